@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make run` and `make test`. Each sets up .venv first; a second
+# run reuses what is installed (the stamp file changes only when pyproject.toml does).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup run test bench lint format index clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+index: setup
+	$(BIN)/coach index
+
+run: index
+	$(BIN)/coach run
+
+test: setup
+	$(BIN)/python -m pytest
+
+bench: index
+	$(BIN)/python -m benchmarks
+
+lint: setup
+	$(BIN)/ruff check bot tests benchmarks evals
+	$(BIN)/ruff format --check bot tests benchmarks evals
+
+format: setup
+	$(BIN)/ruff check --fix bot tests benchmarks evals
+	$(BIN)/ruff format bot tests benchmarks evals
+
+clean:
+	rm -rf .coach .pytest_cache .ruff_cache

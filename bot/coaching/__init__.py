@@ -1,0 +1,1 @@
+"""The coaching engine: stages, coaches, rubric and answer checks."""

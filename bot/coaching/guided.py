@@ -1,0 +1,103 @@
+"""The guided coach: no model, rule-based feedback, template drafts, deterministic scores.
+
+It is the default (no keys, no network) and the fallback when a model fails, so it has to be
+useful on its own: specific feedback from the answer checks, and knowledge-base passages quoted
+with their sources when the user asks a side question.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.coaching.checks import Issue
+from bot.coaching.coach import DraftRequest, Said, Turn, Usage
+from bot.coaching.compose import compose_draft
+from bot.coaching.stages import Question
+from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.retrieval.search import Passage
+
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
+
+PRAISE = {
+    "affected.who": "A clearly defined group and setting: that makes the problem concrete.",
+    "affected.now": "Good: you describe the gap, not a solution.",
+    "evidence": "Evidence with sources and periods: partners can check it.",
+    "cause.why_matters": "Clear about harm and cost.",
+    "cause.root": "That reads like a cause rather than a symptom.",
+    "outcome.measures": "A measurable outcome: everyone will know if it worked.",
+    "outcome.scope": "Nicely scoped.",
+    "risks": "Accountability and exit are covered.",
+}
+
+
+def excerpt(text: str, sentences: int = 2, limit: int = 320) -> str:
+    """The opening sentences of a passage, for a tip or a side answer."""
+    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
+    flat = re.sub(r"^[#>*\-\s]+", "", flat)
+    parts = _SENTENCES.split(flat)
+    short = " ".join(parts[:sentences])
+    return short if len(short) <= limit else short[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def citation(passage: Passage) -> Citation:
+    return Citation(title=passage.title, source=passage.path, heading=passage.heading)
+
+
+class GuidedCoach:
+    mode = "guided"
+    model: str | None = None
+
+    @property
+    def prompt_versions(self) -> dict[str, str]:
+        return {}
+
+    def feedback(
+        self,
+        question: Question,
+        answer: str,
+        issues: list[Issue],
+        passages: list[Passage],
+        history: list[Turn],
+    ) -> Said:
+        if not issues:
+            return Said(PRAISE.get(question.key, "Thanks, noted."))
+        lines = ["A few things would make this stronger:"]
+        lines += [f"• {issue.message}" for issue in issues[:3]]
+        return Said("\n".join(lines))
+
+    def side_answer(self, question: str, passages: list[Passage], history: list[Turn]) -> Said:
+        if not passages:
+            return Said(
+                "I could not find anything on that in the knowledge base. Try other words, or "
+                "carry on with the current question."
+            )
+        lines = ["Here is what the knowledge base says:"]
+        for number, passage in enumerate(passages[:2], start=1):
+            lines.append(f"[{number}] *{passage.title}*: {excerpt(passage.text, 3, 480)}")
+        return Said("\n".join(lines))
+
+    def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]:
+        content = compose_draft(
+            request.title,
+            request.partners,
+            request.answers,
+            partner_type=request.partner_type,
+            sources=_unique_citations(request.passages),
+        )
+        return content, Usage()
+
+    def score(
+        self, content: DraftContent, answers: dict[str, str], deterministic: RubricScore
+    ) -> tuple[RubricScore, Usage]:
+        return deterministic, Usage()
+
+
+def _unique_citations(passages: list[Passage]) -> list[Citation]:
+    seen: set[tuple[str, str]] = set()
+    citations = []
+    for passage in passages:
+        key = (passage.path, passage.heading)
+        if key not in seen:
+            seen.add(key)
+            citations.append(citation(passage))
+    return citations

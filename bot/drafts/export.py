@@ -1,0 +1,278 @@
+"""Turn a draft and its versions into JSON, Markdown and Word for a partnership meeting.
+
+Markdown and .docx are rendered from one intermediate outline (`_outline`), so the two formats
+can never disagree about which sections exist, their order or their wording, and an empty
+section is dropped in one place rather than in each renderer.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from docx import Document
+from docx.document import Document as DocxDocument
+
+from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.records import DraftRecord, VersionRecord
+
+TABLE_STYLE = "Light Grid Accent 1"
+CHECKED, UNCHECKED = "☑", "☐"
+
+
+# -- JSON ------------------------------------------------------------------------------------
+
+
+def draft_as_dict(draft: DraftRecord, versions: list[VersionRecord]) -> dict[str, Any]:
+    """The `coach drafts show --json` document: content from the latest version, plus history.
+
+    Before the coach has produced a version the content keys are present but empty, so scripts
+    consuming the JSON never need to special-case a brand-new draft.
+    """
+    ordered = sorted(versions, key=lambda v: v.number)
+    latest = ordered[-1] if ordered else None
+    content = latest.content if latest else None
+    return {
+        "id": draft.id,
+        "title": draft.title,
+        "owner": draft.owner_id,
+        "stage": draft.stage,
+        "status": draft.status,
+        "partners": _partners(draft, latest),
+        "problem_statement": content.problem_statement if content else "",
+        "how_might_we": content.how_might_we if content else "",
+        "value_proposition": [_party_dict(p) for p in content.value_proposition] if content else [],
+        "evidence": list(content.evidence) if content else [],
+        "measures": list(content.measures) if content else [],
+        "scope": content.scope if content else "",
+        "risks": content.risks if content else "",
+        "checklist": [c.model_dump() for c in content.checklist] if content else [],
+        "sources": [s.model_dump() for s in content.sources] if content else [],
+        "rubric": _rubric_rows(latest.rubric) if latest else [],
+        "score": latest.rubric.percent if latest else None,
+        "versions": [_version_dict(v) for v in ordered],
+    }
+
+
+def _party_dict(party: Any) -> dict[str, Any]:
+    return {
+        "party": party.party,
+        "value": party.value,
+        "jobs": list(party.jobs),
+        "pains": list(party.pains),
+        "gains": list(party.gains),
+    }
+
+
+def _rubric_rows(rubric: RubricScore) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": c.id,
+            "name": c.name,
+            "score": c.score,
+            "reason": c.reason,
+            "suggestion": c.suggestion,
+        }
+        for c in rubric.criteria
+    ]
+
+
+def _version_dict(version: VersionRecord) -> dict[str, Any]:
+    return {
+        "number": version.number,
+        "created_at": version.created_at.isoformat(),
+        "coach_mode": version.coach_mode,
+        "model": version.model,
+        "prompt_versions": dict(version.prompt_versions),
+        "score": version.rubric.percent,
+        "prompt_tokens": version.prompt_tokens,
+        "completion_tokens": version.completion_tokens,
+    }
+
+
+def _partners(draft: DraftRecord, version: VersionRecord | None) -> list[str]:
+    """The coach's latest partner list, falling back to what was given at creation."""
+    if version and version.content.partners:
+        return list(version.content.partners)
+    return list(draft.partners)
+
+
+# -- outline shared by Markdown and Word ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Paragraph:
+    text: str
+
+
+@dataclass(frozen=True)
+class _Bullets:
+    items: tuple[str, ...]
+    bulleted: bool = True  # False when each item carries its own marker (☐/☑)
+
+
+@dataclass(frozen=True)
+class _Table:
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+_Block = _Paragraph | _Bullets | _Table
+
+
+@dataclass(frozen=True)
+class _Section:
+    heading: str
+    blocks: tuple[_Block, ...]
+
+
+def _outline(content: DraftContent, rubric: RubricScore | None) -> list[_Section]:
+    """Every section in meeting order, with the empty ones already left out."""
+    candidates = [
+        _text_section("Problem statement", content.problem_statement),
+        _text_section("How might we…", content.how_might_we),
+        _value_section(content),
+        _list_section("Evidence", content.evidence),
+        _list_section("Measures", content.measures),
+        _text_section("Scope", content.scope),
+        _text_section("Risks, accountability and exit", content.risks),
+        _rubric_section(rubric),
+        _checklist_section(content),
+        _sources_section(content),
+    ]
+    return [s for s in candidates if s is not None]
+
+
+def _text_section(heading: str, text: str) -> _Section | None:
+    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    if not paragraphs:
+        return None
+    return _Section(heading, tuple(_Paragraph(p) for p in paragraphs))
+
+
+def _list_section(heading: str, items: list[str]) -> _Section | None:
+    kept = tuple(i.strip() for i in items if i.strip())
+    return _Section(heading, (_Bullets(kept),)) if kept else None
+
+
+def _value_section(content: DraftContent) -> _Section | None:
+    if not content.value_proposition:
+        return None
+    rows = tuple((p.party, p.value, "; ".join(p.gains)) for p in content.value_proposition)
+    return _Section("Value for each party", (_Table(("Party", "Value", "Gains"), rows),))
+
+
+def _rubric_section(rubric: RubricScore | None) -> _Section | None:
+    if rubric is None or not rubric.criteria:
+        return None
+    rows = tuple((c.name, f"{c.score}/2", c.reason, c.suggestion) for c in rubric.criteria)
+    table = _Table(("Criterion", "Score", "Reason", "Suggestion"), rows)
+    overall = f"Overall: {rubric.percent}% ({rubric.total}/{rubric.max_total})"
+    if not rubric.gate_passed:
+        overall += " — scored 0 because identifiable data was found; remove it and re-score."
+    return _Section("Rubric scorecard", (table, _Paragraph(overall)))
+
+
+def _checklist_section(content: DraftContent) -> _Section | None:
+    if not content.checklist:
+        return None
+    items = tuple(
+        f"{CHECKED if c.done else UNCHECKED} {c.item}" + (f" — {c.note}" if c.note else "")
+        for c in content.checklist
+    )
+    return _Section("Joint-working readiness checklist", (_Bullets(items, bulleted=False),))
+
+
+def _sources_section(content: DraftContent) -> _Section | None:
+    if not content.sources:
+        return None
+    items = tuple(
+        f"{s.title} — {s.source}" + (f", {s.heading}" if s.heading else "") for s in content.sources
+    )
+    return _Section("Sources cited", (_Bullets(items),))
+
+
+def _byline(draft: DraftRecord, version: VersionRecord | None) -> list[str]:
+    """The lines under the title: who is in the partnership and which version this is."""
+    lines = []
+    partners = _partners(draft, version)
+    if partners:
+        lines.append(f"Partners: {', '.join(partners)}")
+    when = version.created_at if version else draft.updated_at
+    date = f"{when.day} {when:%B %Y}"
+    lines.append(f"Date: {date} · Version {version.number}" if version else f"Date: {date}")
+    return lines
+
+
+def _sections(version: VersionRecord | None) -> list[_Section]:
+    return _outline(version.content, version.rubric) if version else []
+
+
+# -- Markdown --------------------------------------------------------------------------------
+
+
+def render_markdown(draft: DraftRecord, version: VersionRecord | None) -> str:
+    """A one-page Markdown brief, readable as plain text and in Slack or GitHub."""
+    parts = [f"# {draft.title}", "  \n".join(_byline(draft, version))]
+    for section in _sections(version):
+        parts.append(f"## {section.heading}")
+        parts.extend(_markdown_block(block) for block in section.blocks)
+    return "\n\n".join(parts) + "\n"
+
+
+def _markdown_block(block: _Block) -> str:
+    if isinstance(block, _Paragraph):
+        return block.text
+    if isinstance(block, _Bullets):
+        return "\n".join(f"- {item}" for item in block.items)
+    header = "| " + " | ".join(block.headers) + " |"
+    rule = "|" + "|".join("---" for _ in block.headers) + "|"
+    rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
+    return "\n".join([header, rule, *rows])
+
+
+def _cell(text: str) -> str:
+    """Keep a table cell on one line and stop a stray pipe from splitting it."""
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+# -- Word ------------------------------------------------------------------------------------
+
+
+def render_docx(draft: DraftRecord, version: VersionRecord | None) -> bytes:
+    """The same brief as a .docx, using Word's built-in heading, list and table styles."""
+    document = Document()
+    document.core_properties.title = draft.title
+    document.add_heading(draft.title, level=0)
+    for line in _byline(draft, version):
+        document.add_paragraph(line)
+    for section in _sections(version):
+        document.add_heading(section.heading, level=1)
+        for block in section.blocks:
+            _docx_block(document, block)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def _docx_block(document: DocxDocument, block: _Block) -> None:
+    if isinstance(block, _Paragraph):
+        document.add_paragraph(block.text)
+    elif isinstance(block, _Bullets):
+        style = "List Bullet" if block.bulleted else None
+        for item in block.items:
+            document.add_paragraph(item, style=style)
+    else:
+        _docx_table(document, block)
+
+
+def _docx_table(document: DocxDocument, block: _Table) -> None:
+    table = document.add_table(rows=1, cols=len(block.headers))
+    table.style = TABLE_STYLE
+    for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(header).bold = True
+    for row in block.rows:
+        for cell, value in zip(table.add_row().cells, row, strict=True):
+            cell.text = value

@@ -1,0 +1,219 @@
+"""Database tables for drafts, their immutable versions and the conversation around them.
+
+The coaching engine keeps *all* conversation state here so that any process (console, any Slack
+worker) can serve the next turn. These ORM classes never leave `repository.py`: callers get frozen
+dataclasses instead, so no one trips over lazy loads on a closed session.
+
+Every change to these tables needs a matching Alembic migration in `migrations/versions/`;
+`tests/test_drafts_store.py` fails when the two drift apart.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# No 0/o, 1/i/l: ids are read aloud and typed from a phone screen.
+DRAFT_ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
+DRAFT_ID_LENGTH = 6
+
+DRAFT_STATUSES = ("active", "final", "archived")
+MESSAGE_ROLES = ("user", "coach")
+COACH_MODES = ("guided", "llm")
+FEEDBACK_VALUES = (1, -1)
+
+# Deterministic constraint names: Alembic can only alter or drop what it can name, and SQLite
+# and PostgreSQL would otherwise invent different ones.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    """The one clock every row uses, so timestamps compare across processes and time zones."""
+    return datetime.now(UTC)
+
+
+def new_draft_id() -> str:
+    """A short, unambiguous id people can type into Slack (31**6 ≈ 887 million values)."""
+    return "".join(secrets.choice(DRAFT_ID_ALPHABET) for _ in range(DRAFT_ID_LENGTH))
+
+
+def _in_clause(values: tuple[Any, ...]) -> str:
+    return ", ".join(repr(v) for v in values)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend.
+
+    SQLite has no time zones and hands back naive datetimes; normalising here means the rest of
+    the code can always compare and format timestamps without guessing.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are ambiguous; pass a timezone-aware value")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    """Shared metadata with a naming convention (see NAMING_CONVENTION)."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Draft(Base):
+    """One problem statement / value proposition being coached, and where its conversation is."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True, default=new_draft_id)
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    owner_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    partners: Mapped[list[str]] = mapped_column(JSON, default=list)
+    partner_type: Mapped[str] = mapped_column(String(64), default="")
+    area_of_care: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    stage: Mapped[str] = mapped_column(String(64), default="context")
+    answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Optimistic locking: the UPDATE carries "AND lock_version = <what we read>", so two turns
+    # racing on the same draft cannot silently overwrite each other's answers.
+    lock_version: Mapped[int] = mapped_column(Integer)
+
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 (SQLAlchemy's API)
+    __table_args__ = (
+        CheckConstraint(f"status IN ({_in_clause(DRAFT_STATUSES)})", name="status"),
+        Index("ix_drafts_workspace_owner", "workspace_id", "owner_id"),
+    )
+
+
+class DraftVersion(Base):
+    """An immutable snapshot of a draft's content and score; nothing ever updates or deletes one.
+
+    Immutability is what lets users compare versions and trust that feedback refers to the text
+    they actually saw.
+    """
+
+    __tablename__ = "draft_versions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]] = mapped_column(JSON)
+    rubric: Mapped[dict[str, Any]] = mapped_column(JSON)
+    coach_mode: Mapped[str] = mapped_column(String(16))
+    model: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    prompt_versions: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("draft_id", "number"),
+        CheckConstraint(f"coach_mode IN ({_in_clause(COACH_MODES)})", name="coach_mode"),
+    )
+
+
+class DraftShare(Base):
+    """Grants a colleague in the owner's workspace read access and a turn in the conversation."""
+
+    __tablename__ = "draft_shares"
+
+    draft_id: Mapped[str] = mapped_column(
+        ForeignKey("drafts.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_draft_shares_user_id", "user_id"),)
+
+
+class Message(Base):
+    """One turn of conversation history (already privacy-redacted by the caller)."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(f"role IN ({_in_clause(MESSAGE_ROLES)})", name="role"),
+        Index("ix_messages_draft_id_id", "draft_id", "id"),
+    )
+
+
+class ConversationLink(Base):
+    """Which draft an adapter's conversation (console user, Slack thread) is currently on."""
+
+    __tablename__ = "conversation_links"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))
+    draft_id: Mapped[str] = mapped_column(ForeignKey("drafts.id", ondelete="CASCADE"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Feedback(Base):
+    """A thumbs up/down on one version; one vote per user, re-voting replaces it."""
+
+    __tablename__ = "feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("draft_versions.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("version_id", "user_id"),
+        CheckConstraint(f"value IN ({_in_clause(FEEDBACK_VALUES)})", name="value"),
+    )
+
+
+class ProcessedEvent(Base):
+    """Slack retries deliveries and may hit another instance; this row makes handling once-only."""
+
+    __tablename__ = "processed_events"
+
+    event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

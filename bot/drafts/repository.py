@@ -1,0 +1,608 @@
+"""`DraftStore`: the only way the coach, the console and Slack read or write drafts.
+
+All conversation state lives here so any process can serve the next turn. Three rules shape it:
+
+* Every read path checks access in code, and "no access" looks exactly like "no such draft"
+  (`DraftNotFound`), so ids cannot be probed. Workspaces are hard boundaries: the same user id
+  in another workspace is a different person.
+* Callers get frozen records, never ORM objects, so nothing lazy-loads after a session closes.
+* Concurrency is explicit: `save_state` uses optimistic locking (`ConcurrentUpdate`), version
+  numbers and idempotent writes retry on unique-constraint conflicts, and `claim_event` relies on
+  a primary key so Slack retries are handled once across instances.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from bot.drafts import db
+from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.models import (
+    COACH_MODES,
+    DRAFT_STATUSES,
+    FEEDBACK_VALUES,
+    MESSAGE_ROLES,
+    ConversationLink,
+    Draft,
+    DraftShare,
+    DraftVersion,
+    Feedback,
+    Message,
+    ProcessedEvent,
+    new_draft_id,
+    utcnow,
+)
+from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
+
+__all__ = [
+    "Actor",
+    "ConcurrentUpdate",
+    "DraftNotFound",
+    "DraftRecord",
+    "DraftStore",
+    "DraftSummary",
+    "MessageRecord",
+    "NotOwner",
+    "VersionRecord",
+]
+
+T = TypeVar("T")
+
+# Conflicts (id collision, two writers numbering the same version or making the same link)
+# clear up on a retry; an IntegrityError that survives this many attempts is a real bug.
+_CONFLICT_ATTEMPTS = 8
+
+
+class DraftNotFound(LookupError):
+    """No such draft, or the actor may not see it: deliberately indistinguishable."""
+
+
+class NotOwner(PermissionError):
+    """The actor can see the draft but only its owner may share, rename or archive it."""
+
+
+class ConcurrentUpdate(RuntimeError):
+    """The draft changed since the caller read it; re-read and replay the turn."""
+
+
+class DraftStore:
+    """Drafts, versions, shares, messages, conversation links, feedback and event dedupe."""
+
+    def __init__(self, url: str) -> None:
+        """Connect to `url` (e.g. sqlite:///.coach/coach.db) and migrate it to the latest schema.
+
+        Migrating on open means a freshly deployed worker never serves from an old schema.
+        """
+        self._engine = db.create_store_engine(url)
+        self._reads = sessionmaker(self._engine, expire_on_commit=False)
+        self._writes = sessionmaker(db.writer(self._engine), expire_on_commit=False)
+        self.migrate()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    @property
+    def engine(self) -> Engine:
+        """The SQLAlchemy engine, for diagnostics and schema checks."""
+        return self._engine
+
+    def migrate(self) -> None:
+        """Upgrade the database to the newest Alembic revision (a no-op when already there)."""
+        db.migrate(self._engine)
+
+    def ping(self) -> None:
+        """Round-trip `SELECT 1`, so `coach doctor` can tell the database is reachable."""
+        with self._engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+
+    def close(self) -> None:
+        """Release pooled connections (and SQLite file handles)."""
+        self._engine.dispose()
+
+    def __enter__(self) -> DraftStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- drafts ----------------------------------------------------------------------------
+
+    def create_draft(
+        self,
+        actor: Actor,
+        title: str,
+        *,
+        partners: Sequence[str] = (),
+        partner_type: str = "",
+        area_of_care: str = "",
+        stage: str = "context",
+    ) -> DraftRecord:
+        """Start a draft owned by `actor`; ids are random, so a rare collision just retries."""
+
+        def work(session: Session) -> DraftRecord:
+            now = utcnow()
+            draft = Draft(
+                id=new_draft_id(),
+                workspace_id=actor.workspace_id,
+                owner_id=actor.user_id,
+                title=title,
+                partners=list(partners),
+                partner_type=partner_type,
+                area_of_care=area_of_care,
+                status="active",
+                stage=stage,
+                answers={},
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(draft)
+            session.flush()
+            return _draft_record(draft)
+
+        return self._write_retrying(work)
+
+    def get_draft(self, actor: Actor, draft_id: str) -> DraftRecord:
+        """The draft, if `actor` owns it or it was shared with them; else DraftNotFound."""
+        with self._reads() as session:
+            return _draft_record(_visible_draft(session, actor, draft_id))
+
+    def list_drafts(self, actor: Actor) -> list[DraftSummary]:
+        """Own and shared drafts in the actor's workspace, most recently updated first."""
+        latest = (
+            select(DraftVersion.draft_id, func.max(DraftVersion.number).label("number"))
+            .group_by(DraftVersion.draft_id)
+            .subquery()
+        )
+        stmt = (
+            select(
+                Draft.id,
+                Draft.title,
+                Draft.owner_id,
+                Draft.status,
+                Draft.stage,
+                Draft.updated_at,
+                DraftVersion.rubric,
+            )
+            .where(_visible_to(actor))
+            .outerjoin(latest, latest.c.draft_id == Draft.id)
+            .outerjoin(
+                DraftVersion,
+                and_(
+                    DraftVersion.draft_id == latest.c.draft_id,
+                    DraftVersion.number == latest.c.number,
+                ),
+            )
+            .order_by(Draft.updated_at.desc(), Draft.id)
+        )
+        with self._reads() as session:
+            rows = session.execute(stmt).all()
+        return [
+            DraftSummary(
+                id=row.id,
+                title=row.title,
+                owner_id=row.owner_id,
+                status=row.status,
+                stage=row.stage,
+                updated_at=row.updated_at,
+                latest_score=None if row.rubric is None else _rubric(row.rubric).percent,
+                shared=row.owner_id != actor.user_id,
+            )
+            for row in rows
+        ]
+
+    def save_state(
+        self,
+        actor: Actor,
+        draft_id: str,
+        *,
+        expected_lock_version: int,
+        stage: str | None = None,
+        answers: Mapping[str, str] | None = None,
+        status: str | None = None,
+        title: str | None = None,
+        partners: Sequence[str] | None = None,
+    ) -> DraftRecord:
+        """Advance the conversation, unless someone else did since `expected_lock_version`.
+
+        Anyone with access may move the stage and answers on (that is what sharing is for), but
+        renaming or (un)archiving stays with the owner. `answers` replaces the whole mapping.
+        """
+        _require_choice("status", status, DRAFT_STATUSES, optional=True)
+        try:
+            with self._writes() as session, session.begin():
+                draft = _visible_draft(session, actor, draft_id, for_update=True)
+                _require_owner_for_changes(draft, actor, status=status, title=title)
+                if draft.lock_version != expected_lock_version:
+                    raise ConcurrentUpdate(
+                        f"draft {draft_id} is at lock_version {draft.lock_version}, "
+                        f"not {expected_lock_version}"
+                    )
+                _apply_state(
+                    draft,
+                    stage=stage,
+                    answers=answers,
+                    status=status,
+                    title=title,
+                    partners=partners,
+                )
+                session.flush()
+                return _draft_record(draft)
+        except StaleDataError as exc:
+            # Another process committed between our read and our UPDATE (PostgreSQL path).
+            raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
+
+    def rename(self, actor: Actor, draft_id: str, title: str) -> DraftRecord:
+        """Owner-only rename that does not need the caller to hold a lock version."""
+        return self._owner_change(actor, draft_id, title=title)
+
+    def archive(self, actor: Actor, draft_id: str) -> DraftRecord:
+        """Owner-only archive; the draft stays readable, it just stops being worked on."""
+        return self._owner_change(actor, draft_id, status="archived")
+
+    # -- versions --------------------------------------------------------------------------
+
+    def add_version(
+        self,
+        actor: Actor,
+        draft_id: str,
+        content: DraftContent,
+        rubric: RubricScore,
+        *,
+        coach_mode: str,
+        model: str | None = None,
+        prompt_versions: Mapping[str, str] | None = None,
+        prompt_tokens: int = 0,
+        completion_tokens: int = 0,
+    ) -> VersionRecord:
+        """Append an immutable version numbered previous max + 1.
+
+        Touches the draft's `updated_at` without bumping `lock_version`: a new version is not a
+        change to conversation state, so it must not make the engine's next save_state fail.
+        """
+        _require_choice("coach_mode", coach_mode, COACH_MODES)
+
+        def work(session: Session) -> VersionRecord:
+            _visible_draft(session, actor, draft_id, for_update=True)
+            previous = session.scalar(
+                select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == draft_id)
+            )
+            now = utcnow()
+            version = DraftVersion(
+                draft_id=draft_id,
+                number=(previous or 0) + 1,
+                content=content.model_dump(mode="json"),
+                rubric=rubric.model_dump(mode="json"),
+                coach_mode=coach_mode,
+                model=model,
+                prompt_versions=dict(prompt_versions or {}),
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                created_at=now,
+            )
+            session.add(version)
+            session.flush()
+            _touch(session, draft_id, now)
+            return _version_record(version)
+
+        return self._write_retrying(work)
+
+    def versions(self, actor: Actor, draft_id: str) -> list[VersionRecord]:
+        """Every version of a visible draft, oldest (number 1) first."""
+        with self._reads() as session:
+            _visible_draft(session, actor, draft_id)
+            rows = session.scalars(
+                select(DraftVersion)
+                .where(DraftVersion.draft_id == draft_id)
+                .order_by(DraftVersion.number)
+            )
+            return [_version_record(row) for row in rows]
+
+    def latest_version(self, actor: Actor, draft_id: str) -> VersionRecord | None:
+        """The highest-numbered version, or None before the coach has produced one."""
+        with self._reads() as session:
+            _visible_draft(session, actor, draft_id)
+            row = session.scalars(
+                select(DraftVersion)
+                .where(DraftVersion.draft_id == draft_id)
+                .order_by(DraftVersion.number.desc())
+                .limit(1)
+            ).first()
+            return None if row is None else _version_record(row)
+
+    # -- sharing ---------------------------------------------------------------------------
+
+    def share(self, actor: Actor, draft_id: str, user_id: str) -> None:
+        """Let `user_id` (in the owner's workspace) read and advance the draft. Idempotent."""
+        if not user_id:
+            raise ValueError("user_id must not be empty")
+
+        def work(session: Session) -> None:
+            draft = _visible_draft(session, actor, draft_id, for_update=True)
+            _require_owner(draft, actor)
+            if user_id == draft.owner_id or session.get(DraftShare, (draft_id, user_id)):
+                return
+            session.add(DraftShare(draft_id=draft_id, user_id=user_id, created_at=utcnow()))
+            session.flush()
+
+        self._write_retrying(work)
+
+    def shared_with(self, actor: Actor, draft_id: str) -> list[str]:
+        """User ids the draft is shared with, in the order they were added."""
+        with self._reads() as session:
+            _visible_draft(session, actor, draft_id)
+            return list(
+                session.scalars(
+                    select(DraftShare.user_id)
+                    .where(DraftShare.draft_id == draft_id)
+                    .order_by(DraftShare.created_at, DraftShare.user_id)
+                )
+            )
+
+    # -- conversation ----------------------------------------------------------------------
+
+    def add_message(self, actor: Actor, draft_id: str, role: str, text: str) -> None:
+        """Append one turn to the history (the caller has already redacted it)."""
+        _require_choice("role", role, MESSAGE_ROLES)
+        with self._writes() as session, session.begin():
+            _visible_draft(session, actor, draft_id)
+            session.add(Message(draft_id=draft_id, role=role, text=text, created_at=utcnow()))
+
+    def recent_messages(self, actor: Actor, draft_id: str, limit: int = 20) -> list[MessageRecord]:
+        """The last `limit` turns, oldest first, ready to replay into a prompt."""
+        with self._reads() as session:
+            _visible_draft(session, actor, draft_id)
+            if limit <= 0:
+                return []
+            rows = session.scalars(
+                select(Message)
+                .where(Message.draft_id == draft_id)
+                .order_by(Message.id.desc())
+                .limit(limit)
+            ).all()
+            return [_message_record(row) for row in reversed(rows)]
+
+    def link_conversation(self, key: str, actor: Actor, draft_id: str) -> None:
+        """Point an adapter's conversation `key` at `draft_id` (replacing any previous link)."""
+
+        def work(session: Session) -> None:
+            _visible_draft(session, actor, draft_id)
+            link = session.get(ConversationLink, key)
+            if link is None:
+                link = ConversationLink(key=key)
+                session.add(link)
+            link.workspace_id = actor.workspace_id
+            link.user_id = actor.user_id
+            link.draft_id = draft_id
+            link.updated_at = utcnow()
+            session.flush()
+
+        self._write_retrying(work)
+
+    def linked_draft(self, key: str, actor: Actor) -> DraftRecord | None:
+        """The draft `key` points at, if `actor` may still see it; None otherwise.
+
+        Access is checked for the *asking* actor, not whoever made the link, because a Slack
+        thread can be continued by any collaborator the draft is shared with.
+        """
+        with self._reads() as session:
+            link = session.get(ConversationLink, key)
+            if link is None or link.workspace_id != actor.workspace_id:
+                return None
+            draft = session.scalars(
+                select(Draft).where(Draft.id == link.draft_id, _visible_to(actor))
+            ).first()
+            return None if draft is None else _draft_record(draft)
+
+    # -- feedback and events ---------------------------------------------------------------
+
+    def record_feedback(self, actor: Actor, version_id: int, value: int) -> None:
+        """Record +1/-1 on a version the actor can see; voting again replaces the old vote."""
+        if value not in FEEDBACK_VALUES:
+            raise ValueError(f"feedback value must be +1 or -1, not {value!r}")
+
+        def work(session: Session) -> None:
+            version = session.get(DraftVersion, version_id)
+            if version is None:
+                raise DraftNotFound(f"no version {version_id}")
+            _visible_draft(session, actor, version.draft_id)
+            vote = session.scalars(
+                select(Feedback).where(
+                    Feedback.version_id == version_id, Feedback.user_id == actor.user_id
+                )
+            ).first()
+            if vote is None:
+                vote = Feedback(version_id=version_id, user_id=actor.user_id)
+                session.add(vote)
+            vote.value = value
+            vote.created_at = utcnow()
+            session.flush()
+
+        self._write_retrying(work)
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time `event_id` is seen by any instance, False for a redelivery."""
+        try:
+            with self._writes() as session, session.begin():
+                session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
+        except IntegrityError:
+            return False
+        return True
+
+    def forget_events(self, before: datetime) -> int:
+        """Drop dedupe rows older than `before` (Slack stops retrying after minutes)."""
+        with self._writes() as session, session.begin():
+            result = session.execute(
+                delete(ProcessedEvent).where(ProcessedEvent.received_at < before)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    def _write_retrying(self, work: Callable[[Session], T]) -> T:
+        """Run `work` in a fresh write transaction, retrying when a unique constraint trips."""
+        for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
+            try:
+                with self._writes() as session, session.begin():
+                    return work(session)
+            except IntegrityError:
+                if attempt == _CONFLICT_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, 0.01 * attempt))  # de-synchronise the racers
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _owner_change(self, actor: Actor, draft_id: str, **changes: Any) -> DraftRecord:
+        with self._writes() as session, session.begin():
+            draft = _visible_draft(session, actor, draft_id, for_update=True)
+            _require_owner(draft, actor)
+            _apply_state(draft, **changes)
+            try:
+                session.flush()
+            except StaleDataError as exc:
+                raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
+            return _draft_record(draft)
+
+
+# -- access control ------------------------------------------------------------------------
+
+
+def _visible_to(actor: Actor) -> ColumnElement[bool]:
+    """SQL condition: the draft is in the actor's workspace and owned by or shared with them."""
+    shared_ids = select(DraftShare.draft_id).where(DraftShare.user_id == actor.user_id)
+    return and_(
+        Draft.workspace_id == actor.workspace_id,
+        or_(Draft.owner_id == actor.user_id, Draft.id.in_(shared_ids)),
+    )
+
+
+def _visible_draft(
+    session: Session, actor: Actor, draft_id: str, *, for_update: bool = False
+) -> Draft:
+    """Load a draft the actor may see, else DraftNotFound.
+
+    `for_update` row-locks it (PostgreSQL; SQLite's write transactions already serialise) so
+    writers to the same draft queue up instead of racing into conflicts and retries.
+    """
+    stmt = select(Draft).where(Draft.id == draft_id, _visible_to(actor))
+    if for_update:
+        stmt = stmt.with_for_update()
+    draft = session.scalars(stmt).first()
+    if draft is None:
+        raise DraftNotFound(f"no draft {draft_id!r}")
+    return draft
+
+
+def _require_owner(draft: Draft, actor: Actor) -> None:
+    if draft.owner_id != actor.user_id:
+        raise NotOwner(f"only the owner can change draft {draft.id}'s title, status or sharing")
+
+
+def _require_owner_for_changes(
+    draft: Draft, actor: Actor, *, status: str | None, title: str | None
+) -> None:
+    """Renaming and (un)archiving are the owner's call; finishing a draft is anyone's."""
+    renaming = title is not None and title != draft.title
+    archiving = (
+        status is not None and status != draft.status and "archived" in (status, draft.status)
+    )
+    if renaming or archiving:
+        _require_owner(draft, actor)
+
+
+def _require_choice(
+    name: str, value: str | None, allowed: tuple[str, ...], *, optional: bool = False
+) -> None:
+    if value is None and optional:
+        return
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}; got {value!r}")
+
+
+# -- writes --------------------------------------------------------------------------------
+
+
+def _apply_state(
+    draft: Draft,
+    *,
+    stage: str | None = None,
+    answers: Mapping[str, str] | None = None,
+    status: str | None = None,
+    title: str | None = None,
+    partners: Sequence[str] | None = None,
+) -> None:
+    """Copy the given fields onto the row; fresh containers so JSON changes are always seen."""
+    if stage is not None:
+        draft.stage = stage
+    if answers is not None:
+        draft.answers = dict(answers)
+    if status is not None:
+        draft.status = status
+    if title is not None:
+        draft.title = title
+    if partners is not None:
+        draft.partners = list(partners)
+    draft.updated_at = utcnow()
+
+
+def _touch(session: Session, draft_id: str, when: datetime) -> None:
+    """Bump updated_at via Core, which (unlike the ORM) leaves lock_version alone."""
+    table = Draft.__table__
+    session.execute(update(table).where(table.c.id == draft_id).values(updated_at=when))
+
+
+# -- records -------------------------------------------------------------------------------
+
+
+def _rubric(data: Mapping[str, Any]) -> RubricScore:
+    return RubricScore.model_validate(data)
+
+
+def _draft_record(draft: Draft) -> DraftRecord:
+    return DraftRecord(
+        id=draft.id,
+        workspace_id=draft.workspace_id,
+        owner_id=draft.owner_id,
+        title=draft.title,
+        partners=list(draft.partners or []),
+        partner_type=draft.partner_type,
+        area_of_care=draft.area_of_care,
+        status=draft.status,
+        stage=draft.stage,
+        answers=dict(draft.answers or {}),
+        created_at=draft.created_at,
+        updated_at=draft.updated_at,
+        lock_version=draft.lock_version,
+    )
+
+
+def _version_record(version: DraftVersion) -> VersionRecord:
+    return VersionRecord(
+        id=version.id,
+        draft_id=version.draft_id,
+        number=version.number,
+        content=DraftContent.model_validate(version.content),
+        rubric=_rubric(version.rubric),
+        coach_mode=version.coach_mode,
+        model=version.model,
+        prompt_versions=dict(version.prompt_versions or {}),
+        prompt_tokens=version.prompt_tokens,
+        completion_tokens=version.completion_tokens,
+        created_at=version.created_at,
+    )
+
+
+def _message_record(message: Message) -> MessageRecord:
+    return MessageRecord(
+        id=message.id,
+        draft_id=message.draft_id,
+        role=message.role,
+        text=message.text,
+        created_at=message.created_at,
+    )

@@ -1,0 +1,164 @@
+"""The chat model: factory, structured output that works on each server, errors in plain words.
+
+OpenAI-compatible servers differ: some accept `response_format` json_schema, some only JSON mode,
+some only tool calling (llama.cpp's server answers json_schema with HTTP 500). `StructuredCaller`
+tries the methods in order, remembers the first that works for this server and model, and says
+clearly when none does. Timeouts, rate limits and server errors are retried with backoff by the
+openai client (`max_retries`); what still fails becomes `CoachUnavailable`, and the engine lets
+the guided coach answer that turn.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import TypeVar
+
+import openai
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_openai import ChatOpenAI
+from pydantic import BaseModel
+
+from bot.coaching.coach import CoachUnavailable, Turn, Usage
+from bot.settings import Settings
+from bot.tokens import count_tokens, truncate_to_tokens
+
+log = logging.getLogger(__name__)
+
+METHODS = ("json_schema", "json_mode", "function_calling")
+MAX_RETRIES = 3
+PROMPT_BUDGET_TOKENS = 6000  # per turn: system + passages + history + the user's message
+HISTORY_BUDGET_TOKENS = 1500
+Model = TypeVar("Model", bound=BaseModel)
+
+_working_method: dict[tuple[str, str], str] = {}
+_method_lock = threading.Lock()
+
+
+def make_chat(settings: Settings) -> ChatOpenAI:
+    """ChatOpenAI for any OpenAI-compatible server named by the settings."""
+    return ChatOpenAI(
+        model=settings.coach_model,
+        api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]
+        base_url=settings.openai_base_url or None,
+        timeout=settings.coach_llm_timeout,
+        max_retries=MAX_RETRIES,
+        temperature=0.2,
+        stream_usage=True,
+    )
+
+
+def usage_of(message: BaseMessage | None) -> Usage:
+    metadata = getattr(message, "usage_metadata", None) or {}
+    return Usage(int(metadata.get("input_tokens", 0)), int(metadata.get("output_tokens", 0)))
+
+
+def explain(error: Exception, settings_timeout: float | None = None) -> str:
+    """A model failure in words a user can act on."""
+    if isinstance(error, openai.APITimeoutError):
+        after = f" after {settings_timeout:.0f} s" if settings_timeout else ""
+        return f"the model did not answer in time{after}"
+    if isinstance(error, openai.RateLimitError):
+        return "the model server is rate-limiting requests"
+    if isinstance(error, openai.APIConnectionError):
+        return "the model server cannot be reached"
+    if isinstance(error, openai.AuthenticationError):
+        return "the model server rejected the API key"
+    if isinstance(error, openai.APIStatusError):
+        return f"the model server answered with an error (HTTP {error.status_code})"
+    return f"the model failed ({error.__class__.__name__})"
+
+
+def history_messages(history: list[Turn], budget: int = HISTORY_BUDGET_TOKENS) -> list[BaseMessage]:
+    """The most recent turns that fit the budget, oldest first: never overflows the context."""
+    kept: list[BaseMessage] = []
+    used = 0
+    for turn in reversed(history):
+        cost = count_tokens(turn.text) + 4
+        if used + cost > budget:
+            break
+        used += cost
+        kept.append(AIMessage(turn.text) if turn.role == "coach" else HumanMessage(turn.text))
+    return list(reversed(kept))
+
+
+def fit(text: str, budget: int) -> str:
+    """Trim a prompt part to its share of the per-turn budget."""
+    return truncate_to_tokens(text, budget)
+
+
+class StructuredCaller:
+    """Structured output with the first method this server supports."""
+
+    def __init__(self, chat: ChatOpenAI, timeout: float | None = None) -> None:
+        self.chat = chat
+        self.timeout = timeout
+        self._key = (str(chat.openai_api_base or "openai"), str(chat.model_name))
+
+    def _methods(self) -> list[str]:
+        with _method_lock:
+            known = _working_method.get(self._key)
+        return [known] if known else list(METHODS)
+
+    def call(self, schema: type[Model], messages: list[BaseMessage]) -> tuple[Model, Usage]:
+        rejected: list[str] = []
+        for method in self._methods():
+            runnable = self.chat.with_structured_output(schema, method=method, include_raw=True)
+            try:
+                result = runnable.invoke(messages)
+            except (
+                openai.BadRequestError,
+                openai.UnprocessableEntityError,
+                openai.InternalServerError,
+                openai.NotFoundError,
+            ) as error:
+                log.info("structured output via %s rejected: %s", method, error)
+                rejected.append(f"{method} (HTTP {error.status_code})")
+                continue
+            except openai.OpenAIError as error:
+                raise CoachUnavailable(explain(error, self.timeout)) from error
+            raw = result.get("raw")
+            parsed = result.get("parsed")
+            if parsed is None:
+                parsed = self._repair(schema, raw)
+            with _method_lock:
+                _working_method[self._key] = method
+            return parsed, usage_of(raw)
+        raise CoachUnavailable(
+            "the model server supports none of json_schema, JSON mode or tool calling "
+            f"for structured replies (rejected: {', '.join(rejected)})"
+        )
+
+    @staticmethod
+    def _repair(schema: type[Model], raw: BaseMessage | None) -> Model:
+        """Salvage JSON wrapped in prose or code fences; otherwise say the reply was malformed."""
+        text = str(getattr(raw, "content", "") or "")
+        start, end = text.find("{"), text.rfind("}")
+        if start != -1 and end > start:
+            try:
+                return schema.model_validate(json.loads(text[start : end + 1]))
+            except (ValueError, TypeError):
+                pass
+        raise CoachUnavailable("the model returned malformed JSON for a structured reply")
+
+
+def plain_call(
+    chat: ChatOpenAI, messages: list[BaseMessage], timeout: float | None
+) -> tuple[str, Usage]:
+    try:
+        message = chat.invoke(messages)
+    except openai.OpenAIError as error:
+        raise CoachUnavailable(explain(error, timeout)) from error
+    text = str(message.content or "").strip()
+    if not text:
+        raise CoachUnavailable("the model returned an empty reply")
+    return text, usage_of(message)
+
+
+def system_and_user(system: str, user: str) -> list[BaseMessage]:
+    return [SystemMessage(system), HumanMessage(user)]
+
+
+def prompt_tokens(messages: list[BaseMessage]) -> int:
+    return sum(count_tokens(str(m.content)) + 4 for m in messages)

@@ -1,0 +1,520 @@
+"""DraftStore against real SQLite files (and PostgreSQL when COACH_TEST_DATABASE_URL is set).
+
+Real files rather than :memory: because the behaviours that matter — WAL, busy timeouts, two
+processes on one file, surviving a restart — only exist on disk.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import select
+
+from bot.drafts.content import CriterionScore, DraftContent, RubricScore
+from bot.drafts.models import DRAFT_ID_ALPHABET, Base, Feedback, utcnow
+from bot.drafts.repository import (
+    Actor,
+    ConcurrentUpdate,
+    DraftNotFound,
+    DraftStore,
+    NotOwner,
+)
+
+ALICE = Actor("T1", "alice")
+BOB = Actor("T1", "bob")
+CAROL = Actor("T1", "carol")
+ALICE_ELSEWHERE = Actor("T2", "alice")
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    # A nested, not-yet-existing directory proves the store creates it.
+    return tmp_path / "data" / "coach.db"
+
+
+@pytest.fixture
+def store(db_path: Path) -> Iterator[DraftStore]:
+    with DraftStore(sqlite_url(db_path)) as opened:
+        yield opened
+
+
+def content(problem: str = "Older people wait too long for hearing aids.") -> DraftContent:
+    return DraftContent(
+        title="Faster hearing aids",
+        partners=["Acme Audiology"],
+        problem_statement=problem,
+        how_might_we="How might we halve the wait for hearing aids?",
+    )
+
+
+def rubric(*scores: int) -> RubricScore:
+    return RubricScore(
+        criteria=[
+            CriterionScore(id=f"c{i}", name=f"Criterion {i}", score=s, reason="because")
+            for i, s in enumerate(scores or (2, 1))
+        ]
+    )
+
+
+def run_in_threads(count: int, work: Callable[[int], Any]) -> list[Any]:
+    """Start `count` threads together (barrier) and return each result or raised exception."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def runner(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work(index)
+        except Exception as exc:  # the test inspects which calls failed and how
+            results[index] = exc
+
+    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+# -- basics ----------------------------------------------------------------------------------
+
+
+def test_create_get_and_list(store: DraftStore, db_path: Path) -> None:
+    draft = store.create_draft(
+        ALICE, "Hearing aids", partners=["Acme"], partner_type="industry", area_of_care="ENT"
+    )
+
+    assert db_path.exists()
+    assert len(draft.id) == 6 and set(draft.id) <= set(DRAFT_ID_ALPHABET)
+    assert (draft.owner_id, draft.workspace_id, draft.status, draft.stage) == (
+        "alice",
+        "T1",
+        "active",
+        "context",
+    )
+    assert draft.partners == ["Acme"] and draft.answers == {} and draft.lock_version == 1
+    assert draft.created_at.utcoffset() == timedelta(0)
+    assert store.get_draft(ALICE, draft.id) == draft
+
+    older = store.create_draft(ALICE, "Older")
+    store.save_state(ALICE, draft.id, expected_lock_version=1, stage="problem")
+    summaries = store.list_drafts(ALICE)
+    assert [s.id for s in summaries] == [draft.id, older.id]
+    assert summaries[0].latest_score is None and summaries[0].shared is False
+    assert summaries[0].stage == "problem"
+
+
+def test_draft_ids_are_unique(store: DraftStore) -> None:
+    ids = {store.create_draft(ALICE, f"Draft {i}").id for i in range(50)}
+    assert len(ids) == 50
+
+
+def test_ping_and_migrate_are_repeatable(store: DraftStore) -> None:
+    store.ping()
+    store.migrate()
+    store.migrate()
+    store.ping()
+
+
+def test_in_memory_sqlite_works_across_threads() -> None:
+    with DraftStore("sqlite://") as memory:
+        draft = memory.create_draft(ALICE, "In memory")
+        [result] = run_in_threads(1, lambda _: memory.get_draft(ALICE, draft.id))
+        assert result == draft
+
+
+# -- access control --------------------------------------------------------------------------
+
+
+def test_stranger_cannot_see_or_touch_a_draft(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Private")
+    version = store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
+    calls: list[Callable[[], Any]] = [
+        lambda: store.get_draft(BOB, draft.id),
+        lambda: store.versions(BOB, draft.id),
+        lambda: store.latest_version(BOB, draft.id),
+        lambda: store.save_state(BOB, draft.id, expected_lock_version=1, stage="x"),
+        lambda: store.add_version(BOB, draft.id, content(), rubric(), coach_mode="llm"),
+        lambda: store.share(BOB, draft.id, "bob"),
+        lambda: store.shared_with(BOB, draft.id),
+        lambda: store.add_message(BOB, draft.id, "user", "hi"),
+        lambda: store.recent_messages(BOB, draft.id),
+        lambda: store.link_conversation("console:local:bob", BOB, draft.id),
+        lambda: store.record_feedback(BOB, version.id, 1),
+    ]
+    for call in calls:
+        with pytest.raises(DraftNotFound):
+            call()
+    # Same error for a draft that does not exist: existence is never revealed.
+    with pytest.raises(DraftNotFound):
+        store.get_draft(BOB, "zzzzzz")
+    assert store.list_drafts(BOB) == []
+
+
+def test_shared_user_sees_draft_and_can_advance_it(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Shared")
+    store.add_version(ALICE, draft.id, content(), rubric(2, 2), coach_mode="guided")
+    store.share(ALICE, draft.id, "bob")
+    store.share(ALICE, draft.id, "bob")  # idempotent
+    store.share(ALICE, draft.id, "alice")  # the owner already has access: no-op
+
+    assert store.shared_with(BOB, draft.id) == ["bob"]
+    [summary] = store.list_drafts(BOB)
+    assert (summary.id, summary.shared, summary.owner_id, summary.latest_score) == (
+        draft.id,
+        True,
+        "alice",
+        100,
+    )
+    assert [v.number for v in store.versions(BOB, draft.id)] == [1]
+    assert store.latest_version(BOB, draft.id).content == content()  # type: ignore[union-attr]
+
+    saved = store.save_state(
+        BOB, draft.id, expected_lock_version=1, stage="value", answers={"who": "patients"}
+    )
+    assert saved.stage == "value" and saved.answers == {"who": "patients"}
+    finished = store.save_state(BOB, draft.id, expected_lock_version=2, status="final")
+    assert finished.status == "final"
+
+
+def test_only_the_owner_can_share_rename_or_archive(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Owned")
+    store.share(ALICE, draft.id, "bob")
+
+    with pytest.raises(NotOwner):
+        store.share(BOB, draft.id, "carol")
+    with pytest.raises(NotOwner):
+        store.save_state(BOB, draft.id, expected_lock_version=1, title="Bob's now")
+    with pytest.raises(NotOwner):
+        store.save_state(BOB, draft.id, expected_lock_version=1, status="archived")
+    with pytest.raises(NotOwner):
+        store.rename(BOB, draft.id, "Mine")
+    with pytest.raises(NotOwner):
+        store.archive(BOB, draft.id)
+    assert store.list_drafts(CAROL) == []
+
+    renamed = store.rename(ALICE, draft.id, "Renamed")
+    archived = store.archive(ALICE, draft.id)
+    assert (renamed.title, archived.status) == ("Renamed", "archived")
+    assert store.get_draft(BOB, draft.id).title == "Renamed"
+
+
+def test_other_workspace_is_isolated_even_with_the_same_user_id(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Workspace one")
+    store.share(ALICE, draft.id, "bob")
+    store.link_conversation("slack:T1:C1:1.0", ALICE, draft.id)
+
+    with pytest.raises(DraftNotFound):
+        store.get_draft(ALICE_ELSEWHERE, draft.id)
+    with pytest.raises(DraftNotFound):
+        store.get_draft(Actor("T2", "bob"), draft.id)
+    assert store.list_drafts(ALICE_ELSEWHERE) == []
+    assert store.linked_draft("slack:T1:C1:1.0", ALICE_ELSEWHERE) is None
+
+
+def test_invalid_values_are_rejected(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Validation")
+    with pytest.raises(ValueError):
+        store.save_state(ALICE, draft.id, expected_lock_version=1, status="deleted")
+    with pytest.raises(ValueError):
+        store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="magic")
+    with pytest.raises(ValueError):
+        store.add_message(ALICE, draft.id, "system", "hi")
+    with pytest.raises(ValueError):
+        store.share(ALICE, draft.id, "")
+
+
+# -- versions --------------------------------------------------------------------------------
+
+
+def test_versions_are_numbered_and_immutable(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Versions")
+    assert store.latest_version(ALICE, draft.id) is None
+
+    first = store.add_version(
+        ALICE,
+        draft.id,
+        content("First wording."),
+        rubric(1, 1),
+        coach_mode="llm",
+        model="gpt-x",
+        prompt_versions={"draft": "draft@2"},
+        prompt_tokens=120,
+        completion_tokens=80,
+    )
+    second = store.add_version(
+        ALICE, draft.id, content("Second wording."), rubric(2, 2), coach_mode="guided"
+    )
+
+    assert (first.number, second.number) == (1, 2)
+    assert first.score == 50 and second.score == 100
+    history = store.versions(ALICE, draft.id)
+    assert history == [first, second]
+    assert history[0].content.problem_statement == "First wording."
+    assert (history[0].model, history[0].prompt_versions) == ("gpt-x", {"draft": "draft@2"})
+    assert (history[0].prompt_tokens, history[0].completion_tokens) == (120, 80)
+    assert store.latest_version(ALICE, draft.id) == second
+    assert store.list_drafts(ALICE)[0].latest_score == 100
+    # A version is not a state change: the engine's lock version stays valid.
+    assert store.get_draft(ALICE, draft.id).lock_version == 1
+    update_methods = [name for name in dir(DraftStore) if "version" in name and "update" in name]
+    assert update_methods == []
+
+
+def test_version_numbers_stay_unique_under_concurrency(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Busy")
+    results = run_in_threads(
+        8,
+        lambda i: store.add_version(ALICE, draft.id, content(f"v{i}"), rubric(), coach_mode="llm"),
+    )
+    assert not [r for r in results if isinstance(r, Exception)]
+    assert sorted(r.number for r in results) == list(range(1, 9))
+    assert [v.number for v in store.versions(ALICE, draft.id)] == list(range(1, 9))
+
+
+# -- optimistic locking ----------------------------------------------------------------------
+
+
+def test_racing_save_state_loses_nothing(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Race")
+    store.share(ALICE, draft.id, "bob")
+    actors = [ALICE, BOB]
+
+    results = run_in_threads(
+        2,
+        lambda i: store.save_state(
+            actors[i],
+            draft.id,
+            expected_lock_version=draft.lock_version,
+            answers={"who": f"answer from {actors[i].user_id}"},
+        ),
+    )
+
+    failures = [r for r in results if isinstance(r, ConcurrentUpdate)]
+    [winner] = [r for r in results if not isinstance(r, Exception)]
+    assert len(failures) == 1
+    stored = store.get_draft(ALICE, draft.id)
+    assert stored.answers == winner.answers
+    assert stored.lock_version == winner.lock_version == 2
+
+    # The loser re-reads and replays: its answer lands on top of the winner's.
+    replayed = store.save_state(
+        ALICE,
+        draft.id,
+        expected_lock_version=stored.lock_version,
+        answers={**stored.answers, "gap": "retry"},
+    )
+    assert replayed.answers == {"who": winner.answers["who"], "gap": "retry"}
+
+
+def test_stale_lock_version_is_refused(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Stale")
+    store.save_state(ALICE, draft.id, expected_lock_version=1, stage="problem")
+    with pytest.raises(ConcurrentUpdate):
+        store.save_state(ALICE, draft.id, expected_lock_version=1, stage="value")
+    assert store.get_draft(ALICE, draft.id).stage == "problem"
+
+
+# -- multiple processes and restarts ---------------------------------------------------------
+
+
+def test_two_store_instances_share_one_file(db_path: Path) -> None:
+    with DraftStore(sqlite_url(db_path)) as first, DraftStore(sqlite_url(db_path)) as second:
+        draft = first.create_draft(ALICE, "Two processes")
+        second.add_message(ALICE, draft.id, "user", "Hello from process two")
+        first.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
+        saved = second.save_state(ALICE, draft.id, expected_lock_version=1, stage="gap")
+
+        assert first.get_draft(ALICE, draft.id) == saved
+        assert [m.text for m in first.recent_messages(ALICE, draft.id)] == [
+            "Hello from process two"
+        ]
+        assert second.latest_version(ALICE, draft.id).number == 1  # type: ignore[union-attr]
+        with pytest.raises(ConcurrentUpdate):
+            first.save_state(ALICE, draft.id, expected_lock_version=1, stage="late")
+
+
+def test_reopened_store_has_everything(db_path: Path) -> None:
+    store = DraftStore(sqlite_url(db_path))
+    draft = store.create_draft(ALICE, "Durable", partners=["Acme"])
+    store.save_state(ALICE, draft.id, expected_lock_version=1, answers={"who": "carers"})
+    version = store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="llm")
+    store.share(ALICE, draft.id, "bob")
+    store.add_message(ALICE, draft.id, "coach", "Who is affected?")
+    store.link_conversation("console:local:alice", ALICE, draft.id)
+    store.record_feedback(BOB, version.id, 1)
+    store.claim_event("Ev1")
+    store.close()
+
+    with DraftStore(sqlite_url(db_path)) as reopened:
+        restored = reopened.get_draft(ALICE, draft.id)
+        assert restored.answers == {"who": "carers"} and restored.partners == ["Acme"]
+        assert reopened.versions(BOB, draft.id) == [version]
+        assert reopened.shared_with(ALICE, draft.id) == ["bob"]
+        assert [m.text for m in reopened.recent_messages(ALICE, draft.id)] == ["Who is affected?"]
+        assert reopened.linked_draft("console:local:alice", ALICE) == restored
+        assert reopened.claim_event("Ev1") is False
+
+
+# -- conversation ----------------------------------------------------------------------------
+
+
+def test_recent_messages_are_the_last_n_oldest_first(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Chatty")
+    for i in range(25):
+        store.add_message(ALICE, draft.id, "user" if i % 2 == 0 else "coach", f"m{i}")
+
+    recent = store.recent_messages(ALICE, draft.id)
+    assert [m.text for m in recent] == [f"m{i}" for i in range(5, 25)]
+    assert [m.text for m in store.recent_messages(ALICE, draft.id, limit=3)] == [
+        "m22",
+        "m23",
+        "m24",
+    ]
+    assert recent[0].role == "coach" and recent[1].role == "user"
+    assert store.recent_messages(ALICE, draft.id, limit=0) == []
+
+
+def test_conversation_links_follow_access(store: DraftStore) -> None:
+    first = store.create_draft(ALICE, "First")
+    second = store.create_draft(ALICE, "Second")
+    key = "slack:T1:C9:1712.0001"
+
+    assert store.linked_draft(key, ALICE) is None
+    store.link_conversation(key, ALICE, first.id)
+    assert store.linked_draft(key, ALICE).id == first.id  # type: ignore[union-attr]
+    store.link_conversation(key, ALICE, second.id)  # re-linking moves the conversation
+    assert store.linked_draft(key, ALICE).id == second.id  # type: ignore[union-attr]
+
+    # Bob replies in the same thread: he sees the draft only once it is shared with him.
+    assert store.linked_draft(key, BOB) is None
+    store.share(ALICE, second.id, "bob")
+    assert store.linked_draft(key, BOB).id == second.id  # type: ignore[union-attr]
+
+
+# -- feedback and events ---------------------------------------------------------------------
+
+
+def test_feedback_revote_replaces(store: DraftStore) -> None:
+    draft = store.create_draft(ALICE, "Feedback")
+    version = store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
+    store.record_feedback(ALICE, version.id, 1)
+    store.record_feedback(ALICE, version.id, -1)
+
+    with store.engine.connect() as connection:
+        votes = connection.execute(select(Feedback.user_id, Feedback.value)).all()
+    assert [tuple(v) for v in votes] == [("alice", -1)]
+    with pytest.raises(ValueError):
+        store.record_feedback(ALICE, version.id, 0)
+    with pytest.raises(DraftNotFound):
+        store.record_feedback(ALICE, 999_999, 1)
+
+
+def test_claim_event_is_idempotent_across_instances(db_path: Path) -> None:
+    with DraftStore(sqlite_url(db_path)) as first, DraftStore(sqlite_url(db_path)) as second:
+        assert first.claim_event("Ev-A") is True
+        assert first.claim_event("Ev-A") is False
+        assert second.claim_event("Ev-A") is False
+
+        stores = [first, second] * 4
+        claims = run_in_threads(8, lambda i: stores[i].claim_event("Ev-B"))
+        assert sorted(claims) == [False] * 7 + [True]
+
+        assert first.forget_events(utcnow() + timedelta(seconds=1)) == 2
+        assert second.claim_event("Ev-A") is True
+
+
+# -- schema ----------------------------------------------------------------------------------
+
+
+def test_migrations_match_models(store: DraftStore) -> None:
+    with store.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, Base.metadata) == []
+        assert context.get_current_revision() == "0001"
+
+
+def test_sqlite_pragmas(store: DraftStore) -> None:
+    with store.engine.connect() as connection:
+        pragma = connection.exec_driver_sql
+        assert pragma("PRAGMA journal_mode").scalar() == "wal"
+        assert pragma("PRAGMA foreign_keys").scalar() == 1
+        assert pragma("PRAGMA busy_timeout").scalar() == 10_000
+
+
+# -- the same core behaviour on every backend ------------------------------------------------
+
+
+def exercise_core(store: DraftStore) -> None:
+    """The store's contract in one pass; unique workspace ids keep reruns on a shared DB clean."""
+    workspace = f"W{uuid.uuid4().hex[:10]}"
+    owner, friend, stranger = (Actor(workspace, u) for u in ("owner", "friend", "stranger"))
+
+    draft = store.create_draft(owner, "Core", partners=["Acme"])
+    assert store.get_draft(owner, draft.id) == draft
+    with pytest.raises(DraftNotFound):
+        store.get_draft(stranger, draft.id)
+    with pytest.raises(DraftNotFound):
+        store.get_draft(Actor(workspace + "x", "owner"), draft.id)
+
+    store.share(owner, draft.id, "friend")
+    with pytest.raises(NotOwner):
+        store.share(friend, draft.id, "stranger")
+    assert [s.shared for s in store.list_drafts(friend)] == [True]
+
+    v1 = store.add_version(owner, draft.id, content(), rubric(1, 1), coach_mode="guided")
+    v2 = store.add_version(friend, draft.id, content("Better."), rubric(2, 2), coach_mode="llm")
+    assert (v1.number, v2.number) == (1, 2)
+    assert store.versions(friend, draft.id) == [v1, v2]
+
+    results = run_in_threads(
+        2,
+        lambda i: store.save_state(
+            (owner, friend)[i], draft.id, expected_lock_version=1, answers={"n": str(i)}
+        ),
+    )
+    assert sum(isinstance(r, ConcurrentUpdate) for r in results) == 1
+    [winner] = [r for r in results if not isinstance(r, Exception)]
+    assert store.get_draft(owner, draft.id).answers == winner.answers
+
+    store.add_message(friend, draft.id, "user", "hello")
+    assert [m.text for m in store.recent_messages(owner, draft.id)] == ["hello"]
+    key = f"test:{workspace}"
+    store.link_conversation(key, owner, draft.id)
+    assert store.linked_draft(key, friend).id == draft.id  # type: ignore[union-attr]
+    assert store.linked_draft(key, stranger) is None
+    store.record_feedback(friend, v2.id, 1)
+    store.record_feedback(friend, v2.id, -1)
+
+    event = f"Ev{uuid.uuid4().hex}"
+    assert sorted(run_in_threads(4, lambda _: store.claim_event(event))) == [False] * 3 + [True]
+    store.ping()
+
+
+def test_core_contract_on_sqlite(store: DraftStore) -> None:
+    exercise_core(store)
+
+
+@pytest.mark.skipif(
+    not os.environ.get("COACH_TEST_DATABASE_URL"),
+    reason="set COACH_TEST_DATABASE_URL=postgresql+psycopg://... to test PostgreSQL",
+)
+def test_core_contract_on_postgresql() -> None:
+    with DraftStore(os.environ["COACH_TEST_DATABASE_URL"]) as pg:
+        exercise_core(pg)
+        with pg.engine.connect() as connection:
+            context = MigrationContext.configure(connection, opts={"compare_type": True})
+            assert compare_metadata(context, Base.metadata) == []
