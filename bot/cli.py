@@ -117,15 +117,134 @@ def doctor_command(
         raise typer.Exit(1)
 
 
-# -- main job ---------------------------------------------------------------------------------
-@app.command("run")
-def run_command() -> None:
-    """Start the best main job available: the question loop over the knowledge base."""
-    from bot.console.asking import question_loop
+# -- coaching ---------------------------------------------------------------------------------
+def default_user() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "me"
+
+
+UserOption = Annotated[
+    str | None, typer.Option("--user", help="Your user id (default: your login name).")
+]
+
+
+@app.command("chat")
+def chat_command(user: UserOption = None) -> None:
+    """Coach a problem statement and value proposition in the terminal, stage by stage."""
+    from bot.console.chat import chat_loop
+    from bot.runtime import build_engine
 
     config = settings()
     with friendly_errors():
-        question_loop(config, out)
+        chat_loop(build_engine(config), config, user or default_user(), out)
+
+
+drafts_app = typer.Typer(help="List, show and export drafts.", no_args_is_help=True)
+app.add_typer(drafts_app, name="drafts")
+
+
+@drafts_app.command("list")
+def drafts_list(
+    user: UserOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Your drafts and those shared with you, newest first."""
+    from bot.console.chat import WORKSPACE
+    from bot.drafts.records import Actor
+    from bot.runtime import open_store
+
+    store = open_store(settings())
+    drafts = store.list_drafts(Actor(WORKSPACE, user or default_user()))
+    if as_json:
+        rows = [
+            {
+                "id": d.id,
+                "title": d.title,
+                "owner": d.owner_id,
+                "status": d.status,
+                "stage": d.stage,
+                "score": d.latest_score,
+                "shared": d.shared,
+                "updated_at": d.updated_at.isoformat(),
+            }
+            for d in drafts
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+        return
+    if not drafts:
+        out.print("No drafts yet. Start one with `coach chat`.")
+        return
+    from rich.table import Table
+
+    table = Table("id", "title", "status", "stage", "score", "owner", "updated")
+    for d in drafts:
+        score = "–" if d.latest_score is None else f"{d.latest_score}%"
+        owner = d.owner_id + (" (shared)" if d.shared else "")
+        table.add_row(d.id, d.title, d.status, d.stage, score, owner, f"{d.updated_at:%d %b %H:%M}")
+    out.print(table)
+
+
+@drafts_app.command("show")
+def drafts_show(
+    draft_id: Annotated[str, typer.Argument(help="The draft id (see `coach drafts list`).")],
+    user: UserOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """One draft: the latest version, its rubric and its history."""
+    from rich.markdown import Markdown
+
+    from bot.console.chat import WORKSPACE
+    from bot.drafts.export import draft_as_dict, render_markdown
+    from bot.drafts.records import Actor
+    from bot.drafts.repository import DraftNotFound
+    from bot.runtime import open_store
+
+    store = open_store(settings())
+    actor = Actor(WORKSPACE, user or default_user())
+    try:
+        draft = store.get_draft(actor, draft_id)
+    except DraftNotFound:
+        fail(f"No draft {draft_id} is visible to you.")
+    versions = store.versions(actor, draft_id)
+    if as_json:
+        print(json.dumps(draft_as_dict(draft, versions), ensure_ascii=False, default=str))
+    else:
+        out.print(Markdown(render_markdown(draft, versions[-1] if versions else None)))
+
+
+@drafts_app.command("export")
+def drafts_export(
+    draft_id: Annotated[str, typer.Argument(help="The draft id.")],
+    fmt: Annotated[str, typer.Option("--format", "-f", help="md or docx.")] = "md",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
+    user: UserOption = None,
+) -> None:
+    """Write a draft as Markdown or Word, laid out for a partnership meeting."""
+    from bot.console.chat import WORKSPACE, export_draft
+    from bot.drafts.records import Actor
+    from bot.drafts.repository import DraftNotFound
+    from bot.runtime import open_store
+
+    if fmt not in ("md", "docx"):
+        fail("--format must be md or docx.", code=2)
+    config = settings()
+    actor = Actor(WORKSPACE, user or default_user())
+    try:
+        path = export_draft(open_store(config), config, actor, draft_id, fmt, output)
+    except DraftNotFound:
+        fail(f"No draft {draft_id} is visible to you.")
+    out.print(f"Wrote {path}")
+
+
+# -- main job ---------------------------------------------------------------------------------
+@app.command("run")
+def run_command(user: UserOption = None) -> None:
+    """Start the best main job available: the coaching chat on this machine."""
+    chat_command(user)
 
 
 def main() -> None:

@@ -1,0 +1,288 @@
+"""`coach chat`: the coaching conversation in a terminal, or line by line through a pipe.
+
+A thin adapter: slash commands that concern the terminal (new, list, open, export, share, quit)
+are handled here; everything the user says goes to `Engine.handle`. The current draft is linked
+to the user in the store, so a restarted (or killed) chat resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import shlex
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.table import Table
+
+from bot.coaching.engine import Engine
+from bot.coaching.reply import Reply
+from bot.drafts.export import render_docx, render_markdown
+from bot.drafts.records import Actor
+from bot.drafts.repository import DraftNotFound, DraftStore, NotOwner
+from bot.settings import Settings
+
+WORKSPACE = "console"
+
+HELP = """\
+Commands:
+  /new TITLE      start a new draft
+  /list           your drafts and those shared with you
+  /open ID        continue a draft
+  /show           where you are in the current draft
+  /draft          compose the draft now from what you have answered
+  /back           go back one question        /skip   move on, keeping any answer
+  /edit STAGE     jump to a stage (context, affected, evidence, cause, outcome, value, risks)
+  /accept         mark the draft final
+  /export md|docx write the latest version to a file
+  /share USER     let another user see and work on this draft
+  /help           this list                   /quit   leave (everything is saved)
+Anything else is your answer. End a message with ? to ask the knowledge base instead."""
+
+
+@dataclass
+class ChatSession:
+    """One user's console conversation: which draft is current, and how to show replies."""
+
+    engine: Engine
+    settings: Settings
+    actor: Actor
+    console: Console
+    rich_output: bool
+
+    @property
+    def key(self) -> str:
+        return f"console:{self.actor.workspace_id}:{self.actor.user_id}"
+
+    def current_id(self) -> str | None:
+        draft = self.engine.current(self.key, self.actor)
+        return draft.id if draft else None
+
+    # -- output -------------------------------------------------------------------------------
+    def say(self, text: str, style: str = "") -> None:
+        if self.rich_output:
+            self.console.print(text, style=style or None, highlight=False)
+        else:
+            print(text, flush=True)
+
+    def show(self, reply: Reply) -> None:
+        if not self.rich_output:
+            print(reply.as_text() + "\n", flush=True)
+            return
+        for notice in reply.notices:
+            self.console.print(f"[yellow]⚠ {notice}[/yellow]", highlight=False)
+        if reply.progress:
+            self.console.print(f"[dim]{reply.progress}[/dim]", highlight=False)
+        if reply.text:
+            style = "red" if reply.kind == "error" else ""
+            self.console.print(Markdown(reply.text.replace("*", "**")), style=style or None)
+        if reply.content is not None:
+            self._show_draft(reply)
+        for number, tip in enumerate(reply.tips, start=1):
+            source = tip.citation.source + (
+                f" › {tip.citation.heading}" if tip.citation.heading else ""
+            )
+            self.console.print(
+                f"[dim]Tip [{number}] {tip.text}\n    — {tip.citation.title} ({source})[/dim]",
+                highlight=False,
+            )
+        if reply.question:
+            self.console.print(f"\n[bold cyan]{reply.question}[/bold cyan]", highlight=False)
+            if reply.hint:
+                self.console.print(f"[dim]{reply.hint}[/dim]", highlight=False)
+
+    def _show_draft(self, reply: Reply) -> None:
+        draft = self.engine.store.get_draft(self.actor, reply.draft_id)
+        version = self.engine.store.latest_version(self.actor, reply.draft_id)
+        self.console.print(
+            Panel(Markdown(render_markdown(draft, version)), title="Draft", border_style="green")
+        )
+
+    # -- commands -----------------------------------------------------------------------------
+    def run_command(self, line: str) -> bool:
+        """Handle a /command; False means quit."""
+        try:
+            parts = shlex.split(line[1:])
+        except ValueError:
+            parts = line[1:].split()
+        name, args = (parts[0].lower(), parts[1:]) if parts else ("help", [])
+        handler = self.commands().get(name)
+        if handler is None:
+            self.say(f"Unknown command /{name}.\n{HELP}")
+            return True
+        try:
+            return handler(args) is not False
+        except DraftNotFound:
+            self.say("No such draft, or it is not shared with you. /list shows yours.")
+        except NotOwner:
+            self.say("Only the draft's owner can do that.")
+        return True
+
+    def commands(self) -> dict[str, Callable[[list[str]], bool | None]]:
+        return {
+            "help": lambda _a: self.say(HELP),
+            "quit": lambda _a: False,
+            "exit": lambda _a: False,
+            "new": self.cmd_new,
+            "list": self.cmd_list,
+            "open": self.cmd_open,
+            "show": lambda _a: self.with_draft(lambda d: self.engine.open(self.actor, d)),
+            "draft": lambda _a: self.with_draft(lambda d: self.engine.compose(self.actor, d)),
+            "back": lambda _a: self.with_draft(lambda d: self.engine.back(self.actor, d)),
+            "skip": lambda _a: self.with_draft(lambda d: self.engine.skip(self.actor, d)),
+            "accept": lambda _a: self.with_draft(lambda d: self.engine.accept(self.actor, d)),
+            "edit": self.cmd_edit,
+            "export": self.cmd_export,
+            "share": self.cmd_share,
+        }
+
+    def with_draft(self, action: Callable[[str], Reply]) -> None:
+        draft_id = self.current_id()
+        if draft_id is None:
+            self.say("No draft open. Start one with /new TITLE, or /list and /open ID.")
+            return
+        self.show(action(draft_id))
+
+    def cmd_new(self, args: list[str]) -> None:
+        title = " ".join(args).strip()
+        if not title:
+            self.say("Give the draft a title: /new Faster discharge to care homes")
+            return
+        self.show(self.engine.start(self.actor, title, conversation_key=self.key))
+
+    def cmd_list(self, _args: list[str]) -> None:
+        drafts = self.engine.store.list_drafts(self.actor)
+        if not drafts:
+            self.say("No drafts yet. Start one with /new TITLE.")
+            return
+        current = self.current_id()
+        if not self.rich_output:
+            for d in drafts:
+                score = "–" if d.latest_score is None else f"{d.latest_score}%"
+                mark = "*" if d.id == current else " "
+                owner = f" (shared by {d.owner_id})" if d.shared else ""
+                print(f"{mark} {d.id}  {d.title}  [{d.status}, {d.stage}, {score}]{owner}")
+            return
+        table = Table("", "id", "title", "status", "stage", "score", "owner", "updated")
+        for d in drafts:
+            table.add_row(
+                "▶" if d.id == current else "",
+                d.id,
+                d.title,
+                d.status,
+                d.stage,
+                "–" if d.latest_score is None else f"{d.latest_score}%",
+                d.owner_id + (" (shared)" if d.shared else ""),
+                d.updated_at.strftime("%d %b %H:%M"),
+            )
+        self.console.print(table)
+
+    def cmd_open(self, args: list[str]) -> None:
+        if not args:
+            self.say("Which draft? /open ID (see /list)")
+            return
+        self.show(self.engine.open(self.actor, args[0], conversation_key=self.key))
+
+    def cmd_edit(self, args: list[str]) -> None:
+        if not args:
+            self.say(
+                "Which stage? /edit evidence (or context, affected, cause, outcome, value, risks)"
+            )
+            return
+        self.with_draft(lambda d: self.engine.edit(self.actor, d, " ".join(args)))
+
+    def cmd_export(self, args: list[str]) -> None:
+        fmt = (args[0].lower() if args else "md").lstrip(".")
+        if fmt not in ("md", "docx"):
+            self.say("Export as md or docx: /export docx")
+            return
+        draft_id = self.current_id()
+        if draft_id is None:
+            self.say("No draft open to export.")
+            return
+        path = export_draft(self.engine.store, self.settings, self.actor, draft_id, fmt)
+        self.say(f"Saved {path}")
+
+    def cmd_share(self, args: list[str]) -> None:
+        if not args:
+            self.say("Share with whom? /share USER")
+            return
+        draft_id = self.current_id()
+        if draft_id is None:
+            self.say("No draft open to share.")
+            return
+        self.engine.store.share(self.actor, draft_id, args[0].lstrip("@"))
+        self.say(f"Shared with {args[0].lstrip('@')}: they can /open {draft_id}.")
+
+    # -- conversation -------------------------------------------------------------------------
+    def message(self, text: str) -> None:
+        draft_id = self.current_id()
+        if draft_id is None:
+            self.show(self.engine.start(self.actor, text[:80], conversation_key=self.key))
+            return
+        self.show(self.engine.handle(self.actor, draft_id, text))
+
+    def greet(self) -> None:
+        self.say("Partnership Coach — let's agree a problem statement and value proposition.")
+        draft_id = self.current_id()
+        if draft_id:
+            self.show(self.engine.open(self.actor, draft_id))
+        else:
+            self.say(
+                "Start with /new TITLE, or just tell me what you want to work on. /help for more."
+            )
+
+
+def export_draft(
+    store: DraftStore,
+    settings: Settings,
+    actor: Actor,
+    draft_id: str,
+    fmt: str,
+    output: Path | None = None,
+) -> Path:
+    """Write the latest version as Markdown or Word; returns the file written."""
+    draft = store.get_draft(actor, draft_id)
+    version = store.latest_version(actor, draft_id)
+    suffix = f"-v{version.number}" if version else ""
+    path = output or settings.coach_data_dir / "exports" / f"{draft.id}{suffix}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "docx":
+        path.write_bytes(render_docx(draft, version))
+    else:
+        path.write_text(render_markdown(draft, version), encoding="utf-8")
+    return path
+
+
+def _lines(interactive: bool, console: Console) -> Iterator[str]:
+    if interactive:
+        while True:
+            try:
+                yield console.input("[bold green]you ›[/bold green] ")
+            except EOFError:
+                return
+    else:
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+
+
+def chat_loop(engine: Engine, settings: Settings, user: str, console: Console) -> None:
+    interactive = sys.stdin.isatty()
+    session = ChatSession(engine, settings, Actor(WORKSPACE, user), console, interactive)
+    session.greet()
+    try:
+        for line in _lines(interactive, console):
+            text = line.strip()
+            if not text:
+                continue
+            if text.startswith("/"):
+                if not session.run_command(text):
+                    break
+            else:
+                session.message(text)
+    except KeyboardInterrupt:
+        pass
+    session.say("Saved. Bye for now.")

@@ -1,0 +1,46 @@
+"""Wire the settings into one engine: store, knowledge search and the right coach.
+
+Every adapter (console, Slack, evals) builds its engine here, so they all pick the coach the same
+way: the LLM coach when OPENAI_API_KEY or OPENAI_BASE_URL is set, the guided coach otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.coaching.coach import Coach
+from bot.coaching.engine import Engine
+from bot.drafts.repository import DraftStore
+from bot.retrieval.search import KnowledgeSearch
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def open_store(settings: Settings) -> DraftStore:
+    if not settings.database_url:
+        settings.coach_data_dir.mkdir(parents=True, exist_ok=True)
+    return DraftStore(settings.effective_database_url)
+
+
+def make_coach(settings: Settings) -> Coach | None:
+    """The LLM coach if a model server is configured; None means the guided coach."""
+    if not settings.llm_configured:
+        return None
+    from bot.coaching.llm_coach import LLMCoach
+
+    return LLMCoach(settings)
+
+
+def build_engine(
+    settings: Settings,
+    *,
+    store: DraftStore | None = None,
+    search: KnowledgeSearch | None = None,
+    coach: Coach | None = None,
+) -> Engine:
+    return Engine(
+        store or open_store(settings),
+        coach=coach or make_coach(settings),
+        search=search or KnowledgeSearch(settings),
+    )
