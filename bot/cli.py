@@ -224,7 +224,8 @@ def drafts_export(
     user: UserOption = None,
 ) -> None:
     """Write a draft as Markdown or Word, laid out for a partnership meeting."""
-    from bot.console.chat import WORKSPACE, export_draft
+    from bot.console.chat import WORKSPACE
+    from bot.drafts.export import export_to_file
     from bot.drafts.records import Actor
     from bot.drafts.repository import DraftNotFound
     from bot.runtime import open_store
@@ -234,17 +235,50 @@ def drafts_export(
     config = settings()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        path = export_draft(open_store(config), config, actor, draft_id, fmt, output)
+        path = export_to_file(
+            open_store(config), actor, draft_id, fmt, config.coach_data_dir / "exports", output
+        )
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
     out.print(f"Wrote {path}")
 
 
+# -- Slack -----------------------------------------------------------------------------------
+@app.command("slack")
+def slack_command() -> None:
+    """Run the Slack app: Socket Mode with SLACK_APP_TOKEN, otherwise HTTP on PORT."""
+    import logging
+
+    config = settings()
+    if not config.slack_bot_token:
+        fail("SLACK_BOT_TOKEN is not set: see the README section 'Install in Slack'.", code=2)
+    if not (config.slack_app_token or config.slack_signing_secret):
+        fail("Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).", code=2)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from bot.retrieval.search import KnowledgeSearch
+    from bot.runtime import build_engine
+    from bot.slack.app import create_app
+    from bot.slack.server import serve, warm_up_in_background
+
+    search = KnowledgeSearch(config)
+    engine = build_engine(config, search=search)
+    bolt = create_app(config, engine)
+    warm_up_in_background(search)
+    serve(config, bolt)
+
+
 # -- main job ---------------------------------------------------------------------------------
+def slack_configured(config: Settings) -> bool:
+    return bool(config.slack_bot_token and (config.slack_app_token or config.slack_signing_secret))
+
+
 @app.command("run")
 def run_command(user: UserOption = None) -> None:
-    """Start the best main job available: the coaching chat on this machine."""
-    chat_command(user)
+    """The main job: the Slack app when Slack is configured, else the coaching chat here."""
+    if slack_configured(settings()):
+        slack_command()
+    else:
+        chat_command(user)
 
 
 def main() -> None:

@@ -150,6 +150,18 @@ class Engine:
             self.store.link_conversation(conversation_key, actor, draft.id)
         return self._where(draft, actor)
 
+    def ask(self, text: str) -> Reply:
+        """A knowledge-base question outside any draft: a cited answer, nothing stored."""
+        text = (text or "").strip()[:MAX_MESSAGE_CHARS]
+        guarded = redact_identifiers(text)
+        asked = guarded.text.lstrip("? ").strip()
+        passages = self._find(asked, k=3)
+        notices = [n for n in [guarded.notice()] if n]
+        said = self._with_fallback(notices, lambda c: c.side_answer(asked, passages, []))
+        reply = Reply("", "answer", said.text, notices=notices, coach_mode=self.coach.mode)
+        reply.tips = self._tips(passages[:2])
+        return reply
+
     # -- the turn -----------------------------------------------------------------------------
     def handle(self, actor: Actor, draft_id: str, text: str) -> Reply:
         """One user message: an answer, a command word, a side question or a revision."""

@@ -20,9 +20,9 @@ from rich.table import Table
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
-from bot.drafts.export import render_docx, render_markdown
+from bot.drafts.export import export_to_file, render_markdown
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, DraftStore, NotOwner
+from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.settings import Settings
 
 WORKSPACE = "console"
@@ -52,6 +52,10 @@ class ChatSession:
     actor: Actor
     console: Console
     rich_output: bool
+
+    @property
+    def exports_dir(self) -> Path:
+        return self.settings.coach_data_dir / "exports"
 
     @property
     def key(self) -> str:
@@ -203,7 +207,7 @@ class ChatSession:
         if draft_id is None:
             self.say("No draft open to export.")
             return
-        path = export_draft(self.engine.store, self.settings, self.actor, draft_id, fmt)
+        path = export_to_file(self.engine.store, self.actor, draft_id, fmt, self.exports_dir)
         self.say(f"Saved {path}")
 
     def cmd_share(self, args: list[str]) -> None:
@@ -234,27 +238,6 @@ class ChatSession:
             self.say(
                 "Start with /new TITLE, or just tell me what you want to work on. /help for more."
             )
-
-
-def export_draft(
-    store: DraftStore,
-    settings: Settings,
-    actor: Actor,
-    draft_id: str,
-    fmt: str,
-    output: Path | None = None,
-) -> Path:
-    """Write the latest version as Markdown or Word; returns the file written."""
-    draft = store.get_draft(actor, draft_id)
-    version = store.latest_version(actor, draft_id)
-    suffix = f"-v{version.number}" if version else ""
-    path = output or settings.coach_data_dir / "exports" / f"{draft.id}{suffix}.{fmt}"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if fmt == "docx":
-        path.write_bytes(render_docx(draft, version))
-    else:
-        path.write_text(render_markdown(draft, version), encoding="utf-8")
-    return path
 
 
 def _lines(interactive: bool, console: Console) -> Iterator[str]:

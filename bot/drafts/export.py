@@ -9,13 +9,17 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 
 from bot.drafts.content import DraftContent, RubricScore
-from bot.drafts.records import DraftRecord, VersionRecord
+from bot.drafts.records import Actor, DraftRecord, VersionRecord
+
+if TYPE_CHECKING:
+    from bot.drafts.repository import DraftStore
 
 TABLE_STYLE = "Light Grid Accent 1"
 CHECKED, UNCHECKED = "☑", "☐"
@@ -276,3 +280,29 @@ def _docx_table(document: DocxDocument, block: _Table) -> None:
     for row in block.rows:
         for cell, value in zip(table.add_row().cells, row, strict=True):
             cell.text = value
+
+
+# -- files -----------------------------------------------------------------------------------
+
+
+def export_to_file(
+    store: DraftStore,
+    actor: Actor,
+    draft_id: str,
+    fmt: str,
+    folder: Path,
+    output: Path | None = None,
+) -> Path:
+    """Write the latest version as Markdown ("md") or Word ("docx"), checking access first."""
+    draft = store.get_draft(actor, draft_id)
+    version = store.latest_version(actor, draft_id)
+    suffix = f"-v{version.number}" if version else ""
+    path = output or folder / f"{draft.id}{suffix}.{fmt}"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "docx":
+        path.write_bytes(render_docx(draft, version))
+    elif fmt == "md":
+        path.write_text(render_markdown(draft, version), encoding="utf-8")
+    else:
+        raise ValueError(f"unknown export format {fmt!r}: use md or docx")
+    return path

@@ -1,0 +1,1 @@
+"""The Slack adapter: a thin Bolt app over the coaching engine."""

@@ -1,0 +1,66 @@
+"""Build the Bolt app: the Web API client, the listeners and the assistant panel.
+
+The client retries Slack's 429s (honouring Retry-After), 5xx and dropped connections, and can be
+pointed at any Web API with SLACK_API_URL — which is how the tests run it against a fake Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt import App
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+
+from bot.coaching.engine import Engine
+from bot.settings import Settings
+from bot.slack.conversations import SlackConversations
+from bot.slack.listeners import actions, assistant, commands, events, views
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> WebClient:
+    client = WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=(settings.slack_api_url.rstrip("/") + "/")
+        if settings.slack_api_url
+        else WebClient.BASE_URL,
+        timeout=30,
+    )
+    client.retry_handlers.extend(
+        [
+            RateLimitErrorRetryHandler(max_retry_count=3),
+            ServerErrorRetryHandler(max_retry_count=2),
+            ConnectionErrorRetryHandler(max_retry_count=2),
+        ]
+    )
+    return client
+
+
+def create_app(settings: Settings, engine: Engine, *, client: WebClient | None = None) -> App:
+    """The Bolt app with every listener; HTTP mode verifies signatures, Socket Mode needs none."""
+    socket_mode = bool(settings.slack_app_token)
+    app = App(
+        client=client or make_client(settings),
+        signing_secret=settings.slack_signing_secret or None,
+        request_verification_enabled=not socket_mode,
+        token_verification_enabled=True,
+        logger=logging.getLogger("bot.slack.bolt"),
+    )
+    conversations = SlackConversations(engine, settings)
+    app.use(assistant.build_assistant(conversations))
+    commands.register(app, conversations)
+    views.register(app, conversations)
+    events.register(app, conversations)
+    actions.register(app, conversations)
+
+    @app.error
+    def on_error(error: Exception, body: dict) -> None:
+        log.exception("listener failed for %s: %s", body.get("type"), error)
+
+    return app

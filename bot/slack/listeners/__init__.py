@@ -1,0 +1,1 @@
+"""Bolt listeners grouped by kind, as in Slack's sample apps."""
