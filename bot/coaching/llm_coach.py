@@ -23,6 +23,7 @@ from bot.coaching.stages import QUESTIONS, Question, stage_of
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
 from bot.llm import (
     HISTORY_BUDGET_TOKENS,
+    PROMPT_BUDGET_TOKENS,
     StructuredCaller,
     fit,
     history_messages,
@@ -32,6 +33,7 @@ from bot.llm import (
 from bot.prompts import Prompt, load_prompt
 from bot.retrieval.search import Passage
 from bot.settings import Settings
+from bot.tokens import count_tokens
 
 PASSAGE_BUDGET_TOKENS = 1800
 ANSWERS_BUDGET_TOKENS = 2000
@@ -99,8 +101,16 @@ class LLMCoach:
     def _messages(
         self, prompt: Prompt, history: list[Turn] | None = None, **values: object
     ) -> list[BaseMessage]:
+        """System, recent history and the user part, never over the per-turn token budget."""
         system, user = prompt.render(**values)
         past = history_messages(history or [], HISTORY_BUDGET_TOKENS)
+        fixed = count_tokens(system) + count_tokens(user) + 12
+        while past and fixed + sum(count_tokens(str(m.content)) + 4 for m in past) > (
+            PROMPT_BUDGET_TOKENS
+        ):
+            past.pop(0)
+        if fixed > PROMPT_BUDGET_TOKENS:
+            user = fit(user, max(PROMPT_BUDGET_TOKENS - count_tokens(system) - 12, 200))
         return [SystemMessage(system), *past, HumanMessage(user)]
 
     def feedback(

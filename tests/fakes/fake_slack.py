@@ -1,0 +1,208 @@
+"""A fake Slack Web API on loopback: records every call, answers like Slack, fails on request.
+
+Tests point the app's WebClient at `FakeSlack.api_url` (SLACK_API_URL) and wait on the recorded
+calls. `fail_next` makes the next call to a method answer with an HTTP status (429 with
+Retry-After, 500) or with a Slack error such as `invalid_blocks`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+
+@dataclass
+class Call:
+    method: str
+    body: dict[str, Any]
+    headers: dict[str, str]
+
+
+@dataclass
+class _Failure:
+    status: int = 200
+    error: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class FakeSlack:
+    def __init__(self, team_id: str = "T1", bot_user_id: str = "UBOT") -> None:
+        self.team_id = team_id
+        self.bot_user_id = bot_user_id
+        self.calls: list[Call] = []
+        self.socket_url: str | None = None
+        self._failures: dict[str, list[_Failure]] = {}
+        self._lock = threading.Condition()
+        self._ts = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/"
+
+    def start(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def __enter__(self) -> FakeSlack:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+    # -- test controls -------------------------------------------------------------------------
+    def fail_next(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        error: str | None = None,
+        headers: dict[str, str] | None = None,
+        times: int = 1,
+    ) -> None:
+        with self._lock:
+            self._failures.setdefault(method, []).extend(
+                _Failure(status, error, headers or {}) for _ in range(times)
+            )
+
+    def calls_to(self, method: str) -> list[Call]:
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
+        """Block until `count` calls to `method` were recorded; fail loudly otherwise."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while True:
+                found = [c for c in self.calls if c.method == method]
+                if len(found) >= count:
+                    return found
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    seen = [c.method for c in self.calls]
+                    raise AssertionError(f"{count} × {method} not seen in {timeout} s; saw {seen}")
+                self._lock.wait(remaining)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # -- answers -------------------------------------------------------------------------------
+    def _answer(self, method: str, body: dict[str, Any]) -> dict[str, Any]:
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://test.slack.com/",
+                "team": "Test",
+                "user": "coach",
+                "team_id": self.team_id,
+                "user_id": self.bot_user_id,
+                "bot_id": "B1",
+            }
+        if method in ("chat.postMessage", "chat.update"):
+            ts = body.get("ts") or f"{1700000000 + next(self._ts)}.000100"
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text"), "ts": ts},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
+        if method == "conversations.open":
+            user = str(body.get("users", "U")).split(",")[0]
+            return {"ok": True, "channel": {"id": f"D{user}"}}
+        if method in ("views.open", "views.publish", "views.update"):
+            return {"ok": True, "view": {"id": "V1", **(body.get("view") or {})}}
+        if method == "files.getUploadURLExternal":
+            return {"ok": True, "upload_url": f"{self.url}/upload/F1", "file_id": "F1"}
+        if method == "files.completeUploadExternal":
+            return {"ok": True, "files": [{"id": "F1", "title": "export"}]}
+        if method == "files.info":
+            return {"ok": True, "file": {"id": "F1", "name": "export"}}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url or "ws://127.0.0.1:9/"}
+        return {"ok": True}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                raw = self.rfile.read(length) if length else b""
+                path = urlparse(self.path).path
+                method = path.removeprefix("/api/") if path.startswith("/api/") else path
+                body = _parse(raw, self.headers.get("content-type", ""))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                with fake._lock:
+                    fake.calls.append(Call(method, body, headers))
+                    failures = fake._failures.get(method) or []
+                    failure = failures.pop(0) if failures else None
+                    fake._lock.notify_all()
+                if failure and failure.status != 200:
+                    self._send(
+                        failure.status, {"ok": False, "error": "fake_failure"}, failure.headers
+                    )
+                    return
+                if failure and failure.error:
+                    self._send(200, {"ok": False, "error": failure.error})
+                    return
+                if method.startswith("/upload/") or method.startswith("/response/"):
+                    self._send(200, {"ok": True})
+                    return
+                self._send(200, fake._answer(method, body))
+
+            def do_GET(self) -> None:
+                self.do_POST()
+
+            def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                for key, value in (headers or {}).items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
+
+
+def _parse(raw: bytes, content_type: str) -> dict[str, Any]:
+    if not raw:
+        return {}
+    if "json" in content_type:
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return {"_raw": raw.decode(errors="replace")}
+    if "multipart" in content_type or "octet-stream" in content_type:
+        return {"_bytes": len(raw)}
+    parsed = {k: v[0] for k, v in parse_qs(raw.decode(errors="replace")).items()}
+    for key in ("blocks", "view"):
+        if isinstance(parsed.get(key), str):
+            with contextlib.suppress(ValueError):
+                parsed[key] = json.loads(parsed[key])
+    return parsed

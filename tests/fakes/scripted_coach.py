@@ -1,0 +1,107 @@
+"""Scripted model replies for the LLM coach: valid drafts, rubric scores and feedback text.
+
+Given the JSON of a chat-completion request, `reply_for` answers the way a well-behaved model
+would for that request: the draft schema gets a draft, the rubric schema gets scores, anything
+else gets a short coaching paragraph citing [1]. Used by LLM-mode tests, evals and benchmarks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+CRITERIA_IDS = (
+    "who",
+    "gap",
+    "evidence",
+    "solution_neutral",
+    "cause",
+    "why_it_matters",
+    "scoped",
+    "measurable",
+    "mutual_interest",
+    "plain_and_short",
+)
+
+DRAFT = {
+    "problem_statement": (
+        "Adults with atrial fibrillation on the registers of our 9 practices are under-treated: "
+        "62% are anticoagulated against a national target of 80%. This leads to an estimated 14 "
+        "avoidable strokes a year, because anticoagulation reviews are never scheduled."
+    ),
+    "how_might_we": "How might we make sure every eligible adult with atrial fibrillation is "
+    "offered a timely anticoagulation review?",
+    "value_proposition": [
+        {
+            "party": "Patients and carers",
+            "value": "Fewer strokes and a review close to home.",
+            "jobs": ["stay well"],
+            "pains": ["worry about blood thinners"],
+            "gains": ["confidence"],
+        },
+        {
+            "party": "The NHS organisation",
+            "value": "Fewer stroke admissions and targets met.",
+            "jobs": ["meet QOF targets"],
+            "pains": ["admissions"],
+            "gains": ["capacity"],
+        },
+        {
+            "party": "The partner organisation",
+            "value": "Evidence of a service model it helped "
+            "build, with pharmacist time contributed.",
+            "jobs": ["show value"],
+            "pains": [],
+            "gains": ["evidence"],
+        },
+    ],
+    "evidence": ["Practice registers, April 2024 to March 2025: 62% of 1,840 anticoagulated"],
+    "measures": ["Anticoagulation from 62% to 80% by March 2026, measured monthly"],
+    "scope": "9 practices, April 2025 to March 2026, excluding hospital clinic patients.",
+    "risks": "Clinical director accountable; practices keep the searches if the work stops.",
+}
+
+
+def rubric() -> dict[str, Any]:
+    return {
+        "criteria": [
+            {
+                "id": cid,
+                "name": cid.replace("_", " ").title(),
+                "score": 2,
+                "reason": "Meets the test.",
+                "suggestion": "",
+            }
+            for cid in CRITERIA_IDS
+        ]
+    }
+
+
+def wanted_schema(request: dict[str, Any]) -> str | None:
+    """'draft', 'rubric' or None (plain text) for a chat-completion request body."""
+    text = json.dumps(request.get("response_format") or {}) + json.dumps(request.get("tools") or [])
+    if "RubricOutput" in text:
+        return "rubric"
+    if "DraftOutput" in text:
+        return "draft"
+    if (request.get("response_format") or {}).get("type") == "json_object":
+        system = str((request.get("messages") or [{}])[0].get("content", ""))
+        return "rubric" if "criterion ids" in system else "draft"
+    return None
+
+
+def reply_for(request: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments for the fake server's Scripted reply to this request."""
+    schema = wanted_schema(request)
+    usage = {"prompt_tokens": 900, "completion_tokens": 180}
+    if schema is None:
+        return {
+            "content": "Good start: you name a defined group. Add the figure for how many are "
+            "affected and the period it covers, as the rubric suggests [1].",
+            **usage,
+        }
+    payload = rubric() if schema == "rubric" else DRAFT
+    name = "RubricOutput" if schema == "rubric" else "DraftOutput"
+    if request.get("tools"):
+        return {"tool_call": {"name": name, "arguments": payload}, **usage}
+    return {"content": json.dumps(payload), **usage}

@@ -1,0 +1,196 @@
+"""LLM mode end to end: real ChatOpenAI and openai client against a fake server on loopback."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.coaching.engine import Engine
+from bot.coaching.llm_coach import LLMCoach
+from bot.coaching.stages import QUESTION_KEYS
+from bot.drafts.records import Actor
+from bot.drafts.repository import DraftStore
+from bot.llm import PROMPT_BUDGET_TOKENS, history_messages
+from bot.tokens import count_tokens
+from tests.conversation_script import GOOD_ANSWERS
+from tests.fakes.fake_openai import FakeOpenAI, Scripted
+from tests.fakes.scripted_coach import reply_for
+
+ALICE = Actor("T1", "alice")
+
+
+@pytest.fixture
+def store(tmp_path):
+    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
+        yield opened
+
+
+def scripted(request):
+    return Scripted(**reply_for(request))
+
+
+def make_engine(fake, store, make_settings, knowledge_search, timeout=5.0):
+    settings = make_settings(
+        openai_base_url=fake.url, coach_model="fake-coach", coach_llm_timeout=timeout
+    )
+    return Engine(store, LLMCoach(settings), search=knowledge_search)
+
+
+def run_conversation(engine):
+    draft_id = engine.start(ALICE, "Stroke prevention").draft_id
+    reply = None
+    for key in QUESTION_KEYS:
+        reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS[key])
+        if "Try a new version" in reply.text:
+            reply = engine.handle(ALICE, draft_id, "skip")
+    return draft_id, reply
+
+
+def test_whole_llm_conversation_records_model_prompts_and_tokens(
+    store, make_settings, knowledge_search
+):
+    with FakeOpenAI() as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id, final = run_conversation(engine)
+        assert final.kind == "draft" and not final.notices
+        assert final.coach_mode == "llm"
+        assert final.content.problem_statement.startswith("Adults with atrial fibrillation")
+        assert final.content.sources, "the draft cites the passages it was given"
+        assert final.content.checklist, "a pharmaceutical partner gets the readiness checklist"
+        (version,) = store.versions(ALICE, draft_id)
+        assert version.coach_mode == "llm" and version.model == "fake-coach"
+        assert version.prompt_versions["draft"] == "draft@1"
+        assert version.prompt_versions["score"] == "score@1"
+        assert version.prompt_tokens > 0 and version.completion_tokens > 0
+        feedback_requests = [
+            r for r in fake.chat_requests() if not r.get("response_format") and not r.get("tools")
+        ]
+        assert len(feedback_requests) >= len(QUESTION_KEYS) - 1
+        sent = json.dumps(feedback_requests[-1])
+        assert "[1]" in sent, "knowledge passages are numbered for citation"
+
+
+def test_server_without_json_schema_falls_back_to_json_mode(store, make_settings, knowledge_search):
+    with FakeOpenAI(reject_json_schema=True) as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, "draft")
+        assert reply.kind == "draft" and not reply.notices
+        formats = [(r.get("response_format") or {}).get("type") for r in fake.chat_requests()]
+        assert "json_schema" in formats and "json_object" in formats
+        assert formats.index("json_schema") < formats.index("json_object")
+
+
+def test_server_with_no_structured_output_falls_back_to_guided(
+    store, make_settings, knowledge_search
+):
+    with FakeOpenAI(reject_json_schema=True, reject_json_mode=True, reject_tools=True) as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, "draft")
+        assert reply.kind == "draft" and reply.coach_mode == "guided"
+        assert any("supports none of" in n for n in reply.notices)
+        (version,) = store.versions(ALICE, draft_id)
+        assert version.coach_mode == "guided"
+
+
+def test_malformed_json_falls_back_with_a_notice(store, make_settings, knowledge_search):
+    with FakeOpenAI() as fake:
+        fake.set_default(lambda r: Scripted(content="Sure! Here is your draft: {not json"))
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, "draft")
+        assert reply.kind == "draft"
+        assert any("malformed JSON" in n for n in reply.notices)
+
+
+def test_json_wrapped_in_prose_is_salvaged(store, make_settings, knowledge_search):
+    def chatty(request):
+        values = reply_for(request)
+        if "content" in values and values["content"].startswith("{"):
+            values["content"] = "Here you go:\n```json\n" + values["content"] + "\n```"
+        return Scripted(**values)
+
+    with FakeOpenAI() as fake:
+        fake.set_default(chatty)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, "draft")
+        assert not reply.notices and reply.coach_mode == "llm"
+
+
+def test_rate_limit_is_retried_with_backoff(store, make_settings, knowledge_search):
+    with FakeOpenAI() as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        fake.script(Scripted(status=429, headers={"retry-after": "0"}))
+        reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
+        assert not reply.notices, reply.notices
+        assert reply.text.startswith("Good start")
+        assert len(fake.chat_requests()) == 2
+
+
+def test_timeout_falls_back_to_guided_for_that_turn(store, make_settings, knowledge_search):
+    with FakeOpenAI() as fake:
+        fake.set_default(lambda r: Scripted(content="too late", delay=3.0))
+        engine = make_engine(fake, store, make_settings, knowledge_search, timeout=0.3)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
+        assert any("did not answer in time" in n for n in reply.notices)
+        assert reply.question and reply.question.startswith("In a sentence or two")
+        assert store.get_draft(ALICE, draft_id).answers["context.partners"]
+
+
+def test_side_question_answered_by_the_model_with_citations(store, make_settings, knowledge_search):
+    with FakeOpenAI() as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, "what goes into a written agreement?")
+        assert reply.kind == "answer" and "[1]" in reply.text
+        assert reply.tips
+        assert store.get_draft(ALICE, draft_id).stage == "context.partners"
+
+
+def test_revision_request_in_review_writes_a_new_version(store, make_settings, knowledge_search):
+    with FakeOpenAI() as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id, _ = run_conversation(engine)
+        before = len(fake.chat_requests())
+        reply = engine.handle(ALICE, draft_id, "Make the value for patients more specific")
+        assert reply.version == 2
+        draft_request = next(
+            r for r in fake.chat_requests()[before:] if "DraftOutput" in json.dumps(r)
+        )
+        assert "more specific" in json.dumps(draft_request)
+
+
+def test_history_is_trimmed_to_the_budget():
+    from bot.coaching.coach import Turn
+
+    history = [Turn("user" if i % 2 else "coach", "word " * 400) for i in range(40)]
+    kept = history_messages(history, budget=1500)
+    assert 0 < len(kept) < len(history)
+    assert sum(count_tokens(str(m.content)) for m in kept) <= 1500
+    assert str(kept[-1].content) == history[-1].text  # the newest turns are the ones kept
+
+
+def test_a_long_conversation_never_exceeds_the_prompt_budget(
+    store, make_settings, knowledge_search
+):
+    with FakeOpenAI() as fake:
+        fake.set_default(scripted)
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        for _ in range(6):
+            engine.handle(ALICE, draft_id, "long answer " * 300)
+            engine.handle(ALICE, draft_id, "back")
+        for request in fake.chat_requests():
+            total = sum(count_tokens(str(m.get("content") or "")) for m in request["messages"])
+            assert total <= PROMPT_BUDGET_TOKENS, total

@@ -1,0 +1,273 @@
+"""The Slack app end to end: real HTTP, signed requests, a fake Slack Web API, a real engine."""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from bot.coaching.engine import Engine
+from bot.drafts.records import Actor
+from bot.drafts.repository import DraftStore
+from tests.conversation_script import GOOD_ANSWERS
+from tests.fakes.fake_slack import FakeSlack
+from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
+
+ALICE = Actor("T1", "UALICE")
+
+
+@pytest.fixture
+def fake_slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path):
+    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
+        yield opened
+
+
+@pytest.fixture
+def slack(fake_slack, store, make_settings, knowledge_search):
+    settings = make_settings(
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+    )
+    engine = Engine(store, search=knowledge_search)
+    server = SlackAppServer(settings, engine).start()
+    yield SlackClientSimulator(server.url)
+    server.stop()
+
+
+def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN, Acme Pharma"):
+    """Submit the new-draft modal; returns (channel, parent ts)."""
+    result = slack.interactive(
+        {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "user": {"id": "UALICE", "team_id": "T1"},
+            "view": {
+                "callback_id": "new_draft",
+                "private_metadata": "C1",
+                "state": {
+                    "values": {
+                        "title": {"value": {"type": "plain_text_input", "value": title}},
+                        "partners": {"value": {"type": "plain_text_input", "value": partners}},
+                        "partner_type": {
+                            "value": {
+                                "type": "static_select",
+                                "selected_option": {"value": "pharmaceutical"},
+                            }
+                        },
+                        "area": {"value": {"type": "plain_text_input", "value": "stroke"}},
+                    }
+                },
+            },
+        }
+    )
+    assert result.status == 200
+    posts = fake_slack.wait_for("chat.postMessage", 2)
+    parent, first = posts[0], posts[1]
+    assert "thread_ts" not in parent.body
+    return "C1", first.body["thread_ts"]
+
+
+_EVENT_COUNTER = itertools.count(1)
+
+
+def thread_message(slack, text, *, thread_ts, user="UALICE", retry=None, event_id=None):
+    number = next(_EVENT_COUNTER)
+    event_id = event_id or f"Ev{number:06d}"
+    return slack.event(
+        {
+            "type": "message",
+            "channel": "C1",
+            "channel_type": "channel",
+            "user": user,
+            "text": text,
+            "ts": f"1800000000.{number:06d}",
+            "thread_ts": thread_ts,
+        },
+        event_id=event_id,
+        retry=retry,
+    )
+
+
+def test_help_command_acks_fast_and_responds(slack, fake_slack):
+    response = slack.command("help", response_url=f"{fake_slack.url}/response/1")
+    assert response.status == 200 and response.seconds < 3
+    (call,) = fake_slack.wait_for("/response/1")
+    assert "/statement new" in call.body["text"]
+
+
+def test_unknown_subcommand_gets_usage(slack, fake_slack):
+    slack.command("frobnicate 12", response_url=f"{fake_slack.url}/response/2")
+    (call,) = fake_slack.wait_for("/response/2")
+    assert "didn't understand" in call.body["text"] and "/statement list" in call.body["text"]
+
+
+def test_new_opens_a_modal_with_the_title(slack, fake_slack):
+    assert slack.command("new Faster discharge").status == 200
+    (call,) = fake_slack.wait_for("views.open")
+    view = call.body["view"]
+    assert view["callback_id"] == "new_draft"
+    assert view["blocks"][0]["element"]["initial_value"] == "Faster discharge"
+    assert view["private_metadata"] == "C1"
+
+
+def test_modal_submission_starts_a_thread_at_stage_one(slack, fake_slack, store):
+    start_thread(slack, fake_slack)
+    posts = fake_slack.calls_to("chat.postMessage")
+    assert "Stroke prevention" in posts[0].body["text"]
+    blocks = posts[1].body["blocks"]
+    assert any("Stage 1 of 8" in str(b) for b in blocks)
+    assert any("what do you want to work on" in str(b) for b in blocks)
+    (summary,) = store.list_drafts(ALICE)
+    assert summary.title == "Stroke prevention"
+    assert store.get_draft(ALICE, summary.id).partners == ["Our PCN", "Acme Pharma"]
+
+
+def test_thread_reply_is_coached_and_retries_are_not_answered_twice(slack, fake_slack, store):
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    fake_slack.clear()
+    first = thread_message(
+        slack, GOOD_ANSWERS["context.topic"], thread_ts=thread_ts, event_id="EvOnce"
+    )
+    assert first.status == 200
+    (reply,) = fake_slack.wait_for("chat.postMessage")
+    assert reply.body["thread_ts"] == thread_ts
+    assert "Who exactly is affected" in str(reply.body["blocks"])
+    again = thread_message(
+        slack, GOOD_ANSWERS["context.topic"], thread_ts=thread_ts, event_id="EvOnce", retry=1
+    )
+    assert again.status == 200
+    time.sleep(0.5)
+    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    (summary,) = store.list_drafts(ALICE)
+    assert store.get_draft(ALICE, summary.id).stage == "affected.who"
+
+
+def test_threads_the_bot_did_not_start_are_ignored(slack, fake_slack):
+    thread_message(slack, "lunch anyone?", thread_ts="1700000000.999999")
+    time.sleep(0.5)
+    assert not fake_slack.calls_to("chat.postMessage")
+
+
+def test_someone_not_shared_cannot_take_part_in_a_thread(slack, fake_slack, store):
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    fake_slack.clear()
+    thread_message(slack, "I have thoughts", thread_ts=thread_ts, user="UMALLORY")
+    time.sleep(0.5)
+    # the thread is linked to Alice's draft; Mallory sees no coaching and no draft content
+    for call in fake_slack.calls_to("chat.postMessage"):
+        assert "Stroke prevention" not in str(call.body)
+
+
+def test_buttons_check_the_clicking_user(slack, fake_slack, store):
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    (summary,) = store.list_drafts(ALICE)
+
+    def click(user, action_id):
+        return slack.interactive(
+            {
+                "type": "block_actions",
+                "team": {"id": "T1"},
+                "user": {"id": user, "team_id": "T1"},
+                "trigger_id": "trigger-2",
+                "channel": {"id": "C1"},
+                "container": {"type": "message", "channel_id": "C1"},
+                "message": {"ts": thread_ts, "thread_ts": thread_ts},
+                "actions": [{"action_id": action_id, "value": summary.id, "type": "button"}],
+            }
+        )
+
+    fake_slack.clear()
+    assert click("UMALLORY", "draft_accept").status == 200
+    (refusal,) = fake_slack.wait_for("chat.postEphemeral")
+    assert refusal.body["user"] == "UMALLORY"
+    assert store.get_draft(ALICE, summary.id).status == "active"
+    click("UALICE", "draft_accept")
+    fake_slack.wait_for("chat.postMessage")
+    assert store.get_draft(ALICE, summary.id).status == "final"
+
+
+def test_app_home_lists_only_the_users_drafts(slack, fake_slack, store):
+    start_thread(slack, fake_slack, title="Alice's draft")
+    store.create_draft(Actor("T1", "UBOB"), "Bob's secret draft")
+    slack.event(
+        {"type": "app_home_opened", "user": "UALICE", "channel": "D1", "tab": "home"},
+        event_id="EvHome",
+    )
+    (call,) = fake_slack.wait_for("views.publish")
+    view = str(call.body["view"])
+    assert call.body["user_id"] == "UALICE"
+    assert "Alice's draft" in view and "Bob's secret draft" not in view
+
+
+def test_forged_and_stale_requests_are_rejected(slack, fake_slack):
+    forged = slack.post(
+        "command=%2Fstatement&text=list",
+        "application/x-www-form-urlencoded",
+        signature="v0=" + "0" * 64,
+    )
+    stale = slack.post(
+        "command=%2Fstatement&text=list",
+        "application/x-www-form-urlencoded",
+        timestamp=int(time.time()) - 600,
+    )
+    assert forged.status == 401 and stale.status == 401
+    time.sleep(0.3)
+    assert not [c for c in fake_slack.calls if c.method != "auth.test"]
+
+
+def test_rate_limits_are_retried_and_bad_blocks_degrade_to_text(slack, fake_slack):
+    fake_slack.fail_next("chat.postMessage", status=429, headers={"Retry-After": "0"})
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    assert len(fake_slack.calls_to("chat.postMessage")) >= 3  # 429, then parent, then reply
+    fake_slack.clear()
+    fake_slack.fail_next("chat.postMessage", error="invalid_blocks")
+    thread_message(slack, GOOD_ANSWERS["context.topic"], thread_ts=thread_ts)
+    calls = fake_slack.wait_for("chat.postMessage", 2)
+    assert "blocks" in calls[0].body and "blocks" not in calls[1].body
+    assert "Who exactly is affected" in calls[1].body["text"]
+
+
+def test_export_uploads_a_file_to_the_user(slack, fake_slack, store):
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    (summary,) = store.list_drafts(ALICE)
+    thread_message(slack, "draft", thread_ts=thread_ts)
+    fake_slack.wait_for("chat.postMessage", 3)
+    slack.command(f"export {summary.id} docx", response_url=f"{fake_slack.url}/response/9")
+    fake_slack.wait_for("files.completeUploadExternal")
+    uploads = fake_slack.calls_to("/upload/F1")
+    assert uploads and uploads[0].body.get("_bytes", 0) > 1000
+    (done,) = fake_slack.wait_for("/response/9")
+    assert "DOCX" in done.body["text"]
+    stranger = slack.command(
+        f"export {summary.id}", user="UMALLORY", response_url=f"{fake_slack.url}/response/10"
+    )
+    assert stranger.status == 200
+    (refused,) = fake_slack.wait_for("/response/10")
+    assert "not been shared" in refused.body["text"]
+
+
+def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
+    slack.event(
+        {
+            "type": "assistant_thread_started",
+            "assistant_thread": {
+                "user_id": "UALICE",
+                "channel_id": "D1",
+                "thread_ts": "1800000000.000001",
+                "context": {},
+            },
+            "event_ts": "1800000000.000002",
+        },
+        event_id="EvAssist",
+    )
+    (prompts,) = fake_slack.wait_for("assistant.threads.setSuggestedPrompts")
+    assert "Start a new problem statement" in str(prompts.body)
+    fake_slack.wait_for("chat.postMessage")
