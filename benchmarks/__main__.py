@@ -12,10 +12,10 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import retrieval
+from benchmarks import engine, retrieval, slack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = {"retrieval": retrieval.run}
+SECTIONS = {"retrieval": retrieval.run, "engine": engine.run, "slack": slack.run}
 
 
 def _retrieval_tables(console: Console, result: dict) -> None:
@@ -45,7 +45,37 @@ def _retrieval_tables(console: Console, result: dict) -> None:
     console.print(speed)
 
 
-PRINTERS = {"retrieval": _retrieval_tables}
+def _p(stats: dict, high: str = "p95_ms") -> str:
+    """'p50 / pNN ms' from a timing summary."""
+    return f"{stats['p50_ms']:.1f} / {stats[high]:.1f} ms"
+
+
+def _engine_table(console: Console, result: dict) -> None:
+    table = Table(title="Coaching engine", title_justify="left", show_header=False)
+    table.add_row("guided turn p50 / p95 (no model)", _p(result["guided_turn"]))
+    table.add_row("guided turns per statement", f"{result['guided_turns_per_statement']:.1f}")
+    table.add_row("LLM turn p50 / p95 (scripted model)", _p(result["llm_turn_with_scripted_model"]))
+    table.add_row("LLM turns per statement", f"{result['llm_turns_per_statement']:.1f}")
+    table.add_row("LLM model calls per statement", f"{result['llm_model_calls_per_statement']:.1f}")
+    tokens = result["llm_prompt_tokens_per_statement"]
+    table.add_row("LLM prompt tokens per statement", f"{tokens:,.0f}")
+    console.print(table)
+
+
+def _slack_table(console: Console, result: dict) -> None:
+    table = Table(title="Slack (HTTP on loopback)", title_justify="left", show_header=False)
+    ack = result["ack_latency"]
+    table.add_row(
+        f"slash-command ack, {ack['concurrency']} concurrent, p50 / p99",
+        _p(ack, "p99_ms") + f" (target p99 < 100 ms; errors {ack['errors']})",
+    )
+    table.add_row("thread message → first reply p50 / p95", _p(result["first_reply_llm_scripted"]))
+    cold = result["cold_start"]
+    table.add_row("cold start → first ack", f"{cold['first_ack_s']} s (limit {cold['limit_s']} s)")
+    console.print(table)
+
+
+PRINTERS = {"retrieval": _retrieval_tables, "engine": _engine_table, "slack": _slack_table}
 
 
 def main(argv: list[str]) -> int:
