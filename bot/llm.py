@@ -16,11 +16,16 @@ import threading
 from typing import TypeVar
 
 import openai
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+)
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel
 
-from bot.coaching.coach import CoachUnavailable, Turn, Usage
+from bot.coaching.coach import CoachUnavailable, TextSink, Turn, Usage
 from bot.settings import Settings
 from bot.tokens import count_tokens, truncate_to_tokens
 
@@ -144,10 +149,17 @@ class StructuredCaller:
 
 
 def plain_call(
-    chat: ChatOpenAI, messages: list[BaseMessage], timeout: float | None
+    chat: ChatOpenAI,
+    messages: list[BaseMessage],
+    timeout: float | None,
+    stream: TextSink | None = None,
 ) -> tuple[str, Usage]:
+    """Free text from the model; with `stream`, each piece is passed on as it arrives."""
     try:
-        message = chat.invoke(messages)
+        if stream is None:
+            message: BaseMessage = chat.invoke(messages)
+        else:
+            message = _streamed(chat, messages, stream)
     except openai.OpenAIError as error:
         raise CoachUnavailable(explain(error, timeout)) from error
     text = str(message.content or "").strip()
@@ -156,9 +168,10 @@ def plain_call(
     return text, usage_of(message)
 
 
-def system_and_user(system: str, user: str) -> list[BaseMessage]:
-    return [SystemMessage(system), HumanMessage(user)]
-
-
-def prompt_tokens(messages: list[BaseMessage]) -> int:
-    return sum(count_tokens(str(m.content)) + 4 for m in messages)
+def _streamed(chat: ChatOpenAI, messages: list[BaseMessage], stream: TextSink) -> BaseMessage:
+    whole: AIMessageChunk | None = None
+    for chunk in chat.stream(messages):
+        if chunk.content:
+            stream(str(chunk.content))
+        whole = chunk if whole is None else whole + chunk
+    return whole if whole is not None else AIMessage("")

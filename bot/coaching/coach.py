@@ -8,6 +8,7 @@ falls back to the guided coach for that turn.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -15,6 +16,8 @@ from bot.coaching.checks import Issue
 from bot.coaching.stages import Question
 from bot.drafts.content import DraftContent, RubricScore
 from bot.retrieval.search import Passage
+
+TextSink = Callable[[str], None]  # receives reply text as the model writes it (streaming)
 
 
 class CoachUnavailable(RuntimeError):
@@ -74,9 +77,16 @@ class Coach(Protocol):
         issues: list[Issue],
         passages: list[Passage],
         history: list[Turn],
+        stream: TextSink | None = None,
     ) -> Said: ...
 
-    def side_answer(self, question: str, passages: list[Passage], history: list[Turn]) -> Said: ...
+    def side_answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        history: list[Turn],
+        stream: TextSink | None = None,
+    ) -> Said: ...
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]: ...
 

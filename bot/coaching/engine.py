@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.coaching.checks import check_answer
-from bot.coaching.coach import Coach, CoachUnavailable, DraftRequest, Turn, Usage
+from bot.coaching.coach import Coach, CoachUnavailable, DraftRequest, TextSink, Turn, Usage
 from bot.coaching.compose import involves_commercial_partner, split_partners
 from bot.coaching.guided import GuidedCoach, citation, excerpt
 from bot.coaching.reply import Reply, Tip
@@ -163,8 +163,14 @@ class Engine:
         return reply
 
     # -- the turn -----------------------------------------------------------------------------
-    def handle(self, actor: Actor, draft_id: str, text: str) -> Reply:
-        """One user message: an answer, a command word, a side question or a revision."""
+    def handle(
+        self, actor: Actor, draft_id: str, text: str, stream: TextSink | None = None
+    ) -> Reply:
+        """One user message: an answer, a command word, a side question or a revision.
+
+        With `stream`, coach words are passed on as a model writes them (first attempt only,
+        so a re-run after a concurrent update never shows the same words twice).
+        """
         text = (text or "").strip()
         if not text:
             return Reply(draft_id, "error", "That message was empty: type an answer, or *help*.")
@@ -177,9 +183,12 @@ class Engine:
             )
         guarded = redact_identifiers(text)
         notice = guarded.notice()
-        reply = self._run_turn(
-            actor, draft_id, lambda draft: self._decide(actor, draft, guarded.text)
-        )
+        sinks = [stream]
+
+        def decide(draft: DraftRecord) -> _Plan:
+            return self._decide(actor, draft, guarded.text, sinks.pop() if sinks else None)
+
+        reply = self._run_turn(actor, draft_id, decide)
         if notice:
             reply.notices.insert(0, notice)
         return reply
@@ -250,7 +259,9 @@ class Engine:
         return reply
 
     # -- decisions ----------------------------------------------------------------------------
-    def _decide(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
+    def _decide(
+        self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
+    ) -> _Plan:
         word = text.lower().strip(" .!/")
         if word in _COMMANDS:
             plan = self._command(actor, draft, _COMMANDS[word])
@@ -259,9 +270,9 @@ class Engine:
         elif draft.stage in (REVIEW, FINAL):
             plan = self._revise(actor, draft, text)
         elif self._is_side_question(text):
-            plan = self._side_question(actor, draft, text)
+            plan = self._side_question(actor, draft, text, stream)
         else:
-            plan = self._answer(actor, draft, text)
+            plan = self._answer(actor, draft, text, stream)
         plan.user_text = text
         return plan
 
@@ -280,7 +291,9 @@ class Engine:
     def _is_side_question(text: str) -> bool:
         return text.startswith("?") or (text.endswith("?") and len(text) < 300)
 
-    def _answer(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
+    def _answer(
+        self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
+    ) -> _Plan:
         asked = question(draft.stage)
         if asked is None:  # an unknown stage from an older version: start again safely
             return self._go(draft, first_key())
@@ -293,7 +306,9 @@ class Engine:
         notices: list[str] = []
         said = self._with_fallback(
             notices,
-            lambda c: c.feedback(asked, text, issues, passages, self._history(actor, draft)),
+            lambda c: c.feedback(
+                asked, text, issues, passages, self._history(actor, draft), stream=stream
+            ),
         )
         if any(issue.severity == "major" for issue in issues) and tries == 0:
             answers[tries_key] = "1"
@@ -345,12 +360,15 @@ class Engine:
             )
         return self._go(draft, key)
 
-    def _side_question(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
+    def _side_question(
+        self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
+    ) -> _Plan:
         asked = text.lstrip("? ").strip()
         passages = self._find(asked, k=3)
         notices: list[str] = []
         said = self._with_fallback(
-            notices, lambda c: c.side_answer(asked, passages, self._history(actor, draft))
+            notices,
+            lambda c: c.side_answer(asked, passages, self._history(actor, draft), stream=stream),
         )
         reply = self._question_reply(draft.id, draft.stage, said.text, kind="answer")
         reply.tips = self._tips(passages[:2])

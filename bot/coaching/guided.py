@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from bot.coaching.checks import Issue
-from bot.coaching.coach import DraftRequest, Said, Turn, Usage
+from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
 from bot.coaching.compose import compose_draft
 from bot.coaching.stages import Question
 from bot.drafts.content import Citation, DraftContent, RubricScore
@@ -58,6 +58,7 @@ class GuidedCoach:
         issues: list[Issue],
         passages: list[Passage],
         history: list[Turn],
+        stream: TextSink | None = None,
     ) -> Said:
         if not issues:
             return Said(PRAISE.get(question.key, "Thanks, noted."))
@@ -65,7 +66,13 @@ class GuidedCoach:
         lines += [f"• {issue.message}" for issue in issues[:3]]
         return Said("\n".join(lines))
 
-    def side_answer(self, question: str, passages: list[Passage], history: list[Turn]) -> Said:
+    def side_answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        history: list[Turn],
+        stream: TextSink | None = None,
+    ) -> Said:
         if not passages:
             return Said(
                 "I could not find anything on that in the knowledge base. Try other words, or "

@@ -15,7 +15,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
 from bot.coaching.checks import Issue
-from bot.coaching.coach import DraftRequest, Said, Turn, Usage
+from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
 from bot.coaching.compose import involves_commercial_partner, readiness_checklist
 from bot.coaching.guided import citation
 from bot.coaching.rubric import CRITERIA, merge_scores
@@ -120,6 +120,7 @@ class LLMCoach:
         issues: list[Issue],
         passages: list[Passage],
         history: list[Turn],
+        stream: TextSink | None = None,
     ) -> Said:
         messages = self._messages(
             self.prompts["feedback"],
@@ -131,10 +132,16 @@ class LLMCoach:
             passages=numbered_passages(passages),
             answer=fit(answer, 1200),
         )
-        text, usage = plain_call(self.chat, messages, self.timeout)
+        text, usage = plain_call(self.chat, messages, self.timeout, stream)
         return Said(text, usage)
 
-    def side_answer(self, question: str, passages: list[Passage], history: list[Turn]) -> Said:
+    def side_answer(
+        self,
+        question: str,
+        passages: list[Passage],
+        history: list[Turn],
+        stream: TextSink | None = None,
+    ) -> Said:
         stage = "coaching"
         messages = self._messages(
             self.prompts["side_answer"],
@@ -143,7 +150,7 @@ class LLMCoach:
             question=fit(question, 400),
             passages=numbered_passages(passages),
         )
-        text, usage = plain_call(self.chat, messages, self.timeout)
+        text, usage = plain_call(self.chat, messages, self.timeout, stream)
         return Said(text, usage)
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]:

@@ -1,0 +1,200 @@
+"""`coach chat` as a person uses it: a pseudo-terminal, and line by line through a pipe."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pexpect
+import pytest
+from docx import Document
+
+from tests.conftest import GUARDED_ENV, ROOT
+from tests.conversation_script import GOOD_ANSWERS
+
+COACH = str(Path(sys.executable).parent / "coach")
+
+
+@pytest.fixture(scope="module")
+def chat_env(tmp_path_factory) -> dict[str, str]:
+    home = tmp_path_factory.mktemp("chat")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("OPENAI_", "SLACK_", "COACH_", "HF_", "TRANSFORMERS_"))
+    }
+    env.update(GUARDED_ENV)
+    env.update(
+        COACH_DATA_DIR=str(home / "data"),
+        COACH_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+        COLUMNS="110",
+        LINES="50",
+        TERM="xterm-256color",
+        HOME=str(home),
+    )
+    subprocess.run([COACH, "index"], env=env, cwd=home, check=True, capture_output=True)
+    env["CHAT_CWD"] = str(home)
+    return env
+
+
+def spawn(env: dict[str, str], user: str) -> pexpect.spawn:
+    child = pexpect.spawn(
+        COACH,
+        ["chat", "--user", user],
+        env=env,
+        cwd=env["CHAT_CWD"],
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(50, 110),
+    )
+    child.expect("you ›")
+    return child
+
+
+def say(child: pexpect.spawn, text: str, expect: str = "you ›") -> str:
+    child.sendline(text)
+    child.expect(expect)
+    return child.before
+
+
+def test_interactive_chat_through_a_pty_to_a_draft_and_export(chat_env):
+    child = spawn(chat_env, "pat")
+    screen = say(child, "/new Stroke prevention in AF")
+    assert "Stage 1 of 8" in screen and "Who are the partners" in screen
+    screen = say(child, "/frobnicate")
+    assert "Unknown command /frobnicate" in screen and "/export" in screen
+    say(child, GOOD_ANSWERS["context.partners"])
+    screen = say(child, "what is a driver diagram?")
+    assert "Tip [1]" in screen and "Back to where we were" in screen
+    screen = say(child, "/back")
+    assert "Stage 1 of 8" in screen
+    say(child, "/skip")
+    screen = say(child, "/draft")
+    assert "Draft" in screen and "Rubric" in screen
+    screen = say(child, "/export docx")
+    assert "Saved" in screen
+    path = Path(screen.split("Saved", 1)[1].split()[0])
+    assert path.exists()
+    text = "\n".join(p.text for p in Document(str(path)).paragraphs)
+    assert "Stroke prevention in AF" in text
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+
+
+def test_a_killed_chat_resumes_where_it_stopped(chat_env):
+    child = spawn(chat_env, "kim")
+    say(child, "/new Discharge delays")
+    say(child, GOOD_ANSWERS["context.partners"])
+    child.kill(9)
+    child.close(force=True)
+    again = spawn(chat_env, "kim")
+    assert "In a sentence or two" in again.before
+    again.sendline("/quit")
+    again.expect(pexpect.EOF)
+
+
+def test_piped_chat_reads_one_message_per_line(chat_env):
+    script = "\n".join(
+        [
+            "/new Piped draft",
+            GOOD_ANSWERS["context.partners"],
+            GOOD_ANSWERS["context.topic"],
+            "/list",
+            "/share sam",
+            "/quit",
+        ]
+    )
+    result = subprocess.run(
+        [COACH, "chat", "--user", "robin"],
+        input=script,
+        env=chat_env,
+        cwd=chat_env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Who exactly is affected" in result.stdout
+    assert "Piped draft" in result.stdout and "Shared with sam" in result.stdout
+    assert "Traceback" not in result.stderr
+    listing = subprocess.run(
+        [COACH, "drafts", "list", "--user", "sam", "--json"],
+        env=chat_env,
+        cwd=chat_env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+    )
+    import json
+
+    (shared,) = json.loads(listing.stdout)
+    assert shared["title"] == "Piped draft" and shared["shared"] is True
+
+
+def test_drafts_cli_show_and_export(chat_env, tmp_path):
+    import json
+
+    script = "/new CLI draft\n" + GOOD_ANSWERS["context.partners"] + "\n/draft\n/quit\n"
+    subprocess.run(
+        [COACH, "chat", "--user", "lee"],
+        input=script,
+        env=chat_env,
+        cwd=chat_env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    listed = json.loads(
+        subprocess.run(
+            [COACH, "drafts", "list", "--user", "lee", "--json"],
+            env=chat_env,
+            cwd=chat_env["CHAT_CWD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    draft_id = listed[0]["id"]
+    shown = json.loads(
+        subprocess.run(
+            [COACH, "drafts", "show", draft_id, "--user", "lee", "--json"],
+            env=chat_env,
+            cwd=chat_env["CHAT_CWD"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    )
+    for key in (
+        "id",
+        "title",
+        "owner",
+        "stage",
+        "status",
+        "problem_statement",
+        "how_might_we",
+        "value_proposition",
+        "rubric",
+        "versions",
+    ):
+        assert key in shown
+    assert shown["owner"] == "lee" and len(shown["rubric"]) == 10
+    out = tmp_path / "meeting.md"
+    exported = subprocess.run(
+        [COACH, "drafts", "export", draft_id, "--format", "md", "-o", str(out), "--user", "lee"],
+        env=chat_env,
+        cwd=chat_env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+    )
+    assert exported.returncode == 0 and "CLI draft" in out.read_text()
+    denied = subprocess.run(
+        [COACH, "drafts", "show", draft_id, "--user", "mallory"],
+        env=chat_env,
+        cwd=chat_env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+    )
+    assert denied.returncode == 1 and "No draft" in denied.stderr
