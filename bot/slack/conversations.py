@@ -22,6 +22,7 @@ from bot.drafts.repository import DraftNotFound
 from bot.settings import Settings
 from bot.slack.blocks import fallback_text, reply_blocks
 from bot.slack.mrkdwn import split_text
+from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
 DEGRADABLE_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks"}
@@ -74,6 +75,32 @@ class SlackConversations:
                 "ts"
             )
         return last_ts
+
+    def answer(
+        self,
+        client: WebClient,
+        channel: str,
+        thread_ts: str | None,
+        actor: Actor,
+        draft_id: str,
+        text: str,
+    ) -> None:
+        """One turn in a thread, streamed as the model writes when there is a model.
+
+        Access is the engine's to check: someone the draft is not shared with is told so.
+        """
+        streamer = None
+        if self.engine.coach.mode == "llm" and thread_ts:
+            streamer = ThreadStreamer(client, channel, thread_ts, actor)
+        try:
+            reply = self.engine.handle(
+                actor, draft_id, text, stream=streamer.append if streamer else None
+            )
+        except DraftNotFound:
+            self.say_error(client, channel, thread_ts, "This draft has not been shared with you.")
+            return
+        if streamer is None or not streamer.finish(reply, self._version_id(actor, reply)):
+            self.post(client, channel, thread_ts, reply, actor)
 
     def say_error(self, client: WebClient, channel: str, thread_ts: str | None, text: str) -> None:
         """Tell the user something went wrong; never leave them waiting in silence."""

@@ -13,7 +13,6 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.drafts.repository import DraftNotFound
 from bot.slack.blocks import home_view
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
 
@@ -65,15 +64,9 @@ def register(app: App, conversations: SlackConversations) -> None:
                 _MENTION.sub("", text).strip()[:80] or "Untitled draft",
                 conversation_key=thread_key(actor.workspace_id, channel, root),
             )
-        else:
-            try:
-                reply = conversations.engine.handle(actor, draft_id, text)
-            except DraftNotFound:
-                conversations.say_error(
-                    client, channel, thread_ts, "This draft has not been shared with you."
-                )
-                return
-        conversations.post(client, channel, thread_ts, reply, actor)
+            conversations.post(client, channel, thread_ts, reply, actor)
+            return
+        conversations.answer(client, channel, thread_ts, actor, draft_id, text)
 
     @app.event("app_mention")
     def on_mention(
@@ -88,14 +81,7 @@ def register(app: App, conversations: SlackConversations) -> None:
         if thread_ts:
             draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
             if draft_id is not None:
-                try:
-                    reply = conversations.engine.handle(actor, draft_id, text)
-                except DraftNotFound:
-                    conversations.say_error(
-                        client, channel, thread_ts, "This draft has not been shared with you."
-                    )
-                    return
-                conversations.post(client, channel, thread_ts, reply, actor)
+                conversations.answer(client, channel, thread_ts, actor, draft_id, text)
                 return
         title = re.sub(r"^new\s+", "", text, flags=re.IGNORECASE).strip() or "Untitled draft"
         conversations.start_thread(
