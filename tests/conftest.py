@@ -32,6 +32,26 @@ import netguard  # noqa: E402
 
 netguard.install()
 GUARDED_ENV = {"PYTHONPATH": str(ROOT / "tests" / "netguard")}
+COACH = str(Path(sys.executable).parent / "coach")
+
+
+def coach_env(home: Path, **extra: str) -> dict[str, str]:
+    """Environment for running `coach` as a user would: private data dir, guarded network,
+    and none of the developer's own model, Slack or coach settings."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("OPENAI_", "SLACK_", "COACH_", "HF_", "TRANSFORMERS_"))
+    }
+    env.update(GUARDED_ENV)
+    env.update(
+        COACH_DATA_DIR=str(home / "data"),
+        COACH_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
+        COLUMNS="110",
+        HOME=str(home),
+    )
+    env.update(extra)
+    return env
 
 
 @pytest.fixture(autouse=True)

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import GUARDED_ENV, ROOT
-
-COACH = str(Path(sys.executable).parent / "coach")
+from tests.conftest import COACH, ROOT, coach_env
 
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None, timeout: int = 180):
@@ -31,18 +27,7 @@ def run(args: list[str], env: dict[str, str], stdin: str | None = None, timeout:
 def cli_env(tmp_path_factory) -> dict[str, str]:
     """A data dir indexed by `coach index` itself, shared by the read-only CLI tests."""
     home = tmp_path_factory.mktemp("cli")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENAI_", "SLACK_", "COACH_", "HF_", "TRANSFORMERS_"))
-    }
-    env.update(GUARDED_ENV)
-    env.update(
-        COACH_DATA_DIR=str(home / "data"),
-        COACH_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-        COACH_TEST_CWD=str(home),
-        COLUMNS="100",
-    )
+    env = coach_env(home, COACH_TEST_CWD=str(home))
     result = run(["index"], env)
     assert result.returncode == 0, result.stderr
     assert "Passages:" in result.stdout

@@ -2,38 +2,21 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pexpect
 import pytest
 from docx import Document
 
-from tests.conftest import GUARDED_ENV, ROOT
+from tests.conftest import COACH, coach_env
 from tests.conversation_script import GOOD_ANSWERS
-
-COACH = str(Path(sys.executable).parent / "coach")
 
 
 @pytest.fixture(scope="module")
 def chat_env(tmp_path_factory) -> dict[str, str]:
     home = tmp_path_factory.mktemp("chat")
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if not key.startswith(("OPENAI_", "SLACK_", "COACH_", "HF_", "TRANSFORMERS_"))
-    }
-    env.update(GUARDED_ENV)
-    env.update(
-        COACH_DATA_DIR=str(home / "data"),
-        COACH_KNOWLEDGE_DIR=str(ROOT / "knowledge"),
-        COLUMNS="110",
-        LINES="50",
-        TERM="xterm-256color",
-        HOME=str(home),
-    )
+    env = coach_env(home, LINES="50", TERM="xterm-256color")
     subprocess.run([COACH, "index"], env=env, cwd=home, check=True, capture_output=True)
     env["CHAT_CWD"] = str(home)
     return env

@@ -1,21 +1,29 @@
 """Buttons: accept, revise, export, share, open and 👍/👎 feedback on a draft version.
 
-Every action is checked against the user who clicked, not the draft's owner.
+Every action is checked against the user who clicked, not the draft's owner: the store raises
+DraftNotFound for anyone the draft is not shared with, and they are told so privately.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
+from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.slack.blocks import share_modal
 from bot.slack.conversations import SlackConversations, actor_from
 
 log = logging.getLogger(__name__)
+NOT_SHARED = "That draft has not been shared with you."
+REVISE_HELP = (
+    "What would you like to change? Reply here with *edit evidence* (or any stage), "
+    "*problem: …* to rewrite the statement, or describe the change."
+)
 
 
 def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
@@ -27,10 +35,14 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return channel, message.get("thread_ts") or message.get("ts")
 
 
+Click = Callable[[Actor, str, dict[str, Any], WebClient], None]
+
+
 def register(app: App, conversations: SlackConversations) -> None:
     engine = conversations.engine
 
-    def refuse(client: WebClient, body: dict[str, Any], text: str) -> None:
+    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
+        """A private note to the clicking user, where they clicked (or in a DM from App Home)."""
         channel, thread_ts = _where(body)
         user = (body.get("user") or {}).get("id", "")
         if channel:
@@ -38,117 +50,84 @@ def register(app: App, conversations: SlackConversations) -> None:
         else:
             client.chat_postMessage(channel=conversations.dm_channel(client, user), text=text)
 
-    @app.action("draft_accept")
-    def accept(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        ack()
-        actor = actor_from(context, body)
-        channel, thread_ts = _where(body)
-        try:
-            reply = engine.accept(actor, action["value"])
-        except DraftNotFound:
-            refuse(client, body, "That draft has not been shared with you.")
-            return
-        if channel:
-            conversations.post(client, channel, thread_ts, reply, actor)
+    def button(action_id: str) -> Callable[[Click], Click]:
+        """Register `click(actor, value, body, client)` with ack and access errors handled."""
 
-    @app.action("draft_revise")
-    def revise(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        ack()
-        actor = actor_from(context, body)
-        try:
-            reply = engine.open(actor, action["value"])
-        except DraftNotFound:
-            refuse(client, body, "That draft has not been shared with you.")
-            return
+        def decorator(click: Click) -> Click:
+            @app.action(action_id)
+            def listener(
+                ack: Ack,
+                body: dict[str, Any],
+                action: dict[str, Any],
+                client: WebClient,
+                context: Any,
+            ) -> None:
+                ack()
+                try:
+                    click(actor_from(context, body), action.get("value", ""), body, client)
+                except DraftNotFound:
+                    tell(client, body, NOT_SHARED)
+                except NotOwner:
+                    tell(client, body, "Only the draft's owner can do that.")
+
+            return click
+
+        return decorator
+
+    def show_reply(client: WebClient, body: dict[str, Any], actor: Actor, reply: Any) -> None:
+        channel, thread_ts = _where(body)
+        if channel is None:
+            channel, thread_ts = conversations.dm_channel(client, actor.user_id), None
+        conversations.post(client, channel, thread_ts, reply, actor)
+
+    @button("draft_accept")
+    def accept(actor: Actor, draft_id: str, body: dict[str, Any], client: WebClient) -> None:
+        show_reply(client, body, actor, engine.accept(actor, draft_id))
+
+    @button("draft_revise")
+    def revise(actor: Actor, draft_id: str, body: dict[str, Any], client: WebClient) -> None:
+        reply = engine.open(actor, draft_id)
         channel, thread_ts = _where(body)
         if channel:
-            client.chat_postMessage(
-                channel=channel,
-                thread_ts=thread_ts,
-                text="What would you like to change? Reply here with *edit evidence* (or any "
-                "stage), *problem: …* to rewrite the statement, or describe the change.",
-            )
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=REVISE_HELP)
         else:
-            conversations.post(
-                client, conversations.dm_channel(client, actor.user_id), None, reply, actor
-            )
+            show_reply(client, body, actor, reply)
 
-    @app.action("draft_export")
-    def export(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        ack()
-        actor = actor_from(context, body)
-        try:
-            conversations.upload_export(
-                client,
-                actor,
-                action["value"],
-                "docx",
-                conversations.dm_channel(client, actor.user_id),
-            )
-        except DraftNotFound:
-            refuse(client, body, "That draft has not been shared with you.")
+    @button("draft_export")
+    def export(actor: Actor, draft_id: str, body: dict[str, Any], client: WebClient) -> None:
+        dm = conversations.dm_channel(client, actor.user_id)
+        conversations.upload_export(client, actor, draft_id, "docx", dm)
 
-    @app.action("draft_share")
-    def share(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        ack()
-        actor = actor_from(context, body)
-        try:
-            draft = engine.store.get_draft(actor, action["value"])
-        except DraftNotFound:
-            refuse(client, body, "That draft has not been shared with you.")
-            return
+    @button("draft_share")
+    def share(actor: Actor, draft_id: str, body: dict[str, Any], client: WebClient) -> None:
+        draft = engine.store.get_draft(actor, draft_id)
         if not draft.owned_by(actor):
-            refuse(client, body, "Only the draft's owner can share it.")
-            return
+            raise NotOwner(draft_id)
         client.views_open(trigger_id=body["trigger_id"], view=share_modal(draft.id))
 
-    @app.action("draft_open")
-    def open_draft(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        ack()
-        actor = actor_from(context, body)
-        try:
-            reply = engine.open(actor, action["value"])
-        except DraftNotFound:
-            refuse(client, body, "That draft has not been shared with you.")
-            return
+    @button("draft_open")
+    def open_draft(actor: Actor, draft_id: str, body: dict[str, Any], client: WebClient) -> None:
+        reply = engine.open(actor, draft_id)
         conversations.post(
             client, conversations.dm_channel(client, actor.user_id), None, reply, actor
         )
 
-    def feedback(value: int):
-        def handler(
-            ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, context: Any
-        ) -> None:
-            ack()
-            actor = actor_from(context, body)
-            version_id = action["value"].rpartition(":")[2]
-            try:
-                engine.store.record_feedback(actor, int(version_id), value)
-            except (DraftNotFound, NotOwner, ValueError):
-                refuse(client, body, "You can't rate that draft.")
+    def rate(value: int) -> Click:
+        def click(actor: Actor, token: str, body: dict[str, Any], client: WebClient) -> None:
+            version_id = token.rpartition(":")[2]
+            if not version_id.isdigit():
+                tell(client, body, "That rating button is out of date.")
                 return
-            channel, thread_ts = _where(body)
-            if channel:
-                client.chat_postEphemeral(
-                    channel=channel,
-                    user=actor.user_id,
-                    thread_ts=thread_ts,
-                    text="Thanks for the feedback."
-                    if value > 0
-                    else "Thanks: tell me in the thread what to improve.",
-                )
+            engine.store.record_feedback(actor, int(version_id), value)
+            tell(
+                client,
+                body,
+                "Thanks for the feedback."
+                if value > 0
+                else "Thanks: tell me in the thread what to improve.",
+            )
 
-        return handler
+        return click
 
-    app.action("feedback_up")(feedback(+1))
-    app.action("feedback_down")(feedback(-1))
+    button("feedback_up")(rate(+1))
+    button("feedback_down")(rate(-1))
