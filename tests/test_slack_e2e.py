@@ -50,6 +50,8 @@ def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN
             "team": {"id": "T1"},
             "user": {"id": "UALICE", "team_id": "T1"},
             "view": {
+                "type": "modal",
+                "id": "V1",
                 "callback_id": "new_draft",
                 "private_metadata": "C1",
                 "state": {
@@ -69,10 +71,13 @@ def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN
         }
     )
     assert result.status == 200
-    posts = fake_slack.wait_for("chat.postMessage", 2)
-    parent, first = posts[0], posts[1]
-    assert "thread_ts" not in parent.body
-    return "C1", first.body["thread_ts"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        threaded = [c for c in fake_slack.calls_to("chat.postMessage") if "thread_ts" in c.body]
+        if threaded:
+            return "C1", threaded[0].body["thread_ts"]
+        time.sleep(0.05)
+    raise AssertionError("no reply was posted in a thread")
 
 
 _EVENT_COUNTER = itertools.count(1)

@@ -154,7 +154,10 @@ class FakeSlack:
                 raw = self.rfile.read(length) if length else b""
                 path = urlparse(self.path).path
                 method = path.removeprefix("/api/") if path.startswith("/api/") else path
-                body = _parse(raw, self.headers.get("content-type", ""))
+                if method.startswith("/upload/"):
+                    body: dict[str, Any] = {"_bytes": len(raw)}
+                else:
+                    body = _parse(raw, self.headers.get("content-type", ""))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 with fake._lock:
                     fake.calls.append(Call(method, body, headers))
