@@ -110,3 +110,14 @@ def knowledge_search(knowledge_settings, embeddings):
     from bot.retrieval.search import KnowledgeSearch
 
     return KnowledgeSearch(knowledge_settings, embeddings)
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url():
+    """A real PostgreSQL database for this run, or skip where no server can be started."""
+    from tests.postgres_server import postgres_url
+
+    with postgres_url() as url:
+        if url is None:
+            pytest.skip("no PostgreSQL server binaries here and COACH_TEST_DATABASE_URL unset")
+        yield url

@@ -6,7 +6,6 @@ processes on one file, surviving a restart — only exist on disk.
 
 from __future__ import annotations
 
-import os
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -508,12 +507,8 @@ def test_core_contract_on_sqlite(store: DraftStore) -> None:
     exercise_core(store)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("COACH_TEST_DATABASE_URL"),
-    reason="set COACH_TEST_DATABASE_URL=postgresql+psycopg://... to test PostgreSQL",
-)
-def test_core_contract_on_postgresql() -> None:
-    with DraftStore(os.environ["COACH_TEST_DATABASE_URL"]) as pg:
+def test_core_contract_on_postgresql(postgres_database_url: str) -> None:
+    with DraftStore(postgres_database_url) as pg:
         exercise_core(pg)
         with pg.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})

@@ -210,3 +210,30 @@ def test_engine_works_without_a_knowledge_index(store):
     draft_id = engine.start(ALICE, "AF").draft_id
     reply = engine.handle(ALICE, draft_id, "what is a driver diagram?")
     assert reply.kind == "answer" and "could not find" in reply.text
+
+
+def test_conversation_and_simultaneous_turns_on_postgresql(postgres_database_url, knowledge_search):
+    """The same engine on PostgreSQL: a whole conversation, then two instances racing."""
+    with DraftStore(postgres_database_url) as pg:
+        engine = Engine(pg, search=knowledge_search)
+        actor = Actor("TPG", "alice")
+        draft_id = engine.start(actor, "On PostgreSQL").draft_id
+        final = answer_all(engine, actor, draft_id)
+        assert final.kind == "draft" and final.rubric.percent >= 70
+        other = engine.start(actor, "Race").draft_id
+        engine.handle(actor, other, GOOD_ANSWERS["context.partners"])
+        barrier = threading.Barrier(2)
+        texts = [GOOD_ANSWERS["context.topic"], GOOD_ANSWERS["affected.who"]]
+
+        def send(text):
+            with DraftStore(postgres_database_url) as instance:
+                barrier.wait()
+                Engine(instance, search=None).handle(actor, other, text)
+
+        threads = [threading.Thread(target=send, args=(t,)) for t in texts]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        answers = pg.get_draft(actor, other).answers
+        assert {answers.get("context.topic"), answers.get("affected.who")} == set(texts)
