@@ -473,9 +473,9 @@ def test_check_answer_severities():
 
 
 def test_check_answer_puts_major_issues_first():
-    issues = check_answer("affected.now", "We need to improve COPD care with an app")
+    issues = check_answer("affected.now", "To improve COPD care we need an app")
     assert issues[0].severity == "major"
-    assert [i.severity for i in issues] == sorted((i.severity for i in issues), reverse=False)
+    assert [i.severity for i in issues] == sorted(i.severity for i in issues)  # major < minor
 
 
 def test_unknown_question_has_no_checks():
