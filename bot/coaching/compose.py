@@ -76,11 +76,22 @@ def problem_statement(answers: dict[str, str]) -> str:
     return " ".join(sentences[:3])
 
 
+_OUTCOME_VERB = re.compile(
+    r"^(increase|reduce|raise|cut|halve|double|improve|get|bring|lower|shorten|lift|grow|"
+    r"achieve|reach|make|ensure|offer|review|move|stop|prevent|end)\b",
+    re.IGNORECASE,
+)
+_MEASURED = re.compile(r",?\s*(measured|tracked|monitored|reported)\b.*$", re.IGNORECASE)
+
+
 def how_might_we(answers: dict[str, str]) -> str:
+    """One open question from the outcome, or from the gap when no outcome is given yet."""
     who = first_sentences(answers.get("affected.who", "")) or "the people affected"
-    outcome = first_sentences(answers.get("outcome.measures", ""))
+    outcome = _MEASURED.sub("", first_sentences(answers.get("outcome.measures", "")))
+    if outcome and _OUTCOME_VERB.match(outcome):
+        return f"How might we {_lower_first(outcome)}?"
     if outcome:
-        return f"How might we help {_lower_first(who)} so that {_lower_first(outcome)}?"
+        return f"How might we help {_lower_first(who)} reach this outcome: {outcome}?"
     now = first_sentences(answers.get("affected.now", ""))
     if now:
         return f"How might we close the gap for {_lower_first(who)}, where {_lower_first(now)}?"

@@ -27,6 +27,11 @@ PRAISE = {
     "outcome.measures": "A measurable outcome: everyone will know if it worked.",
     "outcome.scope": "Nicely scoped.",
     "risks": "Accountability and exit are covered.",
+    "value.patients": "A concrete gain for patients: that is what keeps a partnership honest.",
+    "value.nhs": "Clear about what the NHS organisation gets back.",
+    "value.partner": "Candid about the partner's gain and contribution: that builds trust.",
+    "context.partners": "Thanks: partners noted.",
+    "context.topic": "Thanks. Next, let's pin down who is affected.",
 }
 
 
