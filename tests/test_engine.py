@@ -237,3 +237,17 @@ def test_conversation_and_simultaneous_turns_on_postgresql(postgres_database_url
             thread.join()
         answers = pg.get_draft(actor, other).answers
         assert {answers.get("context.topic"), answers.get("affected.who")} == set(texts)
+
+
+def test_editing_an_answer_from_the_review_returns_to_the_draft(engine, store):
+    draft_id = engine.start(ALICE, "AF").draft_id
+    answer_all(engine, ALICE, draft_id)
+    jump = engine.handle(ALICE, draft_id, "edit evidence")
+    assert "straight back to the draft" in jump.text
+    redraft = engine.handle(
+        ALICE, draft_id, "Practice registers, April 2024 to March 2025: 58% anticoagulated"
+    )
+    assert redraft.kind == "draft" and redraft.version == 2
+    assert store.get_draft(ALICE, draft_id).stage == REVIEW
+    assert "58%" in " ".join(redraft.content.evidence)
+    assert "meta.return_to_review" not in store.get_draft(ALICE, draft_id).answers

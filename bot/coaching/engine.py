@@ -43,6 +43,7 @@ log = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = 4000
 MAX_TURN_ATTEMPTS = 5
 ATTEMPTS_PREFIX = "meta.attempts."
+RETURN_TO_REVIEW = "meta.return_to_review"  # an answer edited from the review goes back there
 COMPOSE_QUERIES = (
     "what makes a high-quality problem statement",
     "value proposition for each party triple win",
@@ -320,7 +321,7 @@ class Engine:
         partners = None
         if asked.key == "context.partners" and not draft.partners:
             partners = split_partners(text)
-        following = next_key(asked.key)
+        following = REVIEW if answers.pop(RETURN_TO_REVIEW, None) else next_key(asked.key)
         if following == REVIEW:
             plan = self._compose(actor, draft, answers=answers, stay=False, lead=said.text)
             plan.answers, plan.partners = answers, partners
@@ -333,8 +334,8 @@ class Engine:
     def _skip(self, actor: Actor, draft: DraftRecord) -> _Plan:
         if draft.stage in (REVIEW, FINAL):
             return _Plan(self._where(draft, actor))
-        following = next_key(draft.stage)
         answers = {k: v for k, v in draft.answers.items() if k != ATTEMPTS_PREFIX + draft.stage}
+        following = REVIEW if answers.pop(RETURN_TO_REVIEW, None) else next_key(draft.stage)
         if following == REVIEW:
             plan = self._compose(actor, draft, answers=answers, stay=False, lead="Skipped.")
             plan.answers = answers
@@ -349,7 +350,11 @@ class Engine:
         if current:
             reply.text += "\n\nSend a new answer to replace it, or *skip* to keep it."
         status = "active" if draft.status == "final" else None
-        return _Plan(reply, stage=key, status=status)
+        answers = None
+        if draft.stage in (REVIEW, FINAL):
+            answers = {**draft.answers, RETURN_TO_REVIEW: "1"}
+            reply.text += "\n\nAfter this answer I'll take you straight back to the draft."
+        return _Plan(reply, stage=key, status=status, answers=answers)
 
     def _edit(self, draft: DraftRecord, name: str) -> _Plan:
         key = resolve_stage(name)
@@ -393,11 +398,10 @@ class Engine:
             plan = self._compose(actor, draft, answers=answers, stay=True, lead="Updated.")
             plan.answers = answers
             return plan
-        if self.coach.mode == "llm":
-            plan = self._compose(actor, draft, answers=answers, stay=True, instruction=text)
-            return plan
         if self._is_side_question(text):
             return self._side_question(actor, draft, text)
+        if self.coach.mode == "llm":
+            return self._compose(actor, draft, answers=answers, stay=True, instruction=text)
         return _Plan(Reply(draft.id, "info", REVIEW_HELP, **self._stage_fields(draft.stage)))
 
     def _accept(self, actor: Actor, draft: DraftRecord) -> _Plan:
