@@ -23,7 +23,7 @@ from langchain_core.messages import (
     HumanMessage,
 )
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 from bot.coaching.coach import CoachUnavailable, TextSink, Turn, Usage
 from bot.settings import Settings
@@ -107,7 +107,9 @@ class StructuredCaller:
         return [known] if known else list(METHODS)
 
     def call(self, schema: type[Model], messages: list[BaseMessage]) -> tuple[Model, Usage]:
+        """Try each output method in turn; a reply that will not parse moves on to the next."""
         rejected: list[str] = []
+        malformed = False
         for method in self._methods():
             runnable = self.chat.with_structured_output(schema, method=method, include_raw=True)
             try:
@@ -123,21 +125,28 @@ class StructuredCaller:
                 continue
             except openai.OpenAIError as error:
                 raise CoachUnavailable(explain(error, self.timeout)) from error
+            except (ValidationError, ValueError) as error:  # the client's own strict parsing
+                log.info("structured output via %s did not parse: %s", method, error)
+                malformed = True
+                continue
             raw = result.get("raw")
-            parsed = result.get("parsed")
+            parsed = result.get("parsed") or self._repair(schema, raw)
             if parsed is None:
-                parsed = self._repair(schema, raw)
+                malformed = True
+                continue
             with _method_lock:
                 _working_method[self._key] = method
             return parsed, usage_of(raw)
+        if malformed:
+            raise CoachUnavailable("the model returned malformed JSON for a structured reply")
         raise CoachUnavailable(
             "the model server supports none of json_schema, JSON mode or tool calling "
             f"for structured replies (rejected: {', '.join(rejected)})"
         )
 
     @staticmethod
-    def _repair(schema: type[Model], raw: BaseMessage | None) -> Model:
-        """Salvage JSON wrapped in prose or code fences; otherwise say the reply was malformed."""
+    def _repair(schema: type[Model], raw: BaseMessage | None) -> Model | None:
+        """Salvage JSON wrapped in prose or code fences; None when there is nothing to save."""
         text = str(getattr(raw, "content", "") or "")
         start, end = text.find("{"), text.rfind("}")
         if start != -1 and end > start:
@@ -145,7 +154,7 @@ class StructuredCaller:
                 return schema.model_validate(json.loads(text[start : end + 1]))
             except (ValueError, TypeError):
                 pass
-        raise CoachUnavailable("the model returned malformed JSON for a structured reply")
+        return None
 
 
 def plain_call(

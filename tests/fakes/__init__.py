@@ -1,0 +1,1 @@
+"""Fakes of the services at the edge of the machine: Slack and model servers."""
