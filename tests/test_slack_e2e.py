@@ -276,3 +276,69 @@ def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
     (prompts,) = fake_slack.wait_for("assistant.threads.setSuggestedPrompts")
     assert "Start a new problem statement" in str(prompts.body)
     fake_slack.wait_for("chat.postMessage")
+
+
+@pytest.fixture
+def llm_slack(fake_slack, store, make_settings, knowledge_search):
+    from bot.coaching.llm_coach import LLMCoach
+    from tests.fakes.fake_openai import FakeOpenAI, Scripted
+    from tests.fakes.scripted_coach import reply_for
+
+    with FakeOpenAI() as model:
+        model.set_default(lambda request: Scripted(**reply_for(request)))
+        settings = make_settings(
+            slack_bot_token="xoxb-test-token",
+            slack_signing_secret=SIGNING_SECRET,
+            slack_api_url=fake_slack.api_url,
+            openai_base_url=model.url,
+            coach_model="fake-coach",
+        )
+        engine = Engine(store, LLMCoach(settings), search=knowledge_search)
+        server = SlackAppServer(settings, engine).start()
+        yield SlackClientSimulator(server.url)
+        server.stop()
+
+
+def test_model_replies_are_streamed_into_the_thread(llm_slack, fake_slack):
+    _channel, thread_ts = start_thread(llm_slack, fake_slack)
+    fake_slack.clear()
+    thread_message(llm_slack, GOOD_ANSWERS["context.topic"], thread_ts=thread_ts)
+    (stop,) = fake_slack.wait_for("chat.stopStream")
+    (start,) = fake_slack.calls_to("chat.startStream")
+    assert start.body["thread_ts"] == thread_ts
+    assert start.body["recipient_user_id"] == "UALICE"
+    assert "Who exactly is affected" in str(stop.body.get("blocks"))
+    streamed = str(start.body) + str(fake_slack.calls_to("chat.appendStream")) + str(stop.body)
+    assert "Good start" in streamed
+    assert not fake_slack.calls_to("chat.postMessage")
+
+
+def test_refused_streaming_still_delivers_the_whole_reply(llm_slack, fake_slack):
+    _channel, thread_ts = start_thread(llm_slack, fake_slack)
+    fake_slack.clear()
+    fake_slack.fail_next("chat.startStream", error="not_allowed_token_type", times=5)
+    thread_message(llm_slack, GOOD_ANSWERS["context.topic"], thread_ts=thread_ts)
+    (post,) = fake_slack.wait_for("chat.postMessage")
+    assert fake_slack.calls_to("chat.startStream")
+    assert post.body["thread_ts"] == thread_ts
+    blocks = str(post.body.get("blocks"))
+    assert "Good start" in blocks and "Who exactly is affected" in blocks
+
+
+def test_a_stream_broken_midway_continues_with_updates(store, fake_slack):
+    """Long model text starts streaming; if Slack then refuses, the words continue by update."""
+    from bot.coaching.reply import Reply
+    from bot.settings import load_settings
+    from bot.slack.app import make_client
+    from bot.slack.streaming import ThreadStreamer
+
+    client = make_client(load_settings(slack_bot_token="xoxb-t", slack_api_url=fake_slack.api_url))
+    streamer = ThreadStreamer(client, "C1", "1.0", ALICE)
+    streamer.append("x" * 300)  # past the buffer: chat.startStream is called
+    fake_slack.fail_next("chat.appendStream", error="message_not_in_streaming_state", times=3)
+    streamer.append("y" * 300)
+    reply = Reply("d1", "question", text="x" * 300 + "y" * 300, question="Next question?")
+    assert streamer.finish(reply, None)
+    assert streamer.mode == "update"
+    (update,) = fake_slack.wait_for("chat.update")
+    assert "Next question?" in str(update.body.get("blocks"))

@@ -125,6 +125,9 @@ class FakeSlack:
                 "ts": ts,
                 "message": {"text": body.get("text"), "ts": ts},
             }
+        if method == "chat.startStream":
+            ts = f"{1700000000 + next(self._ts)}.000300"
+            return {"ok": True, "channel": body.get("channel"), "ts": ts}
         if method == "chat.postEphemeral":
             return {"ok": True, "message_ts": f"{1700000000 + next(self._ts)}.000200"}
         if method == "conversations.open":
