@@ -163,7 +163,11 @@ def _list_section(heading: str, items: list[str]) -> _Section | None:
 def _value_section(content: DraftContent) -> _Section | None:
     if not content.value_proposition:
         return None
-    rows = tuple((p.party, p.value, "; ".join(p.gains)) for p in content.value_proposition)
+    parties = content.value_proposition
+    if not any(p.gains for p in parties):  # an empty column only wastes the reader's eye
+        rows = tuple((p.party, p.value) for p in parties)
+        return _Section("Value for each party", (_Table(("Party", "Value"), rows),))
+    rows = tuple((p.party, p.value, "; ".join(p.gains)) for p in parties)
     return _Section("Value for each party", (_Table(("Party", "Value", "Gains"), rows),))
 
 
