@@ -27,12 +27,12 @@ bench: index
 	$(BIN)/python -m benchmarks
 
 lint: setup
-	$(BIN)/ruff check bot tests benchmarks evals
-	$(BIN)/ruff format --check bot tests benchmarks evals
+	$(BIN)/ruff check bot tests benchmarks
+	$(BIN)/ruff format --check bot tests benchmarks
 
 format: setup
-	$(BIN)/ruff check --fix bot tests benchmarks evals
-	$(BIN)/ruff format bot tests benchmarks evals
+	$(BIN)/ruff check --fix bot tests benchmarks
+	$(BIN)/ruff format bot tests benchmarks
 
 clean:
 	rm -rf .coach .pytest_cache .ruff_cache

@@ -1,0 +1,19 @@
+"""The code stays ruff-clean: checked in the suite so CI holds the line, not memory."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+RUFF = str(Path(sys.executable).parent / "ruff")
+
+
+def test_ruff_check_and_format_are_clean():
+    for args in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [RUFF, *args, "bot", "tests", "benchmarks"], cwd=ROOT, capture_output=True, text=True
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
