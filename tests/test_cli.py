@@ -133,3 +133,19 @@ def test_doctor_reports_unreachable_llm(cli_env):
     result = run(["doctor"], env)
     assert result.returncode == 1
     assert "LLM endpoint" in result.stdout
+
+
+def test_doctor_without_deep_does_not_import_torch(cli_env):
+    code = (
+        "import sys\nfrom bot.doctor import run_checks\nfrom bot.settings import load_settings\n"
+        "checks = run_checks(load_settings())\n"
+        "print(all(c.ok for c in checks), 'torch' in sys.modules)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=cli_env,
+        cwd=cli_env["COACH_TEST_CWD"],
+    )
+    assert result.stdout.split() == ["True", "False"], result.stderr
