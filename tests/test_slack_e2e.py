@@ -342,3 +342,128 @@ def test_a_stream_broken_midway_continues_with_updates(store, fake_slack):
     assert streamer.mode == "update"
     (update,) = fake_slack.wait_for("chat.update")
     assert "Next question?" in str(update.body.get("blocks"))
+
+
+def test_healthz_answers(slack):
+    import urllib.request
+
+    with urllib.request.urlopen(f"{slack.base_url}/healthz", timeout=5) as reply:
+        assert reply.status == 200 and b'"ok":true' in reply.read().replace(b" ", b"")
+
+
+def test_mention_starts_a_thread_and_mentions_in_it_are_coached(slack, fake_slack, store):
+    slack.event(
+        {
+            "type": "app_mention",
+            "channel": "C1",
+            "user": "UALICE",
+            "text": "<@UBOT> new Falls in care homes",
+            "ts": "1800000100.000001",
+        },
+        event_id="EvMention1",
+    )
+    (reply,) = fake_slack.wait_for("chat.postMessage")
+    assert reply.body["thread_ts"] == "1800000100.000001"
+    (summary,) = store.list_drafts(ALICE)
+    assert summary.title == "Falls in care homes"
+    slack.event(
+        {
+            "type": "app_mention",
+            "channel": "C1",
+            "user": "UALICE",
+            "text": "<@UBOT> " + GOOD_ANSWERS["context.partners"],
+            "ts": "1800000100.000002",
+            "thread_ts": "1800000100.000001",
+        },
+        event_id="EvMention2",
+    )
+    fake_slack.wait_for("chat.postMessage", 2)
+    assert store.get_draft(ALICE, summary.id).stage == "context.topic"
+
+
+def test_direct_messages_start_and_continue_a_draft(slack, fake_slack, store):
+    def dm(text, n):
+        return slack.event(
+            {
+                "type": "message",
+                "channel": "DALICE",
+                "channel_type": "im",
+                "user": "UALICE",
+                "text": text,
+                "ts": f"1800000200.00000{n}",
+            },
+            event_id=f"EvDm{n}",
+        )
+
+    dm("Faster discharge to care homes", 1)
+    fake_slack.wait_for("chat.postMessage")
+    dm(GOOD_ANSWERS["context.partners"], 2)
+    (_, second) = fake_slack.wait_for("chat.postMessage", 2)
+    assert "what do you want to work on" in str(second.body["blocks"])
+    (summary,) = store.list_drafts(ALICE)
+    assert summary.title == "Faster discharge to care homes"
+
+
+def test_assistant_messages_list_drafts_and_start_new_ones(slack, fake_slack, store):
+    def assistant_message(text, n):
+        return slack.event(
+            {
+                "type": "message",
+                "channel": "DALICE",
+                "channel_type": "im",
+                "user": "UALICE",
+                "text": text,
+                "ts": f"1800000300.00000{n}",
+                "thread_ts": "1800000300.000000",
+            },
+            event_id=f"EvAssistantMsg{n}",
+        )
+
+    assistant_message("Start a new problem statement", 1)
+    (status,) = fake_slack.wait_for("assistant.threads.setStatus")[:1]
+    assert "thinking" in str(status.body)
+    fake_slack.wait_for("assistant.threads.setTitle")
+    fake_slack.wait_for("chat.postMessage")
+    (summary,) = store.list_drafts(ALICE)
+    assert summary.title == "New problem statement"
+
+
+def test_feedback_buttons_are_stored_against_the_version(slack, fake_slack, store):
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    (summary,) = store.list_drafts(ALICE)
+    thread_message(slack, "draft", thread_ts=thread_ts)
+    fake_slack.wait_for("chat.postMessage", 3)
+    version = store.latest_version(ALICE, summary.id)
+    result = slack.interactive(
+        {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": "UALICE", "team_id": "T1"},
+            "channel": {"id": "C1"},
+            "container": {"type": "message", "channel_id": "C1"},
+            "message": {"ts": thread_ts, "thread_ts": thread_ts},
+            "actions": [
+                {
+                    "action_id": "feedback_up",
+                    "value": f"{summary.id}:{version.id}",
+                    "type": "button",
+                }
+            ],
+        }
+    )
+    assert result.status == 200
+    (thanks,) = fake_slack.wait_for("chat.postEphemeral")
+    assert "Thanks" in thanks.body["text"]
+    from sqlalchemy import select
+
+    from bot.drafts.models import Feedback
+
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(Feedback.user_id, Feedback.value)).all()
+    assert rows == [("UALICE", 1)]
+
+
+def test_server_errors_from_slack_are_retried(slack, fake_slack):
+    fake_slack.fail_next("chat.postMessage", status=500)
+    start_thread(slack, fake_slack)
+    assert len(fake_slack.calls_to("chat.postMessage")) >= 3
