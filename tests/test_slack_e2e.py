@@ -83,22 +83,22 @@ def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN
 _EVENT_COUNTER = itertools.count(1)
 
 
-def thread_message(slack, text, *, thread_ts, user="UALICE", retry=None, event_id=None):
+def thread_message(
+    slack, text, *, thread_ts=None, user="UALICE", retry=None, event_id=None, channel="C1"
+):
+    """A user's message event: in a channel thread by default, or in a DM channel ("D…")."""
     number = next(_EVENT_COUNTER)
-    event_id = event_id or f"Ev{number:06d}"
-    return slack.event(
-        {
-            "type": "message",
-            "channel": "C1",
-            "channel_type": "channel",
-            "user": user,
-            "text": text,
-            "ts": f"1800000000.{number:06d}",
-            "thread_ts": thread_ts,
-        },
-        event_id=event_id,
-        retry=retry,
-    )
+    event = {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "im" if channel.startswith("D") else "channel",
+        "user": user,
+        "text": text,
+        "ts": f"1800000000.{number:06d}",
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return slack.event(event, event_id=event_id or f"Ev{number:06d}", retry=retry)
 
 
 def test_help_command_acks_fast_and_responds(slack, fake_slack):
@@ -382,22 +382,9 @@ def test_mention_starts_a_thread_and_mentions_in_it_are_coached(slack, fake_slac
 
 
 def test_direct_messages_start_and_continue_a_draft(slack, fake_slack, store):
-    def dm(text, n):
-        return slack.event(
-            {
-                "type": "message",
-                "channel": "DALICE",
-                "channel_type": "im",
-                "user": "UALICE",
-                "text": text,
-                "ts": f"1800000200.00000{n}",
-            },
-            event_id=f"EvDm{n}",
-        )
-
-    dm("Faster discharge to care homes", 1)
+    thread_message(slack, "Faster discharge to care homes", channel="DALICE")
     fake_slack.wait_for("chat.postMessage")
-    dm(GOOD_ANSWERS["context.partners"], 2)
+    thread_message(slack, GOOD_ANSWERS["context.partners"], channel="DALICE")
     (_, second) = fake_slack.wait_for("chat.postMessage", 2)
     assert "what do you want to work on" in str(second.body["blocks"])
     (summary,) = store.list_drafts(ALICE)
@@ -405,21 +392,9 @@ def test_direct_messages_start_and_continue_a_draft(slack, fake_slack, store):
 
 
 def test_assistant_messages_list_drafts_and_start_new_ones(slack, fake_slack, store):
-    def assistant_message(text, n):
-        return slack.event(
-            {
-                "type": "message",
-                "channel": "DALICE",
-                "channel_type": "im",
-                "user": "UALICE",
-                "text": text,
-                "ts": f"1800000300.00000{n}",
-                "thread_ts": "1800000300.000000",
-            },
-            event_id=f"EvAssistantMsg{n}",
-        )
-
-    assistant_message("Start a new problem statement", 1)
+    thread_message(
+        slack, "Start a new problem statement", channel="DALICE", thread_ts="1800000300.000000"
+    )
     (status,) = fake_slack.wait_for("assistant.threads.setStatus")[:1]
     assert "thinking" in str(status.body)
     fake_slack.wait_for("assistant.threads.setTitle")

@@ -13,9 +13,11 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+
+from tests.fakes.loopback import LoopbackServer
 
 
 @dataclass
@@ -32,7 +34,7 @@ class _Failure:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class FakeSlack:
+class FakeSlack(LoopbackServer):
     def __init__(self, team_id: str = "T1", bot_user_id: str = "UBOT") -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
@@ -41,32 +43,15 @@ class FakeSlack:
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
         self._ts = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.base_url
 
     @property
     def api_url(self) -> str:
         return f"{self.url}/api/"
-
-    def start(self) -> FakeSlack:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FakeSlack:
-        return self.start()
-
-    def __exit__(self, *_exc: object) -> None:
-        self.stop()
 
     # -- test controls -------------------------------------------------------------------------
     def fail_next(

@@ -10,18 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-CRITERIA_IDS = (
-    "who",
-    "gap",
-    "evidence",
-    "solution_neutral",
-    "cause",
-    "why_it_matters",
-    "scoped",
-    "measurable",
-    "mutual_interest",
-    "plain_and_short",
-)
+from bot.coaching.rubric import CRITERIA
+
+CRITERIA_IDS = tuple(criterion.id for criterion in CRITERIA)
 
 DRAFT = {
     "problem_statement": (
