@@ -23,7 +23,7 @@ from bot.retrieval.search import KnowledgeSearch
 from bot.settings import load_settings
 from bot.tokens import count_tokens
 from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.fake_openai import FakeOpenAI, Scripted
+from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.fakes.scripted_coach import reply_for
 
 ROOT = Path(__file__).resolve().parent.parent

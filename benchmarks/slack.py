@@ -23,8 +23,8 @@ from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.indexer import build_index
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import load_settings
-from tests.fakes.fake_openai import FakeOpenAI, Scripted
 from tests.fakes.fake_slack import FakeSlack
+from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.fakes.scripted_coach import reply_for
 from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator, free_port
 

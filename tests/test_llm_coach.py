@@ -14,7 +14,7 @@ from bot.drafts.repository import DraftStore
 from bot.llm import PROMPT_BUDGET_TOKENS, history_messages
 from bot.tokens import count_tokens
 from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.fake_openai import FakeOpenAI, Scripted
+from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.fakes.scripted_coach import reply_for
 
 ALICE = Actor("T1", "alice")

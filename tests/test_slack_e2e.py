@@ -281,7 +281,7 @@ def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
 @pytest.fixture
 def llm_slack(fake_slack, store, make_settings, knowledge_search):
     from bot.coaching.llm_coach import LLMCoach
-    from tests.fakes.fake_openai import FakeOpenAI, Scripted
+    from tests.fakes.openai_server import FakeOpenAI, Scripted
     from tests.fakes.scripted_coach import reply_for
 
     with FakeOpenAI() as model:
@@ -442,3 +442,14 @@ def test_server_errors_from_slack_are_retried(slack, fake_slack):
     fake_slack.fail_next("chat.postMessage", status=500)
     start_thread(slack, fake_slack)
     assert len(fake_slack.calls_to("chat.postMessage")) >= 3
+
+
+def test_another_workspace_sees_nothing_even_with_the_same_user_id(slack, fake_slack, store):
+    start_thread(slack, fake_slack, title="Team one's draft")
+    (summary,) = store.list_drafts(ALICE)
+    slack.command("list", team="T2", response_url=f"{fake_slack.url}/response/t2")
+    (listing,) = fake_slack.wait_for("/response/t2")
+    assert "Team one's draft" not in str(listing.body)
+    slack.command(f"show {summary.id}", team="T2", response_url=f"{fake_slack.url}/response/t2s")
+    (shown,) = fake_slack.wait_for("/response/t2s")
+    assert "not been shared" in shown.body["text"]
