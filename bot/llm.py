@@ -125,7 +125,7 @@ class StructuredCaller:
                 continue
             except openai.OpenAIError as error:
                 raise CoachUnavailable(explain(error, self.timeout)) from error
-            except (ValidationError, ValueError) as error:  # the client's own strict parsing
+            except (ValidationError, ValueError, TypeError) as error:  # unparseable replies
                 log.info("structured output via %s did not parse: %s", method, error)
                 malformed = True
                 continue
@@ -171,6 +171,8 @@ def plain_call(
             message = _streamed(chat, messages, stream)
     except openai.OpenAIError as error:
         raise CoachUnavailable(explain(error, timeout)) from error
+    except (ValueError, TypeError) as error:  # a 200 whose body is not a chat completion
+        raise CoachUnavailable("the model server sent a malformed reply") from error
     text = str(message.content or "").strip()
     if not text:
         raise CoachUnavailable("the model returned an empty reply")

@@ -194,3 +194,17 @@ def test_a_long_conversation_never_exceeds_the_prompt_budget(
         for request in fake.chat_requests():
             total = sum(count_tokens(str(m.get("content") or "")) for m in request["messages"])
             assert total <= PROMPT_BUDGET_TOKENS, total
+
+
+def test_a_malformed_response_body_falls_back_instead_of_crashing(
+    store, make_settings, knowledge_search
+):
+    with FakeOpenAI() as fake:
+        fake.set_default(lambda r: Scripted(body="{this is not a completion"))
+        engine = make_engine(fake, store, make_settings, knowledge_search)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
+        assert any("malformed" in n for n in reply.notices)
+        assert reply.question and reply.question.startswith("In a sentence or two")
+        drafted = engine.handle(ALICE, draft_id, "draft")
+        assert drafted.kind == "draft" and drafted.coach_mode == "guided"
