@@ -14,7 +14,8 @@ Design notes:
   Unicode-aware ``\\d`` and case folding would let odd code points (Arabic-Indic digits, the
   Kelvin sign) take part in matches in ways nobody reviewed.
 * Each kind is found independently, then overlaps are resolved so that each character belongs
-  to at most one finding (see :func:`_resolve`).
+  to at most one finding (see :func:`_resolve`). Detection repeats on the redacted text until
+  nothing more is removed, so the guard is idempotent (see :func:`redact_identifiers`).
 * A :class:`Finding` records kind and offsets only, never the matched text, so findings can be
   logged and counted without re-leaking what they describe.
 """
@@ -174,10 +175,12 @@ _TEN_DIGITS_ONLY = re.compile(r"[0-9]{10}", re.ASCII)
 # A ten-digit candidate: 3-3-4 with optional single spaces or hyphens (which also covers 10
 # contiguous digits and the 6-4 way CHI numbers are sometimes written). It must not touch
 # another digit on either side: digits inside a longer run (a 12-digit reference, a card
-# number) are not an NHS number. Wrapped in a lookahead so candidates may overlap; the overlap
-# resolver picks between them, so an invalid run can never hide a valid one next to it.
+# number) are not an NHS number, nor are the decimals of "0.0123456789". Commas are fine on
+# either side, so a list like "9434765919,4010232137" is still caught. Wrapped in a lookahead
+# so candidates may overlap; the overlap resolver picks between them, so an invalid run can
+# never hide a valid one next to it.
 _TEN_DIGIT_RE = re.compile(
-    r"(?<![0-9])(?=([0-9]{3}[ \u00a0-]?[0-9]{3}[ \u00a0-]?[0-9]{4})(?![0-9]))",
+    r"(?<![0-9])(?<![0-9]\.)(?=([0-9]{3}[ \u00a0-]?[0-9]{3}[ \u00a0-]?[0-9]{4})(?![0-9]))",
     re.ASCII,
 )
 
@@ -311,9 +314,12 @@ _DATE_RE = re.compile(
 )
 
 # Words that make a nearby date a date of birth. Strong ones are about birth itself; weak ones
-# ("patient", "aged") make an individual likely but also appear in planning text, so a date
-# introduced by a planning word ("from", "by", "between" ...) is left alone next to them.
-# "patients" (plural) is not a cue: "1,928 patients from 01/04/2025" is service data.
+# ("patient", "aged") make an individual likely but also appear in planning text. A date
+# introduced by a planning word ("from", "by", "between" ...) is a plan, not a birthday, even
+# near a strong cue ("DOB 12/03/1954, audit from 01/04/2025"); next to a weak cue "on", "in",
+# "and", "of" and "or" count as planning words too, but never next to a strong one, because
+# "born on 12 March 1954" is exactly what must go. "patients" (plural) is not a cue:
+# "1,928 patients from 01/04/2025" is service data.
 _STRONG_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:(?:new|still)?born|birth(?:day|date)?|d\.?[ ]?o\.?[ ]?b)(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
@@ -368,8 +374,14 @@ def _ten_digit_runs(text: str) -> Iterator[_Candidate]:
 
 
 def _phones(text: str) -> Iterator[_Candidate]:
-    """UK phone numbers whose national part is 9 or 10 digits, trimmed if the match ran on."""
-    for match in _PHONE_RE.finditer(text):
+    """UK phone numbers whose national part is 9 or 10 digits, trimmed if the match ran on.
+
+    After a trimmed match the scan resumes where the phone number ended, not where the regex
+    stopped, so "07700 900123 07700 900124" yields both numbers in one pass.
+    """
+    pos = 0
+    while (match := _PHONE_RE.search(text, pos)) is not None:
+        pos = match.end()
         international = match.group("prefix").startswith(("+", "00"))
         body_start = match.start("body")
         groups = [
@@ -387,6 +399,7 @@ def _phones(text: str) -> Iterator[_Candidate]:
             end = groups[-1][1]
             if len(groups) == 1 and text.startswith(")", end) and "(" in match.group("prefix"):
                 end += 1
+            pos = end
             yield _Candidate("phone", match.start(), end)
 
 
