@@ -443,7 +443,50 @@ def test_migrations_match_models(store: DraftStore) -> None:
     with store.engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == head_revision()
+
+
+def head_revision() -> str | None:
+    """The newest migration, so this test keeps passing as revisions are added after 0002."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bot.drafts.db import MIGRATIONS_DIR
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
+def test_revision_0001_database_upgrades_and_keeps_its_rows(db_path: Path) -> None:
+    """A database created by an older release gains the author columns without losing rows."""
+    from alembic import command
+    from alembic.config import Config
+
+    from bot.drafts.db import MIGRATIONS_DIR, create_store_engine, writer
+
+    engine = create_store_engine(sqlite_url(db_path))
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with writer(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0001")
+        connection.exec_driver_sql(
+            "INSERT INTO drafts (id, workspace_id, owner_id, title, partners, partner_type, "
+            "area_of_care, status, stage, answers, created_at, updated_at, lock_version) VALUES "
+            "('old123', 'T1', 'alice', 'Old', '[]', '', '', 'active', 'context', '{}', "
+            "'2025-01-01 00:00:00', '2025-01-01 00:00:00', 1)"
+        )
+        connection.exec_driver_sql(
+            "INSERT INTO messages (draft_id, role, text, created_at) "
+            "VALUES ('old123', 'user', 'before authors', '2025-01-01 00:00:00')"
+        )
+    engine.dispose()
+    with DraftStore(sqlite_url(db_path)) as upgraded:
+        [message] = upgraded.recent_messages(ALICE, "old123")
+        assert (message.text, message.author_id) == ("before authors", None)
+        upgraded.add_message(ALICE, "old123", "user", "after")
+        assert upgraded.recent_messages(ALICE, "old123")[-1].author_id == "alice"
 
 
 def test_sqlite_pragmas(store: DraftStore) -> None:

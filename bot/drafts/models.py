@@ -143,6 +143,8 @@ class DraftVersion(Base):
     prompt_tokens: Mapped[int] = mapped_column(Integer, default=0)
     completion_tokens: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Who asked for this version (owner or a collaborator); None for rows older than 0002.
+    author_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         UniqueConstraint("draft_id", "number"),
@@ -174,6 +176,9 @@ class Message(Base):
     role: Mapped[str] = mapped_column(String(16))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The user whose turn produced the message (for a coach reply: who it answered); None for
+    # rows older than migration 0002.
+    author_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (
         CheckConstraint(f"role IN ({_in_clause(MESSAGE_ROLES)})", name="role"),

@@ -7,7 +7,7 @@ store boundary makes every record safe to keep, pass between threads and cache.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.drafts.content import DraftContent, RubricScore
@@ -59,6 +59,7 @@ class VersionRecord:
     prompt_tokens: int
     completion_tokens: int
     created_at: datetime
+    author_id: str | None = None  # who asked for it; None for versions older than 0002
 
     @property
     def score(self) -> int:
@@ -89,3 +90,17 @@ class MessageRecord:
     role: str
     text: str
     created_at: datetime
+    author_id: str | None = None  # whose turn produced it; None for messages older than 0002
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A version the engine has composed and scored, waiting to be written with its turn."""
+
+    content: DraftContent
+    rubric: RubricScore
+    coach_mode: str
+    model: str | None = None
+    prompt_versions: dict[str, str] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0

@@ -6,9 +6,13 @@ All conversation state lives here so any process can serve the next turn. Three 
   (`DraftNotFound`), so ids cannot be probed. Workspaces are hard boundaries: the same user id
   in another workspace is a different person.
 * Callers get frozen records, never ORM objects, so nothing lazy-loads after a session closes.
-* Concurrency is explicit: `save_state` uses optimistic locking (`ConcurrentUpdate`), version
-  numbers and idempotent writes retry on unique-constraint conflicts, and `claim_event` relies on
-  a primary key so Slack retries are handled once across instances.
+* Concurrency is explicit: `save_state` and `commit_turn` use optimistic locking
+  (`ConcurrentUpdate`), version numbers and idempotent writes retry on unique-constraint
+  conflicts with jittered exponential backoff, and `claim_event` relies on a primary key so Slack
+  retries are handled once across instances.
+
+A coaching turn is written by `commit_turn` in ONE transaction (state, version, both history
+messages), so a process killed mid-turn leaves either the whole turn or none of it.
 """
 
 from __future__ import annotations
@@ -41,7 +45,14 @@ from bot.drafts.models import (
     new_draft_id,
     utcnow,
 )
-from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
+from bot.drafts.records import (
+    Actor,
+    DraftRecord,
+    DraftSummary,
+    MessageRecord,
+    NewVersion,
+    VersionRecord,
+)
 
 __all__ = [
     "Actor",
@@ -51,6 +62,7 @@ __all__ = [
     "DraftStore",
     "DraftSummary",
     "MessageRecord",
+    "NewVersion",
     "NotOwner",
     "VersionRecord",
 ]
@@ -60,6 +72,22 @@ T = TypeVar("T")
 # Conflicts (id collision, two writers numbering the same version or making the same link)
 # clear up on a retry; an IntegrityError that survives this many attempts is a real bug.
 _CONFLICT_ATTEMPTS = 8
+_BACKOFF_BASE_S = 0.01
+_BACKOFF_CAP_S = 0.5
+MAX_USER_ID_CHARS = 64
+
+# (role, text) pairs for the history, rendered once the version number is known.
+Messages = Sequence[tuple[str, str]]
+
+
+def backoff_delay(attempt: int) -> float:
+    """Seconds to wait before retry `attempt` (1-based): full-jitter exponential backoff.
+
+    Racers that collided once would collide again if they all retried at once; a random wait up
+    to a doubling ceiling spreads them out, and the cap keeps a user's turn responsive.
+    """
+    ceiling = min(_BACKOFF_CAP_S, _BACKOFF_BASE_S * 2 ** max(0, attempt - 1))
+    return random.uniform(0, ceiling)
 
 
 class DraftNotFound(LookupError):
@@ -124,8 +152,16 @@ class DraftStore:
         partner_type: str = "",
         area_of_care: str = "",
         stage: str = "context",
+        answers: Mapping[str, str] | None = None,
+        conversation_key: str | None = None,
+        messages: Callable[[DraftRecord], Messages] | None = None,
     ) -> DraftRecord:
-        """Start a draft owned by `actor`; ids are random, so a rare collision just retries."""
+        """Start a draft owned by `actor`; ids are random, so a rare collision just retries.
+
+        The optional answers, conversation link and opening messages are written in the same
+        transaction, so a new draft never exists without its first question. `messages` gets the
+        new draft (to quote its id) and must only format text: it runs inside the transaction.
+        """
 
         def work(session: Session) -> DraftRecord:
             now = utcnow()
@@ -139,13 +175,18 @@ class DraftStore:
                 area_of_care=area_of_care,
                 status="active",
                 stage=stage,
-                answers={},
+                answers=dict(answers or {}),
                 created_at=now,
                 updated_at=now,
             )
             session.add(draft)
             session.flush()
-            return _draft_record(draft)
+            record = _draft_record(draft)
+            if conversation_key:
+                _link(session, conversation_key, actor, draft.id)
+            for role, said in messages(record) if messages else ():
+                _insert_message(session, actor, draft.id, role, said)
+            return record
 
         return self._write_retrying(work)
 
@@ -239,6 +280,54 @@ class DraftStore:
             # Another process committed between our read and our UPDATE (PostgreSQL path).
             raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
 
+    def commit_turn(
+        self,
+        actor: Actor,
+        draft_id: str,
+        *,
+        expected_lock_version: int,
+        stage: str | None = None,
+        answers: Mapping[str, str] | None = None,
+        status: str | None = None,
+        partners: Sequence[str] | None = None,
+        version: NewVersion | None = None,
+        messages: Callable[[VersionRecord | None], Messages] | None = None,
+    ) -> VersionRecord | None:
+        """Write a whole coaching turn atomically: state, new version and history messages.
+
+        State changes are refused with ConcurrentUpdate when another turn landed since
+        `expected_lock_version`, and then nothing at all is written. `messages` receives the new
+        version (its number appears in the coach's reply) and must only format text, since it
+        runs inside the transaction. Returns the new version, if any.
+        """
+        _require_choice("status", status, DRAFT_STATUSES, optional=True)
+        if version is not None:
+            _require_choice("coach_mode", version.coach_mode, COACH_MODES)
+        changes = any(v is not None for v in (stage, answers, status, partners))
+
+        def work(session: Session) -> VersionRecord | None:
+            draft = _visible_draft(session, actor, draft_id, for_update=True)
+            if changes:
+                _require_owner_for_changes(draft, actor, status=status, title=None)
+                if draft.lock_version != expected_lock_version:
+                    raise ConcurrentUpdate(
+                        f"draft {draft_id} is at lock_version {draft.lock_version}, "
+                        f"not {expected_lock_version}"
+                    )
+                _apply_state(draft, stage=stage, answers=answers, status=status, partners=partners)
+                session.flush()
+            written = None
+            if version is not None:
+                written = _version_record(_insert_version(session, actor, draft_id, version))
+            for role, said in messages(written) if messages else ():
+                _insert_message(session, actor, draft_id, role, said)
+            return written
+
+        try:
+            return self._write_retrying(work)
+        except StaleDataError as exc:
+            raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
+
     def rename(self, actor: Actor, draft_id: str, title: str) -> DraftRecord:
         """Owner-only rename that does not need the caller to hold a lock version."""
         return self._owner_change(actor, draft_id, title=title)
@@ -267,30 +356,20 @@ class DraftStore:
         Touches the draft's `updated_at` without bumping `lock_version`: a new version is not a
         change to conversation state, so it must not make the engine's next save_state fail.
         """
+        new = NewVersion(
+            content,
+            rubric,
+            coach_mode,
+            model,
+            dict(prompt_versions or {}),
+            prompt_tokens,
+            completion_tokens,
+        )
         _require_choice("coach_mode", coach_mode, COACH_MODES)
 
         def work(session: Session) -> VersionRecord:
             _visible_draft(session, actor, draft_id, for_update=True)
-            previous = session.scalar(
-                select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == draft_id)
-            )
-            now = utcnow()
-            version = DraftVersion(
-                draft_id=draft_id,
-                number=(previous or 0) + 1,
-                content=content.model_dump(mode="json"),
-                rubric=rubric.model_dump(mode="json"),
-                coach_mode=coach_mode,
-                model=model,
-                prompt_versions=dict(prompt_versions or {}),
-                prompt_tokens=prompt_tokens,
-                completion_tokens=completion_tokens,
-                created_at=now,
-            )
-            session.add(version)
-            session.flush()
-            _touch(session, draft_id, now)
-            return _version_record(version)
+            return _version_record(_insert_version(session, actor, draft_id, new))
 
         return self._write_retrying(work)
 
@@ -321,8 +400,7 @@ class DraftStore:
 
     def share(self, actor: Actor, draft_id: str, user_id: str) -> None:
         """Let `user_id` (in the owner's workspace) read and advance the draft. Idempotent."""
-        if not user_id:
-            raise ValueError("user_id must not be empty")
+        _require_user_id(user_id)
 
         def work(session: Session) -> None:
             draft = _visible_draft(session, actor, draft_id, for_update=True)
@@ -333,6 +411,26 @@ class DraftStore:
             session.flush()
 
         self._write_retrying(work)
+
+    def unshare(self, actor: Actor, draft_id: str, user_id: str) -> bool:
+        """Withdraw `user_id`'s access (owner only); False when it was not shared with them.
+
+        Their conversation links stay but lead nowhere: `linked_draft` checks access on every
+        read, so the draft disappears from their threads and lists at once.
+        """
+        _require_user_id(user_id)
+
+        def work(session: Session) -> bool:
+            draft = _visible_draft(session, actor, draft_id, for_update=True)
+            _require_owner(draft, actor)
+            share = session.get(DraftShare, (draft_id, user_id))
+            if share is None:
+                return False
+            session.delete(share)
+            session.flush()
+            return True
+
+        return self._write_retrying(work)
 
     def shared_with(self, actor: Actor, draft_id: str) -> list[str]:
         """User ids the draft is shared with, in the order they were added."""
@@ -350,10 +448,9 @@ class DraftStore:
 
     def add_message(self, actor: Actor, draft_id: str, role: str, text: str) -> None:
         """Append one turn to the history (the caller has already redacted it)."""
-        _require_choice("role", role, MESSAGE_ROLES)
         with self._writes() as session, session.begin():
             _visible_draft(session, actor, draft_id)
-            session.add(Message(draft_id=draft_id, role=role, text=text, created_at=utcnow()))
+            _insert_message(session, actor, draft_id, role, text)
 
     def recent_messages(self, actor: Actor, draft_id: str, limit: int = 20) -> list[MessageRecord]:
         """The last `limit` turns, oldest first, ready to replay into a prompt."""
@@ -374,15 +471,7 @@ class DraftStore:
 
         def work(session: Session) -> None:
             _visible_draft(session, actor, draft_id)
-            link = session.get(ConversationLink, key)
-            if link is None:
-                link = ConversationLink(key=key)
-                session.add(link)
-            link.workspace_id = actor.workspace_id
-            link.user_id = actor.user_id
-            link.draft_id = draft_id
-            link.updated_at = utcnow()
-            session.flush()
+            _link(session, key, actor, draft_id)
 
         self._write_retrying(work)
 
@@ -455,7 +544,7 @@ class DraftStore:
             except IntegrityError:
                 if attempt == _CONFLICT_ATTEMPTS:
                     raise
-                time.sleep(random.uniform(0, 0.01 * attempt))  # de-synchronise the racers
+                time.sleep(backoff_delay(attempt))  # de-synchronise the racers
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _owner_change(self, actor: Actor, draft_id: str, **changes: Any) -> DraftRecord:
@@ -516,6 +605,14 @@ def _require_owner_for_changes(
         _require_owner(draft, actor)
 
 
+def _require_user_id(user_id: str) -> None:
+    """A user id to share with: a name or Slack id, never blank, never control characters."""
+    if not user_id or not user_id.strip():
+        raise ValueError("the user to share with is empty")
+    if len(user_id) > MAX_USER_ID_CHARS or not user_id.isprintable():
+        raise ValueError(f"{user_id!r} is not a user id")
+
+
 def _require_choice(
     name: str, value: str | None, allowed: tuple[str, ...], *, optional: bool = False
 ) -> None:
@@ -549,6 +646,52 @@ def _apply_state(
     if partners is not None:
         draft.partners = list(partners)
     draft.updated_at = utcnow()
+
+
+def _insert_version(session: Session, actor: Actor, draft_id: str, new: NewVersion) -> DraftVersion:
+    """Append version previous max + 1 (the caller holds the draft's row lock)."""
+    previous = session.scalar(
+        select(func.max(DraftVersion.number)).where(DraftVersion.draft_id == draft_id)
+    )
+    now = utcnow()
+    version = DraftVersion(
+        draft_id=draft_id,
+        number=(previous or 0) + 1,
+        content=new.content.model_dump(mode="json"),
+        rubric=new.rubric.model_dump(mode="json"),
+        coach_mode=new.coach_mode,
+        model=new.model,
+        prompt_versions=dict(new.prompt_versions),
+        prompt_tokens=new.prompt_tokens,
+        completion_tokens=new.completion_tokens,
+        created_at=now,
+        author_id=actor.user_id,
+    )
+    session.add(version)
+    session.flush()
+    _touch(session, draft_id, now)
+    return version
+
+
+def _insert_message(session: Session, actor: Actor, draft_id: str, role: str, text: str) -> None:
+    _require_choice("role", role, MESSAGE_ROLES)
+    session.add(
+        Message(
+            draft_id=draft_id, role=role, text=text, created_at=utcnow(), author_id=actor.user_id
+        )
+    )
+
+
+def _link(session: Session, key: str, actor: Actor, draft_id: str) -> None:
+    link = session.get(ConversationLink, key)
+    if link is None:
+        link = ConversationLink(key=key)
+        session.add(link)
+    link.workspace_id = actor.workspace_id
+    link.user_id = actor.user_id
+    link.draft_id = draft_id
+    link.updated_at = utcnow()
+    session.flush()
 
 
 def _touch(session: Session, draft_id: str, when: datetime) -> None:
@@ -595,6 +738,7 @@ def _version_record(version: DraftVersion) -> VersionRecord:
         prompt_tokens=version.prompt_tokens,
         completion_tokens=version.completion_tokens,
         created_at=version.created_at,
+        author_id=version.author_id,
     )
 
 
@@ -605,4 +749,5 @@ def _message_record(message: Message) -> MessageRecord:
         role=message.role,
         text=message.text,
         created_at=message.created_at,
+        author_id=message.author_id,
     )
