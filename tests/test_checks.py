@@ -16,7 +16,6 @@ import pytest
 from bot.coaching import checks
 from bot.coaching.checks import (
     Issue,
-    check_answer,
     find_unexpanded_acronyms,
     length,
     missing_accountability_or_exit,
@@ -33,23 +32,8 @@ from bot.coaching.checks import (
     vague_words,
     word_count,
 )
+from bot.coaching.questions import QUESTION_KEYS, check_answer
 from tests.conversation_script import GOOD_ANSWERS
-
-QUESTION_KEYS = (
-    "context.partners",
-    "context.topic",
-    "affected.who",
-    "affected.now",
-    "evidence",
-    "cause.why_matters",
-    "cause.root",
-    "outcome.measures",
-    "outcome.scope",
-    "value.patients",
-    "value.nhs",
-    "value.partner",
-    "risks",
-)
 
 
 def codes(issues: list[Issue]) -> list[str]:

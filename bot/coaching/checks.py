@@ -15,7 +15,6 @@ they are.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -583,40 +582,3 @@ def missing_accountability_or_exit(text: str) -> list[Issue]:
             "minor",
         )
     ]
-
-
-# --- per-question mapping ----------------------------------------------------------------------
-
-Check = Callable[[str], list[Issue]]
-
-
-def _value_checks(text: str) -> list[Issue]:
-    return [*too_short(text, 4), *vague_words(text)]
-
-
-_CHECKS: dict[str, tuple[Check, ...]] = {
-    "context.partners": (lambda t: too_short(t, 2),),
-    "context.topic": (lambda t: solution_first(t, severity="minor"),),
-    "affected.who": (missing_group, unexpanded_acronyms),
-    "affected.now": (solution_first, missing_numbers, vague_words, unexpanded_acronyms),
-    "evidence": (missing_numbers, missing_source_or_period),
-    "cause.why_matters": (missing_numbers, vague_words),
-    "cause.root": (symptom_not_cause, solution_first),
-    "outcome.measures": (missing_measure, vague_words),
-    "outcome.scope": (missing_scope,),
-    "value.patients": (_value_checks,),
-    "value.nhs": (_value_checks,),
-    "value.partner": (_value_checks,),
-    "risks": (missing_accountability_or_exit,),
-}
-
-
-def _majors_first(issues: Iterable[Issue]) -> list[Issue]:
-    """Major issues first: the coach shows only the first few."""
-    return sorted(issues, key=lambda issue: issue.severity != "major")
-
-
-def check_answer(question_key: str, text: str) -> list[Issue]:
-    """The checks for one coaching question's answer; unknown questions have none."""
-    checks = _CHECKS.get(question_key, ())
-    return _majors_first(issue for check in checks for issue in check(text or ""))

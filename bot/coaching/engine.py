@@ -14,10 +14,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bot.coaching.checks import check_answer
 from bot.coaching.coach import Coach, CoachUnavailable, DraftRequest, TextSink, Turn, Usage
 from bot.coaching.compose import involves_commercial_partner, split_partners
 from bot.coaching.guided import GuidedCoach, citation, excerpt
+from bot.coaching.questions import check_answer
 from bot.coaching.reply import Reply, Tip
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import (

@@ -12,27 +12,11 @@ import re
 from bot.coaching.checks import Issue
 from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
 from bot.coaching.compose import compose_draft
-from bot.coaching.stages import Question
+from bot.coaching.questions import Question
 from bot.drafts.content import Citation, DraftContent, RubricScore
 from bot.retrieval.search import Passage
 
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
-
-PRAISE = {
-    "affected.who": "A clearly defined group and setting: that makes the problem concrete.",
-    "affected.now": "Good: you describe the gap, not a solution.",
-    "evidence": "Evidence with sources and periods: partners can check it.",
-    "cause.why_matters": "Clear about harm and cost.",
-    "cause.root": "That reads like a cause rather than a symptom.",
-    "outcome.measures": "A measurable outcome: everyone will know if it worked.",
-    "outcome.scope": "Nicely scoped.",
-    "risks": "Accountability and exit are covered.",
-    "value.patients": "A concrete gain for patients: that is what keeps a partnership honest.",
-    "value.nhs": "Clear about what the NHS organisation gets back.",
-    "value.partner": "Candid about the partner's gain and contribution: that builds trust.",
-    "context.partners": "Thanks: partners noted.",
-    "context.topic": "Thanks. Next, let's pin down who is affected.",
-}
 
 
 def excerpt(text: str, sentences: int = 2, limit: int = 320) -> str:
@@ -45,7 +29,9 @@ def excerpt(text: str, sentences: int = 2, limit: int = 320) -> str:
 
 
 def citation(passage: Passage) -> Citation:
-    return Citation(title=passage.title, source=passage.path, heading=passage.heading)
+    return Citation(
+        title=passage.title, source=passage.path, heading=passage.heading, url=passage.url
+    )
 
 
 class GuidedCoach:
@@ -66,7 +52,7 @@ class GuidedCoach:
         stream: TextSink | None = None,
     ) -> Said:
         if not issues:
-            return Said(PRAISE.get(question.key, "Thanks, noted."))
+            return Said(question.praise)
         lines = ["A few things would make this stronger:"]
         lines += [f"• {issue.message}" for issue in issues[:3]]
         return Said("\n".join(lines))
