@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 SECRET_SETTINGS = frozenset(
     {"openai_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret"}
 )
+# URLs may carry a password (postgresql://coach:secret@db/coach): shown with it masked.
+URL_SETTINGS = frozenset({"database_url", "chroma_url", "openai_base_url", "slack_api_url"})
 
 
 class SettingsError(ValueError):
@@ -29,6 +32,9 @@ class Settings(BaseSettings):
 
     coach_data_dir: Path = Field(Path(".coach"), description="where the index and database live")
     coach_knowledge_dir: Path = Field(Path("knowledge"), description="Markdown knowledge base")
+    coach_knowledge_max_bytes: int = Field(
+        1_000_000, ge=1_000, le=100_000_000, description="largest knowledge file indexed"
+    )
     database_url: str = Field("", description="SQLAlchemy URL; empty = SQLite in the data dir")
     chroma_url: str = Field("", description="Chroma server URL; empty = embedded store")
     embeddings: Literal["local", "openai"] = Field("local", description="embedding backend")
@@ -44,6 +50,14 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", description="verifies HTTP requests from Slack")
     slack_api_url: str = Field("", description="Slack Web API base URL (tests, emulators)")
     port: int = Field(3000, ge=1, le=65535, description="HTTP port for the Slack app")
+    coach_debug: bool = Field(False, description="show tracebacks instead of one-line errors")
+
+    @field_validator("coach_data_dir")
+    @classmethod
+    def _data_dir_is_a_folder(cls, value: Path) -> Path:
+        if value.exists() and not value.is_dir():
+            raise ValueError("is a file, not a folder")
+        return value
 
     @field_validator("database_url", "chroma_url", "openai_base_url", "slack_api_url")
     @classmethod
@@ -64,6 +78,18 @@ class Settings(BaseSettings):
             return self.database_url
         return f"sqlite:///{(self.coach_data_dir / 'coach.db').resolve()}"
 
+    def ensure_data_dir(self) -> Path:
+        """Create the data dir owner-only (0700), or say in one line why it cannot be."""
+        from bot.private_files import private_dir
+
+        try:
+            return private_dir(self.coach_data_dir)
+        except OSError as error:
+            reason = error.strerror or error.__class__.__name__
+            raise SettingsError(
+                f"Setting COACH_DATA_DIR: cannot use {self.coach_data_dir} ({reason})"
+            ) from None
+
     @property
     def chroma_dir(self) -> Path:
         return self.coach_data_dir / "chroma"
@@ -81,8 +107,23 @@ class Settings(BaseSettings):
             text = str(value)
             if name in SECRET_SETTINGS and text:
                 text = text[:5] + "…" + f" ({len(text)} chars)"
+            elif name in URL_SETTINGS:
+                text = mask_url(text)
             shown[name.upper()] = text
         return shown
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***, so it can be printed or logged."""
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+        netloc = parts.netloc.rsplit("@", 1)[1]
+        user = parts.username or ""
+        return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))
+    except ValueError:
+        return "(not a URL)" if "@" in url else url
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -92,6 +133,9 @@ def load_settings(**overrides: object) -> Settings:
     except ValidationError as error:
         lines = []
         for problem in error.errors():
-            name = str(problem["loc"][0]).upper() if problem["loc"] else "settings"
-            lines.append(f"Setting {name}: {problem['msg']} (got {problem.get('input')!r})")
+            field = str(problem["loc"][0]) if problem["loc"] else "settings"
+            given = problem.get("input")
+            if field in URL_SETTINGS and isinstance(given, str):
+                given = mask_url(given)
+            lines.append(f"Setting {field.upper()}: {problem['msg']} (got {given!r})")
         raise SettingsError("\n".join(lines)) from None

@@ -88,3 +88,85 @@ def test_files_outside_the_knowledge_dir_get_absolute_ids(tmp_path):
     write(extra, "b.md", GOOD.replace("Driver diagrams", "Local policy"))
     result = load_knowledge([knowledge, extra], knowledge)
     assert {f.path for f in result.files} == {"a.md", (extra / "b.md").resolve().as_posix()}
+
+
+# -- hostile files ---------------------------------------------------------------------------
+
+BILLION_LAUGHS = """---
+title: Laughs
+kind: guide
+source: nowhere
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+---
+Body.
+"""
+
+
+def test_billion_laughs_front_matter_is_refused_by_name(tmp_path):
+    write(tmp_path, "good.md", GOOD)
+    write(tmp_path, "laughs.md", BILLION_LAUGHS)
+    result = load_knowledge([tmp_path], tmp_path)
+    assert [f.path for f in result.files] == ["good.md"]
+    [bad] = result.bad
+    assert bad.path == "laughs.md" and "aliases" in bad.reason
+
+
+def test_a_single_alias_is_refused_too(tmp_path):
+    write(tmp_path, "alias.md", GOOD.replace("tags: [improvement, aims]", "x: &x 1\ntags: *x"))
+    [bad] = load_knowledge([tmp_path], tmp_path).bad
+    assert "aliases" in bad.reason
+
+
+def test_deeply_nested_front_matter_is_reported_not_a_crash(tmp_path):
+    nested = "---\ntitle: " + "[" * 50_000 + "]" * 50_000 + "\nkind: guide\nsource: x\n---\nBody\n"
+    write(tmp_path, "deep.md", nested)
+    [bad] = load_knowledge([tmp_path], tmp_path).bad
+    assert bad.path == "deep.md"
+
+
+def test_front_matter_that_is_not_a_mapping_is_reported(tmp_path):
+    write(tmp_path, "list.md", "---\n- a\n- b\n---\nBody text\n")
+    [bad] = load_knowledge([tmp_path], tmp_path).bad
+    assert bad.path == "list.md" and "front matter" in bad.reason
+
+
+def test_size_cap_is_configurable(tmp_path):
+    write(tmp_path, "good.md", GOOD)
+    result = load_knowledge([tmp_path], tmp_path, max_bytes=100)
+    [bad] = result.bad
+    assert "limit is 100" in bad.reason and "COACH_KNOWLEDGE_MAX_BYTES" in bad.reason
+
+
+def test_symlink_outside_the_knowledge_folder_is_refused(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    write(knowledge, "good.md", GOOD)
+    secret = write(tmp_path / "private", "secret.txt", "root:x:0:0:root:/root:/bin/bash\n")
+    (knowledge / "passwd.txt").symlink_to(secret)
+    (knowledge / "elsewhere").symlink_to(secret.parent, target_is_directory=True)
+    result = load_knowledge([knowledge], knowledge)
+    assert [f.path for f in result.files] == ["good.md"]
+    reasons = {b.path: b.reason for b in result.bad}
+    assert "outside" in reasons["passwd.txt"]
+    assert "not followed" in reasons["elsewhere"]
+    assert all("root:x" not in f.body for f in result.files)
+
+
+def test_symlink_inside_the_knowledge_folder_is_the_same_document(tmp_path):
+    write(tmp_path, "good.md", GOOD)
+    (tmp_path / "alias.md").symlink_to(tmp_path / "good.md")
+    result = load_knowledge([tmp_path], tmp_path)
+    assert [f.path for f in result.files] == ["good.md"] and not result.bad
+
+
+def test_control_characters_and_escapes_are_removed_from_knowledge_text(tmp_path):
+    write(tmp_path, "esc.md", GOOD.replace("An aim,", "An \x1b[31maim\x1b[0m,\x07 \u202e"))
+    [doc] = load_knowledge([tmp_path], tmp_path).files
+    assert "An aim," in doc.body and "\x1b" not in doc.body and "\u202e" not in doc.body

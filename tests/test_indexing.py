@@ -141,3 +141,86 @@ def test_unchanged_reindex_does_not_load_the_model(make_settings, small_kb, embe
     fresh = LazyEmbeddings(settings)
     build_index(settings, embeddings=fresh)
     assert not fresh.loaded
+
+
+# -- repair ----------------------------------------------------------------------------------
+
+
+def test_deleted_vector_store_is_noticed_and_rebuilt(make_settings, small_kb, embeddings):
+    import shutil
+
+    from bot.retrieval.vectorstore import forget_embedded_index
+
+    settings = make_settings(coach_knowledge_dir=small_kb)
+    first = build_index(settings, embeddings=embeddings)
+    forget_embedded_index(settings)  # as if someone deleted the chroma folder
+    shutil.rmtree(settings.chroma_dir, ignore_errors=True)
+    report = build_index(settings, embeddings=embeddings)
+    assert report.repaired == first.passages
+    assert report.added == first.passages
+    assert any("lost" in note for note in report.repairs)
+    hits = KnowledgeSearch(settings, embeddings).search("inhalers posted back", k=1)
+    assert hits[0].title == "Inhaler recycling"
+    again = build_index(settings, embeddings=embeddings)
+    assert again.repaired == 0 and again.added == 0 and not again.repairs
+
+
+def test_partly_lost_passages_are_embedded_again(make_settings, small_kb, embeddings):
+    from bot.retrieval.vectorstore import COLLECTION, chroma_client
+
+    settings = make_settings(coach_knowledge_dir=small_kb)
+    first = build_index(settings, embeddings=embeddings)
+    collection = chroma_client(settings).get_collection(COLLECTION)
+    lost = collection.get(include=[])["ids"][:2]
+    collection.delete(ids=lost)
+    report = build_index(settings, embeddings=embeddings)
+    assert report.repaired == 2 and report.added == 2
+    assert KnowledgeSearch(settings, embeddings).passage_count == first.passages
+
+
+def test_damaged_vector_store_is_discarded_and_rebuilt(make_settings, small_kb, embeddings):
+    from bot.retrieval.vectorstore import IndexUnavailable, forget_embedded_index
+
+    settings = make_settings(coach_knowledge_dir=small_kb)
+    first = build_index(settings, embeddings=embeddings)
+    forget_embedded_index(settings)
+    settings.chroma_dir.mkdir(parents=True)
+    (settings.chroma_dir / "chroma.sqlite3").write_bytes(b"this is not a database" * 100)
+    with pytest.raises(IndexUnavailable, match="coach index"):
+        KnowledgeSearch(settings, embeddings).search("anything")
+    report = build_index(settings, embeddings=embeddings)
+    assert report.added == first.passages
+    assert any("could not be read" in note for note in report.repairs)
+    assert KnowledgeSearch(settings, embeddings).passage_count == first.passages
+
+
+def test_damaged_record_database_is_replaced(make_settings, small_kb, embeddings):
+    from bot.retrieval.vectorstore import record_db_path
+
+    settings = make_settings(coach_knowledge_dir=small_kb)
+    first = build_index(settings, embeddings=embeddings)
+    record_db_path(settings).write_bytes(b"garbage" * 1000)
+    report = build_index(settings, embeddings=embeddings)
+    assert any("index records" in note for note in report.repairs)
+    assert report.added == first.passages
+    assert KnowledgeSearch(settings, embeddings).passage_count == first.passages
+
+
+def test_symlinked_secret_is_never_indexed(make_settings, small_kb, tmp_path, embeddings):
+    secret = tmp_path / "passwd"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (small_kb / "passwd.txt").symlink_to(secret)
+    settings = make_settings(coach_knowledge_dir=small_kb)
+    report = build_index(settings, embeddings=embeddings)
+    assert [b.path for b in report.bad] == ["passwd.txt"]
+    hits = KnowledgeSearch(settings, embeddings).search("root bin bash", k=10)
+    assert all("root:x" not in hit.text for hit in hits)
+
+
+def test_index_files_are_owner_only(make_settings, small_kb, embeddings):
+    settings = make_settings(coach_knowledge_dir=small_kb)
+    build_index(settings, embeddings=embeddings)
+    assert settings.coach_data_dir.stat().st_mode & 0o777 == 0o700
+    assert settings.chroma_dir.stat().st_mode & 0o777 == 0o700
+    for name in ("index-records.db", "index-manifest.json"):
+        assert (settings.coach_data_dir / name).stat().st_mode & 0o777 == 0o600, name

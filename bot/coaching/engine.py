@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -33,15 +34,19 @@ from bot.coaching.stages import (
     stage_of,
 )
 from bot.drafts.content import DraftContent, RubricScore
-from bot.drafts.records import Actor, DraftRecord
-from bot.drafts.repository import ConcurrentUpdate, DraftStore
+from bot.drafts.records import Actor, DraftRecord, NewVersion, VersionRecord
+from bot.drafts.repository import ConcurrentUpdate, DraftStore, backoff_delay
 from bot.privacy import redact_identifiers
 from bot.retrieval.search import KnowledgeSearch, Passage
+from bot.textsafety import clean_text
 
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
-MAX_TURN_ATTEMPTS = 5
+MAX_TURN_ATTEMPTS = 8
+# A re-run turn may call a model again, so its backoff starts higher than the store's.
+TURN_BACKOFF_BASE_S = 0.05
+TURN_BACKOFF_CAP_S = 1.0
 ATTEMPTS_PREFIX = "meta.attempts."
 RETURN_TO_REVIEW = "meta.return_to_review"  # an answer edited from the review goes back there
 COMPOSE_QUERIES = (
@@ -116,6 +121,9 @@ class Engine:
         conversation_key: str | None = None,
     ) -> Reply:
         """Create a draft and ask its first question (skipping what a form already answered)."""
+        title = clean_text(title or "")
+        partner_type, area_of_care = clean_text(partner_type), clean_text(area_of_care)
+        partners = [clean_text(p) for p in partners or []]
         title = " ".join(redact_identifiers(title or "").text.split())[:200] or "Untitled draft"
         partners = [redact_identifiers(p).text for p in partners or [] if p.strip()]
         answers: dict[str, str] = {}
@@ -123,22 +131,25 @@ class Engine:
         if partners:
             answers["context.partners"] = ", ".join(partners)
             stage = next_key(stage)
-        draft = self.store.create_draft(
+        reply = self._ask("", stage, text="")
+
+        def opening(draft: DraftRecord) -> list[tuple[str, str]]:
+            reply.draft_id = draft.id
+            reply.text = f"New draft *{draft.title}* ({draft.id})."
+            return [("coach", reply.as_text())]
+
+        # One transaction: the draft, its first answers, the link and the first question.
+        self.store.create_draft(
             actor,
             title,
             partners=partners,
             partner_type=partner_type,
             area_of_care=area_of_care,
             stage=stage,
+            answers=answers,
+            conversation_key=conversation_key,
+            messages=opening,
         )
-        if answers:
-            draft = self.store.save_state(
-                actor, draft.id, expected_lock_version=draft.lock_version, answers=answers
-            )
-        if conversation_key:
-            self.store.link_conversation(conversation_key, actor, draft.id)
-        reply = self._ask(draft.id, stage, text=f"New draft *{draft.title}* ({draft.id}).")
-        self.store.add_message(actor, draft.id, "coach", reply.as_text())
         return reply
 
     def current(self, conversation_key: str, actor: Actor) -> DraftRecord | None:
@@ -153,7 +164,7 @@ class Engine:
 
     def ask(self, text: str) -> Reply:
         """A knowledge-base question outside any draft: a cited answer, nothing stored."""
-        text = (text or "").strip()[:MAX_MESSAGE_CHARS]
+        text = clean_text(text or "").strip()[:MAX_MESSAGE_CHARS]
         guarded = redact_identifiers(text)
         asked = guarded.text.lstrip("? ").strip()
         passages = self._find(asked, k=3)
@@ -172,7 +183,7 @@ class Engine:
         With `stream`, coach words are passed on as a model writes them (first attempt only,
         so a re-run after a concurrent update never shows the same words twice).
         """
-        text = (text or "").strip()
+        text = clean_text(text or "").strip()
         if not text:
             return Reply(draft_id, "error", "That message was empty: type an answer, or *help*.")
         if len(text) > MAX_MESSAGE_CHARS:
@@ -212,24 +223,14 @@ class Engine:
     def _run_turn(
         self, actor: Actor, draft_id: str, decide: Callable[[DraftRecord], _Plan]
     ) -> Reply:
-        for _attempt in range(MAX_TURN_ATTEMPTS):
+        for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
             draft = self.store.get_draft(actor, draft_id)
             plan = decide(draft)
             try:
-                if plan.changes_state:
-                    self.store.save_state(
-                        actor,
-                        draft.id,
-                        expected_lock_version=draft.lock_version,
-                        stage=plan.stage,
-                        answers=plan.answers,
-                        status=plan.status,
-                        partners=plan.partners,
-                    )
+                return self._commit(actor, draft, plan)
             except ConcurrentUpdate:
                 log.info("draft %s changed under this turn; re-running it", draft_id)
-                continue
-            return self._commit(actor, draft, plan)
+                time.sleep(backoff_delay(attempt, TURN_BACKOFF_BASE_S, TURN_BACKOFF_CAP_S))
         return Reply(
             draft_id,
             "error",
@@ -237,26 +238,44 @@ class Engine:
         )
 
     def _commit(self, actor: Actor, draft: DraftRecord, plan: _Plan) -> Reply:
-        """Side effects that must happen once: the history and the immutable version."""
+        """Write the turn (state, version, both history messages) in ONE transaction.
+
+        A process killed mid-turn then leaves the whole turn or none of it, never an answer
+        saved without the coach's reply. ConcurrentUpdate means nothing was written.
+        """
         reply = plan.reply
+        new_version = None
         if plan.version is not None:
             content, rubric, mode, model, prompts, usage = plan.version
-            version = self.store.add_version(
-                actor,
-                draft.id,
+            new_version = NewVersion(
                 content,
                 rubric,
-                coach_mode=mode,
-                model=model,
-                prompt_versions=prompts,
-                prompt_tokens=usage.prompt_tokens,
-                completion_tokens=usage.completion_tokens,
+                mode,
+                model,
+                dict(prompts),
+                usage.prompt_tokens,
+                usage.completion_tokens,
             )
-            reply.version = version.number
-        reply.notices = plan.notices + reply.notices
-        if plan.user_text is not None:
-            self.store.add_message(actor, draft.id, "user", plan.user_text)
-        self.store.add_message(actor, draft.id, "coach", reply.as_text())
+        notices = plan.notices + reply.notices
+
+        def history(version: VersionRecord | None) -> list[tuple[str, str]]:
+            if version is not None:
+                reply.version = version.number
+            reply.notices = notices
+            said = [] if plan.user_text is None else [("user", plan.user_text)]
+            return [*said, ("coach", reply.as_text())]
+
+        self.store.commit_turn(
+            actor,
+            draft.id,
+            expected_lock_version=draft.lock_version,
+            stage=plan.stage,
+            answers=plan.answers,
+            status=plan.status,
+            partners=plan.partners,
+            version=new_version,
+            messages=history,
+        )
         return reply
 
     # -- decisions ----------------------------------------------------------------------------

@@ -5,10 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bot.retrieval.indexer import IndexReport, build_index
 from bot.settings import Settings
+from bot.textsafety import clean_text as printable
 
 PROGRESS_FROM = 40  # passages; below this a bar only flickers
 
@@ -42,8 +44,14 @@ def run_index(
 
 
 def print_index_report(console: Console, report: IndexReport) -> None:
+    for repair in report.repairs:
+        console.print(f"[yellow]! repaired: {escape(printable(repair))}[/yellow]", highlight=False)
     for bad in report.bad:
-        console.print(f"[yellow]! skipped {bad.path}: {bad.reason}[/yellow]", highlight=False)
+        console.print(
+            f"[yellow]! skipped {escape(printable(bad.path))}: {escape(printable(bad.reason))}"
+            "[/yellow]",
+            highlight=False,
+        )
     console.print(
         f"Files: {report.files} ({report.files_new} new, {report.files_changed} changed, "
         f"{report.files_unchanged} unchanged, {report.files_removed} removed"

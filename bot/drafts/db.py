@@ -7,7 +7,11 @@ start with BEGIN IMMEDIATE: a deferred transaction that reads and then writes ca
 outright in WAL mode when another writer got in first, which the busy timeout cannot fix.
 
 PostgreSQL works from a URL alone; its driver is only imported by SQLAlchemy when such a URL is
-actually used.
+actually used. Other databases are refused up front: they are untested here.
+
+Whatever goes wrong opening the store (a garbage URL, an unreachable server, a corrupt or
+read-only file) becomes `StoreUnavailable` with one sentence a user can act on, and URLs in it
+never show a password.
 """
 
 from __future__ import annotations
@@ -17,9 +21,14 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
+
+from bot.private_files import private_file
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_S = 10
@@ -28,14 +37,63 @@ SQLITE_BUSY_TIMEOUT_S = 10
 _BEGIN_MODE = "coach_sqlite_begin"
 # Arbitrary constant key so concurrent PostgreSQL migrators queue rather than collide.
 _PG_MIGRATION_LOCK = 0x636F616368  # "coach"
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+PG_CONNECT_TIMEOUT_S = 10
+
+
+class StoreUnavailable(RuntimeError):
+    """The drafts database cannot be opened or used; the message says why in one line."""
 
 
 def create_store_engine(url: str) -> Engine:
     """An engine for `url`, tuned for SQLite when that is what the URL names."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite":
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreUnavailable(
+            "DATABASE_URL is not a database URL: use postgresql+psycopg://user:…@host/db "
+            "or sqlite:///path/to/coach.db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        raise StoreUnavailable(
+            f"DATABASE_URL names {backend}, which Partnership Coach does not support: "
+            "use PostgreSQL (postgresql+psycopg://…) or SQLite (sqlite:///…)"
+        )
+    if backend == "sqlite":
         return _sqlite_engine(parsed)
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(
+        parsed, pool_pre_ping=True, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S}
+    )
+
+
+def describe_error(error: BaseException, url: str) -> str:
+    """One line about a failure to open or use the database at `url`, password masked."""
+    if isinstance(error, StoreUnavailable):
+        return str(error)
+    try:
+        parsed = make_url(url)
+        where = (
+            parsed.database or "memory"
+            if parsed.get_backend_name() == "sqlite"
+            else parsed.render_as_string(hide_password=True)
+        )
+    except ArgumentError:
+        where = "DATABASE_URL"
+    if isinstance(error, NoSuchModuleError | ImportError):
+        return f"The database driver for {where} is not installed ({error})"
+    detail = str(error.orig) if isinstance(error, DBAPIError) else str(error)
+    detail = detail.strip().splitlines()[0] if detail.strip() else error.__class__.__name__
+    lowered = detail.lower()
+    if "file is not a database" in lowered or "malformed" in lowered:
+        return f"The drafts database {where} is damaged ({detail}): restore it from a backup"
+    if "readonly" in lowered or "read-only" in lowered:
+        return f"The drafts database {where} is read-only: give this account write access to it"
+    if "unable to open database file" in lowered:
+        return f"Cannot open the drafts database {where}: check the folder exists and is writable"
+    if isinstance(error, OSError):
+        return f"Cannot use the drafts database {where} ({error.strerror or detail})"
+    return f"Cannot use the drafts database {where}: {detail}"
 
 
 def writer(engine: Engine) -> Engine:
@@ -44,9 +102,17 @@ def writer(engine: Engine) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to head, serialised so two processes starting together are safe."""
+    """Upgrade the schema to head, serialised so two processes starting together are safe.
+
+    A database already at head is only read, never write-locked, so read-only commands (`coach
+    drafts list`) work on a read-only copy and do not queue behind a busy writer.
+    """
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    with engine.connect() as connection:
+        if MigrationContext.configure(connection).get_current_revision() == head:
+            return
     with writer(engine).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
@@ -68,11 +134,23 @@ def _sqlite_engine(url: URL) -> Engine:
         # One shared connection, or every pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool
     elif not (url.database or "").startswith("file:"):
-        Path(url.database or "").expanduser().parent.mkdir(parents=True, exist_ok=True)
+        _private_sqlite_file(Path(url.database or "").expanduser())
     engine = create_engine(url, **kwargs)
     event.listen(engine, "connect", _sqlite_on_connect(wal=not memory))
     event.listen(engine, "begin", _sqlite_on_begin)
     return engine
+
+
+def _private_sqlite_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite does; its WAL and SHM files copy that mode."""
+    if path.exists():
+        return
+    try:
+        private_file(path)
+    except OSError as error:
+        raise StoreUnavailable(
+            f"Cannot create the drafts database {path} ({error.strerror or error})"
+        ) from None
 
 
 def _sqlite_on_connect(*, wal: bool) -> Any:

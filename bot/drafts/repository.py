@@ -24,12 +24,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.drafts import db
 from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.db import StoreUnavailable
 from bot.drafts.models import (
     COACH_MODES,
     DRAFT_STATUSES,
@@ -64,6 +65,7 @@ __all__ = [
     "MessageRecord",
     "NewVersion",
     "NotOwner",
+    "StoreUnavailable",
     "VersionRecord",
 ]
 
@@ -80,13 +82,15 @@ MAX_USER_ID_CHARS = 64
 Messages = Sequence[tuple[str, str]]
 
 
-def backoff_delay(attempt: int) -> float:
+def backoff_delay(
+    attempt: int, base: float = _BACKOFF_BASE_S, cap: float = _BACKOFF_CAP_S
+) -> float:
     """Seconds to wait before retry `attempt` (1-based): full-jitter exponential backoff.
 
     Racers that collided once would collide again if they all retried at once; a random wait up
     to a doubling ceiling spreads them out, and the cap keeps a user's turn responsive.
     """
-    ceiling = min(_BACKOFF_CAP_S, _BACKOFF_BASE_S * 2 ** max(0, attempt - 1))
+    ceiling = min(cap, base * 2 ** max(0, attempt - 1))
     return random.uniform(0, ceiling)
 
 
@@ -109,11 +113,16 @@ class DraftStore:
         """Connect to `url` (e.g. sqlite:///.coach/coach.db) and migrate it to the latest schema.
 
         Migrating on open means a freshly deployed worker never serves from an old schema.
+        Any failure to open it (bad URL, unreachable, damaged, read-only) is StoreUnavailable.
         """
         self._engine = db.create_store_engine(url)
         self._reads = sessionmaker(self._engine, expire_on_commit=False)
         self._writes = sessionmaker(db.writer(self._engine), expire_on_commit=False)
-        self.migrate()
+        try:
+            self.migrate()
+        except (SQLAlchemyError, OSError, ImportError) as error:
+            self._engine.dispose()
+            raise StoreUnavailable(db.describe_error(error, url)) from error
 
     # -- lifecycle -------------------------------------------------------------------------
 

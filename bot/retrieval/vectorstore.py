@@ -1,12 +1,16 @@
 """The Chroma collection behind retrieval, embedded by default or a server via CHROMA_URL.
 
 The collection records which embedding model built it: vectors from two models are not
-comparable, so opening it with another model is refused with the command that fixes it.
+comparable, so opening it with another model is refused with the command that fixes it. A store
+that cannot be read at all (damaged files, an unreachable server) is `IndexUnavailable`, one
+line long; `coach index` repairs an embedded one by rebuilding it.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
@@ -14,6 +18,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
+from bot.private_files import private_dir, private_file
 from bot.settings import Settings
 
 COLLECTION = "knowledge"
@@ -28,6 +33,21 @@ class IndexMissing(RuntimeError):
     """No knowledge index has been built yet."""
 
 
+class IndexUnavailable(RuntimeError):
+    """The vector store cannot be opened or read; the message says where and why."""
+
+
+def _unavailable(settings: Settings, error: BaseException) -> IndexUnavailable:
+    detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    detail = detail or error.__class__.__name__
+    if settings.chroma_url:
+        return IndexUnavailable(f"Cannot use the Chroma server at {settings.chroma_url}: {detail}")
+    return IndexUnavailable(
+        f"The knowledge index in {settings.chroma_dir} cannot be read ({detail}): "
+        "run `coach index` to rebuild it"
+    )
+
+
 @dataclass(frozen=True)
 class CollectionInfo:
     chunks: int
@@ -35,28 +55,61 @@ class CollectionInfo:
 
 
 def chroma_client(settings: Settings) -> chromadb.ClientAPI:
-    """An embedded persistent client, or an HTTP client when CHROMA_URL is set."""
+    """An embedded persistent client, or an HTTP client when CHROMA_URL is set.
+
+    Chroma raises many kinds of error for damaged files; all of them become IndexUnavailable.
+    """
     quiet = ChromaSettings(anonymized_telemetry=False)
-    if settings.chroma_url:
-        url = urlparse(settings.chroma_url)
-        return chromadb.HttpClient(
-            host=url.hostname or "localhost",
-            port=url.port or (443 if url.scheme == "https" else 8000),
-            ssl=url.scheme == "https",
-            settings=quiet,
-        )
-    settings.chroma_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=quiet)
+    try:
+        if settings.chroma_url:
+            url = urlparse(settings.chroma_url)
+            return chromadb.HttpClient(
+                host=url.hostname or "localhost",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=quiet,
+            )
+        settings.ensure_data_dir()
+        private_dir(settings.chroma_dir)
+        return chromadb.PersistentClient(path=str(settings.chroma_dir), settings=quiet)
+    except Exception as error:  # a boundary: chromadb's own error types vary by backend
+        raise _unavailable(settings, error) from error
+
+
+def forget_embedded_index(settings: Settings) -> None:
+    """Delete the embedded store's files (derived data) so the next client starts empty."""
+    from chromadb.api.client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()  # or this process would keep the old handles
+    shutil.rmtree(settings.chroma_dir, ignore_errors=True)
 
 
 def collection_info(client: chromadb.ClientAPI) -> CollectionInfo | None:
     """What the collection holds, or None when it does not exist yet."""
-    names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-    if COLLECTION not in names:
-        return None
-    collection = client.get_collection(COLLECTION)
-    model = (collection.metadata or {}).get("embedding_model")
-    return CollectionInfo(chunks=collection.count(), embedding_model=model)
+    try:
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        if COLLECTION not in names:
+            return None
+        collection = client.get_collection(COLLECTION)
+        model = (collection.metadata or {}).get("embedding_model")
+        return CollectionInfo(chunks=collection.count(), embedding_model=model)
+    except Exception as error:  # damaged segment files surface here rather than on open
+        raise IndexUnavailable(
+            f"The knowledge index cannot be read ({str(error).strip() or type(error).__name__}): "
+            "run `coach index` to rebuild it"
+        ) from error
+
+
+def stored_ids(client: chromadb.ClientAPI) -> set[str]:
+    """Ids of every passage actually in the collection (empty when it does not exist)."""
+    if collection_info(client) is None:
+        return set()
+    return set(client.get_collection(COLLECTION).get(include=[])["ids"])
+
+
+def delete_ids(client: chromadb.ClientAPI, ids: set[str]) -> None:
+    if ids:
+        client.get_collection(COLLECTION).delete(ids=sorted(ids))
 
 
 def check_embedding_model(info: CollectionInfo | None, expected: str) -> None:
@@ -97,5 +150,9 @@ def record_manager_url(settings: Settings) -> str:
     """
     if settings.chroma_url and settings.database_url:
         return settings.database_url
-    settings.coach_data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{(settings.coach_data_dir / 'index-records.db').resolve()}"
+    return f"sqlite:///{private_file(record_db_path(settings)).resolve()}"
+
+
+def record_db_path(settings: Settings) -> Path:
+    """The embedded record manager's SQLite file, beside the embedded store."""
+    return settings.ensure_data_dir() / "index-records.db"
