@@ -1,8 +1,13 @@
-"""The `coach` command. Heavy libraries are imported inside commands, so `--help` is instant."""
+"""The `coach` command. Heavy libraries are imported inside commands, so `--help` is instant.
+
+Every failure ends in one line on stderr and a non-zero exit, never a traceback (`main`), and
+everything the process creates is owner-only (a 077 umask, see bot/private_files.py).
+"""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,7 +16,10 @@ from typing import Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
+from bot.errors import UserFacingError, describe_failure
+from bot.private_files import OWNER_ONLY_UMASK
 from bot.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -26,7 +34,9 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[red]✗[/red] {message}", highlight=False)
+    from bot.console.safe import shown
+
+    err.print(f"[red]✗[/red] {shown(message)}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -39,12 +49,10 @@ def settings() -> Settings:
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Known failures become one clear line instead of a traceback."""
-    from bot.retrieval.vectorstore import EmbeddingMismatch, IndexMissing
-
+    """Known failures (missing index, unreadable database…) become one clear line."""
     try:
         yield
-    except (IndexMissing, EmbeddingMismatch) as error:
+    except UserFacingError as error:
         fail(str(error))
 
 
@@ -58,6 +66,14 @@ def index_command(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Drop the index and embed everything again.")
     ] = False,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="Only check the knowledge base (sources, source_url, reviewed, sections); "
+            "exit 1 naming each failing file.",
+        ),
+    ] = False,
 ) -> None:
     """Build or refresh the knowledge index (incremental: unchanged files cost nothing)."""
     from bot.console.indexing import run_index
@@ -65,8 +81,28 @@ def index_command(
     config = settings()
     if path is not None and not path.exists():
         fail(f"{path} does not exist.")
+    if check:
+        check_knowledge_base(path or config.coach_knowledge_dir, config.coach_knowledge_dir)
+        return
     with friendly_errors():
         run_index(config, out, add_path=path, rebuild=rebuild)
+
+
+def check_knowledge_base(root: Path, knowledge_dir: Path) -> None:
+    """`coach index --check`: one line per problem, exit 1 if there is any."""
+    from bot.retrieval.documents import discover
+    from bot.retrieval.kbcheck import check_knowledge
+
+    if not root.exists():
+        fail(f"{root} does not exist.")
+    problems = check_knowledge(root, knowledge_dir)
+    for problem in problems:
+        err.print(f"✗ {problem}", highlight=False, markup=False, soft_wrap=True)
+    files = len(discover(root))
+    if problems:
+        failing = len({p.path for p in problems})
+        fail(f"{failing} of {files} knowledge files fail the check.")
+    out.print(f"✓ {files} knowledge files pass the check.", highlight=False)
 
 
 @app.command("ask")
@@ -128,7 +164,12 @@ def default_user() -> str:
 
 
 UserOption = Annotated[
-    str | None, typer.Option("--user", help="Your user id (default: your login name).")
+    str | None,
+    typer.Option(
+        "--user",
+        help="Act as this user id (default: your login name). The CLI trusts whoever runs it: "
+        "it is for the operator of this machine, not an authenticated identity.",
+    ),
 ]
 
 
@@ -157,7 +198,8 @@ def drafts_list(
     from bot.drafts.records import Actor
     from bot.runtime import open_store
 
-    store = open_store(settings())
+    with friendly_errors():
+        store = open_store(settings())
     drafts = store.list_drafts(Actor(WORKSPACE, user or default_user()))
     if as_json:
         rows = [
@@ -180,11 +222,14 @@ def drafts_list(
         return
     from rich.table import Table
 
+    from bot.console.safe import shown
+
     table = Table("id", "title", "status", "stage", "score", "owner", "updated")
     for d in drafts:
         score = "–" if d.latest_score is None else f"{d.latest_score}%"
-        owner = d.owner_id + (" (shared)" if d.shared else "")
-        table.add_row(d.id, d.title, d.status, d.stage, score, owner, f"{d.updated_at:%d %b %H:%M}")
+        owner = shown(d.owner_id) + (" (shared)" if d.shared else "")
+        when = f"{d.updated_at:%d %b %H:%M}"
+        table.add_row(d.id, shown(d.title), d.status, d.stage, score, owner, when)
     out.print(table)
 
 
@@ -198,12 +243,14 @@ def drafts_show(
     from rich.markdown import Markdown
 
     from bot.console.chat import WORKSPACE
+    from bot.console.safe import plain
     from bot.drafts.export import draft_as_dict, render_markdown
     from bot.drafts.records import Actor
     from bot.drafts.repository import DraftNotFound
     from bot.runtime import open_store
 
-    store = open_store(settings())
+    with friendly_errors():
+        store = open_store(settings())
     actor = Actor(WORKSPACE, user or default_user())
     try:
         draft = store.get_draft(actor, draft_id)
@@ -213,7 +260,8 @@ def drafts_show(
     if as_json:
         print(json.dumps(draft_as_dict(draft, versions), ensure_ascii=False, default=str))
     else:
-        out.print(Markdown(render_markdown(draft, versions[-1] if versions else None)))
+        brief = render_markdown(draft, versions[-1] if versions else None)
+        out.print(Markdown(plain(brief)))
 
 
 @drafts_app.command("export")
@@ -235,12 +283,13 @@ def drafts_export(
     config = settings()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        path = export_to_file(
-            open_store(config), actor, draft_id, fmt, config.coach_data_dir / "exports", output
-        )
+        with friendly_errors():
+            store = open_store(config)
+        folder = config.coach_data_dir / "exports"
+        path = export_to_file(store, actor, draft_id, fmt, folder, output)
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
-    out.print(f"Wrote {path}")
+    out.print(f"Wrote {escape(str(path))}", highlight=False)
 
 
 # -- Slack -----------------------------------------------------------------------------------
@@ -267,6 +316,12 @@ def slack_command() -> None:
     serve(config, bolt)
 
 
+# -- prompt evals (commands in bot/evals/cli.py) -----------------------------------------------
+from bot.evals.cli import eval_app  # noqa: E402  (light: heavy imports happen inside commands)
+
+app.add_typer(eval_app, name="eval")
+
+
 # -- main job ---------------------------------------------------------------------------------
 def slack_configured(config: Settings) -> bool:
     return bool(config.slack_bot_token and (config.slack_app_token or config.slack_signing_secret))
@@ -282,4 +337,32 @@ def run_command(user: UserOption = None) -> None:
 
 
 def main() -> None:
-    app()
+    """The console script: owner-only files, tolerant text I/O, one line for any failure."""
+    os.umask(OWNER_ONLY_UMASK)
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        # Invalid UTF-8 piped in becomes U+FFFD instead of an exception that loses the rest of
+        # the input; text that cannot be encoded on the way out is replaced, not fatal.
+        if stream is not None and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="replace")
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("Interrupted.", highlight=False)
+        sys.exit(130)
+    except Exception as error:
+        if os.environ.get("COACH_DEBUG", "").lower() in ("1", "true", "yes"):
+            raise
+        err.print(
+            f"[red]✗[/red] {escape(describe_failure(error, _database_url()))}",
+            highlight=False,
+            soft_wrap=True,
+        )
+        sys.exit(1)
+
+
+def _database_url() -> str:
+    """The configured drafts database, to name it (masked) in an error; "" if unknowable."""
+    try:
+        return load_settings().effective_database_url
+    except Exception:  # the settings themselves may be what failed
+        return ""

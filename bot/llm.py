@@ -13,7 +13,9 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from typing import TypeVar
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol, TypeVar
 
 import openai
 from langchain_core.messages import (
@@ -39,6 +41,54 @@ Model = TypeVar("Model", bound=BaseModel)
 
 _working_method: dict[tuple[str, str], str] = {}
 _method_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    """One model call as a hook sees it: enough to key a cache and count tokens."""
+
+    model: str
+    kind: str  # "text", or the name of the structured-output schema
+    messages: tuple[tuple[str, str], ...]
+    params: dict[str, object] = field(default_factory=dict)
+
+
+class ModelCallHook(Protocol):
+    """Wraps every model call; returns (text, usage, served_without_calling_the_model).
+
+    The product runs with no hook. `coach eval` installs one for its on-disk cache, token and
+    cost ledger and budget, so what it measures is this module's real call path.
+    """
+
+    def around(
+        self, call: ModelCall, run: Callable[[], tuple[str, Usage]]
+    ) -> tuple[str, Usage, bool]: ...
+
+
+_call_hook: ModelCallHook | None = None
+
+
+def set_model_call_hook(hook: ModelCallHook | None) -> ModelCallHook | None:
+    """Install (or with None remove) the hook; returns the one it replaces."""
+    global _call_hook
+    previous, _call_hook = _call_hook, hook
+    return previous
+
+
+def _through_hook(
+    chat: ChatOpenAI, kind: str, messages: list[BaseMessage], run: Callable[[], tuple[str, Usage]]
+) -> tuple[str, Usage, bool]:
+    hook = _call_hook
+    if hook is None:
+        text, usage = run()
+        return text, usage, False
+    call = ModelCall(
+        model=str(chat.model_name),
+        kind=kind,
+        messages=tuple((m.type, str(m.content)) for m in messages),
+        params={"temperature": chat.temperature},
+    )
+    return hook.around(call, run)
 
 
 def make_chat(settings: Settings) -> ChatOpenAI:
@@ -107,6 +157,16 @@ class StructuredCaller:
         return [known] if known else list(METHODS)
 
     def call(self, schema: type[Model], messages: list[BaseMessage]) -> tuple[Model, Usage]:
+        """A structured reply, through the model-call hook when one is installed."""
+
+        def run() -> tuple[str, Usage]:
+            parsed, usage = self._call_model(schema, messages)
+            return parsed.model_dump_json(), usage
+
+        text, usage, _served = _through_hook(self.chat, schema.__name__, messages, run)
+        return schema.model_validate_json(text), usage
+
+    def _call_model(self, schema: type[Model], messages: list[BaseMessage]) -> tuple[Model, Usage]:
         """Try each output method in turn; a reply that will not parse moves on to the next."""
         rejected: list[str] = []
         malformed = False
@@ -164,19 +224,26 @@ def plain_call(
     stream: TextSink | None = None,
 ) -> tuple[str, Usage]:
     """Free text from the model; with `stream`, each piece is passed on as it arrives."""
-    try:
-        if stream is None:
-            message: BaseMessage = chat.invoke(messages)
-        else:
-            message = _streamed(chat, messages, stream)
-    except openai.OpenAIError as error:
-        raise CoachUnavailable(explain(error, timeout)) from error
-    except (ValueError, TypeError) as error:  # a 200 whose body is not a chat completion
-        raise CoachUnavailable("the model server sent a malformed reply") from error
-    text = str(message.content or "").strip()
-    if not text:
-        raise CoachUnavailable("the model returned an empty reply")
-    return text, usage_of(message)
+
+    def run() -> tuple[str, Usage]:
+        try:
+            if stream is None:
+                message: BaseMessage = chat.invoke(messages)
+            else:
+                message = _streamed(chat, messages, stream)
+        except openai.OpenAIError as error:
+            raise CoachUnavailable(explain(error, timeout)) from error
+        except (ValueError, TypeError) as error:  # a 200 whose body is not a chat completion
+            raise CoachUnavailable("the model server sent a malformed reply") from error
+        text = str(message.content or "").strip()
+        if not text:
+            raise CoachUnavailable("the model returned an empty reply")
+        return text, usage_of(message)
+
+    text, usage, served = _through_hook(chat, "text", messages, run)
+    if served and stream is not None:
+        stream(text)  # a cached reply still reaches a streaming adapter, in one piece
+    return text, usage
 
 
 def _streamed(chat: ChatOpenAI, messages: list[BaseMessage], stream: TextSink) -> BaseMessage:

@@ -40,15 +40,41 @@ class Prompt:
             raise PromptError(f"prompt {self.ref} needs a value for {missing}") from None
 
 
-def available_versions(prompt_id: str, root: Path = PROMPTS_DIR) -> list[int]:
-    folder = root / prompt_id
+def available_versions(prompt_id: str, root: Path | None = None) -> list[int]:
+    folder = (root or PROMPTS_DIR) / prompt_id
     if not folder.is_dir():
         return []
     return sorted(int(m[1]) for p in folder.iterdir() if (m := _VERSION_FILE.match(p.name)))
 
 
+def load_prompt(prompt_id: str, version: int | None = None, root: Path | None = None) -> Prompt:
+    """The pinned `version` of a prompt, or its newest (the folder is read at call time)."""
+    return _load_prompt(prompt_id, version, root or PROMPTS_DIR)
+
+
+def parse_pins(spec: str, root: Path | None = None) -> dict[str, int]:
+    """'feedback@2,draft@1' as {'feedback': 2, 'draft': 1}, each checked to exist on disk.
+
+    Pins let `coach eval run --prompts feedback@2` compare prompt versions without editing files.
+    """
+    pins: dict[str, int] = {}
+    for part in (p.strip() for p in spec.split(",")):
+        if not part:
+            continue
+        name, _, number = part.partition("@")
+        if not number.isdigit():
+            raise PromptError(f"pin {part!r} should look like feedback@2")
+        versions = available_versions(name, root)
+        if not versions:
+            raise PromptError(f"there is no prompt called {name!r}")
+        if int(number) not in versions:
+            raise PromptError(f"{name} has no version {number} (have {versions})")
+        pins[name] = int(number)
+    return pins
+
+
 @lru_cache(maxsize=64)
-def load_prompt(prompt_id: str, version: int | None = None, root: Path = PROMPTS_DIR) -> Prompt:
+def _load_prompt(prompt_id: str, version: int | None, root: Path) -> Prompt:
     versions = available_versions(prompt_id, root)
     if not versions:
         raise PromptError(f"no prompt files in {root / prompt_id}")

@@ -1,0 +1,287 @@
+"""`coach eval …`: thin commands over bot.evals (run, list, report, open, compare, harvest)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+eval_app = typer.Typer(
+    help="Prompt evals: simulated users through the real coach, checks, judges, reports.",
+    no_args_is_help=True,
+)
+out = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    err.print(f"[red]✗[/red] {message}", highlight=False)
+    return typer.Exit(code)
+
+
+def _settings():
+    from bot.cli import settings
+
+    return settings()
+
+
+@eval_app.command("run")
+def run_command(
+    cases: Annotated[str | None, typer.Option("--cases", help="Glob on case id or path.")] = None,
+    tags: Annotated[
+        str | None, typer.Option("--tags", help="Comma-separated: cases with all of them.")
+    ] = None,
+    model: Annotated[str | None, typer.Option("--model", help="The coach's chat model.")] = None,
+    judge: Annotated[str | None, typer.Option("--judge", help="The judge model.")] = None,
+    user_model: Annotated[
+        str | None, typer.Option("--user-model", help="A model plays the user, in its own words.")
+    ] = None,
+    prompts: Annotated[
+        str | None, typer.Option("--prompts", help="Pin prompt versions: feedback@2,draft@1.")
+    ] = None,
+    repeat: Annotated[
+        int | None, typer.Option("--repeat", min=1, max=20, help="Judge each criterion N times.")
+    ] = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", min=1, max=32, help="Cases at once.")
+    ] = None,
+    max_cost: Annotated[
+        float | None, typer.Option("--max-cost", min=0, help="Stop before spending more (GBP).")
+    ] = None,
+    seed: Annotated[int | None, typer.Option("--seed", help="The simulated users' seed.")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Estimate tokens and cost; call no model.")
+    ] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Ask the model again even for cached calls.")
+    ] = False,
+) -> None:
+    """Run the cases and write evals/reports/<run-id>/; exit 1 below the suite's pass rate."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from bot.evals.cases import CaseError
+    from bot.evals.report import write_report
+    from bot.evals.results import run_folder
+    from bot.evals.runner import EvalError, RunOptions, run_suite
+    from bot.prompts import PromptError, parse_pins
+
+    config = _settings()
+    try:
+        pins = parse_pins(prompts or "")
+    except PromptError as error:
+        raise _fail(f"--prompts: {error}") from None
+    options = RunOptions(
+        cases=cases,
+        tags=[t.strip() for t in (tags or "").split(",") if t.strip()],
+        model=model,
+        judge=judge,
+        user_model=user_model,
+        prompts=pins,
+        repeat=repeat,
+        concurrency=concurrency,
+        max_cost_gbp=max_cost,
+        seed=seed,
+        dry_run=dry_run,
+        no_cache=no_cache,
+    )
+    progress = Progress(
+        TextColumn("[bold]Cases"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[last]}"),
+        TimeElapsedColumn(),
+        console=out,
+    )
+    task: list = []
+
+    def on_plan(plan) -> None:
+        for note in plan.notes:
+            out.print(note, highlight=False)
+        if plan.mode == "llm":
+            out.print(
+                f"Coach model {plan.model}, judge {plan.judge_model or 'none'}, simulated user "
+                f"{plan.user_model or 'rule-based'}; {len(plan.cases)} cases, "
+                f"{plan.concurrency} at once." + (" Dry run: no model calls." if dry_run else ""),
+                highlight=False,
+            )
+        out.print("Preparing the knowledge index (once for the whole run)…")
+        progress.start()
+        task.append(progress.add_task("cases", total=len(plan.cases), last=""))
+
+    def on_case(result) -> None:
+        mark = {"passed": "[green]✓", "failed": "[red]✗", "error": "[red]!"}.get(
+            result.status, "[grey50]–"
+        )
+        progress.update(task[0], advance=1, last=f"{mark} {result.id}[/]")
+
+    try:
+        run = run_suite(config, options, on_plan=on_plan, on_case=on_case)
+    except (CaseError, EvalError) as error:
+        progress.stop()
+        raise _fail(str(error)) from None
+    finally:
+        progress.stop()
+    if dry_run:
+        _print_estimate(run)
+        return
+    path = write_report(run, run_folder(run.run_id))
+    _print_outcome(run, path)
+    if not run.gate_passed:
+        raise typer.Exit(1)
+
+
+def _print_estimate(run) -> None:
+    totals = run.totals
+    out.print(
+        f"Dry run: {int(totals['estimated_calls'])} model calls would be made "
+        f"({int(totals['cache_hits'])} more are cached), about "
+        f"{int(totals['prompt_tokens'] + totals['completion_tokens']):,} tokens, "
+        f"estimated £{totals['cost_gbp']:.4f}. Nothing was spent and no report written.",
+        highlight=False,
+    )
+
+
+def _print_outcome(run, path: Path) -> None:
+    bad = [c for c in run.cases if c.status != "passed"]
+    if bad:
+        table = Table("case", "result", "stopped", "failing checks", title="Cases not passed")
+        for case in bad:
+            failing = [c.name for c in case.checks if c.status in ("failed", "error")]
+            table.add_row(case.id, case.status, case.stop_reason, ", ".join(failing) or case.error)
+        out.print(table)
+    t = run.totals
+    verdict = "[green]gate passed" if run.gate_passed else "[red]GATE FAILED"
+    out.print(
+        f"{int(t['passed'])}/{len(run.cases)} cases passed ({run.pass_rate:.0%}; gate "
+        f"{run.pass_threshold:.0%}): {verdict}"
+        f"[/]. Model calls {int(t['calls'])}, cache hits {int(t['cache_hits'])}, tokens "
+        f"{int(t['prompt_tokens'] + t['completion_tokens']):,}, £{t['cost_gbp']:.4f}, "
+        f"{run.seconds:.0f} s.",
+        highlight=False,
+    )
+    if t.get("judged_not_run"):
+        out.print(f"{int(t['judged_not_run'])} judged checks not run (no judge model).")
+    if t.get("judge_errors"):
+        out.print(
+            f"[red]{int(t['judge_errors'])} judge replies could not be parsed[/] (see report)."
+        )
+    out.print(f"Report: {path}", highlight=False)
+
+
+@eval_app.command("list")
+def list_command() -> None:
+    """Past runs, newest first."""
+    from bot.evals.results import list_runs, load_run
+
+    table = Table("run", "coach", "model", "cases", "pass rate", "gate", "calls", "cost £")
+    for folder in list_runs():
+        try:
+            run = load_run(str(folder))
+        except (ValueError, OSError):
+            table.add_row(folder.name, "?", "", "", "", "unreadable", "", "")
+            continue
+        table.add_row(
+            run.run_id,
+            run.coach_mode,
+            run.model or "–",
+            str(len(run.cases)),
+            f"{run.pass_rate:.0%}",
+            "passed" if run.gate_passed else "failed",
+            str(int(run.totals.get("calls", 0))),
+            f"{run.totals.get('cost_gbp', 0):.4f}",
+        )
+    out.print(table)
+
+
+def _load(ref: str):
+    from bot.evals.results import load_run
+
+    try:
+        return load_run(ref)
+    except FileNotFoundError as error:
+        raise _fail(str(error)) from None
+
+
+@eval_app.command("report")
+def report_command(run_id: Annotated[str, typer.Argument(help="Run id, folder or 'latest'.")]):
+    """Re-render summary.md and report.html from a run's results.json."""
+    from bot.evals.report import write_report
+    from bot.evals.results import run_folder
+
+    run = _load(run_id)
+    out.print(f"Report: {write_report(run, run_folder(run.run_id))}", highlight=False)
+
+
+@eval_app.command("open")
+def open_command(run_id: Annotated[str, typer.Argument(help="Run id or 'latest'.")]) -> None:
+    """Print the path of a run's report.html (open it in any browser: it needs no network)."""
+    from bot.evals.results import run_folder
+
+    run = _load(run_id)
+    print(run_folder(run.run_id).resolve() / "report.html")
+
+
+@eval_app.command("compare")
+def compare_command(
+    run_a: Annotated[str, typer.Argument(help="The baseline run (A).")],
+    run_b: Annotated[str, typer.Argument(help="The candidate run (B).")],
+) -> None:
+    """Side by side per case and criterion; exits 1 when a case that passed in A fails in B."""
+    from bot.evals.compare import compare_runs, write_compare
+    from bot.evals.results import REPORTS_DIR
+
+    cmp = compare_runs(_load(run_a), _load(run_b))
+    table = Table("change", "case", "A → B", "rubric %", "turns", "tokens", "lost checks")
+    for d in cmp.cases:
+        if d.change == "same":
+            continue
+        style = {"regression": "red", "new failure": "red", "fixed": "green"}.get(d.change, "")
+        table.add_row(
+            f"[{style}]{d.change}[/]" if style else d.change,
+            d.id,
+            f"{d.a.status if d.a else '–'} → {d.b.status if d.b else '–'}",
+            f"{d.metric('a', 'rubric')} → {d.metric('b', 'rubric')}",
+            f"{d.metric('a', 'turns')} → {d.metric('b', 'turns')}",
+            f"{d.metric('a', 'tokens')} → {d.metric('b', 'tokens')}",
+            ", ".join(d.checks_lost),
+        )
+    out.print(table)
+    for name, a, b in cmp.expectations:
+        if a is not None and b is not None and b < a:
+            out.print(f"[red]▼ {name}: {a:.0%} → {b:.0%}[/]", highlight=False)
+    out.print(
+        f"{len(cmp.regressions)} regressions; pass rate {cmp.a.pass_rate:.0%} → "
+        f"{cmp.b.pass_rate:.0%}. Report: {write_compare(cmp, REPORTS_DIR)}",
+        highlight=False,
+    )
+    if cmp.regressions:
+        raise typer.Exit(1)
+
+
+@eval_app.command("harvest")
+def harvest_command(
+    since: Annotated[
+        str | None,
+        typer.Option("--since", help="Only 👎 votes on or after this date (YYYY-MM-DD)."),
+    ] = None,
+) -> None:
+    """Turn drafts that got a 👎 into persona cards under evals/cases/harvested/ for review."""
+    from datetime import UTC
+
+    from bot.evals.harvest import harvest
+    from bot.runtime import open_store
+
+    when = None
+    if since:
+        try:
+            when = datetime.fromisoformat(since).replace(tzinfo=UTC)
+        except ValueError:
+            raise _fail(f"--since {since!r} is not a date like 2026-11-01") from None
+    written = harvest(open_store(_settings()), when)
+    for item in written:
+        out.print(f"{item.path} ({item.votes} 👎)", highlight=False)
+    out.print(f"{len(written)} case files written: review them before committing.")
