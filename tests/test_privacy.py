@@ -526,3 +526,118 @@ def test_guard_on_plain_ascii_prose_is_idempotent(text: str) -> None:
     # names may be removed from random capitalised words, but never twice
     first = redact_identifiers(text)
     assert redact_identifiers(first.text).text == first.text
+
+
+# -- issue 7: every format that got through, and the false positives ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "kind"),
+    [
+        ("943.476.5919", "nhs_number"),
+        ("943\t476\t5919", "nhs_number"),
+        ("943  476  5919", "nhs_number"),
+        ("943–476–5919", "nhs_number"),
+        ("943/476/5919", "nhs_number"),
+        ("9434 765 919", "nhs_number"),
+        ("943\u200b476\u200b5919", "nhs_number"),
+        ("９４３ ４７６ ５９１９", "nhs_number"),
+        ("943 - 476 - 5919", "nhs_number"),
+        ("1203 54 1234", "chi_number"),
+        ("SW1A  1AA", "postcode"),
+        ("SW1A-1AA", "postcode"),
+        ("QQ 12 34 56", "ni_number"),
+        ("AB123456", "ni_number"),
+        ("jane.smith at trust dot nhs dot uk", "email"),
+        ("jane [at] nhs [dot] net", "email"),
+        ("020.7946.0958", "phone"),
+        ("07700  900123", "phone"),
+    ],
+)
+def test_formats_that_leaked_are_redacted(written: str, kind: str) -> None:
+    text = f"Please check {written} before the MDT."
+    result = redact_identifiers(text)
+    assert [f.kind for f in result.redacted] == [kind]
+    found = result.redacted[0]
+    assert text[found.start : found.end] == written  # offsets cover exactly what was typed
+    assert result.text.startswith("Please check [") and result.text.endswith("] before the MDT.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "DOB 07081952",
+        "born 09 10 1953",
+        "DOB as recorded on the referral form last spring: 12/03/1954",
+        "seen on the ward, 13/10/1960 (date of birth)",
+    ],
+)
+def test_dates_of_birth_in_new_formats_and_further_from_the_cue(text: str) -> None:
+    assert [f.kind for f in redact_identifiers(text).redacted] == ["date_of_birth"]
+
+
+def test_whitespace_collapsed_later_cannot_rebuild_an_identifier() -> None:
+    result = redact_identifiers("Review for 676  122  2028 and SW1A  0AA")
+    assert result.text == "Review for [NHS number removed] and [postcode removed]"
+    assert " ".join(result.text.split()) == result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("We will meet in room B2 2nd floor at 2pm.", "B2 2nd"),
+        ("Patient survey date 14/02/2024: 81% rated us good.", "14/02/2024"),
+        ("Programme start date 01/09/2025, patient cohort of 120.", "01/09/2025"),
+        ("The clinic opened on 2025-10-10 and serves 120 patients aged 65 and over.", "2025-10"),
+        ("Call the practice on 0300 12 for advice.", "0300 12"),
+    ],
+)
+def test_former_false_positives_are_kept(text: str, kept: str) -> None:
+    result = redact_identifiers(text)
+    assert result.text == text and kept in result.text
+
+
+# -- patients' names versus staff and organisations ---------------------------------------------
+
+PATIENT_NAMES = [
+    ("Mrs Jane Smith was seen in clinic.", ["Jane", "Smith"]),
+    ("One patient, Mr X, waited 14 weeks.", ["Mr X"]),
+    ("Jane Smith was admitted on Monday.", ["Jane", "Smith"]),
+    ("Nkechi Davies, who lives at the end of our road, rang twice.", ["Nkechi", "Davies"]),
+    ("The patient, John Brown, missed two appointments.", ["John", "Brown"]),
+    ("Hamza Walker, aged 84, was discharged home.", ["Hamza", "Walker"]),
+    ("Arjun Pritchard (DOB withheld) needs a review.", ["Arjun", "Pritchard"]),
+    ("Mrs. O'Neill rang the surgery again.", ["O'Neill"]),
+]
+STAFF_AND_ORGANISATIONS = [
+    "Accountable lead: Dr Patel, clinical director.",
+    "Sarah Jones, practice manager, will share the audit.",
+    "Mr Khan, consultant surgeon, leads the hip fracture pathway.",
+    "Pfizer and Bayer partnered with GSK; patient outcomes improved.",
+    "Dr Okoye saw 14 patients aged over 80 in the frailty clinic.",
+    "Leeds Teaching Hospitals NHS Trust and AstraZeneca agreed the value proposition.",
+    "Our partner lead at Novartis, Keeley Oduya, sent the evaluation plan.",
+    "Prof Harrison, medical director, is the senior responsible owner.",
+]
+
+
+@pytest.mark.parametrize(("text", "names"), PATIENT_NAMES)
+def test_patient_names_are_redacted(text: str, names: list[str]) -> None:
+    result = redact_identifiers(text)
+    assert "[patient name removed]" in result.text
+    assert all(name not in result.text for name in names)
+    assert [f.kind for f in result.redacted] == ["name"]
+    assert "1 patient name" in (result.notice() or "")
+    assert "Smith" not in (result.notice() or "")
+
+
+@pytest.mark.parametrize("text", STAFF_AND_ORGANISATIONS)
+def test_staff_in_their_role_and_organisations_are_kept(text: str) -> None:
+    result = redact_identifiers(text)
+    assert result.text == text
+    assert result.findings == ()
+
+
+def test_a_staff_title_does_not_protect_a_patient() -> None:
+    result = redact_identifiers("Dr Alan Reid was admitted to ward 7 on Friday.")
+    assert "Reid" not in result.text

@@ -37,6 +37,15 @@ _TITLED_NAME_RE = re.compile(
     rf"(?P<name>{_NAME_TOKEN}(?: {_NAME_TOKEN}){{0,2}})(?![A-Za-z])",
     re.ASCII,
 )
+# Backstop for what a small NER model misses ("Nkechi Davies was admitted"): two or three
+# capitalised words right before a strong cue, or right after "the patient,".
+_CUED_NAME_RE = re.compile(
+    rf"(?:(?<![A-Za-z])(?:patient|service user|resident),? )?"
+    rf"(?<![A-Za-z'-])(?P<name>{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}})"
+    r"(?=,? (?:who |was |is |has been |had been |\()?(?:re-?admitted|admitted|discharged|lives"
+    r"|living|aged|DOB|D\.O\.B|born|died|needs)(?![A-Za-z]))",
+    re.ASCII,
+)
 _PATIENT_TITLE_SET = frozenset(_PATIENT_TITLES.split("|"))
 _PATIENT_TITLE_RE = re.compile(rf"(?:{_PATIENT_TITLES})\.?(?= )", re.ASCII)
 
@@ -75,6 +84,30 @@ _ROLE_RE = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 _ROLE_WINDOW = 40
+_CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z][A-Za-z'-]*", re.ASCII)
+# Capitalised words that are not names: sentence openers, calendar words and the vocabulary of
+# NHS planning text. A sentence whose only capitalised words are these (or acronyms) holds no
+# name, so Presidio is not asked.
+_COMMON_CAPITALISED = frozenset(
+    """
+    the a an we our i it its in on at for from to this that these those please update note re
+    thanks thank audit referral referrals patient patients service services copied flagging quick
+    as if when where what why how who yes no baseline between call room ward bay practice clinic
+    programme survey workshop report go and but or so also after before during since until by
+    with without one two three four five six seven eight nine ten all any some each every most
+    many few more less there here then now today yesterday tomorrow last next first second third
+    monday tuesday wednesday thursday friday saturday sunday january february march april may june
+    july august september october november december spring summer autumn winter hospital
+    discharge discharged admitted admission aged born lives living resident carer carers client
+    case cases review reviews data pathway pathways waiting list lists team teams target targets
+    outcome outcomes problem statement value proposition stage draft how might primary secondary
+    community care health social local national regional general medical clinical lead leads
+    manager consultant pharmacist nurse doctor staff partner partners partnership company
+    companies is was are were has have had be been will would can could should may might must
+    not never do does did our your their his her my me us them they he she you yesterday's
+    background context summary action actions next steps risk risks benefit benefits cost costs
+    """.split()
+)
 _LEADING_WORD_RE = re.compile(
     r"(?:patient|the|a|an|one|our|my|resident|client|carer|service user|dear|hi|hello)[ ,:]+",
     re.ASCII | re.IGNORECASE,
@@ -109,6 +142,7 @@ _ORGANISATION_WORDS = frozenset(
     academy consortium federation hub company corporation holdings diagnostics biotech
     """.split()
 )
+_NOT_NAMES = _COMMON_CAPITALISED | ORGANISATIONS | _ORGANISATION_WORDS
 
 
 def patient_names(text: str, taken: list[Candidate]) -> list[Candidate]:
@@ -127,11 +161,15 @@ def patient_names(text: str, taken: list[Candidate]) -> list[Candidate]:
 def _name_spans(text: str) -> list[tuple[int, int]]:
     """Titled names plus Presidio's PERSON entities (when a cue is present), merged."""
     spans = [m.span() for m in _TITLED_NAME_RE.finditer(text) if _plausible_titled(m)]
-    if _STRONG_CUE_RE.search(text) or _WEAK_CUE_RE.search(text):
-        for s, e in presidio_engine.person_spans(text):
-            s = _skip_leading_words(text, s, e)
-            if s < e and _plausible_person(text[s:e]):
-                spans.append((s, e))
+    for match in _CUED_NAME_RE.finditer(text):
+        start = _skip_leading_words(text, *match.span("name"))
+        if start < match.end("name") and _plausible_person(text[start : match.end("name")]):
+            spans.append((start, match.end("name")))
+    for lo, hi in _sentences_worth_analysing(text):
+        for s, e in presidio_engine.person_spans(text[lo:hi]):
+            s = _skip_leading_words(text, lo + s, lo + e)
+            if s < lo + e and _plausible_person(text[s : lo + e]):
+                spans.append((s, lo + e))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(spans):
         if merged and start < merged[-1][1]:
@@ -139,6 +177,24 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
+
+
+def _sentences_worth_analysing(text: str) -> list[tuple[int, int]]:
+    """Sentences with a patient cue and a capitalised word that could be a name.
+
+    Only these can hold a name the policy would redact, so only these go to Presidio: most
+    coaching messages have none, and a long draft sends one or two short sentences, not itself.
+    """
+    found: list[tuple[int, int]] = []
+    lo = 0
+    for end in [*(m.start() for m in _SENTENCE_END_RE.finditer(text)), len(text)]:
+        hi = min(len(text), end + 1)
+        if (_STRONG_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi)) and any(
+            word.lower() not in _NOT_NAMES for word in _CAPITALISED_RE.findall(text, lo, hi)
+        ):
+            found.append((lo, hi))
+        lo = hi
+    return found
 
 
 def _skip_leading_words(text: str, start: int, end: int) -> int:

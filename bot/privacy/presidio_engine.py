@@ -15,6 +15,7 @@ milliseconds, and the guard only calls it when a message has a patient cue.
 
 from __future__ import annotations
 
+import functools
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -85,9 +86,14 @@ def load_seconds() -> float | None:
     return _load_seconds
 
 
-def person_spans(text: str) -> list[tuple[int, int]]:
-    """Start and end offsets of every PERSON entity Presidio finds in `text`."""
+@functools.lru_cache(maxsize=512)
+def person_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Start and end offsets of every PERSON entity Presidio finds in `text`.
+
+    Cached: the guard re-reads a message after each redaction pass and a sentence that did not
+    change gives the same answer, and the same text is often guarded twice (stored, then logged).
+    """
     engine = _analyzer()
     with _analyse_lock:
         results = engine.analyze(text=text, language="en", entities=["PERSON"])
-    return sorted((r.start, r.end) for r in results)
+    return tuple(sorted((r.start, r.end) for r in results))

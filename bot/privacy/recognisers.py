@@ -148,14 +148,17 @@ def _is_ordinal(inward: str) -> bool:
 # D F I O Q U V, and BG GB KN NK NT TN ZZ unused), six digits, then the suffix A-D, which people
 # often leave off. QQ breaks the letter rules but is HMRC's own specimen prefix, the one people
 # copy from forms; it is accepted on purpose, like the NHS test range.
+_NI_PREFIX = r"(?!BG|GB|KN|NK|NT|TN|ZZ)(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])"
+_NI_DIGITS = r"[ -]?[0-9]{2}(?P<s>[ -]?)[0-9]{2}(?P=s)[0-9]{2}"
 _NI_RE = re.compile(
-    r"(?<![A-Za-z0-9])"
-    r"(?!BG|GB|KN|NK|NT|TN|ZZ)"
-    r"(?:QQ|[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z])"
-    r"[ -]?[0-9]{2}[ -]?[0-9]{2}[ -]?[0-9]{2}(?:[ -]?[A-D])?"
-    r"(?![A-Za-z0-9])",
-    re.ASCII | re.IGNORECASE,
+    rf"(?<![A-Za-z0-9])(?i:{_NI_PREFIX}){_NI_DIGITS}(?P=s)(?i:[A-D])(?![A-Za-z0-9])", re.ASCII
 )
+# Without the suffix the shape is weaker ("on 2025-10-10" would be "ON 20 25 10"), so the prefix
+# must be in capitals and the digits must not run on into a date or a longer number.
+_NI_NO_SUFFIX_RE = re.compile(
+    rf"(?<![A-Za-z0-9]){_NI_PREFIX}{_NI_DIGITS}(?![A-Za-z0-9]|-[0-9])", re.ASCII
+)
+
 
 # Email: the full RFC 5322 atom character set in the local part (a narrower set would leave part
 # of "j{smith@nhs.net" behind), and a dotted domain of LDH labels. The lookbehind makes the
@@ -199,7 +202,8 @@ def _phones(text: str) -> Iterator[Candidate]:
     """
     pos = 0
     while (match := _PHONE_RE.search(text, pos)) is not None:
-        pos = match.end()
+        # On a miss, try again one character on: "(0044 121 4960528)" first matches from "(0".
+        pos = match.start() + 1
         international = match.group("prefix").startswith(("+", "00"))
         body_start = match.start("body")
         groups = [
@@ -225,6 +229,7 @@ def identifier_candidates(text: str) -> list[Candidate]:
     """Every non-date candidate in the view, overlapping freely (the guard resolves overlaps)."""
     found: list[Candidate] = [c for c in _ten_digit_runs(text) if c.end > c.start]
     found += [Candidate("ni_number", *m.span()) for m in _NI_RE.finditer(text)]
+    found += [Candidate("ni_number", *m.span()) for m in _NI_NO_SUFFIX_RE.finditer(text)]
     found += [Candidate("email", *m.span()) for m in _EMAIL_RE.finditer(text)]
     found += [
         Candidate("email", *m.span())
@@ -277,7 +282,8 @@ _DATE_RE = re.compile(
 # An event word between the cue and the date ("patient survey date", "programme start date")
 # means the date belongs to the event. "patients" (plural) is not a cue.
 _STRONG_CUE_RE = re.compile(
-    r"(?<![A-Za-z])(?:(?:new|still)?born|birth(?:day|date)?|d\.?[ ]?o\.?[ ]?b)(?![A-Za-z])",
+    r"(?<![A-Za-z])(?:date of birth|(?:new|still)?born|birth(?:day|date)?|d\.?[ ]?o\.?[ ]?b)"
+    r"(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
 _WEAK_CUE_RE = re.compile(r"(?<![A-Za-z])(?:aged|patient(?:'s)?)(?![A-Za-z])", re.ASCII | re.I)
@@ -295,10 +301,7 @@ _EVENT_RE = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 _CUE_WINDOW = 60
-# After a strong cue, an event word only claims the date when it sits right before it
-# ("DOB 12/03/1954, clinic start 01/04/2025"); further back it is part of the description
-# ("DOB as recorded on the referral letter: 12/03/1954").
-_STRONG_EVENT_REACH = 20
+_JUST_PUNCTUATION = re.compile(r"[ ,:;(\[-]*", re.ASCII)
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _UNIT = "\x00"  # one collapsed span in the context view (see dates_of_birth)
 
@@ -356,12 +359,15 @@ def _is_birth_date(
     lo, hi = max(line_start, at - _CUE_WINDOW), min(line_end, at + 1 + _CUE_WINDOW)
     before = view[max(line_start, at - 30) : at]
     for start, end in strong:
+        # A strong cue claims the nearest date on its side only: in "DOB 12/03/1954, clinic
+        # start 01/04/2025" the second date has another date between it and the cue.
         if lo <= start and end <= at:
-            event = _EVENT_RE.search(view, max(end, at - _STRONG_EVENT_REACH), at)
-            if not event and not _STRONG_PLANNING_RE.search(before):
+            if _UNIT not in view[end:at] and not _STRONG_PLANNING_RE.search(before):
                 return True
-        elif at < start and end <= hi and not _EVENT_RE.search(view, at + 1, start):
-            return not _STRONG_PLANNING_RE.search(before)
+        elif at < start and end <= hi and _UNIT not in view[at + 1 : start]:
+            # "13/10/1960 (date of birth)": a cue right after the date settles it
+            right_after = _JUST_PUNCTUATION.fullmatch(view, at + 1, start) is not None
+            return right_after or not _STRONG_PLANNING_RE.search(before)
     return any(
         lo <= start
         and end <= at
