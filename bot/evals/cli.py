@@ -10,6 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from bot.evals.results import REPORTS_DIR
+
 eval_app = typer.Typer(
     help="Prompt evals: simulated users through the real coach, checks, judges, reports.",
     no_args_is_help=True,
@@ -59,6 +61,9 @@ def run_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ask the model again even for cached calls.")
     ] = False,
+    out_dir: Annotated[
+        Path, typer.Option("--out", help="Where run folders (and the call cache) go.")
+    ] = REPORTS_DIR,
 ) -> None:
     """Run the cases and write evals/reports/<run-id>/; exit 1 below the suite's pass rate."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -87,6 +92,7 @@ def run_command(
         seed=seed,
         dry_run=dry_run,
         no_cache=no_cache,
+        reports_dir=out_dir,
     )
     progress = Progress(
         TextColumn("[bold]Cases"),
@@ -128,7 +134,7 @@ def run_command(
     if dry_run:
         _print_estimate(run)
         return
-    path = write_report(run, run_folder(run.run_id))
+    path = write_report(run, run_folder(run.run_id, out_dir))
     _print_outcome(run, path)
     if not run.gate_passed:
         raise typer.Exit(1)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 
 from bot.coaching.coach import CoachUnavailable, Usage
 from bot.evals.cache import CachedReply, CallCache, cache_key
@@ -48,6 +48,7 @@ class CallRecord:
     cached: bool = False
     estimated: bool = False  # dry run: counted, not made
     usage_from: str = "server"  # server | tokenizer
+    error: str = ""  # the call failed (the coach fell back to the guided coach for the turn)
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -58,11 +59,14 @@ class Ledger:
     """The calls of one case."""
 
     calls: list[CallRecord] = field(default_factory=list)
+    # Random per run (draft ids): replaced in cache keys so an unchanged suite hits the cache.
+    volatile: list[str] = field(default_factory=list)
 
     def totals(self) -> dict[str, float]:
         made = [c for c in self.calls if not c.cached and not c.estimated]
         return {
             "calls": len(made),
+            "failed_calls": sum(bool(c.error) for c in made),
             "cache_hits": sum(c.cached for c in self.calls),
             "estimated_calls": sum(c.estimated for c in self.calls),
             "prompt_tokens": sum(c.prompt_tokens for c in self.calls),
@@ -75,6 +79,10 @@ class Ledger:
 _ledger: ContextVar[Ledger | None] = ContextVar("eval_ledger", default=None)
 _role: ContextVar[str] = ContextVar("eval_role", default="coach")
 _salt: ContextVar[str] = ContextVar("eval_salt", default="")
+
+
+def current_ledger() -> Ledger | None:
+    return _ledger.get()
 
 
 @contextmanager
@@ -107,6 +115,18 @@ def message_tokens(call: ModelCall) -> int:
     return sum(count_tokens(text) + MESSAGE_OVERHEAD_TOKENS for _role, text in call.messages)
 
 
+def _stable(call: ModelCall, ledger: Ledger | None) -> ModelCall:
+    """The call with this case's random values (draft ids) replaced, for the cache key."""
+    if ledger is None or not ledger.volatile:
+        return call
+    messages = []
+    for role, text in call.messages:
+        for value in ledger.volatile:
+            text = text.replace(value, "<id>")
+        messages.append((role, text))
+    return replace(call, messages=tuple(messages))
+
+
 class Meter:
     """The `bot.llm` model-call hook used while evals run."""
 
@@ -137,7 +157,10 @@ class Meter:
         self, call: ModelCall, run: Callable[[], tuple[str, Usage]]
     ) -> tuple[str, Usage, bool]:
         role = _role.get()
-        key = cache_key(call, {**self.prompt_versions, "_role": role, "_salt": _salt.get()})
+        key = cache_key(
+            _stable(call, _ledger.get()),
+            {**self.prompt_versions, "_role": role, "_salt": _salt.get()},
+        )
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             with self._lock:
                 self.hits += 1
@@ -163,9 +186,20 @@ class Meter:
         started = time.perf_counter()
         try:
             text, usage = run()
-        except BaseException:
+        except Exception as error:
             with self._lock:
                 self.committed_gbp -= estimate
+            self._record(
+                call,
+                role,
+                prompt_tokens,
+                0,
+                0.0,
+                time.perf_counter() - started,
+                cached=False,
+                usage_from="tokenizer",
+                error=f"{type(error).__name__}: {error}"[:300],
+            )
             raise
         seconds = time.perf_counter() - started
         usage_from = "server"
@@ -201,6 +235,7 @@ class Meter:
         cached: bool,
         estimated: bool = False,
         usage_from: str = "server",
+        error: str = "",
     ) -> None:
         ledger = _ledger.get()
         if ledger is None:
@@ -217,6 +252,7 @@ class Meter:
                 cached=cached,
                 estimated=estimated,
                 usage_from=usage_from,
+                error=error,
             )
         )
 

@@ -50,6 +50,8 @@ class TurnRecord(BaseModel):
     notices: list[str] = Field(default_factory=list)
     citations: int = 0
     seconds: float = 0.0
+    first_text_seconds: float | None = None  # streamed: when the first words arrived
+    streamed_pieces: int = 0
 
 
 class CaseResult(BaseModel):

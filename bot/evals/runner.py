@@ -31,7 +31,7 @@ from bot.evals.cache import CallCache
 from bot.evals.cases import Case, Prices, Suite, load_cases, load_prices, load_suite
 from bot.evals.expectations import CITATION_MARK, Evidence, deterministic_checks
 from bot.evals.judge import Judge, judge_prompt, not_run
-from bot.evals.metering import BudgetExceeded, Ledger, Meter, case_ledger
+from bot.evals.metering import BudgetExceeded, Ledger, Meter, case_ledger, current_ledger
 from bot.evals.results import REPORTS_DIR, CaseResult, CheckResult, RunResult, TurnRecord
 from bot.evals.simulator import ModelUser, RuleBasedUser, View
 from bot.retrieval.embeddings import LazyEmbeddings
@@ -41,6 +41,7 @@ from bot.settings import Settings
 
 WORKSPACE = "evals"
 STUCK_REPEATS = 3  # the same question and the same message this many times: stop
+_MIGRATIONS = threading.Lock()
 
 
 class EvalError(RuntimeError):
@@ -215,7 +216,7 @@ class CaseRunner:
         started = time.perf_counter()
         ledger = Ledger()
         folder = Path(tempfile.mkdtemp(prefix=f"coach-eval-{case.id}-"))
-        store = DraftStore(f"sqlite:///{folder / 'coach.db'}")
+        store: DraftStore | None = None
         result = CaseResult(
             id=case.id,
             title=case.title,
@@ -228,6 +229,8 @@ class CaseRunner:
             stop_reason="",
         )
         try:
+            with _MIGRATIONS:  # Alembic's context is process-global: one migration at a time
+                store = DraftStore(f"sqlite:///{folder / 'coach.db'}")
             with case_ledger(ledger):
                 self._converse(case, store, result)
         except BudgetExceeded as error:
@@ -236,7 +239,8 @@ class CaseRunner:
             result.status, result.error = "error", f"{type(error).__name__}: {error}"
             result.stop_reason = result.stop_reason or "crashed"
         finally:
-            store.close()
+            if store is not None:
+                store.close()
             shutil.rmtree(folder, ignore_errors=True)
         result.usage = ledger.totals()
         result.calls = [c.as_json() for c in ledger.calls]
@@ -255,6 +259,9 @@ class CaseRunner:
             user = RuleBasedUser(case, self.plan.seed)
         reply = engine.start(actor, case.title)
         draft_id = reply.draft_id
+        ledger = current_ledger()
+        if ledger is not None:
+            ledger.volatile.append(draft_id)
         stop, seen = "max_turns", []
         for n in range(1, case.max_turns + 1):
             view = self._view(store, actor, draft_id, reply)
@@ -270,7 +277,8 @@ class CaseRunner:
                 stop = "stuck"
                 break
             began = time.perf_counter()
-            reply = engine.handle(actor, draft_id, move.text)
+            pieces: list[float] = []
+            reply = engine.handle(actor, draft_id, move.text, stream=_timestamps(pieces))
             after = self._view(store, actor, draft_id, reply)
             result.turns.append(
                 TurnRecord(
@@ -285,6 +293,8 @@ class CaseRunner:
                     notices=list(reply.notices),
                     citations=len(reply.tips) + len(CITATION_MARK.findall(reply.text)),
                     seconds=round(time.perf_counter() - began, 3),
+                    first_text_seconds=round(pieces[0] - began, 3) if pieces else None,
+                    streamed_pieces=len(pieces),
                 )
             )
             if reply.content is not None and result.turns_to_first_draft is None:
@@ -359,13 +369,17 @@ def run_suite(
     *,
     on_plan: Callable[[Plan], None] | None = None,
     on_case: Callable[[CaseResult], None] | None = None,
+    search: KnowledgeSearch | None = None,
 ) -> RunResult:
-    """Run the cases; the caller writes the report (see `bot.evals.report`)."""
+    """Run the cases; the caller writes the report (see `bot.evals.report`).
+
+    `search` lets a caller that already holds a search object (tests, benchmarks) share it.
+    """
     plan = plan_run(settings, options)
     if on_plan:
         on_plan(plan)
     started = time.perf_counter()
-    search = prepare_search(settings)
+    search = search or prepare_search(settings)
     pins = dict(options.prompts)
     judge, user_chat = None, None
     coach_refs: dict[str, str] = {}
@@ -447,6 +461,15 @@ def run_suite(
     run.seconds = round(time.perf_counter() - started, 2)
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return run
+
+
+def _timestamps(pieces: list[float]) -> Callable[[str], None]:
+    """A stream sink that notes when each piece of streamed text arrived, like Slack shows it."""
+
+    def sink(_text: str) -> None:
+        pieces.append(time.perf_counter())
+
+    return sink
 
 
 def _skipped(case: Case, why: str) -> CaseResult:
