@@ -36,7 +36,7 @@ from bot.coaching.stages import (
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, NewVersion, VersionRecord
 from bot.drafts.repository import ConcurrentUpdate, DraftStore, backoff_delay
-from bot.privacy import redact_identifiers
+from bot.privacy import redact_identifiers, redact_line, redact_model, redact_text
 from bot.retrieval.search import KnowledgeSearch, Passage
 from bot.textsafety import clean_text
 
@@ -124,8 +124,11 @@ class Engine:
         title = clean_text(title or "")
         partner_type, area_of_care = clean_text(partner_type), clean_text(area_of_care)
         partners = [clean_text(p) for p in partners or []]
-        title = " ".join(redact_identifiers(title or "").text.split())[:200] or "Untitled draft"
-        partners = [redact_identifiers(p).text for p in partners or [] if p.strip()]
+        # Guarded after their final formatting: collapsing whitespace after redaction would
+        # rebuild "676  122  2028" into a number the guard never saw.
+        title = redact_line(title or "", 200) or "Untitled draft"
+        partners = [redact_line(p) for p in partners or [] if p.strip()]
+        partner_type, area_of_care = redact_line(partner_type), redact_line(area_of_care)
         answers: dict[str, str] = {}
         stage = first_key()
         if partners:
@@ -263,7 +266,7 @@ class Engine:
                 reply.version = version.number
             reply.notices = notices
             said = [] if plan.user_text is None else [("user", plan.user_text)]
-            return [*said, ("coach", reply.as_text())]
+            return [*said, ("coach", redact_text(reply.as_text()))]
 
         self.store.commit_turn(
             actor,
@@ -413,7 +416,7 @@ class Engine:
             new_text = " ".join(match["text"].split())
             if field_name == "how_might_we" and not new_text.lower().startswith("how might we"):
                 new_text = "How might we " + new_text[0].lower() + new_text[1:]
-            answers[f"override.{field_name}"] = new_text
+            answers[f"override.{field_name}"] = redact_text(new_text)  # after its reformatting
             plan = self._compose(actor, draft, answers=answers, stay=True, lead="Updated.")
             plan.answers = answers
             return plan
@@ -478,11 +481,14 @@ class Engine:
             pii = redact_identifiers(
                 " ".join([content.problem_statement, content.how_might_we, *content.evidence])
             ).changed
+            # Whatever a coach wrote is guarded before it is scored, shown or saved as a version:
+            # a template can join answers into an identifier, a model can invent one.
+            content = redact_model(content, keep=("sources",))
             deterministic = score_draft(content, answers, pii_found=pii)
             rubric, used = coach.score(content, answers, deterministic)
             usage.add(used)
             coach_used.append(coach)
-            return content, rubric
+            return content, redact_model(rubric)
 
         content, rubric = self._with_fallback(notices, write)
         coach = coach_used[-1]
