@@ -10,12 +10,14 @@ but leaves the figures problem statements are made of ("18% vs 13%", "£9.8m", "
 Modules: :mod:`normalise` (the canonical view and offset map), :mod:`validators` (Modulus 11,
 CHI), :mod:`recognisers` (the project's UK patterns), :mod:`presidio_engine` (Presidio + spaCy,
 loaded lazily once), :mod:`names` (patients' names versus staff and organisations),
-:mod:`guard` (the redaction loop), :mod:`log_filter` (log lines) and :mod:`corpus` (the
+:mod:`guard` (the redaction loop), :mod:`structured` (lines, nested data and models),
+:mod:`log_filter` (log lines) and :mod:`corpus` (the
 generated evaluation corpus).
 """
 
 from bot.privacy.guard import redact_identifiers, redact_text
 from bot.privacy.result import Finding, GuardResult, IdentifierKind
+from bot.privacy.structured import redact_data, redact_line, redact_model
 from bot.privacy.validators import is_plausible_chi_number, is_valid_nhs_number
 
 __all__ = [
@@ -24,6 +26,9 @@ __all__ = [
     "IdentifierKind",
     "is_plausible_chi_number",
     "is_valid_nhs_number",
+    "redact_data",
     "redact_identifiers",
+    "redact_line",
+    "redact_model",
     "redact_text",
 ]

@@ -6,7 +6,8 @@ teach every pattern every variant, the recognisers run on one canonical view:
 
 * each character is NFKC-normalised (full-width and other compatibility forms become ASCII);
 * invisible format characters (zero-width space/joiners, word joiner, BOM, soft hyphen and the
-  rest of Unicode category Cf) are dropped;
+  rest of Unicode category Cf) and control characters other than tab and line breaks are dropped,
+  so "943<NUL>476<NUL>5919" is read the way it reads once a later step strips the NULs;
 * every dash (category Pd, minus signs) becomes "-", slash look-alikes "/", dot look-alikes ".";
 * every whitespace character except line breaks becomes a space, and runs of spaces collapse to
   one.
@@ -18,6 +19,7 @@ in the view back into the original offsets (covering any dropped characters insi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -54,7 +56,7 @@ def _canonical(ch: str) -> str:
     if ch.isspace():
         return " "
     category = unicodedata.category(ch)
-    if category == "Cf":
+    if category in ("Cf", "Cc"):
         return ""
     if category == "Pd" or ch in _DASHES:
         return "-"
@@ -70,9 +72,12 @@ def _canonical(ch: str) -> str:
     return "".join(_canonical(c) if c != ch else c for c in folded)
 
 
+_NOT_PLAIN_ASCII = re.compile(r"[\x00-\x09\x0b-\x1f\x7f]|  ")
+
+
 def _is_plain(text: str) -> bool:
     """True when the view would equal the text: ASCII with single spaces and no other blanks."""
-    return text.isascii() and "  " not in text and not any(c in text for c in "\t\r\x0b\x0c")
+    return text.isascii() and _NOT_PLAIN_ASCII.search(text) is None
 
 
 def normalise(text: str) -> View:
@@ -83,7 +88,7 @@ def normalise(text: str) -> View:
     starts: list[int] = []
     ends: list[int] = []
     for index, ch in enumerate(text):
-        canonical = ch if ch.isascii() and ch not in "\t\r\x0b\x0c" else _canonical(ch)
+        canonical = ch if " " <= ch < "\x7f" or ch == "\n" else _canonical(ch)
         if ch == "\r" and text.startswith("\n", index + 1):
             canonical = ""  # CRLF is one line break
         for piece in canonical:

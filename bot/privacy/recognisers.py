@@ -45,7 +45,7 @@ class Candidate:
 # --------------------------------------------------------------------------------------------
 
 _DIGIT_GROUP = re.compile(r"[0-9]+", re.ASCII)
-_GAP = re.compile(r" ?([-./_]) ?| ", re.ASCII)
+_GAP = re.compile(r" ?([-./_]) ?| |(\n)", re.ASCII)
 # Shapes in which an unvalidated ten-digit run is worth a warning: how NHS numbers are printed.
 _WARN_SHAPES = {(10,), (3, 3, 4)}
 
@@ -55,7 +55,7 @@ def _gap_kind(text: str, end: int, start: int) -> str | None:
     match = _GAP.fullmatch(text, end, start)
     if match is None:
         return None
-    return match.group(1) or " "
+    return match.group(1) or match.group(2) or " "
 
 
 def _ten_digit_runs(text: str) -> Iterator[Candidate]:

@@ -9,7 +9,7 @@ from bot.privacy.normalise import normalise
 __all__ = ["digits_of", "is_plausible_chi_number", "is_valid_nhs_number"]
 
 _NHS_WEIGHTS = (10, 9, 8, 7, 6, 5, 4, 3, 2)
-_NOT_DIGIT = re.compile(r"[ ./_-]")
+_NOT_DIGIT = re.compile(r"[ ./_\n-]")
 _TEN_DIGITS_ONLY = re.compile(r"[0-9]{10}", re.ASCII)
 _DAYS_IN_MONTH = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
