@@ -139,7 +139,7 @@ def cites_sources(evidence: Evidence) -> CheckResult:
     if latest is None or not latest.content.sources:
         return _bad(name, "the final draft lists no sources")
     asked = [t for t in evidence.turns if t.intent == "side_question"]
-    uncited = [t.n for t in asked if not CITATION_MARK.search(t.coach)]
+    uncited = [t.n for t in asked if not CITATION_MARK.search(t.words)]
     if uncited:
         return _bad(name, f"side answers without a [n] citation at turns {uncited}")
     return _ok(

@@ -219,6 +219,7 @@ class Meter:
             usage.completion_tokens,
             cost,
             seconds,
+            cached=False,
             usage_from=usage_from,
         )
         return text, usage, False

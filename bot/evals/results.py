@@ -43,7 +43,8 @@ class TurnRecord(BaseModel):
     user: str
     intent: str
     facts: list[str] = Field(default_factory=list)
-    coach: str
+    coach: str  # the whole reply as a user sees it (tips, draft and question included)
+    words: str = ""  # the coach's own words: feedback or a side answer (where citations matter)
     kind: str
     asked_key: str | None = None
     stage: str = ""

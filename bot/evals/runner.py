@@ -287,6 +287,7 @@ class CaseRunner:
                     intent=move.intent,
                     facts=move.facts,
                     coach=reply.as_text(),
+                    words=reply.text,
                     kind=reply.kind,
                     asked_key=after.asked_key,
                     stage=reply.progress,

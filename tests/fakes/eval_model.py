@@ -47,6 +47,6 @@ class EvalModel:
         if "content" in reply and reply.get("tool_call") is None:
             system = str((request.get("messages") or [{}])[0].get("content", ""))
             structured = reply["content"].lstrip().startswith("{")
-            if not structured and "cite" not in system.lower():
+            if not structured and "cit" not in system.lower():
                 reply["content"] = reply["content"].replace(" [1]", "")
         return Scripted(**reply)
