@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
+# Fixtures that drive the Slack app over HTTP (slack, fake_slack, store), shared by modules.
+pytest_plugins = ["tests.slack_fixtures"]
 # The product must stay offline by itself: no HF_HUB_OFFLINE here, the code sets what it needs.
 for name in (
     "OPENAI_API_KEY",

@@ -42,7 +42,10 @@ class SlackAppServer:
         self.bolt = create_app(settings, engine)
         self.port = free_port()
         config = uvicorn.Config(
-            http_app(self.bolt), host="127.0.0.1", port=self.port, log_level="warning"
+            http_app(self.bolt, settings.slack_signing_secret or None),
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
         )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)

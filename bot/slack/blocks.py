@@ -138,8 +138,12 @@ def fit_blocks(blocks: list[Block], limit: int) -> list[Block]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification text and the plain-text fallback if blocks are refused."""
-    text = reply.as_text()
+    """The notification text and the plain-text fallback if blocks are refused.
+
+    Slack reads mentions and `<!channel>` in this text (it drives notifications), so it is
+    escaped like the blocks: a title or answer must never ping a channel.
+    """
+    text = to_mrkdwn(reply.as_text())
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
 
 

@@ -21,7 +21,7 @@ from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound
 from bot.settings import Settings
 from bot.slack.blocks import fallback_text, reply_blocks
-from bot.slack.mrkdwn import split_text
+from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
 from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
@@ -70,7 +70,7 @@ class SlackConversations:
                 raise
             log.warning("Slack refused the blocks (%s); sending plain text instead", code)
         last_ts = None
-        for piece in split_text(reply.as_text(), 3500):
+        for piece in split_text(to_mrkdwn(reply.as_text()), 3500):
             last_ts = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=piece).get(
                 "ts"
             )
@@ -135,8 +135,8 @@ class SlackConversations:
         if parent_ts is None:
             parent = client.chat_postMessage(
                 channel=channel,
-                text=f":memo: *{title}* — <@{actor.user_id}> is drafting a problem statement "
-                "here. Reply in this thread to take part.",
+                text=f":memo: *{escape(title)}* — <@{actor.user_id}> is drafting a problem "
+                "statement here. Reply in this thread to take part.",
             )
             channel, parent_ts = parent["channel"], parent["ts"]
         reply = self.engine.start(

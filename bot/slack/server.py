@@ -12,26 +12,54 @@ import logging
 import threading
 
 from slack_bolt import App, BoltRequest
+from slack_sdk.signature import SignatureVerifier
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
+from bot.privacy import presidio_engine
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings
+from bot.slack import gate
 
 log = logging.getLogger(__name__)
 
 
-def http_app(bolt: App) -> Starlette:
+def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
+    """Starlette in front of Bolt: the gate (size, signature, shape) first, then dispatch.
+
+    `signing_secret` lets the gate verify before anything is parsed; without it (Socket Mode,
+    tests of the app alone) Bolt's own verification still runs.
+    """
+    verifier = SignatureVerifier(signing_secret) if signing_secret else None
+
+    def refuse(refusal: gate.Refusal) -> Response:
+        log.warning("refused a request to /slack/events: %s", refusal.reason)
+        return PlainTextResponse(refusal.reason, status_code=refusal.status)
+
     async def slack_events(request: Request) -> Response:
-        body = (await request.body()).decode("utf-8", errors="replace")
-        bolt_request = BoltRequest(
-            body=body,
-            query=str(request.url.query),
-            headers={key: value for key, value in request.headers.items()},
-        )
+        if refusal := gate.too_large(request.headers.get("content-length")):
+            return refuse(refusal)
+        raw = bytearray()
+        async for chunk in request.stream():
+            raw.extend(chunk)
+            if len(raw) > gate.MAX_BODY_BYTES:
+                return refuse(gate.Refusal(413, "request body too large"))
+        headers = {key: value for key, value in request.headers.items()}
+        if refusal := gate.unsigned(verifier, bytes(raw), headers):
+            return refuse(refusal)
+        try:
+            bolt_request = BoltRequest(
+                body=raw.decode("utf-8", errors="replace"),
+                query=str(request.url.query),
+                headers=headers,
+            )
+        except Exception:  # parsing only: whatever fails here, the body is malformed
+            return refuse(gate.Refusal(400, "malformed body"))
+        if refusal := gate.malformed(bolt_request.body):
+            return refuse(refusal)
         response = await run_in_threadpool(bolt.dispatch, bolt_request)
         return Response(
             content=response.body,
@@ -57,6 +85,11 @@ def warm_up_in_background(search: KnowledgeSearch | None) -> threading.Thread | 
 
     def load() -> None:
         try:
+            presidio_engine.warm_up()  # the privacy guard's name model, so no turn waits for it
+            log.info("privacy guard ready")
+        except Exception as error:  # reported now; the first turn that needs it reports again
+            log.error("privacy guard unavailable: %s", error)
+        try:
             search.warm_up()
             log.info("knowledge search ready")
         except Exception as error:  # the coach still works without tips
@@ -77,4 +110,9 @@ def serve(settings: Settings, bolt: App, host: str = "0.0.0.0") -> None:
     import uvicorn
 
     log.info("starting Slack HTTP mode on port %s", settings.port)
-    uvicorn.run(http_app(bolt), host=host, port=settings.port, log_level="info")
+    uvicorn.run(
+        http_app(bolt, settings.slack_signing_secret or None),
+        host=host,
+        port=settings.port,
+        log_level="info",
+    )

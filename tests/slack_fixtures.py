@@ -1,0 +1,105 @@
+"""Slack fixtures shared by the end-to-end and hostile-input tests (a pytest plugin).
+
+`slack` is the real Bolt app behind uvicorn, pointed at a fake Slack Web API (`fake_slack`) and a
+throwaway drafts store (`store`); `start_thread` and `thread_message` send what Slack would.
+Registered in tests/conftest.py, so test modules use the fixtures without importing them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import pytest
+
+from bot.coaching.engine import Engine
+from bot.drafts.records import Actor
+from bot.drafts.repository import DraftStore
+from tests.fakes.fake_slack import FakeSlack
+from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
+
+ALICE = Actor("T1", "UALICE")
+
+
+@pytest.fixture
+def fake_slack():
+    with FakeSlack() as fake:
+        yield fake
+
+
+@pytest.fixture
+def store(tmp_path):
+    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
+        yield opened
+
+
+@pytest.fixture
+def slack(fake_slack, store, make_settings, knowledge_search):
+    settings = make_settings(
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+    )
+    engine = Engine(store, search=knowledge_search)
+    server = SlackAppServer(settings, engine).start()
+    yield SlackClientSimulator(server.url)
+    server.stop()
+
+
+def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN, Acme Pharma"):
+    """Submit the new-draft modal; returns (channel, parent ts)."""
+    result = slack.interactive(
+        {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "user": {"id": "UALICE", "team_id": "T1"},
+            "view": {
+                "type": "modal",
+                "id": "V1",
+                "callback_id": "new_draft",
+                "private_metadata": "C1",
+                "state": {
+                    "values": {
+                        "title": {"value": {"type": "plain_text_input", "value": title}},
+                        "partners": {"value": {"type": "plain_text_input", "value": partners}},
+                        "partner_type": {
+                            "value": {
+                                "type": "static_select",
+                                "selected_option": {"value": "pharmaceutical"},
+                            }
+                        },
+                        "area": {"value": {"type": "plain_text_input", "value": "stroke"}},
+                    }
+                },
+            },
+        }
+    )
+    assert result.status == 200
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        threaded = [c for c in fake_slack.calls_to("chat.postMessage") if "thread_ts" in c.body]
+        if threaded:
+            return "C1", threaded[0].body["thread_ts"]
+        time.sleep(0.05)
+    raise AssertionError("no reply was posted in a thread")
+
+
+_EVENT_COUNTER = itertools.count(1)
+
+
+def thread_message(
+    slack, text, *, thread_ts=None, user="UALICE", retry=None, event_id=None, channel="C1"
+):
+    """A user's message event: in a channel thread by default, or in a DM channel ("D…")."""
+    number = next(_EVENT_COUNTER)
+    event = {
+        "type": "message",
+        "channel": channel,
+        "channel_type": "im" if channel.startswith("D") else "channel",
+        "user": user,
+        "text": text,
+        "ts": f"1800000000.{number:06d}",
+    }
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return slack.event(event, event_id=event_id or f"Ev{number:06d}", retry=retry)
