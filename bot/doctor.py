@@ -1,6 +1,8 @@
 """`coach doctor`: is every component reachable and configured sensibly?
 
 Each check is cheap by default (no torch import); `--deep` also loads the embedding model.
+Checks do what the commands do (open and migrate the database, read the index), so a ✓ means
+the commands will work and a ✗ names the problem in the same words the command would.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from bot.errors import describe_failure
 from bot.settings import Settings
 
 
@@ -26,15 +30,31 @@ class Check:
 def _guard(name: str, probe: Callable[[], Check]) -> Check:
     try:
         return probe()
-    except Exception as error:  # a doctor reports every failure; it never crashes
-        return Check(name, False, f"{error.__class__.__name__}: {error}")
+    except (Exception, MemoryError, RecursionError) as error:  # a doctor never crashes
+        return Check(name, False, describe_failure(error))
+
+
+def check_data_dir(settings: Settings) -> Check:
+    import os
+
+    path = settings.ensure_data_dir()
+    if not os.access(path, os.W_OK | os.X_OK):
+        return Check("data folder", False, f"{path} is not writable by this account")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return Check("data folder", False, f"{path} is readable by others ({mode:o}): chmod 700")
+    return Check("data folder", True, f"{path} (owner-only)")
 
 
 def check_knowledge(settings: Settings) -> Check:
     from bot.retrieval.documents import load_knowledge
     from bot.retrieval.indexer import registered_sources
 
-    loaded = load_knowledge(registered_sources(settings), settings.coach_knowledge_dir)
+    loaded = load_knowledge(
+        registered_sources(settings),
+        settings.coach_knowledge_dir,
+        max_bytes=settings.coach_knowledge_max_bytes,
+    )
     if not loaded.files:
         return Check("knowledge base", False, f"no documents in {settings.coach_knowledge_dir}")
     bad = f", {len(loaded.bad)} unreadable ({loaded.bad[0].path})" if loaded.bad else ""
@@ -62,11 +82,14 @@ def check_embeddings(settings: Settings, deep: bool) -> Check:
 
 def check_vector_store(settings: Settings) -> Check:
     from bot.retrieval.embeddings import embedding_id
-    from bot.retrieval.vectorstore import chroma_client, collection_info
+    from bot.retrieval.vectorstore import COLLECTION, chroma_client, collection_info
 
     name = "vector store"
     where = settings.chroma_url or f"embedded at {settings.chroma_dir}"
-    info = collection_info(chroma_client(settings))
+    if not settings.chroma_url and not settings.chroma_dir.exists():
+        return Check(name, False, f"{where}: no index yet (run `coach index`)")
+    client = chroma_client(settings)
+    info = collection_info(client)
     if info is None or info.chunks == 0:
         return Check(name, False, f"{where}: no index yet (run `coach index`)")
     expected = embedding_id(settings)
@@ -77,22 +100,35 @@ def check_vector_store(settings: Settings) -> Check:
             f"built with {info.embedding_model}, configured {expected}: "
             "run `coach index --rebuild`",
         )
+    # Read a passage with its vector, as `coach ask` will: damaged segment files fail here.
+    client.get_collection(COLLECTION).get(limit=1, include=["documents", "embeddings"])
     return Check(name, True, f"{where}: {info.chunks} passages ({info.embedding_model})")
 
 
 def check_database(settings: Settings) -> Check:
-    from sqlalchemy import create_engine, text
+    """Open the store as the commands do (migrations included), read from it, check writes."""
+    import os
 
+    from sqlalchemy.engine import make_url
+
+    from bot.drafts.records import Actor
+    from bot.runtime import open_store
+    from bot.settings import mask_url
+
+    name = "database"
     url = settings.effective_database_url
-    if url.startswith("sqlite:///"):
-        settings.coach_data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url)
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    finally:
-        engine.dispose()
-    return Check("database", True, engine.url.render_as_string(hide_password=True))
+        with open_store(settings) as store:
+            store.ping()
+            store.list_drafts(Actor("doctor", "doctor"))
+    except Exception as error:
+        return Check(name, False, describe_failure(error, url))
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database:
+        path = parsed.database
+        if not os.access(path, os.W_OK) or not os.access(os.path.dirname(path) or ".", os.W_OK):
+            return Check(name, False, f"{path} is read-only: drafts cannot be saved")
+    return Check(name, True, mask_url(url))
 
 
 def check_llm(settings: Settings) -> Check:
@@ -144,6 +180,7 @@ def check_slack(settings: Settings) -> Check:
 
 def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
     return [
+        _guard("data folder", lambda: check_data_dir(settings)),
         _guard("knowledge base", lambda: check_knowledge(settings)),
         _guard("embedding model", lambda: check_embeddings(settings, deep)),
         _guard("vector store", lambda: check_vector_store(settings)),
@@ -156,12 +193,12 @@ def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
 def print_report(console: Console, settings: Settings, checks: list[Check]) -> None:
     config = Table(title="Configuration", show_header=False, title_justify="left")
     for name, value in settings.masked().items():
-        config.add_row(name, value or "[dim](unset)[/dim]")
+        config.add_row(name, escape(value) or "[dim](unset)[/dim]")
     console.print(config)
     table = Table(title="Checks", show_header=False, title_justify="left")
     for check in checks:
         mark = "[green]✓[/green]" if check.ok else "[red]✗[/red]"
         if check.skipped:
             mark = "[dim]–[/dim]"
-        table.add_row(mark, check.name, check.detail)
+        table.add_row(mark, check.name, escape(check.detail))
     console.print(table)

@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 def open_store(settings: Settings) -> DraftStore:
+    """The drafts store; StoreUnavailable (one line) when it cannot be opened."""
     if not settings.database_url:
-        settings.coach_data_dir.mkdir(parents=True, exist_ok=True)
+        settings.ensure_data_dir()
     return DraftStore(settings.effective_database_url)
 
 

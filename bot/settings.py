@@ -14,6 +14,8 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.errors import UserFacingError
+
 SECRET_SETTINGS = frozenset(
     {"openai_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret"}
 )
@@ -21,7 +23,7 @@ SECRET_SETTINGS = frozenset(
 URL_SETTINGS = frozenset({"database_url", "chroma_url", "openai_base_url", "slack_api_url"})
 
 
-class SettingsError(ValueError):
+class SettingsError(UserFacingError, ValueError):
     """A setting has a value the product cannot use; the message names the setting."""
 
 
@@ -137,5 +139,6 @@ def load_settings(**overrides: object) -> Settings:
             given = problem.get("input")
             if field in URL_SETTINGS and isinstance(given, str):
                 given = mask_url(given)
-            lines.append(f"Setting {field.upper()}: {problem['msg']} (got {given!r})")
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            lines.append(f"Setting {field.upper()}: {message} (got {given!r})")
         raise SettingsError("\n".join(lines)) from None

@@ -10,6 +10,7 @@ from rich.markdown import Markdown
 from rich.panel import Panel
 from rich.prompt import Prompt
 
+from bot.console.safe import plain, shown
 from bot.retrieval.search import KnowledgeSearch, Passage
 from bot.settings import Settings
 
@@ -21,17 +22,17 @@ def print_passages(console: Console, question: str, passages: list[Passage]) -> 
         console.print("Nothing in the knowledge base matches that question.")
         return
     for rank, passage in enumerate(passages, start=1):
-        where = f"{passage.path}" + (f" › {passage.heading}" if passage.heading else "")
+        where = shown(passage.path) + (f" › {shown(passage.heading)}" if passage.heading else "")
         console.print(
             Panel(
-                Markdown(passage.text),
-                title=f"[bold]{rank}. {passage.title}[/bold]  [dim]{passage.kind}[/dim]",
+                Markdown(plain(passage.text)),
+                title=f"[bold]{rank}. {shown(passage.title)}[/bold]  [dim]{passage.kind}[/dim]",
                 title_align="left",
                 subtitle=f"[dim]{where} · score {passage.score:.2f}[/dim]",
                 subtitle_align="left",
             )
         )
-    sources = sorted({p.source for p in passages})
+    sources = sorted({shown(p.source) for p in passages})
     console.print("[dim]Sources: " + "; ".join(sources) + "[/dim]", highlight=False)
 
 

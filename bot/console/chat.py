@@ -20,6 +20,7 @@ from rich.table import Table
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
+from bot.console.safe import plain, shown
 from bot.drafts.export import export_to_file, render_markdown
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound, NotOwner
@@ -39,6 +40,7 @@ Commands:
   /accept         mark the draft final
   /export md|docx write the latest version to a file
   /share USER     let another user see and work on this draft
+  /unshare USER   take that access away again
   /help           this list                   /quit   leave (everything is saved)
 Anything else is your answer. End a message with ? to ask the knowledge base instead."""
 
@@ -66,23 +68,25 @@ class ChatSession:
         return draft.id if draft else None
 
     # -- output -------------------------------------------------------------------------------
+    # Everything printed may hold what a collaborator typed or a knowledge file says: it goes
+    # through `plain` (no terminal escapes) and, inside rich markup, `shown` (markup escaped).
     def say(self, text: str, style: str = "") -> None:
         if self.rich_output:
-            self.console.print(text, style=style or None, highlight=False)
+            self.console.print(plain(text), style=style or None, highlight=False, markup=False)
         else:
-            print(text, flush=True)
+            print(plain(text), flush=True)
 
     def show(self, reply: Reply) -> None:
         if not self.rich_output:
-            print(reply.as_text() + "\n", flush=True)
+            print(plain(reply.as_text()) + "\n", flush=True)
             return
         for notice in reply.notices:
-            self.console.print(f"[yellow]⚠ {notice}[/yellow]", highlight=False)
+            self.console.print(f"[yellow]⚠ {shown(notice)}[/yellow]", highlight=False)
         if reply.progress:
-            self.console.print(f"[dim]{reply.progress}[/dim]", highlight=False)
+            self.console.print(f"[dim]{shown(reply.progress)}[/dim]", highlight=False)
         if reply.text:
             style = "red" if reply.kind == "error" else ""
-            self.console.print(Markdown(reply.text.replace("*", "**")), style=style or None)
+            self.console.print(Markdown(plain(reply.text).replace("*", "**")), style=style or None)
         if reply.content is not None:
             self._show_draft(reply)
         for number, tip in enumerate(reply.tips, start=1):
@@ -90,20 +94,20 @@ class ChatSession:
                 f" › {tip.citation.heading}" if tip.citation.heading else ""
             )
             self.console.print(
-                f"[dim]Tip [{number}] {tip.text}\n    — {tip.citation.title} ({source})[/dim]",
+                f"[dim]Tip \\[{number}] {shown(tip.text)}\n"
+                f"    — {shown(tip.citation.title)} ({shown(source)})[/dim]",
                 highlight=False,
             )
         if reply.question:
-            self.console.print(f"\n[bold cyan]{reply.question}[/bold cyan]", highlight=False)
+            self.console.print(f"\n[bold cyan]{shown(reply.question)}[/bold cyan]", highlight=False)
             if reply.hint:
-                self.console.print(f"[dim]{reply.hint}[/dim]", highlight=False)
+                self.console.print(f"[dim]{shown(reply.hint)}[/dim]", highlight=False)
 
     def _show_draft(self, reply: Reply) -> None:
         draft = self.engine.store.get_draft(self.actor, reply.draft_id)
         version = self.engine.store.latest_version(self.actor, reply.draft_id)
-        self.console.print(
-            Panel(Markdown(render_markdown(draft, version)), title="Draft", border_style="green")
-        )
+        brief = Markdown(plain(render_markdown(draft, version)))
+        self.console.print(Panel(brief, title="Draft", border_style="green"))
 
     # -- commands -----------------------------------------------------------------------------
     def run_command(self, line: str) -> bool:
@@ -123,6 +127,8 @@ class ChatSession:
             self.say("No such draft, or it is not shared with you. /list shows yours.")
         except NotOwner:
             self.say("Only the draft's owner can do that.")
+        except ValueError as error:  # e.g. a share target that is not a user id
+            self.say(f"{error}.")
         return True
 
     def commands(self) -> dict[str, Callable[[list[str]], bool | None]]:
@@ -141,6 +147,7 @@ class ChatSession:
             "edit": self.cmd_edit,
             "export": self.cmd_export,
             "share": self.cmd_share,
+            "unshare": self.cmd_unshare,
         }
 
     def with_draft(self, action: Callable[[str], Reply]) -> None:
@@ -168,18 +175,19 @@ class ChatSession:
                 score = "–" if d.latest_score is None else f"{d.latest_score}%"
                 mark = "*" if d.id == current else " "
                 owner = f" (shared by {d.owner_id})" if d.shared else ""
-                print(f"{mark} {d.id}  {d.title}  [{d.status}, {d.stage}, {score}]{owner}")
+                line = f"{mark} {d.id}  {d.title}  [{d.status}, {d.stage}, {score}]{owner}"
+                print(plain(line))
             return
         table = Table("", "id", "title", "status", "stage", "score", "owner", "updated")
         for d in drafts:
             table.add_row(
                 "▶" if d.id == current else "",
                 d.id,
-                d.title,
+                shown(d.title),
                 d.status,
                 d.stage,
                 "–" if d.latest_score is None else f"{d.latest_score}%",
-                d.owner_id + (" (shared)" if d.shared else ""),
+                shown(d.owner_id) + (" (shared)" if d.shared else ""),
                 d.updated_at.strftime("%d %b %H:%M"),
             )
         self.console.print(table)
@@ -211,15 +219,30 @@ class ChatSession:
         self.say(f"Saved {path}")
 
     def cmd_share(self, args: list[str]) -> None:
-        if not args:
+        user = args[0].lstrip("@").strip() if args else ""
+        if not user:
             self.say("Share with whom? /share USER")
             return
         draft_id = self.current_id()
         if draft_id is None:
             self.say("No draft open to share.")
             return
-        self.engine.store.share(self.actor, draft_id, args[0].lstrip("@"))
-        self.say(f"Shared with {args[0].lstrip('@')}: they can /open {draft_id}.")
+        self.engine.store.share(self.actor, draft_id, user)
+        self.say(f"Shared with {user}: they can /open {draft_id}.")
+
+    def cmd_unshare(self, args: list[str]) -> None:
+        user = args[0].lstrip("@").strip() if args else ""
+        if not user:
+            self.say("Stop sharing with whom? /unshare USER")
+            return
+        draft_id = self.current_id()
+        if draft_id is None:
+            self.say("No draft open.")
+            return
+        if self.engine.store.unshare(self.actor, draft_id, user):
+            self.say(f"{user} can no longer see or work on {draft_id}.")
+        else:
+            self.say(f"{draft_id} was not shared with {user}.")
 
     # -- conversation -------------------------------------------------------------------------
     def message(self, text: str) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bot.console.safe import shown
 from bot.retrieval.indexer import IndexReport, build_index
 from bot.settings import Settings
-from bot.textsafety import clean_text as printable
 
 PROGRESS_FROM = 40  # passages; below this a bar only flickers
 
@@ -45,11 +44,10 @@ def run_index(
 
 def print_index_report(console: Console, report: IndexReport) -> None:
     for repair in report.repairs:
-        console.print(f"[yellow]! repaired: {escape(printable(repair))}[/yellow]", highlight=False)
+        console.print(f"[yellow]! repaired: {shown(repair)}[/yellow]", highlight=False)
     for bad in report.bad:
         console.print(
-            f"[yellow]! skipped {escape(printable(bad.path))}: {escape(printable(bad.reason))}"
-            "[/yellow]",
+            f"[yellow]! skipped {shown(bad.path)}: {shown(bad.reason)}[/yellow]",
             highlight=False,
         )
     console.print(

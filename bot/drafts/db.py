@@ -28,6 +28,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 from sqlalchemy.pool import StaticPool
 
+from bot.errors import UserFacingError
 from bot.private_files import private_file
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -41,7 +42,7 @@ SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 PG_CONNECT_TIMEOUT_S = 10
 
 
-class StoreUnavailable(RuntimeError):
+class StoreUnavailable(UserFacingError, RuntimeError):
     """The drafts database cannot be opened or used; the message says why in one line."""
 
 

@@ -18,6 +18,7 @@ from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
+from bot.errors import UserFacingError
 from bot.private_files import private_dir, private_file
 from bot.settings import Settings
 
@@ -25,15 +26,15 @@ COLLECTION = "knowledge"
 RECORD_NAMESPACE = f"chroma/{COLLECTION}"
 
 
-class EmbeddingMismatch(RuntimeError):
+class EmbeddingMismatch(UserFacingError, RuntimeError):
     """The index was built with another embedding model than the one configured."""
 
 
-class IndexMissing(RuntimeError):
+class IndexMissing(UserFacingError, RuntimeError):
     """No knowledge index has been built yet."""
 
 
-class IndexUnavailable(RuntimeError):
+class IndexUnavailable(UserFacingError, RuntimeError):
     """The vector store cannot be opened or read; the message says where and why."""
 
 

@@ -10,8 +10,10 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.privacy import redact_line
 from bot.slack.blocks import draft_blocks, drafts_list_blocks, new_draft_modal
 from bot.slack.conversations import SlackConversations, actor_from
+from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ USAGE = (
     "• `/statement show ID` — the latest version of a draft\n"
     "• `/statement export ID [md|docx]` — a document for your partnership meeting\n"
     "• `/statement share ID @someone` — let a colleague see and work on a draft\n"
+    "• `/statement unshare ID @someone` — take that access away again\n"
     "• `/statement help` — this list"
 )
 _USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
@@ -37,7 +40,8 @@ def register(app: App, conversations: SlackConversations) -> None:
         verb = verb.lower()
         if verb == "new":
             ack()
-            view = new_draft_modal(rest, command.get("channel_id", ""))
+            # the title comes back in the form Slack shows: guarded like every stored title
+            view = new_draft_modal(redact_line(rest, 200), command.get("channel_id", ""))
             client.views_open(trigger_id=command["trigger_id"], view=view)
             return
         ack()
@@ -76,8 +80,25 @@ def register(app: App, conversations: SlackConversations) -> None:
                     return
                 conversations.engine.store.share(actor, draft_id, match[1])
                 respond(text=f"Shared `{draft_id}` with <@{match[1]}>.", response_type="ephemeral")
+            elif verb == "unshare" and len(rest.split()) >= 2:
+                draft_id, who = rest.split()[0], rest.split()[1]
+                match = _USER_MENTION.match(who)
+                if not match:
+                    respond(
+                        text="Mention the person: `/statement unshare ID @name`.",
+                        response_type="ephemeral",
+                    )
+                    return
+                removed = conversations.engine.store.unshare(actor, draft_id, match[1])
+                said = (
+                    f"<@{match[1]}> can no longer see or work on `{draft_id}`."
+                    if removed
+                    else f"`{draft_id}` was not shared with <@{match[1]}>."
+                )
+                respond(text=said, response_type="ephemeral")
             else:
-                respond(text=f"I didn't understand `{text}`.\n\n{USAGE}", response_type="ephemeral")
+                said = escape(redact_line(text, 200))
+                respond(text=f"I didn't understand `{said}`.\n\n{USAGE}", response_type="ephemeral")
         except DraftNotFound:
             respond(
                 text="No such draft, or it has not been shared with you.", response_type="ephemeral"
