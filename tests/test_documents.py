@@ -58,7 +58,7 @@ def test_each_bad_file_is_reported_and_the_rest_load(tmp_path):
     reasons = {bad.path: bad.reason for bad in result.bad}
     assert "no front matter" in reasons["no-front-matter.md"]
     assert reasons["empty.md"] == "empty file"
-    assert reasons["latin1.md"] == "not UTF-8 text"
+    assert "lacks kind, source" in reasons["latin1.md"]  # a stray byte is replaced, not fatal
     assert "too large" in reasons["huge.md"]
     assert "kind must be one of" in reasons["bad-kind.md"]
     assert "source" in reasons["no-source.md"]
@@ -170,3 +170,12 @@ def test_control_characters_and_escapes_are_removed_from_knowledge_text(tmp_path
     write(tmp_path, "esc.md", GOOD.replace("An aim,", "An \x1b[31maim\x1b[0m,\x07 \u202e"))
     [doc] = load_knowledge([tmp_path], tmp_path).files
     assert "An aim," in doc.body and "\x1b" not in doc.body and "\u202e" not in doc.body
+
+
+def test_a_stray_invalid_byte_is_replaced_but_a_binary_file_is_refused(tmp_path):
+    write(tmp_path, "latin.md", GOOD.encode("utf-8").replace(b"An aim", b"An \xe9aim"))
+    write(tmp_path, "utf16.md", GOOD.encode("utf-16"))
+    result = load_knowledge([tmp_path], tmp_path)
+    [doc] = result.files
+    assert doc.path == "latin.md" and "An \ufffdaim" in doc.body
+    assert [(b.path, b.reason) for b in result.bad] == [("utf16.md", "not UTF-8 text")]

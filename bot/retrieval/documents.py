@@ -19,12 +19,13 @@ import frontmatter
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
-from bot.textsafety import clean_text
+from bot.textsafety import REPLACEMENT, clean_text, decode
 
 KINDS = ("framework", "guide", "case")
 SUFFIXES = (".md", ".markdown", ".txt")
 MAX_FILE_BYTES = 1_000_000
 REQUIRED_FIELDS = ("title", "kind", "source")
+MAX_INVALID_UTF8_SHARE = 200  # at most one undecodable byte in 200 characters
 
 
 @dataclass(frozen=True)
@@ -184,7 +185,13 @@ def _read_capped(path: Path, max_bytes: int) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        raise ValueError("not UTF-8 text") from None
+        pass
+    # A stray byte from another encoding (a pasted "é") costs one character, not the file; a
+    # file that is mostly not UTF-8 (a renamed PDF, UTF-16) is refused rather than indexed.
+    text = decode(data)
+    if text.count(REPLACEMENT) > max(1, len(text) // MAX_INVALID_UTF8_SHARE):
+        raise ValueError("not UTF-8 text")
+    return text
 
 
 def _yaml_problem(error: yaml.YAMLError) -> str:
