@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from pathlib import Path
 
+import httpx
+import openai
 import pytest
 
 from bot.coaching.coach import Usage
@@ -319,3 +321,31 @@ def test_random_draft_ids_do_not_break_the_cache(tmp_path):
             call = _call(messages=(("human", f"New draft ({draft_id}). Hello"),))
             meter.around(call, lambda: ("hi", Usage(5, 1)))
     assert meter.misses == 1 and meter.hits == 1
+
+
+def test_unusable_replies_are_cached_but_transient_failures_are_not(tmp_path):
+    from bot.coaching.coach import CoachUnavailable
+
+    meter = Meter(PRICES, cache=CallCache(tmp_path / "c.sqlite"))
+    calls: list[str] = []
+
+    def malformed():
+        calls.append("malformed")
+        raise CoachUnavailable("the model returned malformed JSON for a structured reply")
+
+    for _ in range(2):
+        with pytest.raises(CoachUnavailable, match="malformed JSON"):
+            meter.around(_call(kind="DraftOutput"), malformed)
+    assert calls == ["malformed"]
+
+    def unreachable():
+        calls.append("unreachable")
+        try:
+            raise openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1"))
+        except openai.APIConnectionError as error:
+            raise CoachUnavailable("the model server cannot be reached") from error
+
+    for _ in range(2):
+        with pytest.raises(CoachUnavailable):
+            meter.around(_call(kind="RubricOutput"), unreachable)
+    assert calls.count("unreachable") == 2

@@ -16,6 +16,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import asdict, dataclass, field, replace
 
+import openai
+
 from bot.coaching.coach import CoachUnavailable, Usage
 from bot.evals.cache import CachedReply, CallCache, cache_key
 from bot.evals.cases import Prices
@@ -24,6 +26,18 @@ from bot.tokens import count_tokens
 
 MESSAGE_OVERHEAD_TOKENS = 4  # role and separators per chat message, as OpenAI counts them
 DEFAULT_TYPICAL_OUTPUT = 300
+
+
+FAILED_MARK = "\x00failed:"  # a cached reply the coach could not use (malformed JSON, say)
+TRANSIENT = (openai.APIConnectionError, openai.RateLimitError, openai.InternalServerError)
+
+
+def is_reply_failure(error: Exception) -> bool:
+    """True when the server answered but the reply was unusable: replaying it is faithful.
+
+    Timeouts, refused connections, rate limits and 5xx are not cached: they may pass next time.
+    """
+    return isinstance(error, CoachUnavailable) and not isinstance(error.__cause__, TRANSIENT)
 
 
 class BudgetExceeded(RuntimeError):
@@ -165,6 +179,10 @@ class Meter:
             with self._lock:
                 self.hits += 1
             tokens = (hit.prompt_tokens, hit.completion_tokens)
+            if hit.text.startswith(FAILED_MARK):  # the model's reply was unusable last time too
+                failure = hit.text.removeprefix(FAILED_MARK)
+                self._record(call, role, *tokens, 0.0, 0.0, cached=True, error=failure)
+                raise CoachUnavailable(failure)
             self._record(call, role, *tokens, 0.0, 0.0, cached=True)
             return hit.text, Usage(hit.prompt_tokens, hit.completion_tokens), True
         prompt_tokens = message_tokens(call)
@@ -200,6 +218,8 @@ class Meter:
                 usage_from="tokenizer",
                 error=f"{type(error).__name__}: {error}"[:300],
             )
+            if self.cache is not None and is_reply_failure(error):
+                self.cache.put(key, call, CachedReply(FAILED_MARK + str(error), prompt_tokens, 0))
             raise
         seconds = time.perf_counter() - started
         usage_from = "server"

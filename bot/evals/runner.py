@@ -64,6 +64,7 @@ class RunOptions:
     no_cache: bool = False
     reports_dir: Path = REPORTS_DIR
     cases_dir: Path | None = None
+    prices: Prices | None = None  # default: evals/prices.yaml
 
 
 class MemoEmbeddings(Embeddings):
@@ -125,7 +126,7 @@ class Plan:
 
 
 def plan_run(settings: Settings, options: RunOptions) -> Plan:
-    suite, prices = load_suite(), load_prices()
+    suite, prices = load_suite(), options.prices or load_prices()
     kwargs = {"root": options.cases_dir} if options.cases_dir else {}
     cases = load_cases(options.cases, options.tags or None, **kwargs)
     if not cases:
