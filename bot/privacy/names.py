@@ -68,7 +68,8 @@ _WEAK_CUE_RE = re.compile(
     r"(?! (?:safety|experience|engagement|voice|flow|pathways?|outcomes?|groups?|records?"
     r"|participation|representatives?|partners?|leaders?|numbers|cohorts?|population|forum"
     r"|panel|education|portal|access|feedback|satisfaction|reported|initiated|centred|centered"
-    r"|facing|level|care|choice|data)(?![A-Za-z]))(?![A-Za-z])",
+    r"|facing|level|care|choice|data|details?|information|identifiable|identifiers?"
+    r"|safety|stories|story|insight|journeys?|numbers?|lists?)(?![A-Za-z]))(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
 _ROLE_RE = re.compile(
@@ -106,6 +107,8 @@ _COMMON_CAPITALISED = frozenset(
     companies is was are were has have had be been will would can could should may might must
     not never do does did our your their his her my me us them they he she you yesterday's
     background context summary action actions next steps risk risks benefit benefits cost costs
+    aggregate figures figure use using only note notes example examples tip tips source sources
+    evidence measure measures scope risks value values gain gains pain pains job jobs stroke
     """.split()
 )
 _LEADING_WORD_RE = re.compile(
