@@ -17,6 +17,8 @@ from docx.document import Document as DocxDocument
 
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
+from bot.private_files import private_dir, write_private
+from bot.textsafety import clean_text
 
 if TYPE_CHECKING:
     from bot.drafts.repository import DraftStore
@@ -249,14 +251,18 @@ def _cell(text: str) -> str:
 
 
 def render_docx(draft: DraftRecord, version: VersionRecord | None) -> bytes:
-    """The same brief as a .docx, using Word's built-in heading, list and table styles."""
+    """The same brief as a .docx, using Word's built-in heading, list and table styles.
+
+    Every string passes `clean_text`: Word's XML cannot hold NUL or most control characters,
+    and a draft stored before text was cleaned on the way in must still export.
+    """
     document = Document()
-    document.core_properties.title = draft.title
-    document.add_heading(draft.title, level=0)
+    document.core_properties.title = clean_text(draft.title)
+    document.add_heading(clean_text(draft.title), level=0)
     for line in _byline(draft, version):
-        document.add_paragraph(line)
+        document.add_paragraph(clean_text(line))
     for section in _sections(version):
-        document.add_heading(section.heading, level=1)
+        document.add_heading(clean_text(section.heading), level=1)
         for block in section.blocks:
             _docx_block(document, block)
     buffer = io.BytesIO()
@@ -266,11 +272,11 @@ def render_docx(draft: DraftRecord, version: VersionRecord | None) -> bytes:
 
 def _docx_block(document: DocxDocument, block: _Block) -> None:
     if isinstance(block, _Paragraph):
-        document.add_paragraph(block.text)
+        document.add_paragraph(clean_text(block.text))
     elif isinstance(block, _Bullets):
         style = "List Bullet" if block.bulleted else None
         for item in block.items:
-            document.add_paragraph(item, style=style)
+            document.add_paragraph(clean_text(item), style=style)
     else:
         _docx_table(document, block)
 
@@ -280,10 +286,10 @@ def _docx_table(document: DocxDocument, block: _Table) -> None:
     table.style = TABLE_STYLE
     for cell, header in zip(table.rows[0].cells, block.headers, strict=True):
         cell.text = ""
-        cell.paragraphs[0].add_run(header).bold = True
+        cell.paragraphs[0].add_run(clean_text(header)).bold = True
     for row in block.rows:
         for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = value
+            cell.text = clean_text(value)
 
 
 # -- files -----------------------------------------------------------------------------------
@@ -297,16 +303,20 @@ def export_to_file(
     folder: Path,
     output: Path | None = None,
 ) -> Path:
-    """Write the latest version as Markdown ("md") or Word ("docx"), checking access first."""
+    """Write the latest version as Markdown ("md") or Word ("docx"), checking access first.
+
+    The file is owner-only (0600), and so is the exports folder: a brief is a working paper.
+    """
     draft = store.get_draft(actor, draft_id)
     version = store.latest_version(actor, draft_id)
     suffix = f"-v{version.number}" if version else ""
+    if output is None:
+        private_dir(folder)
     path = output or folder / f"{draft.id}{suffix}.{fmt}"
-    path.parent.mkdir(parents=True, exist_ok=True)
     if fmt == "docx":
-        path.write_bytes(render_docx(draft, version))
+        write_private(path, render_docx(draft, version))
     elif fmt == "md":
-        path.write_text(render_markdown(draft, version), encoding="utf-8")
+        write_private(path, clean_text(render_markdown(draft, version)).encode("utf-8"))
     else:
         raise ValueError(f"unknown export format {fmt!r}: use md or docx")
     return path
