@@ -349,3 +349,84 @@ def test_unusable_replies_are_cached_but_transient_failures_are_not(tmp_path):
         with pytest.raises(CoachUnavailable):
             meter.around(_call(kind="RubricOutput"), unreachable)
     assert calls.count("unreachable") == 2
+
+
+# -- harvest and the CLI -------------------------------------------------------------------------
+
+
+def test_harvest_turns_thumbs_down_into_a_clean_case(tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    from bot.drafts.content import DraftContent, RubricScore
+    from bot.drafts.records import Actor
+    from bot.drafts.repository import DraftStore
+    from bot.evals.harvest import harvest
+
+    store = DraftStore(f"sqlite:///{tmp_path / 'coach.db'}")
+    actor = Actor("T1", "U1")
+    liked = store.create_draft(actor, "Liked draft", partners=["A trust"])
+    disliked = store.create_draft(actor, "Asthma reviews", partner_type="pharmaceutical")
+    answers = {
+        "affected.who": "Adults with asthma in 9 practices",
+        "evidence": "Practice data 2024: 40% reviewed, e.g. NHS number 943 476 5919 missed",
+    }
+    lock = disliked.lock_version
+    store.save_state(actor, disliked.id, expected_lock_version=lock, answers=answers)
+    store.add_message(actor, disliked.id, "user", "This draft misses the point entirely")
+    rubric = RubricScore(criteria=[])
+    for draft, vote in ((liked, 1), (disliked, -1)):
+        version = store.add_version(
+            actor,
+            draft.id,
+            DraftContent(title=draft.title, problem_statement="x", how_might_we="y"),
+            rubric,
+            coach_mode="guided",
+        )
+        store.record_feedback(actor, version.id, vote)
+
+    assert harvest(store, since=datetime.now(UTC) + timedelta(days=1), out_dir=tmp_path) == []
+    written = harvest(store, out_dir=tmp_path / "harvested")
+    assert [w.draft_id for w in written] == [disliked.id]
+    text = written[0].path.read_text(encoding="utf-8")
+    assert "943 476 5919" not in text and "9434765919" not in text
+    assert "misses the point" in text
+    case = parse_case(written[0].path)
+    assert case.partner_type == "pharmaceutical" and case.facts["who"].startswith("Adults")
+    assert "harvested" in case.tags and case.expect.no_patient_data_anywhere
+    store.close()
+
+
+def test_eval_commands_are_registered_and_bad_pins_fail_fast():
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    runner = CliRunner()
+    result = runner.invoke(app, ["eval", "--help"])
+    assert result.exit_code == 0 and "compare" in result.output and "harvest" in result.output
+    result = runner.invoke(app, ["eval", "run", "--prompts", "feedback@99"])
+    assert result.exit_code == 2 and "no version 99" in result.output
+
+
+def test_gate_semantics():
+    from bot.evals.results import CaseResult, RunResult
+
+    def case(status: str) -> CaseResult:
+        return CaseResult(
+            id=status + str(id(object())),
+            title="t",
+            source="s",
+            tags=[],
+            partner_type="digital",
+            strength="weak",
+            behaviours=[],
+            status=status,
+            stop_reason="accepted",
+        )
+
+    run = RunResult(run_id="r", started_at="now", coach_mode="guided", pass_threshold=0.75)
+    run.cases = [case("passed")] * 3 + [case("failed"), case("skipped")]
+    assert run.pass_rate == 0.75 and run.gate_passed  # skipped cases are not counted
+    run.cases.append(case("error"))
+    assert not run.gate_passed
+    assert not RunResult(run_id="e", started_at="now", coach_mode="g", pass_threshold=0).gate_passed

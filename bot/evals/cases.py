@@ -245,6 +245,7 @@ class Suite(_Strict):
     seed: int = 7
     judge_model: str | None = None
     max_cost_gbp: float | None = Field(None, ge=0)
+    max_output_tokens: int = Field(1024, ge=16, description="cap per model reply in evals")
 
 
 class Price(_Strict):

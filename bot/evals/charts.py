@@ -21,7 +21,7 @@ GREEN, RED, AMBER, GREY, BLUE, PURPLE = (
 ROW = 22
 LABEL_WIDTH = 210
 BAR_WIDTH = 300
-VALUE_WIDTH = 110
+VALUE_WIDTH = 150
 WIDTH = LABEL_WIDTH + BAR_WIDTH + VALUE_WIDTH
 
 
@@ -140,6 +140,4 @@ def paired(
 
 
 def _empty(title: str) -> str:
-    return _frame(
-        title, 30, '<text x="10" y="20" font-size="12" fill="#666">nothing to show</text>'
-    )
+    return _frame(title, 30, '<text x="10" y="20" font-size="12" fill="#666">–</text>')

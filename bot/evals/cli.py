@@ -61,6 +61,10 @@ def run_command(
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="Ask the model again even for cached calls.")
     ] = False,
+    max_tokens: Annotated[
+        int | None,
+        typer.Option("--max-tokens", min=16, help="Cap each model reply (suite default 1024)."),
+    ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Where run folders (and the call cache) go.")
     ] = REPORTS_DIR,
@@ -93,6 +97,7 @@ def run_command(
         dry_run=dry_run,
         no_cache=no_cache,
         reports_dir=out_dir,
+        max_output_tokens=max_tokens,
     )
     progress = Progress(
         TextColumn("[bold]Cases"),

@@ -65,13 +65,21 @@ def pass_rate_by_expectation(run: RunResult) -> list[tuple[str, int, int, int]]:
     return sorted(rows, key=lambda r: (r[1] / r[2] if r[2] else 2, r[0]))
 
 
-def pass_rate_by_tag(run: RunResult) -> list[tuple[str, int, int]]:
+def pass_rate_by_tag(run: RunResult, dimensions_only: bool = False) -> list[tuple[str, int, int]]:
+    """(tag, passed, cases), worst first; `dimensions_only` keeps partner type, strength and
+    behaviour (what the suite is designed to cover) and drops free-form topic tags."""
     counts: dict[str, Counter] = defaultdict(Counter)
     for case in run.counted:
-        for tag in case.tags:
+        tags = (
+            [case.partner_type, case.strength, *case.behaviours] if dimensions_only else case.tags
+        )
+        for tag in tags:
             counts[tag][case.status == "passed"] += 1
     rows = [(tag, c[True], c[True] + c[False]) for tag, c in counts.items()]
     return sorted(rows, key=lambda r: (r[1] / r[2], r[0]))
+
+
+TOP_CASES = 12  # per-case charts show the heaviest cases; the table below lists all
 
 
 def _rate_colour(rate: float) -> str:
@@ -91,9 +99,15 @@ def charts(run: RunResult) -> list[tuple[str, str, str]]:
     out.append(("Pass rate by expectation", "checks passed / checks run", bars("", rows, 1)))
     tag_rows = [
         Bar(tag, p / n, f"{p}/{n} cases", _rate_colour(p / n))
-        for tag, p, n in pass_rate_by_tag(run)
+        for tag, p, n in pass_rate_by_tag(run, dimensions_only=True)
     ]
-    out.append(("Pass rate by tag", "cases passed / cases with the tag", bars("", tag_rows, 1)))
+    out.append(
+        (
+            "Pass rate by tag",
+            "partner type, strength and behaviour: cases passed / cases with the tag",
+            bars("", tag_rows, 1),
+        )
+    )
     drafted = [c for c in run.cases if c.final_criteria]
     dist = []
     for criterion in CRITERIA:
@@ -115,33 +129,35 @@ def charts(run: RunResult) -> list[tuple[str, str, str]]:
             stacked("", dist),
         )
     )
-    turn_rows = []
-    for case in sorted(run.cases, key=lambda c: len(c.turns)):
-        done = case.stop_reason == "accepted"
-        text = f"{len(case.turns)} turns" if done else f"{len(case.turns)} · {case.stop_reason}"
-        turn_rows.append(Bar(case.id, len(case.turns), text, BLUE if done else RED))
+    finished = Counter(len(c.turns) for c in run.cases if c.stop_reason == "accepted")
+    unfinished = Counter(c.stop_reason for c in run.cases if c.stop_reason != "accepted")
+    turn_rows = [Bar(f"{n} turns", k, f"{k} cases", BLUE) for n, k in sorted(finished.items())]
+    turn_rows += [
+        Bar(f"not finished: {why}", k, f"{k} cases", RED) for why, k in unfinished.items()
+    ]
     out.append(
         (
             "Turns to a finished draft",
-            "user messages until the draft was accepted (red: never finished)",
+            "how many cases needed N user messages until the draft was accepted",
             bars("", turn_rows),
         )
     )
-    by_tokens = sorted(
-        run.cases,
-        key=lambda c: -(c.usage.get("prompt_tokens", 0) + c.usage.get("completion_tokens", 0)),
-    )
+    heaviest = sorted(run.cases, key=lambda c: -_tokens(c))[:TOP_CASES]
     token_rows = []
-    for case in by_tokens:
-        tokens = case.usage.get("prompt_tokens", 0) + case.usage.get("completion_tokens", 0)
+    for case in heaviest:
         cost = case.usage.get("cost_gbp", 0.0)
         hits = int(case.usage.get("cache_hits", 0))
-        text = f"{tokens:,.0f} tok · £{cost:.4f}" + (f" · {hits} cached" if hits else "")
-        token_rows.append(Bar(case.id, tokens, text, PURPLE))
-    subtitle = "prompt + completion tokens and estimated cost (evals/prices.yaml)"
-    if not any(r.value for r in token_rows):
+        text = f"{_tokens(case):,.0f} tok · £{cost:.4f}" + (f" · {hits} cached" if hits else "")
+        token_rows.append(Bar(case.id, _tokens(case), text, PURPLE))
+    if any(r.value for r in token_rows):
+        subtitle = f"the {len(token_rows)} heaviest cases: tokens and estimated cost (prices.yaml)"
+        chart = bars("", token_rows)
+    else:
         subtitle = "no model calls in this run (guided coach): nothing spent"
-    out.append(("Tokens and cost per case", subtitle, bars("", token_rows)))
+        chart = bars("", [])
+    out.append(("Tokens and cost per case", subtitle, chart))
+    turns_total = sum(len(c.turns) for c in run.cases) or 1
+    per_turn = sum(c.seconds for c in run.cases) / turns_total
     latency_rows = [
         Bar(
             c.id,
@@ -149,16 +165,20 @@ def charts(run: RunResult) -> list[tuple[str, str, str]]:
             f"{c.seconds:.1f} s · {c.seconds / max(len(c.turns), 1):.2f} s/turn",
             BLUE,
         )
-        for c in sorted(run.cases, key=lambda c: -c.seconds)
+        for c in sorted(run.cases, key=lambda c: -c.seconds)[:TOP_CASES]
     ]
     out.append(
         (
             "Latency per case",
-            "wall-clock seconds for the whole conversation",
+            f"the {len(latency_rows)} slowest conversations; {per_turn:.2f} s per turn overall",
             bars("", latency_rows),
         )
     )
     return out
+
+
+def _tokens(case: CaseResult) -> float:
+    return case.usage.get("prompt_tokens", 0) + case.usage.get("completion_tokens", 0)
 
 
 def _tile(value: str, label: str, css: str = "") -> str:

@@ -65,6 +65,7 @@ class RunOptions:
     reports_dir: Path = REPORTS_DIR
     cases_dir: Path | None = None
     prices: Prices | None = None  # default: evals/prices.yaml
+    max_output_tokens: int | None = None
 
 
 class MemoEmbeddings(Embeddings):
@@ -122,7 +123,19 @@ class Plan:
     concurrency: int
     seed: int
     max_cost_gbp: float | None
+    max_output_tokens: int
     notes: list[str]
+
+    def chat(self, model: str | None):
+        """A chat model on the configured server, capped so a runaway reply cannot stall a run.
+
+        Small local models can generate until their context is full; a cap turns such a reply
+        into a truncated (and so visibly unusable) one instead.
+        """
+        from bot.llm import make_chat
+
+        settings = self.settings.model_copy(update={"coach_model": model})
+        return make_chat(settings).model_copy(update={"max_tokens": self.max_output_tokens})
 
 
 def plan_run(settings: Settings, options: RunOptions) -> Plan:
@@ -161,6 +174,7 @@ def plan_run(settings: Settings, options: RunOptions) -> Plan:
         max_cost_gbp=options.max_cost_gbp
         if options.max_cost_gbp is not None
         else suite.max_cost_gbp,
+        max_output_tokens=options.max_output_tokens or suite.max_output_tokens,
         notes=notes,
     )
 
@@ -211,7 +225,8 @@ class CaseRunner:
         from bot.coaching.llm_coach import LLMCoach
 
         model_settings = self.plan.settings.model_copy(update={"coach_model": self.plan.model})
-        return LLMCoach(model_settings, prompt_versions=self.pins)
+        chat = self.plan.chat(self.plan.model)
+        return LLMCoach(model_settings, chat=chat, prompt_versions=self.pins)
 
     def run(self, case: Case) -> CaseResult:
         started = time.perf_counter()
@@ -386,7 +401,6 @@ def run_suite(
     judge, user_chat = None, None
     coach_refs: dict[str, str] = {}
     if plan.mode == "llm":
-        from bot.llm import make_chat
         from bot.prompts import load_prompt
 
         coach_refs = {
@@ -394,12 +408,10 @@ def run_suite(
             for name in ("feedback", "side_answer", "draft", "score")
         }
         if plan.judge_model:
-            judge_settings = settings.model_copy(update={"coach_model": plan.judge_model})
-            judge = Judge(make_chat(judge_settings), judge_prompt(), settings.coach_llm_timeout)
+            judge = Judge(plan.chat(plan.judge_model), judge_prompt(), settings.coach_llm_timeout)
             coach_refs["judge"] = judge.prompt.ref
         if plan.user_model:
-            user_settings = settings.model_copy(update={"coach_model": plan.user_model})
-            user_chat = make_chat(user_settings)
+            user_chat = plan.chat(plan.user_model)
     cache = None
     if not options.no_cache:
         cache = CallCache(options.reports_dir / ".cache" / "calls.sqlite")
@@ -429,6 +441,7 @@ def run_suite(
             "seed": plan.seed,
             "max_cost_gbp": plan.max_cost_gbp,
             "dry_run": options.dry_run,
+            "max_output_tokens": plan.max_output_tokens,
             "cache": not options.no_cache,
         },
         pass_threshold=plan.suite.pass_threshold,
