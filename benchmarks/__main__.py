@@ -12,10 +12,15 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import engine, retrieval, slack
+from benchmarks import engine, privacy, retrieval, slack
 
 RESULTS = Path(__file__).resolve().parent / "results"
-SECTIONS = {"retrieval": retrieval.run, "engine": engine.run, "slack": slack.run}
+SECTIONS = {
+    "retrieval": retrieval.run,
+    "engine": engine.run,
+    "slack": slack.run,
+    "privacy": privacy.run,
+}
 
 
 def _retrieval_tables(console: Console, result: dict) -> None:
@@ -75,7 +80,37 @@ def _slack_table(console: Console, result: dict) -> None:
     console.print(table)
 
 
-PRINTERS = {"retrieval": _retrieval_tables, "engine": _engine_table, "slack": _slack_table}
+def _privacy_table(console: Console, result: dict) -> None:
+    parts = ("tuning", "held_back")
+    table = Table(title="Privacy guard (generated corpus)", title_justify="left")
+    table.add_column("")
+    for part in parts:
+        table.add_column(part.replace("_", "-"))
+    for kind in result["tuning"]["recall"]:
+        table.add_row(f"recall: {kind}", *(f"{result[p]['recall'][kind]:.1%}" for p in parts))
+    table.add_row(
+        "identifiers missed", *(f"{result[p]['missed']}/{result[p]['planted']}" for p in parts)
+    )
+    table.add_row(
+        "false positives",
+        *(
+            f"{result[p]['false_positives']}/{result[p]['ordinary']}"
+            f" ({result[p]['false_positive_rate']:.1%})"
+            for p in parts
+        ),
+    )
+    table.add_row("per message p50 / p95", *(_p(result[p]["latency"]) for p in parts))
+    cold = result["presidio_cold_load"]
+    table.add_row("Presidio + spaCy cold load", f"{cold['load_s']:.2f} s", "")
+    console.print(table)
+
+
+PRINTERS = {
+    "retrieval": _retrieval_tables,
+    "engine": _engine_table,
+    "slack": _slack_table,
+    "privacy": _privacy_table,
+}
 
 
 def main(argv: list[str]) -> int:

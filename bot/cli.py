@@ -339,6 +339,9 @@ def run_command(user: UserOption = None) -> None:
 def main() -> None:
     """The console script: owner-only files, tolerant text I/O, one line for any failure."""
     os.umask(OWNER_ONLY_UMASK)
+    from bot.privacy import log_filter
+
+    log_filter.install()  # every log line of every command passes the privacy guard
     for stream in (sys.stdin, sys.stdout, sys.stderr):
         # Invalid UTF-8 piped in becomes U+FFFD instead of an exception that loses the rest of
         # the input; text that cannot be encoded on the way out is replaced, not fatal.

@@ -21,8 +21,17 @@ from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimul
 ALICE = Actor("T1", "UALICE")
 
 
+@pytest.fixture(scope="session")
+def privacy_guard() -> None:
+    """The privacy guard's name model, loaded once before any app runs, as the server does at
+    start: a first load inside a turn would outlast the tests' waits on a busy machine."""
+    from bot.privacy import presidio_engine
+
+    presidio_engine.warm_up()
+
+
 @pytest.fixture
-def fake_slack():
+def fake_slack(privacy_guard):
     with FakeSlack() as fake:
         yield fake
 

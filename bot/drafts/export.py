@@ -8,7 +8,7 @@ section is dropped in one place rather than in each renderer.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from docx.document import Document as DocxDocument
 
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
+from bot.privacy import redact_model, redact_text
 from bot.private_files import private_dir, write_private
 from bot.textsafety import clean_text
 
@@ -36,7 +37,8 @@ def draft_as_dict(draft: DraftRecord, versions: list[VersionRecord]) -> dict[str
     Before the coach has produced a version the content keys are present but empty, so scripts
     consuming the JSON never need to special-case a brand-new draft.
     """
-    ordered = sorted(versions, key=lambda v: v.number)
+    draft, _ = _guarded(draft, None)
+    ordered = sorted((_guarded(draft, v)[1] for v in versions), key=lambda v: v.number)
     latest = ordered[-1] if ordered else None
     content = latest.content if latest else None
     return {
@@ -59,6 +61,32 @@ def draft_as_dict(draft: DraftRecord, versions: list[VersionRecord]) -> dict[str
         "score": latest.rubric.percent if latest else None,
         "versions": [_version_dict(v) for v in ordered],
     }
+
+
+def _guarded(
+    draft: DraftRecord, version: VersionRecord | None
+) -> tuple[DraftRecord, VersionRecord | None]:
+    """The draft and version as every export renders them: each user-derived string guarded.
+
+    An export leaves the system (meeting packs, e-mail), so it is guarded at render even though
+    text was guarded on the way in: a version stored before the guard learned a format must not
+    leak through an export. Citations of the knowledge base are kept as they are (their links
+    must work); the Markdown renderer also guards its final text, after its own formatting.
+    """
+    draft = replace(
+        draft,
+        title=redact_text(draft.title),
+        partners=[redact_text(p) for p in draft.partners],
+        partner_type=redact_text(draft.partner_type),
+        area_of_care=redact_text(draft.area_of_care),
+    )
+    if version is not None:
+        version = replace(
+            version,
+            content=redact_model(version.content, keep=("sources",)),
+            rubric=redact_model(version.rubric),
+        )
+    return draft, version
 
 
 def _party_dict(party: Any) -> dict[str, Any]:
@@ -224,11 +252,13 @@ def _sections(version: VersionRecord | None) -> list[_Section]:
 
 def render_markdown(draft: DraftRecord, version: VersionRecord | None) -> str:
     """A one-page Markdown brief, readable as plain text and in Slack or GitHub."""
+    draft, version = _guarded(draft, version)
     parts = [f"# {draft.title}", "  \n".join(_byline(draft, version))]
     for section in _sections(version):
         parts.append(f"## {section.heading}")
         parts.extend(_markdown_block(block) for block in section.blocks)
-    return "\n\n".join(parts) + "\n"
+    # Guarded once more as a whole: table cells collapse line breaks, which could join digits.
+    return redact_text("\n\n".join(parts) + "\n")
 
 
 def _markdown_block(block: _Block) -> str:
@@ -256,6 +286,7 @@ def render_docx(draft: DraftRecord, version: VersionRecord | None) -> bytes:
     Every string passes `clean_text`: Word's XML cannot hold NUL or most control characters,
     and a draft stored before text was cleaned on the way in must still export.
     """
+    draft, version = _guarded(draft, version)
     document = Document()
     document.core_properties.title = clean_text(draft.title)
     document.add_heading(clean_text(draft.title), level=0)

@@ -17,6 +17,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.coaching.engine import Engine
+from bot.privacy import log_filter
 from bot.settings import Settings
 from bot.slack.conversations import SlackConversations
 from bot.slack.listeners import actions, assistant, commands, events, views
@@ -44,6 +45,7 @@ def make_client(settings: Settings) -> WebClient:
 
 def create_app(settings: Settings, engine: Engine, *, client: WebClient | None = None) -> App:
     """The Bolt app with every listener; HTTP mode verifies signatures, Socket Mode needs none."""
+    log_filter.install()  # from here on, no log line of this process carries an identifier
     socket_mode = bool(settings.slack_app_token)
     app = App(
         client=client or make_client(settings),

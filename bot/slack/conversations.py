@@ -19,6 +19,7 @@ from bot.coaching.reply import Reply
 from bot.drafts.export import export_to_file
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound
+from bot.privacy import redact_line
 from bot.settings import Settings
 from bot.slack.blocks import fallback_text, reply_blocks
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
@@ -132,6 +133,9 @@ class SlackConversations:
         parent_ts: str | None = None,
     ) -> tuple[str, str]:
         """Open a coaching thread (under `parent_ts`, or under a new parent message)."""
+        # The parent message goes to the channel before the engine sees the title: guard it
+        # here, formatted as the engine will store it, then escape it for mrkdwn.
+        title = redact_line(title, 200)
         if parent_ts is None:
             parent = client.chat_postMessage(
                 channel=channel,

@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Assistant, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
+from bot.privacy import redact_line
 from bot.slack.blocks import drafts_list_blocks
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
 
@@ -65,7 +66,8 @@ def build_assistant(conversations: SlackConversations) -> Assistant:
                 say(text="Your drafts", blocks=drafts_list_blocks(drafts))
                 return
             elif _NEW.search(text) or not text.endswith("?"):
-                title = "New problem statement" if _NEW.search(text) else text[:80]
+                # guarded before it is cut and before Slack shows it as the thread's title
+                title = "New problem statement" if _NEW.search(text) else redact_line(text, 80)
                 reply = engine.start(
                     actor,
                     title,

@@ -13,6 +13,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bot.privacy import redact_line
 from bot.slack.blocks import home_view
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
 
@@ -61,7 +62,7 @@ def register(app: App, conversations: SlackConversations) -> None:
         if draft_id is None:
             reply = conversations.engine.start(
                 actor,
-                _MENTION.sub("", text).strip()[:80] or "Untitled draft",
+                redact_line(_MENTION.sub("", text), 80) or "Untitled draft",
                 conversation_key=thread_key(actor.workspace_id, channel, root),
             )
             conversations.post(client, channel, thread_ts, reply, actor)
@@ -83,9 +84,11 @@ def register(app: App, conversations: SlackConversations) -> None:
             if draft_id is not None:
                 conversations.answer(client, channel, thread_ts, actor, draft_id, text)
                 return
-        title = re.sub(r"^new\s+", "", text, flags=re.IGNORECASE).strip() or "Untitled draft"
+        title = re.sub(r"^new\s+", "", text, flags=re.IGNORECASE)
+        # guarded before it is cut, so the cut cannot leave part of an identifier behind
+        title = redact_line(title, 150) or "Untitled draft"
         conversations.start_thread(
-            client, actor, channel, title[:150], parent_ts=thread_ts or event["ts"]
+            client, actor, channel, title, parent_ts=thread_ts or event["ts"]
         )
 
     @app.event("app_home_opened")

@@ -11,6 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coaching.compose import split_partners
 from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.privacy import redact_text
 from bot.slack.conversations import SlackConversations, actor_from
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,8 @@ def _value(view: dict[str, Any], block_id: str) -> str:
         return ((state.get("selected_option") or {}).get("value")) or ""
     if "selected_user" in state:
         return state.get("selected_user") or ""
-    return (state.get("value") or "").strip()
+    # Every typed field is guarded where it enters: nothing from a form is kept or posted raw.
+    return redact_text((state.get("value") or "").strip())
 
 
 def register(app: App, conversations: SlackConversations) -> None:
