@@ -20,7 +20,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from bot.privacy import presidio_engine
-from bot.privacy import presidio_engine
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings
 from bot.slack import gate

@@ -11,10 +11,8 @@ from slack_sdk import WebClient
 
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.privacy import redact_line
-from bot.privacy import redact_line
 from bot.slack.blocks import draft_blocks, drafts_list_blocks, new_draft_modal
 from bot.slack.conversations import SlackConversations, actor_from
-from bot.slack.mrkdwn import escape
 from bot.slack.mrkdwn import escape
 
 log = logging.getLogger(__name__)
