@@ -1,0 +1,69 @@
+"""Privacy guard: recall per kind and false positives on the generated corpus, speed, load time.
+
+Both corpus parts are reported: "tuning" is what the guard was developed against, "held_back"
+is wording it was never tuned on. Latency is per message with Presidio already loaded; the load
+itself is timed in a fresh process, as a server or CLI pays it once.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections import Counter
+
+from benchmarks.timing import summary_ms
+from bot.privacy import presidio_engine, redact_identifiers
+from bot.privacy.corpus import corpus, survives
+
+_LOAD_SCRIPT = (
+    "import json, time\n"
+    "started = time.perf_counter()\n"
+    "from bot.privacy import presidio_engine\n"
+    "presidio_engine.warm_up()\n"
+    "print(json.dumps({'import_and_load_s': time.perf_counter() - started,"
+    " 'load_s': presidio_engine.load_seconds()}))\n"
+)
+
+
+def _cold_load() -> dict[str, float]:
+    """Presidio and the spaCy model loaded in a new process, as `coach` or the server does."""
+    result = subprocess.run(
+        [sys.executable, "-c", _LOAD_SCRIPT], capture_output=True, text=True, check=True
+    )
+    timings = json.loads(result.stdout.strip().splitlines()[-1])
+    return {key: round(value, 2) for key, value in timings.items()}
+
+
+def _part(name: str) -> dict:
+    planted: Counter[str] = Counter()
+    missed: Counter[str] = Counter()
+    ordinary = false_positives = 0
+    samples: list[float] = []
+    for sample in corpus(name):  # type: ignore[arg-type]
+        started = time.perf_counter()
+        result = redact_identifiers(sample.text)
+        samples.append((time.perf_counter() - started) * 1000)
+        if sample.kind == "ordinary":
+            ordinary += 1
+            false_positives += result.changed
+        else:
+            planted[sample.kind] += 1
+            missed[sample.kind] += any(survives(s, result.text) for s in sample.secrets)
+    recall = {kind: round(1 - missed[kind] / count, 4) for kind, count in planted.items()}
+    return {
+        "planted": sum(planted.values()),
+        "missed": sum(missed.values()),
+        "recall": recall,
+        "ordinary": ordinary,
+        "false_positives": false_positives,
+        "false_positive_rate": round(false_positives / ordinary, 4),
+        "latency": summary_ms(samples),
+    }
+
+
+def run() -> dict:
+    cold = _cold_load()
+    presidio_engine.warm_up()
+    return {"presidio_cold_load": cold, **{name: _part(name) for name in ("tuning", "held_back")}}
