@@ -28,7 +28,7 @@ def cli_env(tmp_path_factory) -> dict[str, str]:
     """A data dir indexed by `coach index` itself, shared by the read-only CLI tests."""
     home = tmp_path_factory.mktemp("cli")
     env = coach_env(home, COACH_TEST_CWD=str(home))
-    result = run(["index"], env)
+    result = run(["index"], env, timeout=900)  # a cold index on a busy CI machine
     assert result.returncode == 0, result.stderr
     assert "Passages:" in result.stdout
     assert "netguard" not in result.stderr
