@@ -1,4 +1,5 @@
-"""Retrieval: index build and re-index time, dense vs BM25 vs hybrid quality, query latency."""
+"""Retrieval: index build and re-index time, dense vs BM25 vs hybrid quality (tuning and
+held-back question sets), query latency."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from bot.retrieval.search import KnowledgeSearch
 from bot.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
+QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions"  # tuning split; heldback/ is not
 
 
 def run() -> dict:
@@ -28,13 +30,16 @@ def run() -> dict:
         again = build_index(settings, embeddings=embeddings)
 
         search = KnowledgeSearch(settings, embeddings)
-        questions = load_questions(ROOT / "tests" / "data" / "retrieval_questions")
+        questions = load_questions(QUESTIONS)
         quality = [
             evaluate(search, questions, mode="dense", diversify=False),
             evaluate(search, questions, mode="bm25", diversify=False),
             evaluate(search, questions, mode="hybrid", diversify=False),
             evaluate(search, questions, mode="hybrid", diversify=True),
         ]
+        held_back = evaluate(search, load_questions(QUESTIONS / "heldback"))
+        held_back.mode += " (held back)"
+        quality.append(held_back)
         texts = [q.question for q in questions]
         search.search(texts[0])  # warm
         cursor = iter(texts * 5)

@@ -54,6 +54,8 @@ def chunk_file(knowledge: KnowledgeFile) -> list[Document]:
                         "title": knowledge.title,
                         "kind": knowledge.kind,
                         "source": knowledge.source,
+                        "source_url": " ".join(knowledge.source_urls),
+                        "reviewed": knowledge.reviewed,
                         "tags": ", ".join(knowledge.tags),
                         "heading": heading,
                         "body_start": len(header) + 2,

@@ -2,7 +2,9 @@
 
 The small local embedding model misses paraphrases that share rare words with a passage, and
 BM25 misses paraphrases that share none; reciprocal-rank fusion of the two beats either alone
-(measured in `make bench`). MMR then keeps the top results from repeating one document.
+(measured in `make bench`). A passage is then helped a little by the next-best passage of its own
+document, because a document that answers a question in two places is more likely the right one
+than a document with one lucky phrase. MMR then keeps the top results from repeating one document.
 """
 
 from __future__ import annotations
@@ -28,8 +30,9 @@ from bot.retrieval.vectorstore import (
 from bot.settings import Settings
 
 Mode = Literal["hybrid", "dense", "bm25"]
-RRF_K = 60
+RRF_K = 10  # small corpus: the top of each ranking matters more than its long tail
 MMR_LAMBDA = 0.75
+DOC_SUPPORT = 0.3  # weight of a passage's best sibling in the same document
 
 _WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _STOPWORDS = frozenset(
@@ -61,6 +64,12 @@ class Passage:
     kind: str
     score: float
     text: str
+    source_urls: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        """The document's first public source: the link a citation shows."""
+        return self.source_urls[0] if self.source_urls else ""
 
     def as_json(self) -> dict[str, object]:
         return asdict(self)
@@ -85,6 +94,7 @@ class KnowledgeSearch:
         self._chunks: list[_Chunk] = []
         self._bm25: BM25Okapi | None = None
         self._matrix: np.ndarray | None = None
+        self._documents: np.ndarray = np.zeros(0, dtype=np.int64)
         self._loaded_count = -1
 
     # -- corpus -----------------------------------------------------------------------------
@@ -112,7 +122,8 @@ class KnowledgeSearch:
             ]
             chunks.sort(key=lambda c: (c.metadata.get("path", ""), c.metadata.get("chunk", 0)))
             self._chunks = chunks
-            self._bm25 = BM25Okapi([search_terms(c.content) or ["_"] for c in chunks])
+            self._bm25 = BM25Okapi([search_terms(_bm25_text(c)) or ["_"] for c in chunks])
+            self._documents = _document_index(chunks)
             matrix = np.vstack([c.vector for c in chunks])
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
             self._matrix = matrix / np.where(norms == 0, 1, norms)
@@ -176,13 +187,26 @@ class KnowledgeSearch:
         return [self._passage(i, float(relevance[i])) for i in chosen]
 
     def _fused(self, query: str) -> np.ndarray:
-        """Reciprocal-rank fusion, scaled so 1.0 means first in both rankings."""
+        """Reciprocal-rank fusion plus document support, scaled so 1.0 is the best possible."""
         fused = np.zeros(len(self._chunks))
         for scores in (self._dense_scores(query), self._bm25_scores(query)):
             ranks = np.empty(len(scores), dtype=np.int64)
             ranks[np.argsort(-scores)] = np.arange(len(scores))
             fused += 1.0 / (RRF_K + 1 + ranks)
-        return fused / (2.0 / (RRF_K + 1))
+        fused /= 2.0 / (RRF_K + 1)
+        return (fused + DOC_SUPPORT * self._best_sibling(fused)) / (1 + DOC_SUPPORT)
+
+    def _best_sibling(self, scores: np.ndarray) -> np.ndarray:
+        """For each passage, the best score among the other passages of its document."""
+        sibling = np.zeros(len(scores))
+        for document in np.unique(self._documents):
+            members = np.flatnonzero(self._documents == document)
+            if len(members) < 2:
+                continue
+            top_two = np.sort(scores[members])[-2:]
+            best = scores[members] == top_two[1]
+            sibling[members] = np.where(best, top_two[0], top_two[1])
+        return sibling
 
     def _mmr(self, pool: list[int], relevance: np.ndarray, k: int) -> list[int]:
         """Maximal marginal relevance on the passage vectors, over the best candidates."""
@@ -219,4 +243,18 @@ class KnowledgeSearch:
             kind=str(meta.get("kind", "")),
             score=round(score, 4),
             text=chunk.content[start:],
+            source_urls=tuple(str(meta.get("source_url", "")).split()),
         )
+
+
+def _bm25_text(chunk: _Chunk) -> str:
+    """What BM25 matches: the passage (with its title and headings) and its document's tags."""
+    return chunk.content + " " + str(chunk.metadata.get("tags", "")).replace("-", " ")
+
+
+def _document_index(chunks: list[_Chunk]) -> np.ndarray:
+    """A small integer per passage naming its document, for document-level support."""
+    ids: dict[str, int] = {}
+    return np.array(
+        [ids.setdefault(str(c.metadata.get("path", "")), len(ids)) for c in chunks], dtype=np.int64
+    )
