@@ -20,7 +20,7 @@ from langchain_core.embeddings import Embeddings
 
 from bot.errors import UserFacingError
 from bot.private_files import private_dir, private_file
-from bot.settings import Settings
+from bot.settings import Settings, mask_url
 
 COLLECTION = "knowledge"
 RECORD_NAMESPACE = f"chroma/{COLLECTION}"
@@ -42,7 +42,8 @@ def _unavailable(settings: Settings, error: BaseException) -> IndexUnavailable:
     detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
     detail = detail or error.__class__.__name__
     if settings.chroma_url:
-        return IndexUnavailable(f"Cannot use the Chroma server at {settings.chroma_url}: {detail}")
+        where = mask_url(settings.chroma_url)
+        return IndexUnavailable(f"Cannot use the Chroma server at {where}: {detail}")
     return IndexUnavailable(
         f"The knowledge index in {settings.chroma_dir} cannot be read ({detail}): "
         "run `coach index` to rebuild it"
