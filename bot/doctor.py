@@ -83,9 +83,10 @@ def check_embeddings(settings: Settings, deep: bool) -> Check:
 def check_vector_store(settings: Settings) -> Check:
     from bot.retrieval.embeddings import embedding_id
     from bot.retrieval.vectorstore import COLLECTION, chroma_client, collection_info
+    from bot.settings import mask_url
 
     name = "vector store"
-    where = settings.chroma_url or f"embedded at {settings.chroma_dir}"
+    where = mask_url(settings.chroma_url) or f"embedded at {settings.chroma_dir}"
     if not settings.chroma_url and not settings.chroma_dir.exists():
         return Check(name, False, f"{where}: no index yet (run `coach index`)")
     client = chroma_client(settings)
