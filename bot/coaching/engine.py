@@ -10,15 +10,25 @@ and a crash between turns loses nothing.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.coaching.checks import Issue
 from bot.coaching.coach import Coach, CoachUnavailable, DraftRequest, TextSink, Turn, Usage
-from bot.coaching.compose import involves_commercial_partner, split_partners
+from bot.coaching.compose import (
+    DATA_QUERY,
+    extra_knowledge_queries,
+    involves_commercial_partner,
+    moves_patient_data,
+    split_partners,
+)
+from bot.coaching.filing import file_parts, labels, next_question, offer_back
+from bot.coaching.flow import Flow
 from bot.coaching.guided import GuidedCoach, citation, excerpt
-from bot.coaching.questions import check_answer
+from bot.coaching.intent import Intent, classify
+from bot.coaching.questions import PARTNERS, QUESTIONS, Question, check_answer
+from bot.coaching.recogniser import Part, shared_recogniser
 from bot.coaching.reply import Reply, Tip
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import (
@@ -47,33 +57,15 @@ MAX_TURN_ATTEMPTS = 8
 # A re-run turn may call a model again, so its backoff starts higher than the store's.
 TURN_BACKOFF_BASE_S = 0.05
 TURN_BACKOFF_CAP_S = 1.0
-ATTEMPTS_PREFIX = "meta.attempts."
-RETURN_TO_REVIEW = "meta.return_to_review"  # an answer edited from the review goes back there
 COMPOSE_QUERIES = (
     "what makes a high-quality problem statement",
     "value proposition for each party triple win",
 )
 JOINT_WORKING_QUERY = "joint working written agreement public summary exit strategy"
 
-_COMMANDS = {
-    "back": "back",
-    "go back": "back",
-    "skip": "skip",
-    "next": "skip",
-    "draft": "draft",
-    "show draft": "draft",
-    "compose": "draft",
-    "accept": "accept",
-    "finish": "accept",
-    "done": "accept",
-    "where was i": "show",
-    "where are we": "show",
-    "status": "show",
-}
-_EDIT = re.compile(r"^(?:edit|change|go to|goto)\s+(.+)$", re.IGNORECASE)
-_OVERRIDE = re.compile(
-    r"^(?P<field>problem statement|problem|statement|hmw|how might we)\s*[:\-–]\s*(?P<text>.+)$",
-    re.IGNORECASE | re.DOTALL,
+# Words `edit …` may name: stage ids and the words of stage names ("edit evidence").
+_STAGE_WORDS = tuple(stage.id for stage in STAGES[:-1]) + tuple(
+    stage.name.lower() for stage in STAGES[:-1]
 )
 
 
@@ -86,13 +78,15 @@ class _Plan:
     answers: dict[str, str] | None = None
     status: str | None = None
     partners: list[str] | None = None
+    flow: Flow | None = None
     version: tuple[DraftContent, RubricScore, str, str | None, dict[str, str], Usage] | None = None
     user_text: str | None = None
     notices: list[str] = field(default_factory=list)
 
     @property
     def changes_state(self) -> bool:
-        return any(v is not None for v in (self.stage, self.answers, self.status, self.partners))
+        changed = (self.stage, self.answers, self.status, self.partners, self.flow)
+        return any(v is not None for v in changed)
 
 
 class Engine:
@@ -105,7 +99,8 @@ class Engine:
         search: KnowledgeSearch | None = None,
     ) -> None:
         self.store = store
-        self.guided = GuidedCoach()
+        # The answer recogniser shares the knowledge search's embedding model (loaded once).
+        self.guided = GuidedCoach(shared_recogniser(search.embeddings if search else None))
         self.coach: Coach = coach or self.guided
         self.search = search
 
@@ -119,8 +114,13 @@ class Engine:
         partner_type: str = "",
         area_of_care: str = "",
         conversation_key: str | None = None,
+        opening_text: str = "",
     ) -> Reply:
-        """Create a draft and ask its first question (skipping what a form already answered)."""
+        """Create a draft and ask its first question (skipping what a form already answered).
+
+        `opening_text` is what the user already has (a first message, a pasted description or
+        document): it is taken as their first answer, so a long one gets a draft at once.
+        """
         title = clean_text(title or "")
         partner_type, area_of_care = clean_text(partner_type), clean_text(area_of_care)
         partners = [clean_text(p) for p in partners or []]
@@ -153,6 +153,10 @@ class Engine:
             conversation_key=conversation_key,
             messages=opening,
         )
+        if opening_text.strip():
+            first = self.handle(actor, reply.draft_id, opening_text)
+            first.text = _joined(f"New draft *{title}* ({reply.draft_id}).", first.text)
+            return first
         return reply
 
     def current(self, conversation_key: str, actor: Actor) -> DraftRecord | None:
@@ -174,7 +178,7 @@ class Engine:
         notices = [n for n in [guarded.notice()] if n]
         said = self._with_fallback(notices, lambda c: c.side_answer(asked, passages, []))
         reply = Reply("", "answer", said.text, notices=notices, coach_mode=self.coach.mode)
-        reply.tips = self._tips(passages[:2])
+        reply.tips = self._tips(passages, already=said.text)
         return reply
 
     # -- the turn -----------------------------------------------------------------------------
@@ -276,6 +280,7 @@ class Engine:
             answers=plan.answers,
             status=plan.status,
             partners=plan.partners,
+            flow=None if plan.flow is None else plan.flow.to_json(),
             version=new_version,
             messages=history,
         )
@@ -285,21 +290,26 @@ class Engine:
     def _decide(
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> _Plan:
-        word = text.lower().strip(" .!/")
-        if word in _COMMANDS:
-            plan = self._command(actor, draft, _COMMANDS[word])
-        elif match := _EDIT.match(text.strip(" /")):
-            plan = self._edit(draft, match.group(1))
-        elif draft.stage in (REVIEW, FINAL):
+        """Decide what the message is before anything is filed: only answers are filed."""
+        intent = classify(text, stage_names=_STAGE_WORDS)
+        in_review = draft.stage in (REVIEW, FINAL)
+        if intent.kind == "command":
+            plan = self._command(actor, draft, intent)
+        elif intent.kind == "rewrite" and (in_review or self._has_version(actor, draft)):
+            plan = self._rewrite(actor, draft, intent)
+        elif intent.kind == "chatter":
+            plan = self._chatter(actor, draft, text)
+        elif intent.kind == "question":
+            plan = self._side_question(actor, draft, intent.argument or text, stream)
+        elif in_review or (intent.kind == "revision" and self._has_version(actor, draft)):
             plan = self._revise(actor, draft, text)
-        elif self._is_side_question(text):
-            plan = self._side_question(actor, draft, text, stream)
         else:
             plan = self._answer(actor, draft, text, stream)
         plan.user_text = text
         return plan
 
-    def _command(self, actor: Actor, draft: DraftRecord, name: str) -> _Plan:
+    def _command(self, actor: Actor, draft: DraftRecord, intent: Intent) -> _Plan:
+        name = intent.command
         if name == "back":
             return self._go(draft, previous_key(draft.stage))
         if name == "skip":
@@ -308,62 +318,154 @@ class Engine:
             return self._compose(actor, draft, stay=True)
         if name == "accept":
             return self._accept(actor, draft)
+        if name == "edit":
+            return self._edit(draft, intent.argument)
+        if name in ("help", "cancel", "new"):
+            text = {"help": COACHING_HELP, "cancel": PAUSED, "new": START_NEW}[name]
+            reply = self._question_reply(draft.id, draft.stage, text, kind="info")
+            if draft.stage in (REVIEW, FINAL) or name != "help":
+                reply.question = reply.hint = None
+            return _Plan(reply)
         return _Plan(self._where(draft, actor))
 
-    @staticmethod
-    def _is_side_question(text: str) -> bool:
-        return text.startswith("?") or (text.endswith("?") and len(text) < 300)
+    def _chatter(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
+        """'thanks', 'ok', 'hi': a word back and the current question, nothing filed."""
+        words = text.lower()
+        if any(w in words for w in ("thank", "cheers", "ta ")):
+            said = "You're welcome."
+        elif any(w in words for w in ("hi", "hello", "hey", "morning", "afternoon", "evening")):
+            said = "Hello!"
+        else:
+            said = "OK."
+        if draft.stage in (REVIEW, FINAL):
+            return _Plan(self._where(draft, actor))
+        reply = self._question_reply(draft.id, draft.stage, f"{said} Whenever you're ready:")
+        reply.kind = "info"
+        return _Plan(reply)
+
+    def _has_version(self, actor: Actor, draft: DraftRecord) -> bool:
+        return self.store.latest_version(actor, draft.id) is not None
+
+    def _recognise(self, text: str, asked: str | None, notices: list[str]) -> list[Part]:
+        """What each part of the message answers (the LLM coach may do this with its model)."""
+        parts, _usage = self._with_fallback(notices, lambda c: c.recognise(text, asked))
+        if not parts:  # a model that found nothing in the words: the offline recogniser reads them
+            parts, _usage = self.guided.recognise(text, asked)
+        return parts
 
     def _answer(
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> _Plan:
+        """File each part of the message where it belongs, then ask what is still missing."""
         asked = question(draft.stage)
         if asked is None:  # an unknown stage from an older version: start again safely
             return self._go(draft, first_key())
-        answers = dict(draft.answers)
-        answers[asked.key] = text
-        issues = check_answer(asked.key, text)
-        tries_key = ATTEMPTS_PREFIX + asked.key
-        tries = int(answers.get(tries_key, "0") or 0)
-        passages = self._find(f"{asked.search} {text[:300]}", k=2)
         notices: list[str] = []
+        filing = file_parts(
+            draft.answers,
+            Flow.from_json(draft.flow),
+            self._recognise(text, asked.key, notices),
+            asked.key,
+        )
+        answers, flow = filing.answers, filing.flow
+        partners = None
+        if PARTNERS in filing.filed and not draft.partners:
+            partners = split_partners(answers[PARTNERS])
+        elsewhere = [key for key in filing.keys if key != asked.key]
+        if not filing.answered(asked.key):
+            # It fitted other questions: filed there, and the question asked is asked again.
+            lead = f"That sounds like {labels(elsewhere)}; I've put it there."
+            if filing.rich:
+                return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
+            offered, flow = flow.take_unplaced(asked.key)
+            reply = self._question_reply(draft.id, asked.key, _joined(lead, offer_back(offered)))
+            return _Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
+        if filing.rich and not flow.return_to_review:
+            lead = f"Thank you: that's a lot to work with. I've noted {labels(filing.keys)}."
+            return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
+        answer = answers[asked.key]
+        issues = check_answer(asked.key, answer)
+        passages = self._find(f"{asked.search} {answer[:300]}", k=2)
         said = self._with_fallback(
             notices,
             lambda c: c.feedback(
-                asked, text, issues, passages, self._history(actor, draft), stream=stream
+                asked, answer, issues, passages, self._history(actor, draft), stream=stream
             ),
         )
-        if any(issue.severity == "major" for issue in issues) and tries == 0:
-            answers[tries_key] = "1"
-            reply = self._question_reply(draft.id, asked.key, said.text)
-            reply.text += "\n\nTry a new version of your answer, or say *skip* to keep this one."
-            reply.tips = self._tips(passages[:1])
-            return _Plan(reply, answers=answers, notices=notices)
-        answers.pop(tries_key, None)
-        partners = None
-        if asked.key == "context.partners" and not draft.partners:
-            partners = split_partners(text)
-        following = REVIEW if answers.pop(RETURN_TO_REVIEW, None) else next_key(asked.key)
-        if following == REVIEW:
-            plan = self._compose(actor, draft, answers=answers, stay=False, lead=said.text)
-            plan.answers, plan.partners = answers, partners
+        also = f"Also noted {labels(elsewhere)}." if elsewhere else ""
+        if any(issue.severity == "major" for issue in issues) and flow.tried(asked.key) == 0:
+            flow = flow.with_attempt(asked.key)
+            retry = "Try a new version of your answer, or say *skip* to keep this one."
+            reply = self._question_reply(draft.id, asked.key, _joined(said.text, also, retry))
+            tip_query = self._tip_query(asked, issues, asked.search, text)
+            reply.tips = self._tips(self._find(tip_query, k=3), passages, actor=actor, draft=draft)
+            return _Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
+        if flow.return_to_review:
+            flow = replace(flow, return_to_review=False)
+            plan = self._compose(
+                actor, draft, answers=answers, flow=flow, stay=False, lead=_joined(said.text, also)
+            )
+            plan.answers, plan.partners, plan.flow = answers, partners, flow
             plan.notices = notices + plan.notices
             return plan
-        reply = self._question_reply(draft.id, following, said.text)
-        reply.tips = self._tips(self._find(question(following).search, k=1), passages[:1])  # type: ignore[union-attr]
-        return _Plan(reply, stage=following, answers=answers, partners=partners, notices=notices)
+        following = next_question(answers, flow)
+        if following == REVIEW:
+            plan = self._compose(
+                actor, draft, answers=answers, flow=flow, stay=False, lead=_joined(said.text, also)
+            )
+            plan.answers, plan.partners, plan.flow = answers, partners, flow
+            plan.notices = notices + plan.notices
+            return plan
+        offered, flow = flow.take_unplaced(following)
+        reply = self._question_reply(
+            draft.id, following, _joined(said.text, also, offer_back(offered))
+        )
+        tip_query = self._tip_query(asked, issues, question(following).search, text)  # type: ignore[union-attr]
+        reply.tips = self._tips(
+            self._find(tip_query, k=3), passages, actor=actor, draft=draft, already=said.text
+        )
+        return _Plan(
+            reply, stage=following, answers=answers, partners=partners, flow=flow, notices=notices
+        )
+
+    def _first_draft(
+        self,
+        actor: Actor,
+        draft: DraftRecord,
+        answers: dict[str, str],
+        flow: Flow,
+        partners: list[str] | None,
+        lead: str,
+        notices: list[str],
+    ) -> _Plan:
+        """A long story: a draft and scorecard at once, then the weakest criterion's question."""
+        plan = self._compose(
+            actor, draft, answers=answers, flow=flow, stay=True, lead=lead, ask_next=True
+        )
+        plan.answers, plan.partners = answers, partners
+        plan.flow = plan.flow or flow
+        plan.notices = notices + plan.notices
+        return plan
 
     def _skip(self, actor: Actor, draft: DraftRecord) -> _Plan:
         if draft.stage in (REVIEW, FINAL):
             return _Plan(self._where(draft, actor))
-        answers = {k: v for k, v in draft.answers.items() if k != ATTEMPTS_PREFIX + draft.stage}
-        following = REVIEW if answers.pop(RETURN_TO_REVIEW, None) else next_key(draft.stage)
-        if following == REVIEW:
-            plan = self._compose(actor, draft, answers=answers, stay=False, lead="Skipped.")
-            plan.answers = answers
+        flow = Flow.from_json(draft.flow).with_skip(draft.stage)
+        if flow.return_to_review:
+            flow = replace(flow, return_to_review=False)
+            plan = self._compose(actor, draft, flow=flow, stay=False, lead="Kept as it was.")
+            plan.flow = flow
             return plan
-        reply = self._question_reply(draft.id, following, "Skipped: you can come back with *back*.")
-        return _Plan(reply, stage=following, answers=answers)
+        following = next_question(draft.answers, flow)
+        if following == REVIEW:
+            plan = self._compose(actor, draft, flow=flow, stay=False, lead="Skipped.")
+            plan.flow = flow
+            return plan
+        offered, flow = flow.take_unplaced(following)
+        skipped = stage_of(draft.stage).id
+        lead = f"Skipped for now: *edit {skipped}* brings it back."
+        reply = self._question_reply(draft.id, following, _joined(lead, offer_back(offered)))
+        return _Plan(reply, stage=following, flow=flow)
 
     def _go(self, draft: DraftRecord, key: str) -> _Plan:
         current = draft.answers.get(key, "")
@@ -372,11 +474,11 @@ class Engine:
         if current:
             reply.text += "\n\nSend a new answer to replace it, or *skip* to keep it."
         status = "active" if draft.status == "final" else None
-        answers = None
+        flow = None
         if draft.stage in (REVIEW, FINAL):
-            answers = {**draft.answers, RETURN_TO_REVIEW: "1"}
+            flow = replace(Flow.from_json(draft.flow), return_to_review=True)
             reply.text += "\n\nAfter this answer I'll take you straight back to the draft."
-        return _Plan(reply, stage=key, status=status, answers=answers)
+        return _Plan(reply, stage=key, status=status, flow=flow)
 
     def _edit(self, draft: DraftRecord, name: str) -> _Plan:
         key = resolve_stage(name)
@@ -398,33 +500,33 @@ class Engine:
             lambda c: c.side_answer(asked, passages, self._history(actor, draft), stream=stream),
         )
         reply = self._question_reply(draft.id, draft.stage, said.text, kind="answer")
-        reply.tips = self._tips(passages[:2])
+        reply.tips = self._tips(passages, actor=actor, draft=draft, already=said.text)
         if draft.stage in (REVIEW, FINAL):
             reply.question = None
         else:
             reply.text += "\n\nBack to where we were:"
         return _Plan(reply, notices=notices)
 
+    def _rewrite(self, actor: Actor, draft: DraftRecord, intent: Intent) -> _Plan:
+        """`problem: …` or `hmw: …`: the user's own words replace that line of the draft."""
+        name = "how_might_we" if intent.command in ("hmw", "how might we") else "problem_statement"
+        new_text = intent.argument
+        if name == "how_might_we" and not new_text.lower().startswith("how might we"):
+            new_text = "How might we " + new_text[0].lower() + new_text[1:]
+        flow = Flow.from_json(draft.flow).with_override(name, redact_text(new_text))
+        plan = self._compose(actor, draft, flow=flow, stay=True, lead="Updated.")
+        plan.flow = flow
+        return plan
+
     def _revise(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
-        answers = dict(draft.answers)
-        if match := _OVERRIDE.match(text):
-            field_name = (
-                "how_might_we"
-                if match["field"].lower() in ("hmw", "how might we")
-                else ("problem_statement")
-            )
-            new_text = " ".join(match["text"].split())
-            if field_name == "how_might_we" and not new_text.lower().startswith("how might we"):
-                new_text = "How might we " + new_text[0].lower() + new_text[1:]
-            answers[f"override.{field_name}"] = redact_text(new_text)  # after its reformatting
-            plan = self._compose(actor, draft, answers=answers, stay=True, lead="Updated.")
-            plan.answers = answers
-            return plan
-        if self._is_side_question(text):
-            return self._side_question(actor, draft, text)
+        """A request to change the draft: the model rewrites it; without one, say what can."""
         if self.coach.mode == "llm":
-            return self._compose(actor, draft, answers=answers, stay=True, instruction=text)
-        return _Plan(Reply(draft.id, "info", REVIEW_HELP, **self._stage_fields(draft.stage)))
+            return self._compose(actor, draft, stay=True, instruction=text)
+        reply = Reply(draft.id, "info", GUIDED_REVISION, **self._stage_fields(draft.stage))
+        if draft.stage not in (REVIEW, FINAL):
+            asked = question(draft.stage)
+            reply.question = asked.prompt if asked else None
+        return _Plan(reply)
 
     def _accept(self, actor: Actor, draft: DraftRecord) -> _Plan:
         if not draft.owned_by(actor):
@@ -453,12 +555,19 @@ class Engine:
         draft: DraftRecord,
         *,
         answers: dict[str, str] | None = None,
+        flow: Flow | None = None,
         stay: bool,
         lead: str = "",
         instruction: str = "",
+        ask_next: bool = False,
     ) -> _Plan:
-        """Write, score and version the draft from the answers so far."""
+        """Write, score and version the draft from the answers so far.
+
+        With `ask_next`, the conversation moves on to the open question behind the weakest
+        criterion (after a long first message), or to the review when none is open.
+        """
         answers = dict(answers if answers is not None else draft.answers)
+        flow = flow or Flow.from_json(draft.flow)
         partners = draft.partners or split_partners(answers.get("context.partners", ""))
         passages = self._compose_passages(partners, draft.partner_type, answers)
         latest = self.store.latest_version(actor, draft.id) if instruction else None
@@ -477,6 +586,7 @@ class Engine:
 
         def write(coach: Coach) -> tuple[DraftContent, RubricScore]:
             content, used = coach.compose(request)
+            content = content.model_copy(update=flow.overrides)  # the user's own lines win
             usage.add(used)
             pii = redact_identifiers(
                 " ".join([content.problem_statement, content.how_might_we, *content.evidence])
@@ -495,6 +605,8 @@ class Engine:
         stage = draft.stage if stay else REVIEW
         if stay and draft.stage == FINAL:
             stage = REVIEW
+        if ask_next:
+            stage = next_question(answers, flow, rubric)
         text = lead + ("\n\n" if lead else "") + _review_lead(rubric, stage)
         reply = Reply(
             draft.id,
@@ -548,6 +660,7 @@ class Engine:
         queries = list(COMPOSE_QUERIES)
         if involves_commercial_partner(partners, partner_type, answers):
             queries.append(JOINT_WORKING_QUERY)
+        queries += extra_knowledge_queries(partners, partner_type, answers)
         passages: list[Passage] = []
         for query in queries:
             for passage in self._find(query, k=1):
@@ -555,16 +668,50 @@ class Engine:
                     passages.append(passage)
         return passages
 
-    @staticmethod
-    def _tips(*groups: list[Passage]) -> list[Tip]:
-        tips: list[Tip] = []
-        seen: set[str] = set()
+    def _tips(
+        self,
+        *groups: list[Passage],
+        actor: Actor | None = None,
+        draft: DraftRecord | None = None,
+        already: str = "",
+    ) -> list[Tip]:
+        """At most one tip: the first passage of `groups` this conversation has not shown yet.
+
+        "Shown" is derived from the stored history (an earlier coach message of the draft
+        contains the passage's excerpt) and from `already`, this reply's own words, so a side
+        answer that quotes a passage is not followed by the same passage as a tip, and nothing
+        extra has to be stored.
+        """
+        shown = _normalised(already)
+        if actor is not None and draft is not None:
+            shown += " " + self._shown_so_far(actor, draft)
         for group in groups:
             for passage in group:
-                if passage.path + passage.heading not in seen:
-                    seen.add(passage.path + passage.heading)
-                    tips.append(Tip(excerpt(passage.text), citation(passage)))
-        return tips[:2]
+                tip = Tip(excerpt(passage.text, markdown=True), citation(passage))
+                fresh = _tip_key(tip) not in shown
+                if tip.text and fresh and not tip.text.startswith(ILLUSTRATIVE):
+                    return [tip]
+        return []
+
+    def _shown_so_far(self, actor: Actor, draft: DraftRecord) -> str:
+        """Everything the coach has said in this draft's conversation, normalised for matching."""
+        try:
+            messages = self.store.recent_messages(actor, draft.id, limit=HISTORY_FOR_TIPS)
+        except Exception as error:  # tips are a bonus: history trouble must not break a turn
+            log.warning("could not read history for tips: %s", error)
+            return ""
+        return " ".join(_normalised(m.text) for m in messages if m.role == "coach")
+
+    @staticmethod
+    def _tip_query(asked: Question, issues: list[Issue], fallback: str, answer: str = "") -> str:
+        """Search for what the answer just given needs most: information governance if it
+        moves patient data, else its weakest point, else guidance for what comes next."""
+        if moves_patient_data({asked.key: answer}):
+            return DATA_QUERY
+        if not issues:
+            return fallback
+        worst = min(issues, key=lambda issue: issue.severity != "major")
+        return f"{asked.search} {worst.message}"
 
     def _history(self, actor: Actor, draft: DraftRecord) -> list[Turn]:
         return [Turn(m.role, m.text) for m in self.store.recent_messages(actor, draft.id, limit=12)]
@@ -611,14 +758,71 @@ class Engine:
                     coach_mode=latest.coach_mode,
                     **self._stage_fields(draft.stage),
                 )
-        return self._question_reply(draft.id, draft.stage, f"*{draft.title}* ({draft.id}).")
+        heading = f"*{draft.title}* ({draft.id})."
+        reply = self._question_reply(draft.id, draft.stage, _joined(heading, _answer_list(draft)))
+        if draft.stage in (REVIEW, FINAL):
+            reply.text = _joined(reply.text, REVIEW_HELP)
+        return reply
 
 
+def _answer_list(draft: DraftRecord) -> str:
+    """Every answer under the question it was filed under, so a misfiling can be seen and fixed."""
+    lines = [
+        f"• *{q.label[0].upper()}{q.label[1:]}* ({stage_of(q.key).id}): “{excerpt(answer, 2, 200)}”"
+        for q in QUESTIONS
+        if (answer := draft.answers.get(q.key, "").strip())
+    ]
+    if not lines:
+        return ""
+    kept = Flow.from_json(draft.flow).unplaced
+    lines += [f"• *Not placed yet*: “{excerpt(u.text, 2, 200)}”" for u in kept]
+    return "What I have so far (*edit <stage>* changes one):\n" + "\n".join(lines)
+
+
+ILLUSTRATIVE = "Illustrative only"  # example statements in case files: not advice to quote
+HISTORY_FOR_TIPS = 400  # messages: far more than any coaching conversation has
+TIP_KEY_CHARS = 80
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+def _tip_key(tip: Tip) -> str:
+    """The opening of a tip's excerpt: present in any message that showed the same passage."""
+    return _normalised(tip.text)[:TIP_KEY_CHARS]
+
+
+COACHING_HELP = (
+    "Just answer in your own words: tell me as much or as little as you like, in any order, "
+    "and I'll note each part under the question it answers and ask about what is missing. "
+    "You can also say *skip*, *go back*, *edit <stage>* (e.g. *edit evidence*), *show me the "
+    "draft*, *where are we* (your answers so far), or ask me anything, e.g. *tell me about "
+    "driver diagrams*."
+)
+PAUSED = (
+    "Paused: everything so far is saved. Message me whenever you want to carry on and we'll "
+    "pick up where we left off."
+)
+START_NEW = (
+    "This draft is saved. To start another: */new TITLE* in the console, or `/statement new` "
+    "in Slack."
+)
+GUIDED_REVISION = (
+    "Rewriting the draft to order needs the AI coach, which is not switched on here. What you "
+    "can do now: *edit <stage>* (e.g. *edit evidence*) to change an answer and redraft from it, "
+    "or rewrite a line yourself with *problem: <new text>* or *hmw: <new text>*."
+)
 REVIEW_HELP = (
     "To improve the draft: *edit <stage>* (e.g. *edit evidence*) to change an answer, "
     "*problem: <new text>* or *hmw: <new text>* to rewrite a line yourself, a question ending "
     "in ? to ask the knowledge base, or *accept* to mark it final."
 )
+
+
+def _joined(*paragraphs: str) -> str:
+    """Non-empty paragraphs of a reply, a blank line apart."""
+    return "\n\n".join(p for p in paragraphs if p and p.strip())
 
 
 def _review_lead(rubric: RubricScore, stage: str) -> str:

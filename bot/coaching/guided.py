@@ -7,25 +7,16 @@ with their sources when the user asks a side question.
 
 from __future__ import annotations
 
-import re
-
 from bot.coaching.checks import Issue
 from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
 from bot.coaching.compose import compose_draft
 from bot.coaching.questions import Question
+from bot.coaching.recogniser import Part, Recogniser, shared_recogniser
 from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.retrieval.passage import excerpt
 from bot.retrieval.search import Passage
 
-_SENTENCES = re.compile(r"(?<=[.!?])\s+")
-
-
-def excerpt(text: str, sentences: int = 2, limit: int = 320) -> str:
-    """The opening sentences of a passage, for a tip or a side answer."""
-    flat = " ".join(line.strip() for line in text.splitlines() if line.strip())
-    flat = re.sub(r"^[#>*\-\s]+", "", flat)
-    parts = _SENTENCES.split(flat)
-    short = " ".join(parts[:sentences])
-    return short if len(short) <= limit else short[: limit - 1].rsplit(" ", 1)[0] + "…"
+__all__ = ["GuidedCoach", "citation", "excerpt"]
 
 
 def citation(passage: Passage) -> Citation:
@@ -37,6 +28,9 @@ def citation(passage: Passage) -> Citation:
 class GuidedCoach:
     mode = "guided"
     model: str | None = None
+
+    def __init__(self, recogniser: Recogniser | None = None) -> None:
+        self.recogniser = recogniser or shared_recogniser()
 
     @property
     def prompt_versions(self) -> dict[str, str]:
@@ -71,8 +65,12 @@ class GuidedCoach:
             )
         lines = ["Here is what the knowledge base says:"]
         for number, passage in enumerate(passages[:2], start=1):
-            lines.append(f"[{number}] *{passage.title}*: {excerpt(passage.text, 3, 480)}")
+            quoted = excerpt(passage.text, 3, 480, markdown=True)
+            lines.append(f"[{number}] *{passage.title}*: {quoted} ({citation(passage).link})")
         return Said("\n".join(lines))
+
+    def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
+        return self.recogniser.recognise(text, asked), Usage()
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]:
         content = compose_draft(

@@ -18,6 +18,8 @@ from bot.coaching.checks import Issue
 from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
 from bot.coaching.compose import involves_commercial_partner, readiness_checklist
 from bot.coaching.guided import citation
+from bot.coaching.questions import NONE, QUESTION_KEYS
+from bot.coaching.recogniser import Part
 from bot.coaching.rubric import CRITERIA, merge_scores
 from bot.coaching.stages import QUESTIONS, Question, stage_of
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
@@ -55,6 +57,17 @@ class RubricOutput(BaseModel):
     criteria: list[CriterionScore]
 
 
+class ExtractedPart(BaseModel):
+    text: str = Field(description="the user's words for this part, copied exactly")
+    questions: list[str] = Field(description="question keys this part answers; empty if none")
+
+
+class ExtractionOutput(BaseModel):
+    """The parts of one message and the coaching questions each answers."""
+
+    parts: list[ExtractedPart]
+
+
 def numbered_passages(passages: list[Passage]) -> str:
     if not passages:
         return "(none found)"
@@ -90,7 +103,7 @@ class LLMCoach:
         pinned = prompt_versions or {}
         self.prompts: dict[str, Prompt] = {
             name: load_prompt(name, pinned.get(name))
-            for name in ("feedback", "side_answer", "draft", "score")
+            for name in ("feedback", "side_answer", "draft", "score", "extract")
         }
         self.structured = StructuredCaller(self.chat, self.timeout)
 
@@ -152,6 +165,31 @@ class LLMCoach:
         )
         text, usage = plain_call(self.chat, messages, self.timeout, stream)
         return Said(text, usage)
+
+    def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
+        """One structured call: the parts of the message and the question keys each answers.
+
+        Parts are kept only when their words really come from the message, and keys only when
+        they name a real question, so a model cannot file words the user never wrote.
+        """
+        questions = "\n".join(f"  {q.key}: {q.prompt} ({q.good})" for q in QUESTIONS)
+        messages = self._messages(
+            self.prompts["extract"],
+            questions=questions,
+            asked=asked or "(none)",
+            answer=fit(text, 1500),
+            schema=json.dumps(ExtractionOutput.model_json_schema()),
+        )
+        output, usage = self.structured.call(ExtractionOutput, messages)
+        flat = " ".join(text.split()).casefold()
+        parts = []
+        for item in output.parts:
+            words = " ".join(item.text.split())
+            if not words or words.casefold() not in flat:
+                continue
+            keys = tuple(dict.fromkeys(k for k in item.questions if k in QUESTION_KEYS))
+            parts.append(Part(words, keys, 1.0 if keys else 0.0, keys[0] if keys else NONE))
+        return parts, usage
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]:
         previous = (

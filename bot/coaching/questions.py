@@ -55,6 +55,7 @@ class Question:
     praise: str  # said when an answer passes every check
     good: str  # one line on what a good answer looks like (prompts, /show, the recogniser)
     checks: tuple[Check, ...] = field(default=(), compare=False)
+    criterion: str = ""  # the rubric criterion this answer feeds, if any
 
     def check(self, text: str) -> list[Issue]:
         """This question's checks on an answer, major issues first."""
@@ -106,6 +107,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A clearly defined group and setting: that makes the problem concrete.",
         "A defined group of people in a defined setting, ideally with how many.",
         (checks.missing_group, checks.unexpanded_acronyms),
+        criterion="who",
     ),
     Question(
         NOW,
@@ -123,6 +125,7 @@ QUESTIONS: tuple[Question, ...] = (
             checks.vague_words,
             checks.unexpanded_acronyms,
         ),
+        criterion="gap",
     ),
     Question(
         EVIDENCE,
@@ -135,6 +138,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Evidence with sources and periods: partners can check it.",
         "Each figure with its data source and the period it covers.",
         (checks.missing_numbers, checks.missing_source_or_period),
+        criterion="evidence",
     ),
     Question(
         WHY_MATTERS,
@@ -147,6 +151,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Clear about harm and cost.",
         "Who is harmed and what it costs, with a figure.",
         (checks.missing_numbers, checks.vague_words),
+        criterion="why_it_matters",
     ),
     Question(
         ROOT_CAUSE,
@@ -159,6 +164,7 @@ QUESTIONS: tuple[Question, ...] = (
         "That reads like a cause rather than a symptom.",
         "What goes wrong in the process, one 'why?' deeper than a lack of staff or money.",
         (checks.symptom_not_cause, checks.solution_first),
+        criterion="cause",
     ),
     Question(
         MEASURES,
@@ -170,6 +176,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A measurable outcome: everyone will know if it worked.",
         "A measure with its baseline, a target and a date.",
         (checks.missing_measure, checks.vague_words),
+        criterion="measurable",
     ),
     Question(
         SCOPE,
@@ -181,6 +188,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Nicely scoped.",
         "Which place, which period, and what is left out.",
         (checks.missing_scope,),
+        criterion="scoped",
     ),
     Question(
         VALUE_PATIENTS,
@@ -192,6 +200,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A concrete gain for patients: that is what keeps a partnership honest.",
         "A concrete gain in patients' and carers' own terms.",
         (_value_checks,),
+        criterion="mutual_interest",
     ),
     Question(
         VALUE_NHS,
@@ -203,6 +212,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Clear about what the NHS organisation gets back.",
         "What the NHS organisation gets back: capacity, money, targets, staff time.",
         (_value_checks,),
+        criterion="mutual_interest",
     ),
     Question(
         VALUE_PARTNER,
@@ -215,6 +225,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Candid about the partner's gain and contribution: that builds trust.",
         "The partner's own gain, stated candidly, and what it contributes.",
         (_value_checks,),
+        criterion="mutual_interest",
     ),
     Question(
         RISKS,

@@ -14,6 +14,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from bot.coaching import checks
+from bot.coaching.questions import (
+    EVIDENCE,
+    MEASURES,
+    NOW,
+    ROOT_CAUSE,
+    SCOPE,
+    VALUE_PATIENTS,
+    WHO,
+    WHY_MATTERS,
+    question,
+)
+from bot.coaching.recogniser import reads_as_other
+from bot.coaching.stages import stage_of
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
 
 
@@ -420,7 +433,11 @@ def _parties(content: DraftContent, answers: dict[str, str]) -> list[PartyValue]
 
 def _mutual_interest(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
     parties = _parties(content, answers)
-    real = [p for p in parties if not checks.too_short(p.value, 4)]
+    real = [
+        p
+        for p in parties
+        if not checks.too_short(p.value, 4) and not reads_as_other(p.value, VALUE_PATIENTS)
+    ]
     partner_gain = any(_party_kind(p.party) == "partner" for p in real)
     names = ", ".join(p.party for p in real) or "none"
     advice = (
@@ -488,19 +505,47 @@ def score_draft(
     """
     answers = {k: v or "" for k, v in (answers or {}).items()}
     statement = content.problem_statement or ""
+    filed = {
+        WHO: answers.get(WHO, ""),
+        NOW: answers.get(NOW, ""),
+        EVIDENCE: "\n".join(content.evidence) or answers.get(EVIDENCE, ""),
+        ROOT_CAUSE: answers.get(ROOT_CAUSE, ""),
+        WHY_MATTERS: answers.get(WHY_MATTERS, ""),
+        SCOPE: content.scope or answers.get(SCOPE, ""),
+        MEASURES: "\n".join(content.measures) or answers.get(MEASURES, ""),
+    }
     criteria = [
-        _who(statement, answers),
-        _gap(statement, answers),
-        _evidence(content, answers),
+        _placed(_who(statement, answers), filed[WHO], WHO),
+        _placed(_gap(statement, answers), filed[NOW], NOW),
+        _placed(_evidence(content, answers), filed[EVIDENCE], EVIDENCE),
         _solution_neutral(content),
-        _cause(statement, answers),
-        _why_it_matters(statement, answers),
-        _scoped(content, answers),
-        _measurable(content, answers),
+        _placed(_cause(statement, answers), filed[ROOT_CAUSE], ROOT_CAUSE),
+        _placed(_why_it_matters(statement, answers), filed[WHY_MATTERS], WHY_MATTERS),
+        _placed(_scoped(content, answers), filed[SCOPE], SCOPE),
+        _placed(_measurable(content, answers), filed[MEASURES], MEASURES),
         _mutual_interest(content, answers),
         _plain_and_short(statement),
     ]
     return RubricScore(criteria=criteria, gate_passed=not pii_found)
+
+
+def _placed(score: CriterionScore, text: str, key: str) -> CriterionScore:
+    """No marks for an answer that says something else: a benefit filed as the cause is not a
+    cause, however well it reads. The rubric scores what a part says, not where it sits."""
+    if score.score == 0 or not text.strip():
+        return score
+    other = reads_as_other(text, key)
+    if other is None:
+        return score
+    own, theirs = question(key), question(other)
+    prefix = MAJOR_PREFIX if score.id in MAJOR_CRITERIA else ""
+    return _score(
+        score.id,
+        0,
+        prefix + f"this reads like {theirs.label}, not {own.label}: {_quote(text)}.",  # type: ignore[union-attr]
+        f"Move it with *edit {stage_of(other).id}*, then give {own.label} here: "  # type: ignore[union-attr]
+        f"{own.good[0].lower()}{own.good[1:]}",  # type: ignore[union-attr]
+    )
 
 
 def has_major_problem(score: CriterionScore) -> bool:

@@ -110,6 +110,9 @@ class Draft(Base):
     status: Mapped[str] = mapped_column(String(16), default="active")
     stage: Mapped[str] = mapped_column(String(64), default="context")
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    # Where the conversation stands beyond the answers (tries per question, skipped questions,
+    # unplaced notes, overrides): the coaching engine's typed `Flow`, stored as JSON.
+    flow: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Optimistic locking: the UPDATE carries "AND lock_version = <what we read>", so two turns

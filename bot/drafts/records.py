@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from bot.drafts.content import DraftContent, RubricScore
 
@@ -38,6 +39,7 @@ class DraftRecord:
     created_at: datetime
     updated_at: datetime
     lock_version: int
+    flow: dict[str, Any] = field(default_factory=dict)  # the engine's flow state, as JSON
 
     def owned_by(self, actor: Actor) -> bool:
         """True when `actor` may share, rename or archive (not merely read) this draft."""

@@ -162,6 +162,7 @@ class DraftStore:
         area_of_care: str = "",
         stage: str = "context",
         answers: Mapping[str, str] | None = None,
+        flow: Mapping[str, Any] | None = None,
         conversation_key: str | None = None,
         messages: Callable[[DraftRecord], Messages] | None = None,
     ) -> DraftRecord:
@@ -185,6 +186,7 @@ class DraftStore:
                 status="active",
                 stage=stage,
                 answers=dict(answers or {}),
+                flow=dict(flow or {}),
                 created_at=now,
                 updated_at=now,
             )
@@ -259,6 +261,7 @@ class DraftStore:
         status: str | None = None,
         title: str | None = None,
         partners: Sequence[str] | None = None,
+        flow: Mapping[str, Any] | None = None,
     ) -> DraftRecord:
         """Advance the conversation, unless someone else did since `expected_lock_version`.
 
@@ -282,6 +285,7 @@ class DraftStore:
                     status=status,
                     title=title,
                     partners=partners,
+                    flow=flow,
                 )
                 session.flush()
                 return _draft_record(draft)
@@ -299,6 +303,7 @@ class DraftStore:
         answers: Mapping[str, str] | None = None,
         status: str | None = None,
         partners: Sequence[str] | None = None,
+        flow: Mapping[str, Any] | None = None,
         version: NewVersion | None = None,
         messages: Callable[[VersionRecord | None], Messages] | None = None,
     ) -> VersionRecord | None:
@@ -312,7 +317,7 @@ class DraftStore:
         _require_choice("status", status, DRAFT_STATUSES, optional=True)
         if version is not None:
             _require_choice("coach_mode", version.coach_mode, COACH_MODES)
-        changes = any(v is not None for v in (stage, answers, status, partners))
+        changes = any(v is not None for v in (stage, answers, status, partners, flow))
 
         def work(session: Session) -> VersionRecord | None:
             draft = _visible_draft(session, actor, draft_id, for_update=True)
@@ -323,7 +328,14 @@ class DraftStore:
                         f"draft {draft_id} is at lock_version {draft.lock_version}, "
                         f"not {expected_lock_version}"
                     )
-                _apply_state(draft, stage=stage, answers=answers, status=status, partners=partners)
+                _apply_state(
+                    draft,
+                    stage=stage,
+                    answers=answers,
+                    status=status,
+                    partners=partners,
+                    flow=flow,
+                )
                 session.flush()
             written = None
             if version is not None:
@@ -642,6 +654,7 @@ def _apply_state(
     status: str | None = None,
     title: str | None = None,
     partners: Sequence[str] | None = None,
+    flow: Mapping[str, Any] | None = None,
 ) -> None:
     """Copy the given fields onto the row; fresh containers so JSON changes are always seen."""
     if stage is not None:
@@ -654,6 +667,8 @@ def _apply_state(
         draft.title = title
     if partners is not None:
         draft.partners = list(partners)
+    if flow is not None:
+        draft.flow = dict(flow)
     draft.updated_at = utcnow()
 
 
@@ -731,6 +746,7 @@ def _draft_record(draft: Draft) -> DraftRecord:
         created_at=draft.created_at,
         updated_at=draft.updated_at,
         lock_version=draft.lock_version,
+        flow=dict(draft.flow or {}),
     )
 
 

@@ -8,6 +8,7 @@ else gets a short coaching paragraph citing [1]. Used by LLM-mode tests, evals a
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from bot.coaching.rubric import CRITERIA
@@ -68,15 +69,33 @@ def rubric() -> dict[str, Any]:
     }
 
 
+_ASKED = re.compile(r"Question just asked: (\S+)")
+_MESSAGE = re.compile(r'The user\'s message:\n"""(.*)"""', re.DOTALL)
+
+
+def extraction(request: dict[str, Any]) -> dict[str, Any]:
+    """A model that files the whole message under the question just asked, as a careful one
+    would for a plain answer: one part, the user's own words."""
+    user = str((request.get("messages") or [{}])[-1].get("content", ""))
+    asked, message = _ASKED.search(user), _MESSAGE.search(user)
+    text = message.group(1).strip() if message else ""
+    keys = [asked.group(1)] if asked and asked.group(1) != "(none)" else []
+    return {"parts": [{"text": text, "questions": keys}] if text else []}
+
+
 def wanted_schema(request: dict[str, Any]) -> str | None:
-    """'draft', 'rubric' or None (plain text) for a chat-completion request body."""
+    """'draft', 'rubric', 'extraction' or None (plain text) for a chat-completion request."""
     text = json.dumps(request.get("response_format") or {}) + json.dumps(request.get("tools") or [])
+    if "ExtractionOutput" in text:
+        return "extraction"
     if "RubricOutput" in text:
         return "rubric"
     if "DraftOutput" in text:
         return "draft"
     if (request.get("response_format") or {}).get("type") == "json_object":
         system = str((request.get("messages") or [{}])[0].get("content", ""))
+        if "question keys" in system:
+            return "extraction"
         return "rubric" if "criterion ids" in system else "draft"
     return None
 
@@ -91,8 +110,11 @@ def reply_for(request: dict[str, Any]) -> dict[str, Any]:
             "affected and the period it covers, as the rubric suggests [1].",
             **usage,
         }
-    payload = rubric() if schema == "rubric" else DRAFT
-    name = "RubricOutput" if schema == "rubric" else "DraftOutput"
+    payload, name = {
+        "rubric": (rubric(), "RubricOutput"),
+        "draft": (DRAFT, "DraftOutput"),
+        "extraction": (extraction(request), "ExtractionOutput"),
+    }[schema]
     if request.get("tools"):
         return {"tool_call": {"name": name, "arguments": payload}, **usage}
     return {"content": json.dumps(payload), **usage}

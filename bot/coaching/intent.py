@@ -1,0 +1,231 @@
+"""What a message *is*, decided before anything is filed: a command, a question, chatter, a
+request to revise the draft, or an answer.
+
+Only answers are filed. People type "help", "thanks" or "tell me about driver diagrams" in the
+middle of coaching, and a coach that files those as answers writes them into the draft. The rules
+are plain word lists and patterns, shared by every adapter (console, Slack, evals), so the same
+words mean the same thing everywhere and a user can predict them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+IntentKind = Literal["command", "question", "chatter", "revision", "rewrite", "answer"]
+
+# Command words and the plain phrases people use for them, after normalising (lower case, no
+# punctuation, polite padding removed). Only short messages can be commands: "stop" inside a
+# paragraph about stopping smoking is an answer.
+_COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
+    "help": (
+        "help",
+        "help me",
+        "what can i do",
+        "what can you do",
+        "what can i say",
+        "how does this work",
+        "how do i use this",
+        "commands",
+        "options",
+        "i am stuck",
+        "im stuck",
+        "i am lost",
+        "im lost",
+        "what now",
+        "what do i do",
+        "what do i do now",
+    ),
+    "cancel": (
+        "cancel",
+        "stop",
+        "quit",
+        "exit",
+        "abort",
+        "never mind",
+        "nevermind",
+        "forget it",
+        "pause",
+        "stop for now",
+        "that is enough for now",
+        "thats enough for now",
+    ),
+    "new": (
+        "new",
+        "new draft",
+        "new one",
+        "start a new one",
+        "start a new draft",
+        "start again",
+        "start over",
+        "begin again",
+        "restart",
+        "start a new statement",
+        "new statement",
+    ),
+    "draft": (
+        "draft",
+        "show draft",
+        "show the draft",
+        "show me the draft",
+        "see the draft",
+        "compose",
+        "write the draft",
+        "write it up",
+        "make the draft",
+        "make a draft",
+        "draft it",
+        "draft now",
+        "show me what you have",
+        "what do we have so far",
+    ),
+    "show": (
+        "where was i",
+        "where are we",
+        "where were we",
+        "status",
+        "show",
+        "show answers",
+        "show my answers",
+        "what have i said",
+        "what did i say",
+        "recap",
+        "summary",
+    ),
+    "back": ("back", "go back", "previous", "previous question", "undo", "last question"),
+    "skip": (
+        "skip",
+        "skip this",
+        "skip it",
+        "next",
+        "next question",
+        "pass",
+        "i dont know",
+        "i do not know",
+        "dont know",
+        "no idea",
+        "not sure",
+        "later",
+        "come back to this",
+        "come back to it later",
+    ),
+    "accept": (
+        "accept",
+        "finish",
+        "done",
+        "finished",
+        "looks good",
+        "i am happy with it",
+        "im happy with it",
+        "that is it",
+        "thats it",
+        "final",
+        "mark it final",
+    ),
+}
+_COMMANDS = {phrase: name for name, phrases in _COMMAND_PHRASES.items() for phrase in phrases}
+_MAX_COMMAND_WORDS = 7
+
+_POLITE = re.compile(
+    r"^(?:(?:ok(?:ay)?|so|right|um+|er+|hmm+|please|pls|can\s+you|could\s+you|can\s+we|"
+    r"could\s+we|would\s+you|i\s+(?:want|would\s+like|d\s+like)\s+to|lets|let\s+us|just)\s+)+"
+    r"|\s+(?:please|pls|thanks|thank\s+you)$"
+)
+_EDIT = re.compile(
+    r"^(?:edit|change|go\s+to|goto|fix|update|redo|revisit)\s+(?:the\s+|my\s+)?(?P<target>.+?)"
+    r"(?:\s+(?:answer|section|part|stage))?$"
+)
+_REWRITE = re.compile(
+    r"^(?P<field>problem statement|problem|statement|hmw|how might we)\s*[:\-–]\s*(?P<text>.+)$",
+    re.IGNORECASE | re.DOTALL,
+)
+
+_CHATTER_WORDS = frozenset(
+    "thanks thank you ty cheers ta ok okay k kk cool great good nice lovely brilliant perfect "
+    "fine sure yes yeah yep yup no nope right alright hi hello hey hiya morning afternoon "
+    "evening good bye goodbye bye see ya lol haha sorry oops wow awesome super fab fantastic "
+    "excellent understood noted got it makes sense sounds agreed much very so all the that is "
+    "thats it will do hmm hm mm ah oh there everyone all helps helpful useful "
+    "interesting appreciated".split()
+)
+_EMOJI_ONLY = re.compile(r"^[\W_]+$")
+
+# A knowledge question without a question mark: explicit requests to learn something.
+_ASKING = re.compile(
+    r"^(?:tell\s+me\s+(?:about|more)|explain|define|describe\s+(?:a|an|the)\s|"
+    r"(?:give|show)\s+me\s+(?:an?\s+)?(?:example|examples)|examples?\s+of\s|"
+    r"(?:any\s+)?(?:tips|guidance|advice)\s+(?:on|about|for)\s|"
+    r"i\s+(?:want|would\s+like|d\s+like)\s+to\s+(?:know|learn|understand)|"
+    r"more\s+(?:about|on)\s|what\s+(?:is|are)\s+(?:a|an|the)\s+\w+(?:\s+\w+){0,3}$|"
+    r"what\s+does\s+.+\s+mean$|what\s+is\s+meant\s+by\s|how\s+do\s+(?:i|we|you)\s+write\s)",
+)
+_INTERROGATIVE = re.compile(
+    r"^(?:what|how|why|who|which|when|where|can|could|should|would|is|are|do|does|did|will|"
+    r"may|must|shall|any)\b"
+)
+
+# Requests to change the draft rather than add to it ("make it shorter and mention winter").
+_REVISION = re.compile(
+    r"^(?:make|shorten|lengthen|simplify|rewrite|reword|rephrase|tighten|trim|cut|expand|"
+    r"add|remove|delete|drop|mention|include|emphasise|emphasize|stress|soften|change|use|"
+    r"put|move|turn|keep|say)\b"
+)
+_ABOUT_THE_DRAFT = re.compile(
+    r"\b(?:it|the\s+draft|the\s+statement|the\s+problem(?:\s+statement)?|the\s+wording|"
+    r"the\s+value(?:\s+proposition)?|the\s+how\s+might\s+we|hmw|the\s+text|this|that|"
+    r"shorter|longer|simpler|clearer|plainer|punchier|more\s+\w+|less\s+\w+|fewer\s+words|"
+    r"the\s+evidence|the\s+measures?|the\s+scope|the\s+risks?|the\s+title|tone|wording)\b"
+)
+_MAX_REVISION_WORDS = 30
+
+
+@dataclass(frozen=True)
+class Intent:
+    """The kind of message, and for commands which one and its argument."""
+
+    kind: IntentKind
+    command: str = ""  # help | cancel | new | draft | show | back | skip | accept | edit
+    argument: str = ""  # the stage to edit, the question asked, the rewritten line
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, other punctuation to spaces, polite padding removed."""
+    flat = text.lower().replace("’", "").replace("'", "").lstrip("/")
+    flat = " ".join(re.sub(r"[^\w&\s-]", " ", flat).split())
+    previous = None
+    while previous != flat:
+        previous, flat = flat, _POLITE.sub("", flat).strip()
+    return flat
+
+
+def classify(text: str, *, stage_names: tuple[str, ...] = ()) -> Intent:
+    """What this message is. `stage_names` are words `edit …` may name (e.g. "evidence")."""
+    raw = (text or "").strip()
+    words = normalise(raw)
+    if not words or _EMOJI_ONLY.match(raw):
+        return Intent("chatter")
+    if match := _REWRITE.match(raw):
+        return Intent("rewrite", match["field"].lower(), " ".join(match["text"].split()))
+    count = len(words.split())
+    if count <= _MAX_COMMAND_WORDS:
+        if words in _COMMANDS:
+            return Intent("command", _COMMANDS[words])
+        if match := _EDIT.match(words):
+            target = match["target"]
+            explicit = words.split()[0] in ("edit", "goto", "go", "revisit")
+            if explicit or any(target == name or target in name.split() for name in stage_names):
+                return Intent("command", "edit", target)
+    if count <= 6 and all(word in _CHATTER_WORDS for word in words.split()):
+        return Intent("chatter")
+    if raw.startswith("?"):
+        return Intent("question", argument=raw.lstrip("? ").strip())
+    if count <= _MAX_REVISION_WORDS and _REVISION.match(words) and _ABOUT_THE_DRAFT.search(words):
+        return Intent("revision", argument=raw)
+    if raw.endswith("?") and len(raw) < 300:
+        return Intent("question", argument=raw)
+    if count <= 20 and _ASKING.match(words):
+        return Intent("question", argument=raw)
+    if count <= 12 and _INTERROGATIVE.match(words) and "?" in raw:
+        return Intent("question", argument=raw)
+    return Intent("answer")
