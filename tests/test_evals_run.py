@@ -113,6 +113,8 @@ def test_llm_run_judges_caches_and_masks_secrets(
     assert any(t.streamed_pieces for case in first.cases for t in case.turns)
     assert "sk-test-secret" not in first.model_dump_json()
     requests = len(fake_model.chat_requests())
+    # the reply cap reaches the server as max_tokens, which llama.cpp's servers honour
+    assert {r.get("max_tokens") for r in fake_model.chat_requests()} == {1024}
 
     second = run_llm(settings, knowledge_search, two_cases, tmp_path)
     assert second.totals["calls"] == 0

@@ -129,13 +129,16 @@ class Plan:
     def chat(self, model: str | None):
         """A chat model on the configured server, capped so a runaway reply cannot stall a run.
 
-        Small local models can generate until their context is full; a cap turns such a reply
-        into a truncated (and so visibly unusable) one instead.
+        Small local models can generate until their context is full (llama.cpp's JSON mode
+        pads with whitespace); a cap turns such a reply into a truncated, visibly unusable one.
+        Sent as `max_tokens` in the body: langchain sends its own field as
+        `max_completion_tokens`, which llama.cpp's servers ignore.
         """
         from bot.llm import make_chat
 
         settings = self.settings.model_copy(update={"coach_model": model})
-        return make_chat(settings).model_copy(update={"max_tokens": self.max_output_tokens})
+        cap = {"max_tokens": self.max_output_tokens}
+        return make_chat(settings).model_copy(update={"extra_body": cap})
 
 
 def plan_run(settings: Settings, options: RunOptions) -> Plan:
