@@ -207,3 +207,25 @@ def test_dry_run_and_max_cost_spend_nothing_beyond_the_limit(
     assert 0 < spent <= 0.5
     assert any(c.status == "skipped" and c.stop_reason == "budget" for c in capped.cases)
     assert any("--max-cost" in note for note in capped.notes)
+
+
+def test_a_model_can_play_the_user_in_its_own_words(
+    knowledge_settings, knowledge_search, fake_model, two_cases, tmp_path
+):
+    settings = llm_settings(knowledge_settings, fake_model)
+    run = run_llm(
+        settings,
+        knowledge_search,
+        two_cases,
+        tmp_path,
+        cases="charity-carers-solution-first",
+        user_model="fake-coach",
+    )
+    case = run.cases[0]
+    assert run.user_model == "fake-coach" and case.status in ("passed", "failed"), case.error
+    user_calls = [c for c in case.calls if c["role"] == "user"]
+    assert user_calls and all(c["kind"] == "text" for c in user_calls)
+    facts = set(yaml.safe_load((two_cases / f"{case.id}.yaml").read_text())["facts"].values())
+    reworded = [t for t in case.turns if t.intent == "answer" and t.user not in facts]
+    assert reworded  # answers in the model's words, not the card's
+    assert any(t.user in ("accept", "skip") for t in case.turns)  # decisions stay rule-based

@@ -107,7 +107,7 @@ def run_command(
         TimeElapsedColumn(),
         console=out,
     )
-    task: list = []
+    task: list = [None]
 
     def on_plan(plan) -> None:
         for note in plan.notes:
@@ -119,9 +119,11 @@ def run_command(
                 f"{plan.concurrency} at once." + (" Dry run: no model calls." if dry_run else ""),
                 highlight=False,
             )
+        if dry_run and plan.mode == "guided":
+            return
         out.print("Preparing the knowledge index (once for the whole run)…")
         progress.start()
-        task.append(progress.add_task("cases", total=len(plan.cases), last=""))
+        task[0] = progress.add_task("cases", total=len(plan.cases), last="")
 
     def on_case(result) -> None:
         mark = {"passed": "[green]✓", "failed": "[red]✗", "error": "[red]!"}.get(
@@ -147,6 +149,9 @@ def run_command(
 
 def _print_estimate(run) -> None:
     totals = run.totals
+    if run.coach_mode == "guided":
+        out.print(run.notes[-1], highlight=False)
+        return
     out.print(
         f"Dry run: {int(totals['estimated_calls'])} model calls would be made "
         f"({int(totals['cache_hits'])} more are cached), about "

@@ -399,6 +399,16 @@ def run_suite(
     if on_plan:
         on_plan(plan)
     started = time.perf_counter()
+    if options.dry_run and plan.mode == "guided":  # nothing could be spent: do not run
+        empty = RunResult(
+            run_id="dry-run",
+            started_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            coach_mode=plan.mode,
+            pass_threshold=plan.suite.pass_threshold,
+            notes=[*plan.notes, "Dry run with no model configured: nothing would be spent."],
+        )
+        empty.totals = _totals(empty)
+        return empty
     search = search or prepare_search(settings)
     pins = dict(options.prompts)
     judge, user_chat = None, None
@@ -475,7 +485,7 @@ def run_suite(
     run.cases = [results[c.id] for c in plan.cases]
     if stopped.is_set():
         run.notes.append(f"Stopped at --max-cost £{plan.max_cost_gbp:.2f}: later cases skipped.")
-    run.totals = _totals(run, meter)
+    run.totals = _totals(run)
     run.seconds = round(time.perf_counter() - started, 2)
     run.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     return run
@@ -505,7 +515,7 @@ def _skipped(case: Case, why: str) -> CaseResult:
     )
 
 
-def _totals(run: RunResult, meter: Meter) -> dict[str, float]:
+def _totals(run: RunResult) -> dict[str, float]:
     keys = ("calls", "cache_hits", "estimated_calls", "prompt_tokens", "completion_tokens")
     totals: dict[str, float] = {k: sum(c.usage.get(k, 0) for c in run.cases) for k in keys}
     totals["cost_gbp"] = round(sum(c.usage.get("cost_gbp", 0.0) for c in run.cases), 6)
