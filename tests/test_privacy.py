@@ -641,3 +641,25 @@ def test_staff_in_their_role_and_organisations_are_kept(text: str) -> None:
 def test_a_staff_title_does_not_protect_a_patient() -> None:
     result = redact_identifiers("Dr Alan Reid was admitted to ward 7 on Friday.")
     assert "Reid" not in result.text
+
+
+# -- the normalised view ---------------------------------------------------------------------------
+
+blank_heavy = st.text(
+    alphabet=st.sampled_from(list("ab1 \t\n\r\u00a0\u200b\u2013\uff19.\u3000")), max_size=40
+)
+
+
+@HYPOTHESIS
+@given(blank_heavy | st.text(max_size=80))
+def test_normalised_view_maps_every_character_back_in_order(text: str) -> None:
+    view = normalise(text)
+    assert normalise(view.text).text == view.text  # the view is already canonical
+    assert "  " not in view.text and "\t" not in view.text
+    previous = (0, 0)
+    for index in range(len(view.text)):
+        # one original character may become several ("ﬁ" -> "fi"), never the other way round
+        start, end = view.original_span(index, index + 1)
+        assert previous[0] <= start < end <= len(text) and previous[1] <= end
+        assert start >= previous[1] or (start, end) == previous
+        previous = (start, end)

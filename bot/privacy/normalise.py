@@ -80,6 +80,10 @@ def _is_plain(text: str) -> bool:
     return text.isascii() and _NOT_PLAIN_ASCII.search(text) is None
 
 
+# Characters that the view changes or drops; everything else maps to itself one to one.
+_SPECIAL = re.compile(r"[^\x20-\x7e\n]|  +")
+
+
 def normalise(text: str) -> View:
     """The canonical matching view of `text` (see the module docstring)."""
     if _is_plain(text):
@@ -87,15 +91,33 @@ def normalise(text: str) -> View:
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for index, ch in enumerate(text):
-        canonical = ch if " " <= ch < "\x7f" or ch == "\n" else _canonical(ch)
-        if ch == "\r" and text.startswith("\n", index + 1):
-            canonical = ""  # CRLF is one line break
-        for piece in canonical:
-            if piece == " " and out and out[-1] == " ":
-                ends[-1] = index + 1  # a run of blanks is one space covering all of them
-                continue
-            out.append(piece)
-            starts.append(index)
-            ends.append(index + 1)
+    cursor = 0
+
+    def copy(stop: int) -> None:
+        """Copy text[cursor:stop] unchanged in one step: most of a message is plain ASCII."""
+        start = cursor
+        if start < stop and text[start] == " " and out and out[-1].endswith(" "):
+            ends[-1] = start + 1  # the space continues a blank run that was collapsed
+            start += 1
+        if start < stop:
+            out.append(text[start:stop])
+            starts.extend(range(start, stop))
+            ends.extend(range(start + 1, stop + 1))
+
+    for match in _SPECIAL.finditer(text):
+        copy(match.start())
+        for index in range(match.start(), match.end()):
+            ch = text[index]
+            canonical = _canonical(ch)
+            if ch == "\r" and text.startswith("\n", index + 1):
+                canonical = ""  # CRLF is one line break
+            for piece in canonical:
+                if piece == " " and out and out[-1].endswith(" "):
+                    ends[-1] = index + 1  # a run of blanks is one space covering all of them
+                    continue
+                out.append(piece)
+                starts.append(index)
+                ends.append(index + 1)
+        cursor = match.end()
+    copy(len(text))
     return View("".join(out), tuple(starts), tuple(ends))
