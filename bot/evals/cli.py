@@ -65,6 +65,10 @@ def run_command(
         int | None,
         typer.Option("--max-tokens", min=16, help="Cap each model reply (suite default 1024)."),
     ] = None,
+    max_turns: Annotated[
+        int | None,
+        typer.Option("--max-turns", min=2, help="Stop every conversation after N user turns."),
+    ] = None,
     out_dir: Annotated[
         Path, typer.Option("--out", help="Where run folders (and the call cache) go.")
     ] = REPORTS_DIR,
@@ -98,6 +102,7 @@ def run_command(
         no_cache=no_cache,
         reports_dir=out_dir,
         max_output_tokens=max_tokens,
+        max_turns=max_turns,
     )
     progress = Progress(
         TextColumn("[bold]Cases"),

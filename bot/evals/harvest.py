@@ -18,7 +18,7 @@ from bot.drafts.models import Draft, DraftVersion, Feedback, Message
 from bot.drafts.repository import DraftStore
 from bot.evals.cases import CASES_DIR, PARTNER_TYPES, parse_case
 from bot.evals.simulator import QUESTION_FACTS
-from bot.privacy import redact_identifiers
+from bot.privacy import redact_line
 
 HARVEST_DIR = CASES_DIR / "harvested"
 _PARTNER_WORDS = {
@@ -40,7 +40,8 @@ class Harvested:
 
 
 def _clean(text: str) -> str:
-    return " ".join(redact_identifiers(text).text.split())
+    # guarded after collapsing whitespace, which could otherwise rebuild "943  476  5919"
+    return redact_line(text)
 
 
 def guess_partner_type(partner_type: str, partners: list[str], answers: dict[str, str]) -> str:

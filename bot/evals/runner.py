@@ -66,6 +66,7 @@ class RunOptions:
     cases_dir: Path | None = None
     prices: Prices | None = None  # default: evals/prices.yaml
     max_output_tokens: int | None = None
+    max_turns: int | None = None  # lower every case's max_turns (quick runs, smoke tests)
 
 
 class MemoEmbeddings(Embeddings):
@@ -214,8 +215,10 @@ class CaseRunner:
         pins: dict[str, int],
         judge: Judge | None,
         user_chat: object | None,
+        max_turns: int | None = None,
     ) -> None:
         self.plan = plan
+        self.max_turns = max_turns
         self.search = search
         self.pins = pins
         self.judge = judge
@@ -282,7 +285,8 @@ class CaseRunner:
         if ledger is not None:
             ledger.volatile.append(draft_id)
         stop, seen = "max_turns", []
-        for n in range(1, case.max_turns + 1):
+        limit = min(case.max_turns, self.max_turns or case.max_turns)
+        for n in range(1, limit + 1):
             view = self._view(store, actor, draft_id, reply)
             if view.final:
                 stop = "accepted"
@@ -435,7 +439,7 @@ def run_suite(
         max_cost_gbp=plan.max_cost_gbp,
         dry_run=options.dry_run,
     )
-    runner = CaseRunner(plan, search, pins, judge, user_chat)
+    runner = CaseRunner(plan, search, pins, judge, user_chat, options.max_turns)
     run = RunResult(
         run_id=new_run_id(plan.mode, options.reports_dir),
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -455,6 +459,7 @@ def run_suite(
             "max_cost_gbp": plan.max_cost_gbp,
             "dry_run": options.dry_run,
             "max_output_tokens": plan.max_output_tokens,
+            "max_turns": options.max_turns,
             "cache": not options.no_cache,
         },
         pass_threshold=plan.suite.pass_threshold,
