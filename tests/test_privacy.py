@@ -663,3 +663,27 @@ def test_normalised_view_maps_every_character_back_in_order(text: str) -> None:
         assert previous[0] <= start < end <= len(text) and previous[1] <= end
         assert start >= previous[1] or (start, end) == previous
         previous = (start, end)
+
+
+# -- log lines -------------------------------------------------------------------------------------
+
+
+def test_log_records_are_guarded_with_their_arguments_and_tracebacks(caplog) -> None:
+    import logging
+
+    from bot.privacy import log_filter
+
+    log_filter.install()
+    log_filter.install()  # idempotent: one factory, not two stacked
+    caplog.set_level(logging.INFO)
+    logger = logging.getLogger("tests.privacy.logs")
+    logger.info("turn for %s from %s", "Mrs Jane Smith", "943 476 5919")
+    try:
+        raise ValueError("could not store jo.bloggs@nhs.net at SW1A 1AA")
+    except ValueError:
+        logger.exception("store failed for %s", "0113 496 0000")
+    first, second = [r for r in caplog.records if r.name == "tests.privacy.logs"]
+    assert first.getMessage() == "turn for [patient name removed] from [NHS number removed]"
+    assert second.getMessage() == "store failed for [phone number removed]"
+    assert "[email removed] at [postcode removed]" in (second.exc_text or "")
+    assert "bloggs" not in caplog.text and "SW1A" not in caplog.text
