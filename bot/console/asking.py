@@ -11,6 +11,7 @@ from rich.panel import Panel
 from rich.prompt import Prompt
 
 from bot.console.safe import plain, shown
+from bot.privacy import redact_text
 from bot.retrieval.search import KnowledgeSearch, Passage
 from bot.settings import Settings
 
@@ -48,6 +49,8 @@ def answer_lines(
     """One question per line; one JSON list (or block of passages) per line, model loaded once."""
     for line in lines:
         question = line.strip()[:MAX_QUESTION_CHARS]
+        # guarded before the search: with EMBEDDINGS=openai the question leaves the machine
+        question = redact_text(question)
         passages = search.search(question, k=k, kind=kind) if question else []
         if as_json:
             print(json.dumps([p.as_json() for p in passages], ensure_ascii=False), flush=True)
@@ -78,4 +81,5 @@ def question_loop(settings: Settings, console: Console) -> None:
                 f"[yellow]That is long; I used the first {MAX_QUESTION_CHARS} characters.[/yellow]"
             )
             question = question[:MAX_QUESTION_CHARS]
+        question = redact_text(question)  # as in answer_lines: it may go to an embedding API
         print_passages(console, question, search.search(question, k=3))
