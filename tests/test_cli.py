@@ -63,9 +63,19 @@ def test_ask_json_shape(cli_env):
     passages = json.loads(result.stdout)
     assert len(passages) == 3
     for passage in passages:
-        assert set(passage) == {"title", "source", "path", "heading", "kind", "score", "text"}
+        assert set(passage) == {
+            "title",
+            "source",
+            "path",
+            "heading",
+            "kind",
+            "score",
+            "text",
+            "source_urls",
+        }
         assert passage["text"].strip()
         assert (ROOT / "knowledge" / passage["path"]).exists()
+        assert all(url.startswith(("https://", "http://")) for url in passage["source_urls"])
 
 
 def test_ask_kind_filter(cli_env):
@@ -78,6 +88,7 @@ def test_ask_text_output_names_sources(cli_env):
     assert result.returncode == 0
     assert "Sources:" in result.stdout
     assert "score" in result.stdout
+    assert "https://" in result.stdout, "sources are shown with their public URL"
 
 
 def test_ask_batch_from_stdin_one_json_list_per_line(cli_env):

@@ -50,7 +50,8 @@ def test_interactive_chat_through_a_pty_to_a_draft_and_export(chat_env):
     assert "Unknown command /frobnicate" in screen and "/export" in screen
     say(child, GOOD_ANSWERS["context.partners"])
     screen = say(child, "what is a driver diagram?")
-    assert "Tip [1]" in screen and "Back to where we were" in screen
+    assert "https://" in screen, "the side answer cites its public source"
+    assert "Back to where we were" in screen
     screen = say(child, "/back")
     assert "Stage 1 of 8" in screen
     say(child, "/skip")

@@ -64,7 +64,12 @@ def full_content() -> DraftContent:
             ChecklistItem(item="Public summary", note="due in May"),
         ],
         sources=[
-            Citation(title="Take Air case study", source="cases/take-air.md", heading="Results")
+            Citation(
+                title="Take Air case study",
+                source="cases/take-air.md",
+                heading="Results",
+                url="https://chiesi.uk.com/take-air",
+            )
         ],
     )
 
@@ -194,7 +199,7 @@ def test_markdown_has_every_section_in_order() -> None:
     assert "| Evidence | 1/2 | One source | Add patient feedback |" in text
     assert "Overall: 75%" in text
     assert "☑ Written agreement" in text and "☐ Public summary — due in May" in text
-    assert "Take Air case study — cases/take-air.md, Results" in text
+    assert "Take Air case study › Results — https://chiesi.uk.com/take-air" in text
 
 
 def test_markdown_omits_empty_sections() -> None:

@@ -50,10 +50,8 @@ class Reply:
             parts.append(self.text)
         if self.content is not None:
             parts.append(draft_text(self.content, self.rubric, self.version))
-        for number, tip in enumerate(self.tips, start=1):
-            parts.append(
-                f"Tip [{number}] {tip.text} — {tip.citation.title} ({tip.citation.source})"
-            )
+        for tip in self.tips:
+            parts.append(f"Tip: {tip.text}\n  — {tip.citation.where}: {tip.citation.link}")
         if self.question:
             header = f"[{self.progress}] " if self.progress else ""
             parts.append(f"{header}{self.question}")
@@ -86,5 +84,5 @@ def draft_text(content: DraftContent, rubric: RubricScore | None, version: int |
             lines.append(f"{mark} {criterion.name} {criterion.score}/2 — {criterion.reason}")
     if content.sources:
         lines += ["", "Sources:"]
-        lines += [f"[{n}] {c.title} ({c.source})" for n, c in enumerate(content.sources, 1)]
+        lines += [f"[{n}] {c.where}: {c.link}" for n, c in enumerate(content.sources, 1)]
     return "\n".join(lines)

@@ -33,8 +33,11 @@ def print_passages(console: Console, question: str, passages: list[Passage]) -> 
                 subtitle_align="left",
             )
         )
-    sources = sorted({shown(p.source) for p in passages})
-    console.print("[dim]Sources: " + "; ".join(sources) + "[/dim]", highlight=False)
+    sources = sorted({p.source + (f" — {p.url}" if p.url else "") for p in passages})
+    console.print("Sources:", style="dim", highlight=False)
+    for source in sources:
+        line = f"  {plain(source)}"
+        console.print(line, style="dim", highlight=False, markup=False, soft_wrap=True)
 
 
 def answer_lines(

@@ -16,6 +16,17 @@ class Citation(BaseModel):
     title: str
     source: str = Field(description="file path relative to knowledge/, e.g. cases/take-air.md")
     heading: str = ""
+    url: str = Field(default="", description="the public source a reader can check, if known")
+
+    @property
+    def where(self) -> str:
+        """Title and section, the words every renderer puts before the link."""
+        return self.title + (f" › {self.heading}" if self.heading else "")
+
+    @property
+    def link(self) -> str:
+        """The public URL, or the knowledge file when a document has none (a user's own note)."""
+        return self.url or self.source
 
 
 class CriterionScore(BaseModel):

@@ -225,9 +225,7 @@ def _checklist_section(content: DraftContent) -> _Section | None:
 def _sources_section(content: DraftContent) -> _Section | None:
     if not content.sources:
         return None
-    items = tuple(
-        f"{s.title} — {s.source}" + (f", {s.heading}" if s.heading else "") for s in content.sources
-    )
+    items = tuple(f"{s.where} — {s.link}" for s in content.sources)
     return _Section("Sources cited", (_Bullets(items),))
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from bot.coaching.reply import Reply
-from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.content import Citation, DraftContent, RubricScore
 from bot.drafts.records import DraftSummary
-from bot.slack.mrkdwn import TEXT_LIMIT, split_text, to_mrkdwn
+from bot.slack.mrkdwn import TEXT_LIMIT, escape, split_text, to_mrkdwn
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
@@ -58,14 +58,21 @@ def reply_blocks(reply: Reply, version_id: int | None = None) -> list[Block]:
     if reply.content is not None:
         blocks += draft_blocks(reply.content, reply.rubric, reply.version)
         blocks.append(draft_actions(reply.draft_id, version_id))
-    for number, tip in enumerate(reply.tips, start=1):
-        where = tip.citation.title + (f" › {tip.citation.heading}" if tip.citation.heading else "")
-        blocks.append(context(f":bulb: [{number}] {to_mrkdwn(tip.text)}\n_{to_mrkdwn(where)}_"))
+    for tip in reply.tips:
+        blocks.append(context(f":bulb: {to_mrkdwn(tip.text)}\n{cited(tip.citation)}"))
     if reply.question:
         blocks += section(f"*{to_mrkdwn(reply.question)}*")
         if reply.hint:
             blocks.append(context(to_mrkdwn(reply.hint)))
     return fit_blocks(blocks, MAX_BLOCKS)
+
+
+def cited(citation: Citation) -> str:
+    """A citation as an mrkdwn link to its public source, or its title and file if it has none."""
+    where = to_mrkdwn(citation.where)
+    if citation.url.startswith(("https://", "http://")):
+        return f"_<{escape(citation.url)}|{where}>_"
+    return f"_{where} ({to_mrkdwn(citation.source)})_"
 
 
 def draft_blocks(
@@ -93,10 +100,8 @@ def draft_blocks(
         lines = [f"{'☑' if c.done else '☐'} {to_mrkdwn(c.item)}" for c in content.checklist]
         blocks += section("*Joint-working readiness*\n" + "\n".join(lines))
     if content.sources:
-        cited = "  ".join(
-            f"[{n}] {to_mrkdwn(s.title)}" for n, s in enumerate(content.sources, start=1)
-        )
-        blocks.append(context(f"Sources: {cited}"))
+        listed = "\n".join(f"[{n}] {cited(s)}" for n, s in enumerate(content.sources, start=1))
+        blocks.append(context(f"Sources:\n{listed}"))
     return blocks
 
 
