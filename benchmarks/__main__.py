@@ -12,7 +12,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import engine, privacy, retrieval, slack
+from benchmarks import engine, privacy, recognition, retrieval, slack
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SECTIONS = {
@@ -20,6 +20,7 @@ SECTIONS = {
     "engine": engine.run,
     "slack": slack.run,
     "privacy": privacy.run,
+    "recognition": recognition.run,
 }
 
 
@@ -105,11 +106,53 @@ def _privacy_table(console: Console, result: dict) -> None:
     console.print(table)
 
 
+def _recognition_tables(console: Console, result: dict) -> None:
+    model, hashing = result["model"], result["hashing_fallback"]
+    table = Table(
+        title=f"Answer recognition, held-back sentences ({model['sentences']}; goal macro-F1 "
+        f"≥ {result['goal_macro_f1']})",
+        title_justify="left",
+    )
+    for column in ("question", "n", "precision", "recall", "F1", "F1 (no model)"):
+        table.add_column(column)
+    for row, plain in zip(model["questions"], hashing["questions"], strict=True):
+        table.add_row(
+            row["question"],
+            str(row["n"]),
+            f"{row['precision']:.2f}",
+            f"{row['recall']:.2f}",
+            f"{row['f1']:.2f}",
+            f"{plain['f1']:.2f}",
+        )
+    table.add_row(
+        "macro", "", "", "", f"[bold]{model['macro_f1']:.3f}[/bold]", f"{hashing['macro_f1']:.3f}"
+    )
+    console.print(table)
+    users = Table(title="Scripted users (guided)", title_justify="left")
+    for column in ("user", "turns", "misfiled or lost / labelled parts", "draft score /20"):
+        users.add_column(column)
+    for name, row in result["scripted_users"].items():
+        turns = row.get("turns", row.get("turns_to_draft"))
+        users.add_row(
+            name,
+            str(turns),
+            f"{row['misfiled_or_lost']} / {row['labelled_parts']}",
+            "–" if row["score"] is None else str(row["score"]),
+        )
+    console.print(users)
+    console.print(
+        f"misfiled-answer drafts score {result['misfiled_draft_percent']}% (must be < 50%); "
+        f"recogniser training {model['warm_up_s']} s once per process, "
+        f"{model['ms_per_sentence']:.1f} ms per sentence"
+    )
+
+
 PRINTERS = {
     "retrieval": _retrieval_tables,
     "engine": _engine_table,
     "slack": _slack_table,
     "privacy": _privacy_table,
+    "recognition": _recognition_tables,
 }
 
 

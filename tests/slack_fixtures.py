@@ -55,8 +55,10 @@ def slack(fake_slack, store, make_settings, knowledge_search):
     server.stop()
 
 
-def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN, Acme Pharma"):
-    """Submit the new-draft modal; returns (channel, parent ts)."""
+def start_thread(
+    slack, fake_slack, title="Stroke prevention", partners="Our PCN, Acme Pharma", pasted=""
+):
+    """Submit the new-draft modal (optionally with pasted text); returns (channel, parent ts)."""
     result = slack.interactive(
         {
             "type": "view_submission",
@@ -78,6 +80,7 @@ def start_thread(slack, fake_slack, title="Stroke prevention", partners="Our PCN
                             }
                         },
                         "area": {"value": {"type": "plain_text_input", "value": "stroke"}},
+                        "pasted": {"value": {"type": "plain_text_input", "value": pasted}},
                     }
                 },
             },

@@ -10,6 +10,7 @@ and a crash between turns loses nothing.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -121,7 +122,7 @@ class Engine:
         `opening_text` is what the user already has (a first message, a pasted description or
         document): it is taken as their first answer, so a long one gets a draft at once.
         """
-        title = clean_text(title or "")
+        title = clean_text(title or "") or title_from(opening_text)
         partner_type, area_of_care = clean_text(partner_type), clean_text(area_of_care)
         partners = [clean_text(p) for p in partners or []]
         # Guarded after their final formatting: collapsing whitespace after redaction would
@@ -138,7 +139,7 @@ class Engine:
 
         def opening(draft: DraftRecord) -> list[tuple[str, str]]:
             reply.draft_id = draft.id
-            reply.text = f"New draft *{draft.title}* ({draft.id})."
+            reply.text = f"New draft **{draft.title}** ({draft.id})."
             return [("coach", reply.as_text())]
 
         # One transaction: the draft, its first answers, the link and the first question.
@@ -155,7 +156,7 @@ class Engine:
         )
         if opening_text.strip():
             first = self.handle(actor, reply.draft_id, opening_text)
-            first.text = _joined(f"New draft *{title}* ({reply.draft_id}).", first.text)
+            first.text = _joined(f"New draft **{title}** ({reply.draft_id}).", first.text)
             return first
         return reply
 
@@ -192,7 +193,7 @@ class Engine:
         """
         text = clean_text(text or "").strip()
         if not text:
-            return Reply(draft_id, "error", "That message was empty: type an answer, or *help*.")
+            return Reply(draft_id, "error", "That message was empty: type an answer, or **help**.")
         if len(text) > MAX_MESSAGE_CHARS:
             return Reply(
                 draft_id,
@@ -301,8 +302,10 @@ class Engine:
             plan = self._chatter(actor, draft, text)
         elif intent.kind == "question":
             plan = self._side_question(actor, draft, intent.argument or text, stream)
-        elif in_review or (intent.kind == "revision" and self._has_version(actor, draft)):
+        elif intent.kind == "revision" and (in_review or self._has_version(actor, draft)):
             plan = self._revise(actor, draft, text)
+        elif in_review:
+            plan = self._late_answer(actor, draft, text)
         else:
             plan = self._answer(actor, draft, text, stream)
         plan.user_text = text
@@ -395,7 +398,7 @@ class Engine:
         also = f"Also noted {labels(elsewhere)}." if elsewhere else ""
         if any(issue.severity == "major" for issue in issues) and flow.tried(asked.key) == 0:
             flow = flow.with_attempt(asked.key)
-            retry = "Try a new version of your answer, or say *skip* to keep this one."
+            retry = "Try a new version of your answer, or say **skip** to keep this one."
             reply = self._question_reply(draft.id, asked.key, _joined(said.text, also, retry))
             tip_query = self._tip_query(asked, issues, asked.search, text)
             reply.tips = self._tips(self._find(tip_query, k=3), passages, actor=actor, draft=draft)
@@ -427,6 +430,21 @@ class Engine:
         return _Plan(
             reply, stage=following, answers=answers, partners=partners, flow=flow, notices=notices
         )
+
+    def _late_answer(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
+        """New information after the draft: filed, then redrafted; anything else is a rewrite."""
+        notices: list[str] = []
+        parts = self._recognise(text, None, notices)
+        filing = file_parts(draft.answers, Flow.from_json(draft.flow), parts, None)
+        if not filing.filed:
+            return self._revise(actor, draft, text)
+        lead = f"Noted {labels(filing.keys)}; here is the draft with it."
+        plan = self._compose(
+            actor, draft, answers=filing.answers, flow=filing.flow, stay=True, lead=lead
+        )
+        plan.answers, plan.flow = filing.answers, filing.flow
+        plan.notices = notices + plan.notices
+        return plan
 
     def _first_draft(
         self,
@@ -463,7 +481,7 @@ class Engine:
             return plan
         offered, flow = flow.take_unplaced(following)
         skipped = stage_of(draft.stage).id
-        lead = f"Skipped for now: *edit {skipped}* brings it back."
+        lead = f"Skipped for now: **edit {skipped}** brings it back."
         reply = self._question_reply(draft.id, following, _joined(lead, offer_back(offered)))
         return _Plan(reply, stage=following, flow=flow)
 
@@ -472,7 +490,7 @@ class Engine:
         lead = f"Your answer so far: “{excerpt(current, 3, 400)}”" if current else ""
         reply = self._question_reply(draft.id, key, lead)
         if current:
-            reply.text += "\n\nSend a new answer to replace it, or *skip* to keep it."
+            reply.text += "\n\nSend a new answer to replace it, or **skip** to keep it."
         status = "active" if draft.status == "final" else None
         flow = None
         if draft.stage in (REVIEW, FINAL):
@@ -750,7 +768,7 @@ class Engine:
                 return Reply(
                     draft.id,
                     "draft",
-                    f"*{draft.title}* — version {latest.number}, {latest.score}%."
+                    f"**{draft.title}** — version {latest.number}, {latest.score}%."
                     + ("" if draft.stage == FINAL else "\n\n" + REVIEW_HELP),
                     content=latest.content,
                     rubric=latest.rubric,
@@ -758,7 +776,7 @@ class Engine:
                     coach_mode=latest.coach_mode,
                     **self._stage_fields(draft.stage),
                 )
-        heading = f"*{draft.title}* ({draft.id})."
+        heading = f"**{draft.title}** ({draft.id})."
         reply = self._question_reply(draft.id, draft.stage, _joined(heading, _answer_list(draft)))
         if draft.stage in (REVIEW, FINAL):
             reply.text = _joined(reply.text, REVIEW_HELP)
@@ -768,15 +786,16 @@ class Engine:
 def _answer_list(draft: DraftRecord) -> str:
     """Every answer under the question it was filed under, so a misfiling can be seen and fixed."""
     lines = [
-        f"• *{q.label[0].upper()}{q.label[1:]}* ({stage_of(q.key).id}): “{excerpt(answer, 2, 200)}”"
+        f"• **{q.label[0].upper()}{q.label[1:]}** ({stage_of(q.key).id}): "
+        f"“{excerpt(answer, 2, 200)}”"
         for q in QUESTIONS
         if (answer := draft.answers.get(q.key, "").strip())
     ]
     if not lines:
         return ""
     kept = Flow.from_json(draft.flow).unplaced
-    lines += [f"• *Not placed yet*: “{excerpt(u.text, 2, 200)}”" for u in kept]
-    return "What I have so far (*edit <stage>* changes one):\n" + "\n".join(lines)
+    lines += [f"• **Not placed yet**: “{excerpt(u.text, 2, 200)}”" for u in kept]
+    return "What I have so far (**edit <stage>** changes one):\n" + "\n".join(lines)
 
 
 ILLUSTRATIVE = "Illustrative only"  # example statements in case files: not advice to quote
@@ -796,9 +815,9 @@ def _tip_key(tip: Tip) -> str:
 COACHING_HELP = (
     "Just answer in your own words: tell me as much or as little as you like, in any order, "
     "and I'll note each part under the question it answers and ask about what is missing. "
-    "You can also say *skip*, *go back*, *edit <stage>* (e.g. *edit evidence*), *show me the "
-    "draft*, *where are we* (your answers so far), or ask me anything, e.g. *tell me about "
-    "driver diagrams*."
+    "You can also say **skip**, **go back**, **edit <stage>** (e.g. **edit evidence**), "
+    "**show me the draft**, **where are we** (your answers so far), or ask me anything, e.g. "
+    "**tell me about driver diagrams**."
 )
 PAUSED = (
     "Paused: everything so far is saved. Message me whenever you want to carry on and we'll "
@@ -810,14 +829,23 @@ START_NEW = (
 )
 GUIDED_REVISION = (
     "Rewriting the draft to order needs the AI coach, which is not switched on here. What you "
-    "can do now: *edit <stage>* (e.g. *edit evidence*) to change an answer and redraft from it, "
-    "or rewrite a line yourself with *problem: <new text>* or *hmw: <new text>*."
+    "can do now: **edit <stage>** (e.g. **edit evidence**) to change an answer and redraft from "
+    "it, or rewrite a line yourself with **problem: <new text>** or **hmw: <new text>**."
 )
 REVIEW_HELP = (
-    "To improve the draft: *edit <stage>* (e.g. *edit evidence*) to change an answer, "
-    "*problem: <new text>* or *hmw: <new text>* to rewrite a line yourself, a question ending "
-    "in ? to ask the knowledge base, or *accept* to mark it final."
+    "To improve the draft: **edit <stage>** (e.g. **edit evidence**) to change an answer, "
+    "**problem: <new text>** or **hmw: <new text>** to rewrite a line yourself, a question ending "
+    "in ? to ask the knowledge base, or **accept** to mark it final."
 )
+
+
+def title_from(text: str, limit: int = 80) -> str:
+    """A working title from what someone first said: its first line or sentence, shortened."""
+    first = clean_text(text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0].rstrip(" .")
+    if len(first) > limit:
+        first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return first
 
 
 def _joined(*paragraphs: str) -> str:

@@ -343,7 +343,9 @@ def decide(text: str, scored: dict[str, float], asked: str | None = None) -> Par
     """The questions a part answers from its probabilities: best first, or none."""
     ranked = sorted(((value, key) for key, value in scored.items()), reverse=True)
     best_value, best = ranked[0]
-    guess = next((key for _value, key in ranked if key != NONE), NONE)
+    # A part that is surely an aside ("sorry for the typos") resembles no question: it is kept
+    # but never offered back as if it might answer one.
+    guess = NONE if best == NONE else next(key for _value, key in ranked if key != NONE)
     if asked in QUESTION_KEYS and best != asked and best_value < REDIRECT_PROBABILITY:
         return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
     if best == NONE or best_value < MIN_PROBABILITY:
@@ -351,7 +353,8 @@ def decide(text: str, scored: dict[str, float], asked: str | None = None) -> Par
     keys = [best]
     rules = rule_scores(text)
     for value, key in ranked[1:3]:
-        if key != NONE and key in rules and value >= SECOND_PROBABILITY:
+        # the bonus for the question asked must not file a part there as well
+        if key not in (NONE, asked) and key in rules and value >= SECOND_PROBABILITY:
             keys.append(key)
     return Part(text, tuple(keys), round(best_value, 3), best)
 

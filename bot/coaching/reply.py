@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.coaching.outline import Block, Bullets, Paragraph, Scores, Table, outline
 from bot.drafts.content import Citation, DraftContent, RubricScore
 
 ReplyKind = Literal["question", "draft", "answer", "info", "error"]
@@ -50,8 +51,10 @@ class Reply:
             parts.append(self.text)
         if self.content is not None:
             parts.append(draft_text(self.content, self.rubric, self.version))
-        for tip in self.tips:
-            parts.append(f"Tip: {tip.text}\n  — {tip.citation.where}: {tip.citation.link}")
+        for number, tip in enumerate(self.tips, start=1):
+            parts.append(
+                f"Tip [{number}] {tip.text} — {tip.citation.title} ({tip.citation.source})"
+            )
         if self.question:
             header = f"[{self.progress}] " if self.progress else ""
             parts.append(f"{header}{self.question}")
@@ -61,28 +64,33 @@ class Reply:
 
 
 def draft_text(content: DraftContent, rubric: RubricScore | None, version: int | None) -> str:
+    """The draft's one outline (`outline.py`) as plain text: every section, for any terminal."""
     lines = [f"DRAFT{f' v{version}' if version else ''}: {content.title}"]
     if content.partners:
         lines.append("Partners: " + ", ".join(content.partners))
-    lines += ["", "Problem statement:", content.problem_statement or "(not yet answered)"]
-    if content.how_might_we:
-        lines += ["", content.how_might_we]
-    if content.value_proposition:
-        lines += ["", "Value for each party:"]
-        lines += [f"• {party.party}: {party.value}" for party in content.value_proposition]
-    if content.evidence:
-        lines += ["", "Evidence:"] + [f"• {item}" for item in content.evidence]
-    if content.measures:
-        lines += ["", "Measures:"] + [f"• {item}" for item in content.measures]
-    if content.checklist:
-        lines += ["", "Joint-working readiness:"]
-        lines += [f"{'☑' if item.done else '☐'} {item.item}" for item in content.checklist]
-    if rubric is not None:
-        lines += ["", f"Rubric: {rubric.total}/{rubric.max_total} ({rubric.percent}%)"]
-        for criterion in rubric.criteria:
-            mark = "✓" if criterion.score == 2 else ("~" if criterion.score == 1 else "✗")
-            lines.append(f"{mark} {criterion.name} {criterion.score}/2 — {criterion.reason}")
-    if content.sources:
-        lines += ["", "Sources:"]
-        lines += [f"[{n}] {c.where}: {c.link}" for n, c in enumerate(content.sources, 1)]
+    if not content.problem_statement.strip():
+        lines += ["", "Problem statement:", "(not yet answered)"]
+    for section in outline(content, rubric):
+        lines += ["", f"{section.heading}:"]
+        for block in section.blocks:
+            lines += _plain_block(block)
     return "\n".join(lines)
+
+
+_MARKS = {2: "✓", 1: "~", 0: "✗"}
+
+
+def _plain_block(block: Block) -> list[str]:
+    if isinstance(block, Paragraph):
+        return [block.text]
+    if isinstance(block, Bullets):
+        return [f"• {item}" if block.bulleted else item for item in block.items]
+    if isinstance(block, Table):
+        return [
+            f"• {row[0]}: " + " — ".join(cell for cell in row[1:] if cell) for row in block.rows
+        ]
+    if isinstance(block, Scores):
+        criteria = block.rubric.criteria
+        marks = [f"{_MARKS.get(c.score, '?')} {c.name} {c.score}/2 — {c.reason}" for c in criteria]
+        return [block.overall, *marks]
+    return [f"[{n}] {c.title} ({c.source})" for n, c in enumerate(block.citations, start=1)]

@@ -543,7 +543,7 @@ def _placed(score: CriterionScore, text: str, key: str) -> CriterionScore:
         score.id,
         0,
         prefix + f"this reads like {theirs.label}, not {own.label}: {_quote(text)}.",  # type: ignore[union-attr]
-        f"Move it with *edit {stage_of(other).id}*, then give {own.label} here: "  # type: ignore[union-attr]
+        f"Move it with **edit {stage_of(other).id}**, then give {own.label} here: "  # type: ignore[union-attr]
         f"{own.good[0].lower()}{own.good[1:]}",  # type: ignore[union-attr]
     )
 

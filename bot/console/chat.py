@@ -7,6 +7,7 @@ to the user in the store, so a restarted (or killed) chat resumes where it stopp
 
 from __future__ import annotations
 
+import select
 import shlex
 import sys
 from collections.abc import Callable, Iterator
@@ -86,13 +87,16 @@ class ChatSession:
             self.console.print(f"[dim]{shown(reply.progress)}[/dim]", highlight=False)
         if reply.text:
             style = "red" if reply.kind == "error" else ""
-            self.console.print(Markdown(plain(reply.text).replace("*", "**")), style=style or None)
+            self.console.print(Markdown(plain(reply.text)), style=style or None)
         if reply.content is not None:
             self._show_draft(reply)
-        for tip in reply.tips:
+        for number, tip in enumerate(reply.tips, start=1):
+            source = tip.citation.source + (
+                f" › {tip.citation.heading}" if tip.citation.heading else ""
+            )
             self.console.print(
-                f"[dim]Tip: {shown(tip.text)}\n"
-                f"    — {shown(tip.citation.where)}: {shown(tip.citation.link)}[/dim]",
+                f"[dim]Tip \\[{number}] {shown(tip.text)}\n"
+                f"    — {shown(tip.citation.title)} ({shown(source)})[/dim]",
                 highlight=False,
             )
         if reply.question:
@@ -244,8 +248,10 @@ class ChatSession:
     # -- conversation -------------------------------------------------------------------------
     def message(self, text: str) -> None:
         draft_id = self.current_id()
-        if draft_id is None:
-            self.show(self.engine.start(self.actor, text[:80], conversation_key=self.key))
+        if draft_id is None:  # what they typed (or pasted) first is their first answer
+            self.show(
+                self.engine.start(self.actor, "", opening_text=text, conversation_key=self.key)
+            )
             return
         self.show(self.engine.handle(self.actor, draft_id, text))
 
@@ -260,13 +266,29 @@ class ChatSession:
             )
 
 
+PASTE_GAP_S = 0.05  # lines arriving closer together than this were pasted, not typed
+
+
+def _pasted_lines() -> list[str]:
+    """Lines already waiting on a terminal: the rest of a multi-line paste."""
+    lines: list[str] = []
+    while select.select([sys.stdin], [], [], PASTE_GAP_S)[0]:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\n"))
+    return lines
+
+
 def _lines(interactive: bool, console: Console) -> Iterator[str]:
+    """Messages: at a terminal a multi-line paste is ONE message; a pipe gives one per line."""
     if interactive:
         while True:
             try:
-                yield console.input("[bold green]you ›[/bold green] ")
+                first = console.input("[bold green]you ›[/bold green] ")
             except EOFError:
                 return
+            yield "\n".join([first, *_pasted_lines()])
     else:
         for line in sys.stdin:
             yield line.rstrip("\n")

@@ -1,20 +1,21 @@
 """Turn a draft and its versions into JSON, Markdown and Word for a partnership meeting.
 
-Markdown and .docx are rendered from one intermediate outline (`_outline`), so the two formats
-can never disagree about which sections exist, their order or their wording, and an empty
-section is dropped in one place rather than in each renderer.
+Markdown and .docx are rendered from the draft's one outline (`bot/coaching/outline.py`, shared
+with Slack and the console), so no format can disagree about which sections exist, their order
+or their wording, and an empty section is dropped in one place rather than in each renderer.
 """
 
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
 
+from bot.coaching.outline import Block, Bullets, Paragraph, Scores, Section, Sources, Table, outline
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.privacy import redact_model, redact_text
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from bot.drafts.repository import DraftStore
 
 TABLE_STYLE = "Light Grid Accent 1"
-CHECKED, UNCHECKED = "☑", "☐"
 
 
 # -- JSON ------------------------------------------------------------------------------------
@@ -135,98 +135,25 @@ def _partners(draft: DraftRecord, version: VersionRecord | None) -> list[str]:
 # -- outline shared by Markdown and Word ---------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Paragraph:
-    text: str
-
-
-@dataclass(frozen=True)
-class _Bullets:
-    items: tuple[str, ...]
-    bulleted: bool = True  # False when each item carries its own marker (☐/☑)
-
-
-@dataclass(frozen=True)
-class _Table:
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-
-
-_Block = _Paragraph | _Bullets | _Table
-
-
-@dataclass(frozen=True)
-class _Section:
-    heading: str
-    blocks: tuple[_Block, ...]
-
-
-def _outline(content: DraftContent, rubric: RubricScore | None) -> list[_Section]:
-    """Every section in meeting order, with the empty ones already left out."""
-    candidates = [
-        _text_section("Problem statement", content.problem_statement),
-        _text_section("How might we…", content.how_might_we),
-        _value_section(content),
-        _list_section("Evidence", content.evidence),
-        _list_section("Measures", content.measures),
-        _text_section("Scope", content.scope),
-        _text_section("Risks, accountability and exit", content.risks),
-        _rubric_section(rubric),
-        _checklist_section(content),
-        _sources_section(content),
+def _outline(content: DraftContent, rubric: RubricScore | None) -> list[Section]:
+    """The draft's one outline (shared with Slack and the console), in the forms a document
+    prints: the scorecard as a table with its overall line, citations as a list."""
+    return [
+        Section(section.heading, tuple(b for block in section.blocks for b in _printable(block)))
+        for section in outline(content, rubric)
     ]
-    return [s for s in candidates if s is not None]
 
 
-def _text_section(heading: str, text: str) -> _Section | None:
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
-    if not paragraphs:
-        return None
-    return _Section(heading, tuple(_Paragraph(p) for p in paragraphs))
-
-
-def _list_section(heading: str, items: list[str]) -> _Section | None:
-    kept = tuple(i.strip() for i in items if i.strip())
-    return _Section(heading, (_Bullets(kept),)) if kept else None
-
-
-def _value_section(content: DraftContent) -> _Section | None:
-    if not content.value_proposition:
-        return None
-    parties = content.value_proposition
-    if not any(p.gains for p in parties):  # an empty column only wastes the reader's eye
-        rows = tuple((p.party, p.value) for p in parties)
-        return _Section("Value for each party", (_Table(("Party", "Value"), rows),))
-    rows = tuple((p.party, p.value, "; ".join(p.gains)) for p in parties)
-    return _Section("Value for each party", (_Table(("Party", "Value", "Gains"), rows),))
-
-
-def _rubric_section(rubric: RubricScore | None) -> _Section | None:
-    if rubric is None or not rubric.criteria:
-        return None
-    rows = tuple((c.name, f"{c.score}/2", c.reason, c.suggestion) for c in rubric.criteria)
-    table = _Table(("Criterion", "Score", "Reason", "Suggestion"), rows)
-    overall = f"Overall: {rubric.percent}% ({rubric.total}/{rubric.max_total})"
-    if not rubric.gate_passed:
-        overall += " — scored 0 because identifiable data was found; remove it and re-score."
-    return _Section("Rubric scorecard", (table, _Paragraph(overall)))
-
-
-def _checklist_section(content: DraftContent) -> _Section | None:
-    if not content.checklist:
-        return None
-    items = tuple(
-        f"{CHECKED if c.done else UNCHECKED} {c.item}" + (f" — {c.note}" if c.note else "")
-        for c in content.checklist
-    )
-    return _Section("Joint-working readiness checklist", (_Bullets(items, bulleted=False),))
-
-
-def _sources_section(content: DraftContent) -> _Section | None:
-    if not content.sources:
-        return None
-    items = tuple(f"{s.where} — {s.link}" for s in content.sources)
-    return _Section("Sources cited", (_Bullets(items),))
+def _printable(block: Block) -> tuple[Paragraph | Bullets | Table, ...]:
+    if isinstance(block, Scores):
+        return (block.table, Paragraph(block.overall))
+    if isinstance(block, Sources):
+        cited = (
+            f"{s.title} — {s.source}" + (f", {s.heading}" if s.heading else "")
+            for s in block.citations
+        )
+        return (Bullets(tuple(cited)),)
+    return (block,)
 
 
 def _byline(draft: DraftRecord, version: VersionRecord | None) -> list[str]:
@@ -241,7 +168,7 @@ def _byline(draft: DraftRecord, version: VersionRecord | None) -> list[str]:
     return lines
 
 
-def _sections(version: VersionRecord | None) -> list[_Section]:
+def _sections(version: VersionRecord | None) -> list[Section]:
     return _outline(version.content, version.rubric) if version else []
 
 
@@ -259,10 +186,10 @@ def render_markdown(draft: DraftRecord, version: VersionRecord | None) -> str:
     return redact_text("\n\n".join(parts) + "\n")
 
 
-def _markdown_block(block: _Block) -> str:
-    if isinstance(block, _Paragraph):
+def _markdown_block(block: Block) -> str:
+    if isinstance(block, Paragraph):
         return block.text
-    if isinstance(block, _Bullets):
+    if isinstance(block, Bullets):
         return "\n".join(f"- {item}" for item in block.items)
     header = "| " + " | ".join(block.headers) + " |"
     rule = "|" + "|".join("---" for _ in block.headers) + "|"
@@ -299,18 +226,18 @@ def render_docx(draft: DraftRecord, version: VersionRecord | None) -> bytes:
     return buffer.getvalue()
 
 
-def _docx_block(document: DocxDocument, block: _Block) -> None:
-    if isinstance(block, _Paragraph):
+def _docx_block(document: DocxDocument, block: Block) -> None:
+    if isinstance(block, Paragraph):
         document.add_paragraph(clean_text(block.text))
-    elif isinstance(block, _Bullets):
+    elif isinstance(block, Bullets):
         style = "List Bullet" if block.bulleted else None
         for item in block.items:
             document.add_paragraph(clean_text(item), style=style)
-    else:
+    elif isinstance(block, Table):
         _docx_table(document, block)
 
 
-def _docx_table(document: DocxDocument, block: _Table) -> None:
+def _docx_table(document: DocxDocument, block: Table) -> None:
     table = document.add_table(rows=1, cols=len(block.headers))
     table.style = TABLE_STYLE
     for cell, header in zip(table.rows[0].cells, block.headers, strict=True):

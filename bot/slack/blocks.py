@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.coaching.outline import Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.coaching.reply import Reply
-from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import DraftSummary
-from bot.slack.mrkdwn import TEXT_LIMIT, escape, split_text, to_mrkdwn
+from bot.slack.mrkdwn import TEXT_LIMIT, split_text, to_mrkdwn
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
@@ -58,8 +59,9 @@ def reply_blocks(reply: Reply, version_id: int | None = None) -> list[Block]:
     if reply.content is not None:
         blocks += draft_blocks(reply.content, reply.rubric, reply.version)
         blocks.append(draft_actions(reply.draft_id, version_id))
-    for tip in reply.tips:
-        blocks.append(context(f":bulb: {to_mrkdwn(tip.text)}\n{cited(tip.citation)}"))
+    for number, tip in enumerate(reply.tips, start=1):
+        where = tip.citation.title + (f" › {tip.citation.heading}" if tip.citation.heading else "")
+        blocks.append(context(f":bulb: [{number}] {to_mrkdwn(tip.text)}\n_{to_mrkdwn(where)}_"))
     if reply.question:
         blocks += section(f"*{to_mrkdwn(reply.question)}*")
         if reply.hint:
@@ -67,42 +69,40 @@ def reply_blocks(reply: Reply, version_id: int | None = None) -> list[Block]:
     return fit_blocks(blocks, MAX_BLOCKS)
 
 
-def cited(citation: Citation) -> str:
-    """A citation as an mrkdwn link to its public source, or its title and file if it has none."""
-    where = to_mrkdwn(citation.where)
-    if citation.url.startswith(("https://", "http://")):
-        return f"_<{escape(citation.url)}|{where}>_"
-    return f"_{where} ({to_mrkdwn(citation.source)})_"
-
-
 def draft_blocks(
     content: DraftContent, rubric: RubricScore | None, version: int | None
 ) -> list[Block]:
+    """The draft's one outline (`bot/coaching/outline.py`) as Block Kit: every section."""
     title = content.title + (f" — v{version}" if version else "")
     blocks: list[Block] = [header(title)]
     if content.partners:
         blocks.append(context("Partners: " + to_mrkdwn(", ".join(content.partners))))
-    statement = content.problem_statement or "_Not written yet._"
-    blocks += section(f"*Problem statement*\n{to_mrkdwn(statement)}")
-    if content.how_might_we:
-        blocks += section(f"_{to_mrkdwn(content.how_might_we)}_")
-    if content.value_proposition:
-        lines = [
-            f"• *{to_mrkdwn(p.party)}*: {to_mrkdwn(p.value)}" for p in content.value_proposition
-        ]
-        blocks += section("*Value for each party*\n" + "\n".join(lines))
-    for heading, items in (("Evidence", content.evidence), ("Measures", content.measures)):
-        if items:
-            blocks += section(f"*{heading}*\n" + "\n".join(f"• {to_mrkdwn(i)}" for i in items))
-    if rubric is not None:
-        blocks += scorecard_blocks(rubric)
-    if content.checklist:
-        lines = [f"{'☑' if c.done else '☐'} {to_mrkdwn(c.item)}" for c in content.checklist]
-        blocks += section("*Joint-working readiness*\n" + "\n".join(lines))
-    if content.sources:
-        listed = "\n".join(f"[{n}] {cited(s)}" for n, s in enumerate(content.sources, start=1))
-        blocks.append(context(f"Sources:\n{listed}"))
+    if not content.problem_statement.strip():
+        blocks += section("*Problem statement*\n_Not written yet._")
+    for part in outline(content, rubric):
+        for block in part.blocks:
+            if isinstance(block, Scores):
+                blocks += scorecard_blocks(block.rubric)
+            elif isinstance(block, Sources):
+                listed = "  ".join(
+                    f"[{n}] {to_mrkdwn(s.title)}" for n, s in enumerate(block.citations, start=1)
+                )
+                blocks.append(context(f"Sources: {listed}"))
+            else:
+                blocks += section(f"*{to_mrkdwn(part.heading)}*\n{_mrkdwn_block(block)}")
     return blocks
+
+
+def _mrkdwn_block(block: Paragraph | Bullets | Table) -> str:
+    if isinstance(block, Paragraph):
+        return to_mrkdwn(block.text)
+    if isinstance(block, Bullets):
+        marker = "• " if block.bulleted else ""
+        return "\n".join(f"{marker}{to_mrkdwn(item)}" for item in block.items)
+    return "\n".join(
+        f"• *{to_mrkdwn(row[0])}*: " + " — ".join(to_mrkdwn(cell) for cell in row[1:] if cell)
+        for row in block.rows
+    )
 
 
 def scorecard_blocks(rubric: RubricScore) -> list[Block]:
@@ -248,7 +248,33 @@ def new_draft_modal(title: str, channel_id: str) -> dict[str, Any]:
                 "element": {"type": "static_select", "action_id": "value", "options": options},
             },
             text_input("area", "Area of care", "e.g. stroke prevention", optional=True),
+            pasted_input(),
         ],
+    }
+
+
+PASTE_LIMIT = 3000  # Slack's most for a text input
+
+
+def pasted_input() -> Block:
+    """Optional: a description or a document's text; the coach files every part at once."""
+    return {
+        "type": "input",
+        "block_id": "pasted",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Paste what you have"},
+        "hint": {
+            "type": "plain_text",
+            "text": "A description, notes or a document's text: I'll sort it under the right "
+            "questions, show a first draft and ask only about what is missing.",
+        },
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": True,
+            "max_length": PASTE_LIMIT,
+            "placeholder": {"type": "plain_text", "text": "Optional"},
+        },
     }
 
 

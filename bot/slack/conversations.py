@@ -130,9 +130,13 @@ class SlackConversations:
         partners: list[str] | None = None,
         partner_type: str = "",
         area: str = "",
+        opening: str = "",
         parent_ts: str | None = None,
     ) -> tuple[str, str]:
-        """Open a coaching thread (under `parent_ts`, or under a new parent message)."""
+        """Open a coaching thread (under `parent_ts`, or under a new parent message).
+
+        `opening` is what the user pasted into the form: their first answer, filed at once.
+        """
         # The parent message goes to the channel before the engine sees the title: guard it
         # here, formatted as the engine will store it, then escape it for mrkdwn.
         title = redact_line(title, 200)
@@ -150,6 +154,7 @@ class SlackConversations:
             partner_type=partner_type,
             area_of_care=area,
             conversation_key=thread_key(actor.workspace_id, channel, parent_ts),
+            opening_text=opening,
         )
         self.post(client, channel, parent_ts, reply, actor)
         return channel, parent_ts

@@ -43,6 +43,7 @@ def register(app: App, conversations: SlackConversations) -> None:
             "partners": split_partners(_value(view, "partners")),
             "partner_type": _value(view, "partner_type"),
             "area": _value(view, "area"),
+            "opening": _value(view, "pasted"),
         }
         try:
             conversations.start_thread(client, actor, channel, title, **options)

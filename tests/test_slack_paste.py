@@ -1,0 +1,24 @@
+"""The `/statement new` form's optional "Paste what you have": a first draft at once in Slack."""
+
+from __future__ import annotations
+
+from bot.slack.blocks import new_draft_modal
+from tests.scripted_users import RICH_PARAGRAPH
+from tests.slack_fixtures import ALICE, start_thread
+
+
+def test_the_form_offers_an_optional_multiline_paste_field():
+    (pasted,) = [b for b in new_draft_modal("", "C1")["blocks"] if b["block_id"] == "pasted"]
+    assert pasted["optional"] and pasted["element"]["multiline"]
+    assert pasted["element"]["max_length"] == 3000
+
+
+def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(slack, fake_slack, store):
+    start_thread(slack, fake_slack, title="Heart failure", partners="", pasted=RICH_PARAGRAPH)
+    posts = fake_slack.calls_to("chat.postMessage")
+    first_reply = str(posts[1].body["blocks"])
+    assert "Rubric" in first_reply and "Scope" in first_reply
+    (summary,) = store.list_drafts(ALICE)
+    answers = store.get_draft(ALICE, summary.id).answers
+    assert "palliative care team" in answers["outcome.scope"]
+    assert "director of nursing" in answers["risks"]
