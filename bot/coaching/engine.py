@@ -385,6 +385,7 @@ class Engine:
             return _Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
         if filing.rich and not flow.return_to_review:
             lead = f"Thank you: that's a lot to work with. I've noted {labels(filing.keys)}."
+            flow = flow.answered(asked.key)
             return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
         answer = answers[asked.key]
         issues = check_answer(asked.key, answer)
@@ -403,6 +404,7 @@ class Engine:
             tip_query = self._tip_query(asked, issues, asked.search, text)
             reply.tips = self._tips(self._find(tip_query, k=3), passages, actor=actor, draft=draft)
             return _Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
+        flow = flow.answered(asked.key)
         if flow.return_to_review:
             flow = replace(flow, return_to_review=False)
             plan = self._compose(

@@ -77,7 +77,8 @@ def file_parts(
             updated[key] = f"{old}{joiner}{new}"
     state = flow.with_unplaced(kept)
     for key in filed:
-        state = state.answered(key)
+        if key != asked:  # the question asked is settled by the engine, after its checks
+            state = state.answered(key)
     return Filing(updated, state, filed, kept)
 
 
