@@ -129,7 +129,7 @@ def test_a_knowledge_question_without_a_question_mark_is_answered_not_filed(offl
 def test_a_guided_revision_request_says_what_can_be_done_without_a_model(offline, store):
     draft_id, _ = run(offline, [(GOOD_ANSWERS[k], k) for k in QUESTION_KEYS])
     reply = offline.handle(ALICE, draft_id, "make it shorter and mention winter")
-    assert reply.kind == "info" and "problem: " in reply.text and "edit <stage>" in reply.text
+    assert reply.kind == "info" and "problem: …" in reply.text and "edit evidence" in reply.text
     assert not reply.tips and "knowledge base says" not in reply.text
     assert len(store.versions(ALICE, draft_id)) == 1
 
@@ -143,6 +143,8 @@ def test_what_fits_nowhere_is_kept_and_show_lists_answers_by_question(offline, s
     assert [u.text for u in flow.unplaced] == ["Sorry, I typed this on my phone in a rush."]
     shown = offline.handle(ALICE, draft_id, "where are we")
     assert "The partners" in shown.text and "Not placed yet" in shown.text
+    thanks = offline.handle(ALICE, draft_id, "thanks")
+    assert thanks.kind == "info" and "welcome" in thanks.text
 
 
 def test_rewrites_and_return_to_review_live_in_the_flow_not_the_answers(offline, store):

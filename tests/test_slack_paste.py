@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.coaching.recogniser import shared_recogniser
 from bot.slack.blocks import new_draft_modal
 from tests.scripted_users import RICH_PARAGRAPH
 from tests.slack_fixtures import ALICE, start_thread
@@ -13,7 +14,11 @@ def test_the_form_offers_an_optional_multiline_paste_field():
     assert pasted["element"]["max_length"] == 3000
 
 
-def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(slack, fake_slack, store):
+def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(
+    slack, fake_slack, store, knowledge_search
+):
+    # the recogniser trains once per process (as the server's warm-up would); not timed here
+    shared_recogniser(knowledge_search.embeddings).warm_up()
     start_thread(slack, fake_slack, title="Heart failure", partners="", pasted=RICH_PARAGRAPH)
     posts = fake_slack.calls_to("chat.postMessage")
     first_reply = str(posts[1].body["blocks"])

@@ -89,7 +89,11 @@ def without_lead_in(kind: str, text: str) -> str:
 
 
 def split_partners(text: str) -> list[str]:
-    text = _PARTNERS_LEAD.sub("", (text or "").strip(), count=1)
+    """The partner organisations named in an answer (asides in other sentences left out)."""
+    sentences = [s for s in _SENTENCE_END.split((text or "").strip()) if s.strip()]
+    naming = [s for s in sentences if _PARTNERS_LEAD.match(s.strip()) or "partner" in s.lower()]
+    text = " ".join(naming or sentences)
+    text = _PARTNERS_LEAD.sub("", text.strip(), count=1)
     names = [n.strip(" .") for n in _SPLIT_PARTNERS.split(text) if n.strip(" .")]
     return [n[0].upper() + n[1:] for n in names][:6]
 

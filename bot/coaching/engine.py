@@ -341,7 +341,10 @@ class Engine:
         else:
             said = "OK."
         if draft.stage in (REVIEW, FINAL):
-            return _Plan(self._where(draft, actor))
+            after = "Say **accept** when you're happy with the draft, or keep improving it."
+            return _Plan(
+                Reply(draft.id, "info", f"{said} {after}", **self._stage_fields(draft.stage))
+            )
         reply = self._question_reply(draft.id, draft.stage, f"{said} Whenever you're ready:")
         reply.kind = "info"
         return _Plan(reply)
@@ -797,7 +800,7 @@ def _answer_list(draft: DraftRecord) -> str:
         return ""
     kept = Flow.from_json(draft.flow).unplaced
     lines += [f"• **Not placed yet**: “{excerpt(u.text, 2, 200)}”" for u in kept]
-    return "What I have so far (**edit <stage>** changes one):\n" + "\n".join(lines)
+    return "What I have so far (**edit** and a stage changes one):\n" + "\n".join(lines)
 
 
 ILLUSTRATIVE = "Illustrative only"  # example statements in case files: not advice to quote
@@ -817,7 +820,7 @@ def _tip_key(tip: Tip) -> str:
 COACHING_HELP = (
     "Just answer in your own words: tell me as much or as little as you like, in any order, "
     "and I'll note each part under the question it answers and ask about what is missing. "
-    "You can also say **skip**, **go back**, **edit <stage>** (e.g. **edit evidence**), "
+    "You can also say **skip**, **go back**, **edit** and a stage (e.g. **edit evidence**), "
     "**show me the draft**, **where are we** (your answers so far), or ask me anything, e.g. "
     "**tell me about driver diagrams**."
 )
@@ -831,20 +834,29 @@ START_NEW = (
 )
 GUIDED_REVISION = (
     "Rewriting the draft to order needs the AI coach, which is not switched on here. What you "
-    "can do now: **edit <stage>** (e.g. **edit evidence**) to change an answer and redraft from "
-    "it, or rewrite a line yourself with **problem: <new text>** or **hmw: <new text>**."
+    "can do now: **edit** and a stage (e.g. **edit evidence**) to change an answer and redraft "
+    "from it, or rewrite a line yourself with **problem: …** or **hmw: …** followed by your own "
+    "words."
 )
 REVIEW_HELP = (
-    "To improve the draft: **edit <stage>** (e.g. **edit evidence**) to change an answer, "
-    "**problem: <new text>** or **hmw: <new text>** to rewrite a line yourself, a question ending "
-    "in ? to ask the knowledge base, or **accept** to mark it final."
+    "To improve the draft: **edit** and a stage (e.g. **edit evidence**) to change an answer, "
+    "**problem: …** or **hmw: …** followed by your own words to rewrite a line yourself, a "
+    "question ending in ? to ask the knowledge base, or **accept** to mark it final."
+)
+
+_GREETING = re.compile(
+    r"^(?:(?:hi|hello|hey|morning|good\s+\w+)\b[\s,!.]*)?(?:so[\s,]+)?"
+    r"(?:this\s+is\s+(?:about|on)\s+|it'?s\s+about\s+)?",
+    re.IGNORECASE,
 )
 
 
 def title_from(text: str, limit: int = 80) -> str:
     """A working title from what someone first said: its first line or sentence, shortened."""
     first = clean_text(text or "").strip().splitlines()[0] if (text or "").strip() else ""
+    first = _GREETING.sub("", first, count=1)
     first = re.split(r"(?<=[.!?])\s", first, maxsplit=1)[0].rstrip(" .")
+    first = first[:1].upper() + first[1:]
     if len(first) > limit:
         first = first[: limit - 1].rsplit(" ", 1)[0] + "…"
     return first
