@@ -90,13 +90,10 @@ class ChatSession:
             self.console.print(Markdown(plain(reply.text)), style=style or None)
         if reply.content is not None:
             self._show_draft(reply)
-        for number, tip in enumerate(reply.tips, start=1):
-            source = tip.citation.source + (
-                f" › {tip.citation.heading}" if tip.citation.heading else ""
-            )
+        for tip in reply.tips:
             self.console.print(
-                f"[dim]Tip \\[{number}] {shown(tip.text)}\n"
-                f"    — {shown(tip.citation.title)} ({shown(source)})[/dim]",
+                f"[dim]Tip: {shown(tip.text)}\n"
+                f"    — {shown(tip.citation.where)}: {shown(tip.citation.link)}[/dim]",
                 highlight=False,
             )
         if reply.question:
