@@ -35,7 +35,7 @@ for _ in $(seq 1 120); do
 done
 echo "· model server up on 127.0.0.1:$PORT"
 export OPENAI_BASE_URL="http://127.0.0.1:$PORT/v1" OPENAI_API_KEY=not-needed COACH_LLM_TIMEOUT=120
-RUN=(--model gemma-3-270m --tags smoke --concurrency 1 --seed 7 --max-tokens 200 --max-turns 8)
+RUN=(--model gemma-3-270m --tags smoke --concurrency 1 --seed 7 --max-tokens 48 --max-turns 4)
 started=$(date +%s)
 # The gate is not the point here (a 270M model writes weak drafts): exit 1 from the gate is fine.
 "$COACH" eval run "${RUN[@]}" || true
