@@ -51,10 +51,8 @@ class Reply:
             parts.append(self.text)
         if self.content is not None:
             parts.append(draft_text(self.content, self.rubric, self.version))
-        for number, tip in enumerate(self.tips, start=1):
-            parts.append(
-                f"Tip [{number}] {tip.text} — {tip.citation.title} ({tip.citation.source})"
-            )
+        for tip in self.tips:
+            parts.append(f"Tip: {tip.text}\n  — {tip.citation.where}: {tip.citation.link}")
         if self.question:
             header = f"[{self.progress}] " if self.progress else ""
             parts.append(f"{header}{self.question}")
@@ -93,4 +91,4 @@ def _plain_block(block: Block) -> list[str]:
         criteria = block.rubric.criteria
         marks = [f"{_MARKS.get(c.score, '?')} {c.name} {c.score}/2 — {c.reason}" for c in criteria]
         return [block.overall, *marks]
-    return [f"[{n}] {c.title} ({c.source})" for n, c in enumerate(block.citations, start=1)]
+    return [f"[{n}] {c.where}: {c.link}" for n, c in enumerate(block.citations, start=1)]

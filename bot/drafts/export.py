@@ -148,11 +148,7 @@ def _printable(block: Block) -> tuple[Paragraph | Bullets | Table, ...]:
     if isinstance(block, Scores):
         return (block.table, Paragraph(block.overall))
     if isinstance(block, Sources):
-        cited = (
-            f"{s.title} — {s.source}" + (f", {s.heading}" if s.heading else "")
-            for s in block.citations
-        )
-        return (Bullets(tuple(cited)),)
+        return (Bullets(tuple(f"{s.where} — {s.link}" for s in block.citations)),)
     return (block,)
 
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from bot.coaching.outline import Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.coaching.reply import Reply
-from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.content import Citation, DraftContent, RubricScore
 from bot.drafts.records import DraftSummary
-from bot.slack.mrkdwn import TEXT_LIMIT, split_text, to_mrkdwn
+from bot.slack.mrkdwn import TEXT_LIMIT, escape, split_text, to_mrkdwn
 
 Block = dict[str, Any]
 MAX_BLOCKS = 50
@@ -59,14 +59,21 @@ def reply_blocks(reply: Reply, version_id: int | None = None) -> list[Block]:
     if reply.content is not None:
         blocks += draft_blocks(reply.content, reply.rubric, reply.version)
         blocks.append(draft_actions(reply.draft_id, version_id))
-    for number, tip in enumerate(reply.tips, start=1):
-        where = tip.citation.title + (f" › {tip.citation.heading}" if tip.citation.heading else "")
-        blocks.append(context(f":bulb: [{number}] {to_mrkdwn(tip.text)}\n_{to_mrkdwn(where)}_"))
+    for tip in reply.tips:
+        blocks.append(context(f":bulb: {to_mrkdwn(tip.text)}\n{cited(tip.citation)}"))
     if reply.question:
         blocks += section(f"*{to_mrkdwn(reply.question)}*")
         if reply.hint:
             blocks.append(context(to_mrkdwn(reply.hint)))
     return fit_blocks(blocks, MAX_BLOCKS)
+
+
+def cited(citation: Citation) -> str:
+    """A citation as an mrkdwn link to its public source, or its title and file if it has none."""
+    where = to_mrkdwn(citation.where)
+    if citation.url.startswith(("https://", "http://")):
+        return f"_<{escape(citation.url)}|{where}>_"
+    return f"_{where} ({to_mrkdwn(citation.source)})_"
 
 
 def draft_blocks(
@@ -84,10 +91,10 @@ def draft_blocks(
             if isinstance(block, Scores):
                 blocks += scorecard_blocks(block.rubric)
             elif isinstance(block, Sources):
-                listed = "  ".join(
-                    f"[{n}] {to_mrkdwn(s.title)}" for n, s in enumerate(block.citations, start=1)
+                listed = "\n".join(
+                    f"[{n}] {cited(s)}" for n, s in enumerate(block.citations, start=1)
                 )
-                blocks.append(context(f"Sources: {listed}"))
+                blocks.append(context(f"Sources:\n{listed}"))
             else:
                 blocks += section(f"*{to_mrkdwn(part.heading)}*\n{_mrkdwn_block(block)}")
     return blocks
