@@ -58,7 +58,8 @@ def _p(stats: dict, high: str = "p95_ms") -> str:
 
 def _engine_table(console: Console, result: dict) -> None:
     table = Table(title="Coaching engine", title_justify="left", show_header=False)
-    table.add_row("guided turn p50 / p95 (no model)", _p(result["guided_turn"]))
+    table.add_row("guided turn p50 / p95 (no model, scripted answers)", _p(result["guided_turn"]))
+    table.add_row("guided turn p50 / p95 (every text new)", _p(result["guided_turn_new_text"]))
     table.add_row("guided turns per statement", f"{result['guided_turns_per_statement']:.1f}")
     table.add_row("LLM turn p50 / p95 (scripted model)", _p(result["llm_turn_with_scripted_model"]))
     table.add_row("LLM turns per statement", f"{result['llm_turns_per_statement']:.1f}")

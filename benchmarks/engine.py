@@ -61,6 +61,12 @@ def run() -> dict:
             _conversation(guided, Actor("B", f"user{n}"), guided_samples)[0]
             for n in range(CONVERSATIONS)
         ]
+        # The script repeats its answers, so the runs above hit the embedding cache; a real user's
+        # answers are new text. Forgetting the cache before each run measures that cold turn.
+        cold_samples: list[float] = []
+        for n in range(3):
+            embeddings.forget_recent()
+            _conversation(guided, Actor("B", f"cold{n}"), cold_samples)
 
         with FakeOpenAI() as fake:
             fake.set_default(lambda request: Scripted(**reply_for(request)))
@@ -94,6 +100,7 @@ def run() -> dict:
 
     return {
         "guided_turn": summary_ms(guided_samples),
+        "guided_turn_new_text": summary_ms(cold_samples),
         "guided_turns_per_statement": sum(guided_turns) / len(guided_turns),
         "llm_turn_with_scripted_model": summary_ms(llm_samples),
         "llm_turns_per_statement": sum(llm_turns) / len(llm_turns),

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from langchain_core.embeddings import Embeddings
-
 from bot.coaching.reply import Reply
 from bot.coaching.stages import FINAL, REVIEW
 from bot.drafts.records import Actor
@@ -67,27 +65,6 @@ class RunOptions:
     prices: Prices | None = None  # default: evals/prices.yaml
     max_output_tokens: int | None = None
     max_turns: int | None = None  # lower every case's max_turns (quick runs, smoke tests)
-
-
-class MemoEmbeddings(Embeddings):
-    """Remembers query vectors: the same tip queries recur in every case of a run."""
-
-    def __init__(self, inner: Embeddings) -> None:
-        self.inner = inner
-        self._vectors: dict[str, list[float]] = {}
-        self._lock = threading.Lock()
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.inner.embed_documents(texts)
-
-    def embed_query(self, text: str) -> list[float]:
-        with self._lock:
-            known = self._vectors.get(text)
-        if known is None:
-            known = self.inner.embed_query(text)
-            with self._lock:
-                self._vectors[text] = known
-        return known
 
 
 def git_commit() -> str:
@@ -189,7 +166,8 @@ def prepare_search(settings: Settings) -> KnowledgeSearch:
 
     embeddings = LazyEmbeddings(settings)
     build_index(settings, embeddings=embeddings)
-    search = KnowledgeSearch(settings, embeddings=MemoEmbeddings(embeddings))  # type: ignore[arg-type]
+    # LazyEmbeddings remembers recent vectors, so the tip queries every case repeats embed once.
+    search = KnowledgeSearch(settings, embeddings=embeddings)
     search.warm_up()
     return search
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -33,12 +34,23 @@ def embedding_id(settings: Settings) -> str:
 
 
 class LazyEmbeddings(Embeddings):
-    """Builds the real embeddings object on the first call, once, even across threads."""
+    """Builds the real embeddings object on the first call, once, even across threads.
+
+    It also remembers the vectors of recent texts. A coaching turn embeds the same few texts
+    again and again (each question's search text, the compose queries, the answer that both the
+    recogniser and the tip search look at), and on a CPU each embedding costs more than the rest
+    of the turn; both backends give a text the same vector as a query or a document, so one
+    bounded cache serves both calls.
+    """
+
+    CACHE_SIZE = 512
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._inner: Embeddings | None = None
         self._lock = threading.Lock()
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()
+        self._recent_lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -51,10 +63,28 @@ class LazyEmbeddings(Embeddings):
             return self._inner
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.load().embed_documents(texts)
+        with self._recent_lock:
+            known = {t: self._recent[t] for t in texts if t in self._recent}
+            for text in known:
+                self._recent.move_to_end(text)
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            fresh = dict(zip(missing, self.load().embed_documents(missing), strict=True))
+            with self._recent_lock:
+                for text, vector in fresh.items():
+                    self._recent[text] = vector
+                while len(self._recent) > self.CACHE_SIZE:
+                    self._recent.popitem(last=False)
+            known.update(fresh)
+        return [list(known[t]) for t in texts]
 
     def embed_query(self, text: str) -> list[float]:
-        return self.load().embed_query(text)
+        return self.embed_documents([text])[0]
+
+    def forget_recent(self) -> None:
+        """Drop the remembered vectors (benchmarks measure a turn whose texts are all new)."""
+        with self._recent_lock:
+            self._recent.clear()
 
 
 def _build(settings: Settings) -> Embeddings:
