@@ -272,14 +272,11 @@ class DraftStore:
         try:
             with self._writes() as session, session.begin():
                 draft = _visible_draft(session, actor, draft_id, for_update=True)
-                _require_owner_for_changes(draft, actor, status=status, title=title)
-                if draft.lock_version != expected_lock_version:
-                    raise ConcurrentUpdate(
-                        f"draft {draft_id} is at lock_version {draft.lock_version}, "
-                        f"not {expected_lock_version}"
-                    )
-                _apply_state(
+                _change_state(
+                    session,
                     draft,
+                    actor,
+                    expected_lock_version,
                     stage=stage,
                     answers=answers,
                     status=status,
@@ -287,7 +284,6 @@ class DraftStore:
                     partners=partners,
                     flow=flow,
                 )
-                session.flush()
                 return _draft_record(draft)
         except StaleDataError as exc:
             # Another process committed between our read and our UPDATE (PostgreSQL path).
@@ -322,21 +318,17 @@ class DraftStore:
         def work(session: Session) -> VersionRecord | None:
             draft = _visible_draft(session, actor, draft_id, for_update=True)
             if changes:
-                _require_owner_for_changes(draft, actor, status=status, title=None)
-                if draft.lock_version != expected_lock_version:
-                    raise ConcurrentUpdate(
-                        f"draft {draft_id} is at lock_version {draft.lock_version}, "
-                        f"not {expected_lock_version}"
-                    )
-                _apply_state(
+                _change_state(
+                    session,
                     draft,
+                    actor,
+                    expected_lock_version,
                     stage=stage,
                     answers=answers,
                     status=status,
                     partners=partners,
                     flow=flow,
                 )
-                session.flush()
             written = None
             if version is not None:
                 written = _version_record(_insert_version(session, actor, draft_id, version))
@@ -644,6 +636,30 @@ def _require_choice(
 
 
 # -- writes --------------------------------------------------------------------------------
+
+
+def _change_state(
+    session: Session,
+    draft: Draft,
+    actor: Actor,
+    expected_lock_version: int,
+    *,
+    status: str | None = None,
+    title: str | None = None,
+    **state: Any,
+) -> None:
+    """Apply a state change under the optimistic lock: one place for who may, and for when.
+
+    Refused with NotOwner for changes only the owner may make, and with ConcurrentUpdate when
+    another writer moved the draft on since `expected_lock_version`.
+    """
+    _require_owner_for_changes(draft, actor, status=status, title=title)
+    if draft.lock_version != expected_lock_version:
+        raise ConcurrentUpdate(
+            f"draft {draft.id} is at lock_version {draft.lock_version}, not {expected_lock_version}"
+        )
+    _apply_state(draft, status=status, title=title, **state)
+    session.flush()
 
 
 def _apply_state(
