@@ -104,6 +104,8 @@ def _build(settings: Settings) -> Embeddings:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    # transformers draws a "Loading weights" tqdm bar into the user's chat; our own bars are rich.
+    os.environ.setdefault("TQDM_DISABLE", "1")
     from langchain_huggingface import HuggingFaceEmbeddings
 
     return HuggingFaceEmbeddings(
