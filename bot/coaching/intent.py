@@ -126,6 +126,16 @@ _COMMAND_PHRASES: dict[str, tuple[str, ...]] = {
 }
 _COMMANDS = {phrase: name for name, phrases in _COMMAND_PHRASES.items() for phrase in phrases}
 _MAX_COMMAND_WORDS = 7
+# "I don't know, I'd have to ask a colleague" is not an answer to file: it leaves the question
+# open (a skip), however it goes on. Short messages only, so "not sure the audit is right: 18%…"
+# still counts as an answer.
+_DONT_KNOW = re.compile(
+    r"^(?:i\s+)?(?:really\s+)?(?:dont|do not|dunno)(?:\s+really)?\s+know\b"
+    r"|^(?:i\s+have\s+)?no\s+idea\b"
+    r"|^(?:im|i am)?\s*not\s+sure\s*$"
+    r"|^dunno\b"
+)
+_MAX_DONT_KNOW_WORDS = 14
 
 _POLITE = re.compile(
     r"^(?:(?:ok(?:ay)?|so|right|um+|er+|hmm+|please|pls|can\s+you|could\s+you|can\s+we|"
@@ -216,6 +226,8 @@ def classify(text: str, *, stage_names: tuple[str, ...] = ()) -> Intent:
             explicit = words.split()[0] in ("edit", "goto", "go", "revisit")
             if explicit or any(target == name or target in name.split() for name in stage_names):
                 return Intent("command", "edit", target)
+    if count <= _MAX_DONT_KNOW_WORDS and _DONT_KNOW.match(words):
+        return Intent("command", "skip")
     if count <= 6 and all(word in _CHATTER_WORDS for word in words.split()):
         return Intent("chatter")
     if raw.startswith("?"):
