@@ -217,17 +217,7 @@ class CaseRunner:
         ledger = Ledger()
         folder = Path(tempfile.mkdtemp(prefix=f"coach-eval-{case.id}-"))
         store: DraftStore | None = None
-        result = CaseResult(
-            id=case.id,
-            title=case.title,
-            source=case.source,
-            tags=case.all_tags,
-            partner_type=case.partner_type,
-            strength=case.strength,
-            behaviours=list(case.behaviours),
-            status="error",
-            stop_reason="",
-        )
+        result = _result_for(case, status="error", stop_reason="")
         try:
             with _MIGRATIONS:  # Alembic's context is process-global: one migration at a time
                 store = DraftStore(f"sqlite:///{folder / 'coach.db'}")
@@ -483,7 +473,8 @@ def _timestamps(pieces: list[float]) -> Callable[[str], None]:
     return sink
 
 
-def _skipped(case: Case, why: str) -> CaseResult:
+def _result_for(case: Case, *, status: str, stop_reason: str, error: str = "") -> CaseResult:
+    """A result carrying the case's identity; the run fills in the rest as it goes."""
     return CaseResult(
         id=case.id,
         title=case.title,
@@ -492,10 +483,14 @@ def _skipped(case: Case, why: str) -> CaseResult:
         partner_type=case.partner_type,
         strength=case.strength,
         behaviours=list(case.behaviours),
-        status="skipped",
-        stop_reason="budget",
-        error=why,
+        status=status,
+        stop_reason=stop_reason,
+        error=error,
     )
+
+
+def _skipped(case: Case, why: str) -> CaseResult:
+    return _result_for(case, status="skipped", stop_reason="budget", error=why)
 
 
 def _totals(run: RunResult) -> dict[str, float]:
