@@ -98,6 +98,24 @@ def test_back_skip_edit_and_draft_at_any_time(engine, store):
     assert unknown.kind == "error" and "context" in unknown.text
 
 
+@pytest.mark.parametrize(
+    ("said", "key"),
+    [
+        ("edit outcome.measures", "outcome.measures"),  # a stored key, as the simulator says it
+        ("edit measures", "outcome.measures"),
+        ("edit the value for patients", "value.patients"),
+        ("edit scope", "outcome.scope"),
+        ("edit root cause", "cause.root"),
+        ("edit 3", "evidence"),
+    ],
+)
+def test_edit_accepts_a_question_as_people_name_it(engine, store, said, key):
+    draft_id = engine.start(ALICE, "AF").draft_id
+    reply = engine.handle(ALICE, draft_id, said)
+    assert reply.kind != "error", reply.text
+    assert store.get_draft(ALICE, draft_id).stage == key
+
+
 def test_side_question_gets_a_cited_answer_without_losing_place(engine, store):
     draft_id = engine.start(ALICE, "AF").draft_id
     engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])

@@ -85,17 +85,36 @@ def stage_number(key: str) -> int:
 
 
 def resolve_stage(name: str) -> str | None:
-    """The first question of a stage named loosely ('evidence', 'value', 'who', '3')."""
-    wanted = name.strip().lower()
+    """The question a loosely named stage or question points at.
+
+    People (and the eval simulator) say `edit evidence`, `edit 3`, `edit value for patients`,
+    `edit measures` or a stored key such as `outcome.measures`, which the intent parser may hand
+    over as "outcome measures". A stage name means its first question; a question's own label
+    ("the scope", "the value for the NHS") means that question.
+    """
+    wanted = " ".join(name.strip().lower().replace("_", " ").replace(".", " ").split())
+    wanted = wanted.removeprefix("the ")
+    if not wanted:
+        return None
     if wanted.isdigit() and 1 <= int(wanted) <= len(STAGES) - 1:
         stage_id = STAGES[int(wanted) - 1].id
         return next(q.key for q in QUESTIONS if q.stage == stage_id)
-    if wanted in _BY_KEY:
-        return wanted
+    for q in QUESTIONS:
+        if wanted in (_spoken_key(q), q.label.lower().removeprefix("the ")):
+            return q.key
     for stage in STAGES[:-1]:
-        if wanted in (stage.id, stage.name.lower()) or wanted in stage.name.lower().split():
+        if wanted in (stage.id, stage.name.lower()):
             return next(q.key for q in QUESTIONS if q.stage == stage.id)
     for q in QUESTIONS:
-        if wanted and wanted in q.key:
+        words = f"{_spoken_key(q)} {q.label.lower()}"
+        if wanted in words or set(wanted.split()) <= set(words.split()):
             return q.key
+    for stage in STAGES[:-1]:
+        if wanted in stage.name.lower().split():
+            return next(q.key for q in QUESTIONS if q.stage == stage.id)
     return None
+
+
+def _spoken_key(q: Question) -> str:
+    """A stored key as words: `cause.why_matters` → "cause why matters"."""
+    return q.key.replace(".", " ").replace("_", " ")
