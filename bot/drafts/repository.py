@@ -503,6 +503,32 @@ class DraftStore:
             ).first()
             return None if draft is None else _draft_record(draft)
 
+    def owner_of(self, workspace_id: str, draft_id: str) -> str | None:
+        """Who owns a draft of this workspace, whoever asks (None: no such draft).
+
+        Reveals only whom to ask for access, never the draft's content, so an adapter can say
+        "no such draft" and "not shared with you (ask its owner)" in different words.
+        """
+        with self._reads() as session:
+            return session.scalars(
+                select(Draft.owner_id).where(
+                    Draft.id == draft_id, Draft.workspace_id == workspace_id
+                )
+            ).first()
+
+    def linked_owner(self, key: str, workspace_id: str) -> tuple[str, str] | None:
+        """(draft id, owner) of the draft a conversation `key` points at, whoever asks.
+
+        For telling a colleague who replies in a thread they may not edit whose draft it is.
+        """
+        with self._reads() as session:
+            row = session.execute(
+                select(Draft.id, Draft.owner_id)
+                .join(ConversationLink, ConversationLink.draft_id == Draft.id)
+                .where(ConversationLink.key == key, Draft.workspace_id == workspace_id)
+            ).first()
+        return None if row is None else (row.id, row.owner_id)
+
     # -- feedback and events ---------------------------------------------------------------
 
     def record_feedback(self, actor: Actor, version_id: int, value: int) -> None:
