@@ -69,6 +69,8 @@ def test_issue_is_a_frozen_dataclass():
         "The problem is the lack of an app for booking",
         "Implementing a new dashboard in every practice",
         "How might we use an app to remind people?",
+        "We need a young carers' app with a chat function",  # a possessive before the tool
+        "We want a young carers’ app",
     ],
 )
 def test_solution_first_flags_a_named_solution(text):

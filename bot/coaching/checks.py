@@ -123,18 +123,18 @@ SOLUTION_FIRST = re.compile(
     r"must|will|could|might|can)\s+(?:to\s+)?(?:" + _SOLUTION_VERBS + r")\b"
     # "we need a remote monitoring app", "patients need an app"
     r"|\b(?:need|needs|want|wants|require|requires)\s+(?:an?\s+|the\s+|some\s+|more\s+|new\s+)?"
-    r"(?:[\w-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b"
+    r"(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b"
     # "the lack of an app" as the problem
-    r"|\b(?:lack\s+of|no|without|absence\s+of)\s+(?:an?\s+)?(?:[\w-]+\s+){0,2}?"
+    r"|\b(?:lack\s+of|no|without|absence\s+of)\s+(?:an?\s+)?(?:[\w'’-]+\s+){0,2}?"
     r"(?:" + _TECH_CORE + r")\b"
     # "a platform will…", "the new dashboard would…"
-    r"|\b(?:a|an|the|this|our|new|digital)\s+(?:[\w-]+\s+){0,3}?(?:" + _TECH_ALL + r")\s+"
+    r"|\b(?:a|an|the|this|our|new|digital)\s+(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\s+"
     r"(?:will|would|could|can|should|that\s+will)\b"
     # "implementing a new dashboard", "using an app"
     r"|\b(?:implement(?:ing)?|introduc(?:e|ing)|deploy(?:ing)?|roll(?:ing)?\s+out|"
     r"procur(?:e|ing)|buy(?:ing)?|purchas(?:e|ing)|build(?:ing)?|develop(?:ing)?|creat(?:e|ing)|"
     r"launch(?:ing)?|pilot(?:ing)?|using|use|via|through)\s+"
-    r"(?:an?|the|our|new|a\s+new)\s+(?:[\w-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b"
+    r"(?:an?|the|our|new|a\s+new)\s+(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b"
     r"|\bremote[- ]monitoring\b",
     re.IGNORECASE,
 )
