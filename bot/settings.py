@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     openai_base_url: str = Field("", description="base URL of an OpenAI-compatible server")
     coach_model: str = Field("gpt-4o-mini", description="chat model name for the LLM coach")
     coach_llm_timeout: float = Field(60.0, gt=0, description="seconds before a model call fails")
+    coach_llm_max_tokens: int = Field(
+        2048, ge=16, description="cap on each model reply, in tokens (a runaway reply stops)"
+    )
     slack_bot_token: str = Field("", description="xoxb- bot token")
     slack_app_token: str = Field("", description="xapp- app token: enables Socket Mode")
     slack_signing_secret: str = Field("", description="verifies HTTP requests from Slack")
