@@ -86,13 +86,46 @@ def _through_hook(
         model=str(chat.model_name),
         kind=kind,
         messages=tuple((m.type, str(m.content)) for m in messages),
-        params={"temperature": chat.temperature},
+        params=call_params(chat),
     )
     return hook.around(call, run)
 
 
+def call_params(chat: ChatOpenAI) -> dict[str, object]:
+    """Every request parameter that can change a reply, as the server receives it.
+
+    The reply cap is one: a reply cut at 48 tokens is not the reply the same prompt gets at 2048,
+    so a cache keyed on these never serves one for the other.
+    """
+    extra = {k: v for k, v in (chat.extra_body or {}).items() if k != "max_tokens"}
+    params: dict[str, object] = {"temperature": chat.temperature, "max_tokens": reply_cap(chat)}
+    if extra or chat.model_kwargs:
+        params["extra"] = {**extra, **chat.model_kwargs}
+    return params
+
+
+def reply_cap(chat: ChatOpenAI) -> int | None:
+    """The reply-length cap this chat model sends, whichever field carries it."""
+    cap = (chat.extra_body or {}).get("max_tokens", chat.max_tokens)
+    return int(cap) if cap is not None else None
+
+
+def reply_cap_fields(settings: Settings) -> dict[str, object]:
+    """ChatOpenAI arguments that cap a reply in the form the configured server honours.
+
+    langchain sends its `max_tokens` as `max_completion_tokens`, the field OpenAI asks for (its
+    reasoning models refuse `max_tokens`). llama.cpp's server ignores that field and reads only
+    `max_tokens`, as most OpenAI-compatible servers do, so for any server named by
+    OPENAI_BASE_URL the cap goes in the request body as `max_tokens`.
+    """
+    cap = settings.coach_llm_max_tokens
+    if settings.openai_base_url:
+        return {"extra_body": {"max_tokens": cap}}
+    return {"max_tokens": cap}
+
+
 def make_chat(settings: Settings) -> ChatOpenAI:
-    """ChatOpenAI for any OpenAI-compatible server named by the settings."""
+    """ChatOpenAI for any OpenAI-compatible server named by the settings, replies capped."""
     return ChatOpenAI(
         model=settings.coach_model,
         api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]
@@ -101,6 +134,7 @@ def make_chat(settings: Settings) -> ChatOpenAI:
         max_retries=MAX_RETRIES,
         temperature=0.2,
         stream_usage=True,
+        **reply_cap_fields(settings),  # type: ignore[arg-type]
     )
 
 

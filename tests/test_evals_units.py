@@ -26,7 +26,7 @@ from bot.evals.cases import (
 )
 from bot.evals.metering import BudgetExceeded, DryRunStop, Ledger, Meter, case_ledger
 from bot.evals.simulator import RuleBasedUser, View, nhs_number, non_native, terse
-from bot.llm import ModelCall
+from bot.llm import ModelCall, call_params, make_chat
 from bot.privacy import is_valid_nhs_number, redact_identifiers
 
 # -- cases -------------------------------------------------------------------------------------
@@ -321,6 +321,34 @@ def test_random_draft_ids_do_not_break_the_cache(tmp_path):
             call = _call(messages=(("human", f"New draft ({draft_id}). Hello"),))
             meter.around(call, lambda: ("hi", Usage(5, 1)))
     assert meter.misses == 1 and meter.hits == 1
+
+
+def test_a_replayed_reply_names_this_runs_random_values(tmp_path):
+    """A canary and a draft id differ every run: keyed and replayed as placeholders."""
+    meter = Meter(PRICES, cache=CallCache(tmp_path / "c.sqlite"))
+    replies = []
+    for draft_id, canary in (("abc234", "canary-1a2b3c4d"), ("xyz789", "canary-9f8e7d6c")):
+        ledger = Ledger(volatile=[canary, draft_id])
+        with case_ledger(ledger):
+            call = _call(messages=(("human", f"Draft {draft_id}: Acme ({canary}-partners)"),))
+            said = f"Acme ({canary}-partners) noted for {draft_id}"
+            text, _usage, _served = meter.around(call, lambda said=said: (said, Usage(5, 1)))
+        replies.append(text)
+    assert meter.misses == 1 and meter.hits == 1
+    assert replies[1] == "Acme (canary-9f8e7d6c-partners) noted for xyz789"
+
+
+def test_a_changed_reply_cap_misses_the_cache(make_settings):
+    """A reply cut at 48 tokens is not the reply at 1024: the cap the server gets is in the key."""
+
+    def chat(cap: int, base_url: str = "http://127.0.0.1:9/v1"):
+        return make_chat(make_settings(openai_base_url=base_url, coach_llm_max_tokens=cap))
+
+    assert call_params(chat(48)) == {"temperature": 0.2, "max_tokens": 48}
+    assert call_params(chat(48, base_url="")) == call_params(chat(48))  # OpenAI's own field
+    key = cache_key(_call(params=call_params(chat(48))))
+    assert key == cache_key(_call(params=call_params(chat(48))))
+    assert key != cache_key(_call(params=call_params(chat(1024))))
 
 
 def test_unusable_replies_are_cached_but_transient_failures_are_not(tmp_path):

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+from langchain_core.messages import HumanMessage
 
 from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
-from bot.llm import PROMPT_BUDGET_TOKENS, history_messages
+from bot.llm import PROMPT_BUDGET_TOKENS, history_messages, make_chat
 from bot.tokens import count_tokens
 from tests.conversation_script import GOOD_ANSWERS
 from tests.fakes.openai_server import FakeOpenAI, Scripted
@@ -210,3 +211,29 @@ def test_a_malformed_response_body_falls_back_instead_of_crashing(
         assert reply.question and reply.question.startswith("In a sentence or two")
         drafted = engine.handle(ALICE, draft_id, "draft")
         assert drafted.kind == "draft" and drafted.coach_mode == "guided"
+
+
+def test_replies_are_capped_in_the_field_each_server_honours(
+    store, make_settings, knowledge_search
+):
+    """llama.cpp's server ignores `max_completion_tokens`, langchain's field: it gets max_tokens."""
+    with FakeOpenAI() as fake:
+        fake.set_default(scripted)
+        settings = make_settings(
+            openai_base_url=fake.url, coach_model="fake-coach", coach_llm_max_tokens=300
+        )
+        engine = Engine(store, LLMCoach(settings), search=knowledge_search)
+        draft_id = engine.start(ALICE, "Stroke prevention").draft_id
+        engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"], stream=lambda _t: None)
+        engine.handle(ALICE, draft_id, "draft")
+        requests = fake.chat_requests()
+    structured = [r for r in requests if r.get("response_format") or r.get("tools")]
+    assert structured and len(structured) < len(requests), "structured and plain calls both seen"
+    assert any(r.get("stream") for r in requests)
+    assert {r.get("max_tokens") for r in requests} == {300}
+    assert not any("max_completion_tokens" in r for r in requests)
+
+    # OpenAI itself (no base URL) gets the field it asks for, which its reasoning models need
+    openai_chat = make_chat(make_settings(openai_api_key="sk-test", coach_llm_max_tokens=300))
+    payload = openai_chat._get_request_payload([HumanMessage("Hello")])
+    assert payload["max_completion_tokens"] == 300 and "max_tokens" not in payload

@@ -245,7 +245,9 @@ class Suite(_Strict):
     seed: int = 7
     judge_model: str | None = None
     max_cost_gbp: float | None = Field(None, ge=0)
-    max_output_tokens: int = Field(1024, ge=16, description="cap per model reply in evals")
+    max_output_tokens: int | None = Field(
+        None, ge=16, description="cap per model reply in evals (None: COACH_LLM_MAX_TOKENS)"
+    )
 
 
 class Price(_Strict):

@@ -63,7 +63,11 @@ def run_command(
     ] = False,
     max_tokens: Annotated[
         int | None,
-        typer.Option("--max-tokens", min=16, help="Cap each model reply (suite default 1024)."),
+        typer.Option(
+            "--max-tokens",
+            min=16,
+            help="Cap each model reply (default: suite.yaml, else COACH_LLM_MAX_TOKENS).",
+        ),
     ] = None,
     max_turns: Annotated[
         int | None,

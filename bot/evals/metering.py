@@ -73,8 +73,21 @@ class Ledger:
     """The calls of one case."""
 
     calls: list[CallRecord] = field(default_factory=list)
-    # Random per run (draft ids): replaced in cache keys so an unchanged suite hits the cache.
+    # Random per run (draft ids, canaries): stored in the cache as placeholders, so an unchanged
+    # suite hits the cache and a replayed reply names this run's values, not the first run's.
     volatile: list[str] = field(default_factory=list)
+
+    def placeholders(self, text: str) -> str:
+        """This run's random values in `text` replaced by numbered placeholders."""
+        for n, value in enumerate(self.volatile):
+            text = text.replace(value, f"<volatile-{n}>")
+        return text
+
+    def restore(self, text: str) -> str:
+        """The inverse of `placeholders`, with this run's values."""
+        for n, value in enumerate(self.volatile):
+            text = text.replace(f"<volatile-{n}>", value)
+        return text
 
     def totals(self) -> dict[str, float]:
         made = [c for c in self.calls if not c.cached and not c.estimated]
@@ -130,15 +143,19 @@ def message_tokens(call: ModelCall) -> int:
 
 
 def _stable(call: ModelCall, ledger: Ledger | None) -> ModelCall:
-    """The call with this case's random values (draft ids) replaced, for the cache key."""
+    """The call with this case's random values (draft ids, canaries) as placeholders."""
     if ledger is None or not ledger.volatile:
         return call
-    messages = []
-    for role, text in call.messages:
-        for value in ledger.volatile:
-            text = text.replace(value, "<id>")
-        messages.append((role, text))
-    return replace(call, messages=tuple(messages))
+    messages = tuple((role, ledger.placeholders(text)) for role, text in call.messages)
+    return replace(call, messages=messages)
+
+
+def _to_cache(text: str, ledger: Ledger | None) -> str:
+    return ledger.placeholders(text) if ledger is not None else text
+
+
+def _from_cache(text: str, ledger: Ledger | None) -> str:
+    return ledger.restore(text) if ledger is not None else text
 
 
 class Meter:
@@ -170,21 +187,22 @@ class Meter:
     def around(
         self, call: ModelCall, run: Callable[[], tuple[str, Usage]]
     ) -> tuple[str, Usage, bool]:
-        role = _role.get()
+        role, ledger = _role.get(), _ledger.get()
         key = cache_key(
-            _stable(call, _ledger.get()),
+            _stable(call, ledger),
             {**self.prompt_versions, "_role": role, "_salt": _salt.get()},
         )
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             with self._lock:
                 self.hits += 1
             tokens = (hit.prompt_tokens, hit.completion_tokens)
-            if hit.text.startswith(FAILED_MARK):  # the model's reply was unusable last time too
-                failure = hit.text.removeprefix(FAILED_MARK)
+            text = _from_cache(hit.text, ledger)
+            if text.startswith(FAILED_MARK):  # the model's reply was unusable last time too
+                failure = text.removeprefix(FAILED_MARK)
                 self._record(call, role, *tokens, 0.0, 0.0, cached=True, error=failure)
                 raise CoachUnavailable(failure)
             self._record(call, role, *tokens, 0.0, 0.0, cached=True)
-            return hit.text, Usage(hit.prompt_tokens, hit.completion_tokens), True
+            return text, Usage(hit.prompt_tokens, hit.completion_tokens), True
         prompt_tokens = message_tokens(call)
         expected_out = self.typical_output(call.kind)
         estimate = self.prices.cost(call.model, prompt_tokens, expected_out)
@@ -219,7 +237,8 @@ class Meter:
                 error=f"{type(error).__name__}: {error}"[:300],
             )
             if self.cache is not None and is_reply_failure(error):
-                self.cache.put(key, call, CachedReply(FAILED_MARK + str(error), prompt_tokens, 0))
+                failure = _to_cache(FAILED_MARK + str(error), ledger)
+                self.cache.put(key, call, CachedReply(failure, prompt_tokens, 0))
             raise
         seconds = time.perf_counter() - started
         usage_from = "server"
@@ -230,7 +249,9 @@ class Meter:
         with self._lock:
             self.committed_gbp += cost - estimate
         if self.cache is not None:
-            reply = CachedReply(text, usage.prompt_tokens, usage.completion_tokens)
+            reply = CachedReply(
+                _to_cache(text, ledger), usage.prompt_tokens, usage.completion_tokens
+            )
             self.cache.put(key, call, reply)
         self._record(
             call,
