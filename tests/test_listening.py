@@ -108,6 +108,46 @@ def test_an_answer_to_another_question_is_filed_there_and_the_question_asked_aga
     assert "more days at home" in draft.answers[VALUE_PATIENTS]
 
 
+def test_the_same_words_sent_again_answer_the_question_asked(offline, store):
+    """A facilitator who misreads an answer takes the hint when it is repeated."""
+    draft_id = offline.start(ALICE, "HF", partners=["Our trust", "Acme Ltd"]).draft_id
+    offline.handle(ALICE, draft_id, GOOD_ANSWERS[TOPIC])
+    for key in QUESTION_KEYS[2:6]:
+        offline.handle(ALICE, draft_id, GOOD_ANSWERS[key])
+    said = "Patients would gain fewer crises and more days at home."
+    first = offline.handle(ALICE, draft_id, said)
+    assert "send it again and I'll keep it here" in first.text
+    again = offline.handle(ALICE, draft_id, said.lower())
+    assert again.text.startswith("Understood: I've kept that as the cause.")
+    draft = store.get_draft(ALICE, draft_id)
+    assert draft.answers[ROOT_CAUSE] == said.lower()
+    assert VALUE_PATIENTS not in draft.answers  # moved, not copied
+    assert draft.stage != ROOT_CAUSE
+
+
+def test_a_different_answer_after_a_redirect_is_read_afresh(offline, store):
+    """Only a repeat is taken as insistence: a user running ahead still has each part placed."""
+    draft_id = offline.start(ALICE, "HF", partners=["Our trust", "Acme Ltd"]).draft_id
+    offline.handle(ALICE, draft_id, GOOD_ANSWERS[TOPIC])
+    for key in QUESTION_KEYS[2:6]:
+        offline.handle(ALICE, draft_id, GOOD_ANSWERS[key])
+    offline.handle(ALICE, draft_id, "Patients would gain fewer crises and more days at home.")
+    offline.handle(ALICE, draft_id, GOOD_ANSWERS[ROOT_CAUSE])
+    draft = store.get_draft(ALICE, draft_id)
+    assert "more days at home" in draft.answers[VALUE_PATIENTS]
+    assert draft.answers[ROOT_CAUSE] == GOOD_ANSWERS[ROOT_CAUSE]
+    assert Flow.from_json(draft.flow).redirect is None
+
+
+def test_asked_what_the_nhs_gains_an_unlabelled_benefit_is_the_nhs_gain(offline, store):
+    draft_id = offline.start(ALICE, "HF", partners=["Our trust", "Acme Ltd"]).draft_id
+    offline.handle(ALICE, draft_id, "edit value for the NHS")
+    offline.handle(ALICE, draft_id, "Fewer fractures and admissions.")
+    answers = store.get_draft(ALICE, draft_id).answers
+    assert answers.get("value.nhs") == "Fewer fractures and admissions."
+    assert VALUE_PATIENTS not in answers
+
+
 def test_help_thanks_and_hello_are_never_filed(offline, store):
     draft_id = offline.start(ALICE, "AF").draft_id
     for text, expected in (("help", "in any order"), ("thanks!", "welcome"), ("hi", "Hello")):

@@ -24,8 +24,15 @@ from bot.coaching.compose import (
     moves_patient_data,
     split_partners,
 )
-from bot.coaching.filing import file_parts, labels, next_question, offer_back
-from bot.coaching.flow import Flow
+from bot.coaching.filing import (
+    file_parts,
+    labels,
+    next_question,
+    offer_back,
+    says_again,
+    take_back,
+)
+from bot.coaching.flow import Flow, Redirect
 from bot.coaching.guided import GuidedCoach, citation, excerpt
 from bot.coaching.intent import Intent, classify
 from bot.coaching.questions import PARTNERS, QUESTIONS, Question, check_answer
@@ -367,12 +374,17 @@ class Engine:
         if asked is None:  # an unknown stage from an older version: start again safely
             return self._go(draft, first_key())
         notices: list[str] = []
-        filing = file_parts(
-            draft.answers,
-            Flow.from_json(draft.flow),
-            self._recognise(text, asked.key, notices),
-            asked.key,
-        )
+        before = Flow.from_json(draft.flow)
+        if says_again(text, before.redirect, asked.key):
+            # The same words again after "that sounds like …": they answer the question asked.
+            answers_before = take_back(draft.answers, before.redirect)  # type: ignore[arg-type]
+            parts = [Part(text, (asked.key,), 1.0, asked.key)]
+            insisted = f"Understood: I've kept that as {asked.label}."
+        else:
+            answers_before = draft.answers
+            parts = self._recognise(text, asked.key, notices)
+            insisted = ""
+        filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
         partners = None
         if PARTNERS in filing.filed and not draft.partners:
@@ -383,6 +395,8 @@ class Engine:
             lead = f"That sounds like {labels(elsewhere)}; I've put it there."
             if filing.rich:
                 return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
+            lead += " If you meant it for this question, send it again and I'll keep it here."
+            flow = flow.with_redirect(Redirect(asked.key, text, tuple(elsewhere)))
             offered, flow = flow.take_unplaced(asked.key)
             reply = self._question_reply(draft.id, asked.key, _joined(lead, offer_back(offered)))
             return _Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
@@ -399,6 +413,8 @@ class Engine:
                 asked, answer, issues, passages, self._history(actor, draft), stream=stream
             ),
         )
+        if insisted:
+            said = replace(said, text=_joined(insisted, said.text))
         also = f"Also noted {labels(elsewhere)}." if elsewhere else ""
         if any(issue.severity == "major" for issue in issues) and flow.tried(asked.key) == 0:
             flow = flow.with_attempt(asked.key)

@@ -14,14 +14,16 @@ every rule here is tested without a database. A facilitator's habits, written do
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.coaching.flow import Flow, Unplaced
+from bot.coaching.flow import Flow, Redirect, Unplaced
 from bot.coaching.questions import EVIDENCE, NOW, QUESTION_KEYS, TOPIC, WHO, question
 from bot.coaching.recogniser import Part
 from bot.drafts.content import RubricScore
 
+SAME_WORDS = 0.6  # share of words two messages have in common to count as "said again"
 RICH_MESSAGE_KEYS = 3  # a message answering this many questions gets a first draft at once
 REVIEW = "review"
 
@@ -132,3 +134,34 @@ def offer_back(offered: list[Unplaced]) -> str:
         return ""
     quoted = "; ".join(f"“{u.text}”" for u in offered[:3])
     return f"Earlier you also said {quoted}. If that belongs here, include it in your answer."
+
+
+_WORD = re.compile(r"[a-z0-9£%]+")
+
+
+def says_again(text: str, redirect: Redirect | None, asked: str) -> bool:
+    """Whether the user sent (nearly) the words the coach just filed elsewhere, to the same
+    question: they meant them as its answer, and a facilitator would take the hint."""
+    if redirect is None or redirect.asked != asked:
+        return False
+    now, before = set(_WORD.findall(text.lower())), set(_WORD.findall(redirect.text.lower()))
+    if not now or not before:
+        return False
+    return len(now & before) / len(now | before) >= SAME_WORDS
+
+
+def take_back(answers: dict[str, str], redirect: Redirect) -> dict[str, str]:
+    """The answers without the words last filed elsewhere (the user has said where they go)."""
+    updated = dict(answers)
+    for key in redirect.keys:
+        old = updated.get(key, "")
+        if old.strip() == redirect.text.strip():
+            updated.pop(key, None)
+        elif redirect.text in old:
+            rest = re.sub(r"[ \t]{2,}", " ", old.replace(redirect.text, "")).strip()
+            rest = re.sub(r"\n{2,}", "\n", rest)
+            if rest:
+                updated[key] = rest
+            else:
+                updated.pop(key)
+    return updated

@@ -23,12 +23,26 @@ class Unplaced:
 
 
 @dataclass(frozen=True)
+class Redirect:
+    """The coach filed an answer under other questions and asked `asked` again.
+
+    Kept for one turn: if the user sends the same words again, they meant them as the answer
+    to `asked`, and the coach moves them back instead of misreading them a second time.
+    """
+
+    asked: str
+    text: str
+    keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Flow:
     attempts: dict[str, int] = field(default_factory=dict)  # challenged answers per question
     return_to_review: bool = False  # an answer edited from the review goes back there
     overrides: dict[str, str] = field(default_factory=dict)  # lines the user rewrote
     skipped: tuple[str, ...] = ()  # questions the user chose to leave for now
     unplaced: tuple[Unplaced, ...] = ()  # kept and offered back when their question comes up
+    redirect: Redirect | None = None  # last turn's answer filed elsewhere, for one turn
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Flow:
@@ -47,12 +61,15 @@ class Flow:
             },
             skipped=tuple(str(k) for k in data.get("skipped") or ()),
             unplaced=unplaced,
+            redirect=_redirect(data.get("redirect")),
         )
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["skipped"] = list(self.skipped)
         data["unplaced"] = [asdict(item) for item in self.unplaced]
+        if self.redirect is not None:
+            data["redirect"]["keys"] = list(self.redirect.keys)
         return data
 
     def tried(self, key: str) -> int:
@@ -83,5 +100,15 @@ class Flow:
         kept = tuple(u for u in self.unplaced if u.guess != key)
         return offered, replace(self, unplaced=kept)
 
+    def with_redirect(self, redirect: Redirect | None) -> Flow:
+        return replace(self, redirect=redirect)
+
     def with_override(self, name: str, text: str) -> Flow:
         return replace(self, overrides={**self.overrides, name: text})
+
+
+def _redirect(data: Any) -> Redirect | None:
+    if not isinstance(data, dict) or not data.get("asked") or not data.get("text"):
+        return None
+    keys = tuple(str(k) for k in data.get("keys") or ())
+    return Redirect(str(data["asked"]), str(data["text"]), keys)

@@ -70,6 +70,11 @@ class Part:
 
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Dr|Mr|Mrs|Ms|St|No|incl)\.", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(£])")
+# A new point begun without a full stop: "…after a fall Also, only 20% start…", "…; also the…".
+_NEW_POINT = re.compile(
+    r"\s+(?=(?:Also|Plus|Separately|Another\s+thing|On\s+top\s+of\s+that)\b)"
+    r"|;\s+(?=(?:also|plus|separately)\b)"
+)
 _BULLET = re.compile(r"^\s*(?:[-•*·]|\d+[.)])\s+")
 # "X because Y": the cause after a connector becomes its own part when both sides are real.
 _CAUSE_SPLIT = re.compile(
@@ -88,9 +93,10 @@ def split_parts(text: str) -> list[str]:
             continue
         protected = _ABBREVIATIONS.sub(lambda m: m.group(0).replace(".", "\0"), line)
         for sentence in _SENTENCE_END.split(protected):
-            sentence = sentence.replace("\0", ".").strip()
-            if sentence:
-                pieces.extend(_split_cause(sentence))
+            for point in _NEW_POINT.split(sentence):
+                point = point.replace("\0", ".").strip()
+                if point:
+                    pieces.extend(_split_cause(point))
     merged: list[str] = []
     for piece in pieces:
         if merged and checks.word_count(piece) < _MIN_PART_WORDS:
@@ -277,6 +283,38 @@ SECOND_PROBABILITY = 0.3  # a second question needs this much and a rule behind 
 REDIRECT_PROBABILITY = 0.5
 
 
+VALUE_KEYS = frozenset({VALUE_PATIENTS, VALUE_NHS, VALUE_PARTNER})
+# Who a value statement is for, when it says so. Asked what the NHS gains, "fewer fractures and
+# admissions" is the NHS's gain even though patients gain too: within the value questions a
+# part moves to another party only when it names that party and not the one asked about, or
+# when the recogniser is very sure.
+VALUE_REDIRECT_PROBABILITY = 0.8
+_BENEFICIARY = {
+    VALUE_PATIENTS: re.compile(
+        r"\b(?:patients?|carers?|families|residents|children|people|parents|mothers|babies|"
+        r"women|men|users|they|their)\b",
+        re.I,
+    ),
+    VALUE_NHS: re.compile(
+        r"\b(?:NHS|trusts?|ICBs?|ICS|practices?|hospitals?|networks?|PCNs?|health\s+board|"
+        r"commissioners?|system|staff|GPs?|clinicians?|nurses?|pharmacists?|wards?|beds?|"
+        r"bed\s+days|QOF|targets?|capacity|budgets?|savings?|workforce|waiting\s+lists?)\b",
+        re.I,
+    ),
+    VALUE_PARTNER: re.compile(
+        r"\b(?:company|partner|supplier|council|charity|university|firm|provider|start-?up|"
+        r"industry|association|hospice|local\s+authority|manufacturer|sales|market|"
+        r"commercial|reputation)\b",
+        re.I,
+    ),
+}
+
+
+def names_other_party(text: str, best: str, asked: str) -> bool:
+    """Whether a value part names `best`'s party and not the party `asked` is about."""
+    return bool(_BENEFICIARY[best].search(text)) and not _BENEFICIARY[asked].search(text)
+
+
 class Recogniser:
     """Decides which question(s) each part of a message answers; safe to share across threads.
 
@@ -348,6 +386,13 @@ def decide(text: str, scored: dict[str, float], asked: str | None = None) -> Par
     guess = NONE if best == NONE else next(key for _value, key in ranked if key != NONE)
     if asked in QUESTION_KEYS and best != asked and best_value < REDIRECT_PROBABILITY:
         return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
+    if (
+        asked in VALUE_KEYS
+        and best in VALUE_KEYS
+        and best_value < VALUE_REDIRECT_PROBABILITY
+        and not names_other_party(text, best, asked)
+    ):
+        return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
     if best == NONE or best_value < MIN_PROBABILITY:
         return Part(text, (), round(best_value, 3), guess)
     keys = [best]
@@ -399,7 +444,6 @@ def shared_recogniser(embeddings: TextEmbedder | None = None) -> Recogniser:
         return recogniser
 
 
-VALUE_KEYS = frozenset({VALUE_PATIENTS, VALUE_NHS, VALUE_PARTNER})
 MISPLACED_PROBABILITY = 0.5  # surely another question's answer…
 OWN_PROBABILITY = 0.15  # …and hardly this one's
 READ_CHARS = 600  # what an answer is about shows in its opening; a pasted essay is not re-read
