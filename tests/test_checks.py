@@ -32,6 +32,7 @@ from bot.coaching.checks import (
     vague_words,
     word_count,
 )
+from bot.coaching.compose import readiness_checklist
 from bot.coaching.questions import QUESTION_KEYS, check_answer
 from tests.conversation_script import GOOD_ANSWERS
 
@@ -525,3 +526,23 @@ def test_every_check_handles_ten_thousand_words_quickly():
 def test_patterns_are_precompiled():
     for name in ("NUMBER", "PERIOD", "SOURCE", "GROUP", "SETTING", "SOLUTION_FIRST", "VAGUE"):
         assert hasattr(getattr(checks, name), "search"), name
+
+
+@pytest.mark.parametrize(
+    ("partner_value", "ticked"),
+    [
+        (
+            "Evidence of use in primary care; it loans scanners and trains healthcare assistants",
+            True,
+        ),
+        ("The company gains evidence and contributes a pharmacist's time", True),
+        ("It supplies monitoring kits and a clinical hub for a year", True),
+        ("Sales of sensors", False),
+        ("Data to train their model", False),  # what it gains, not what it puts in
+    ],
+)
+def test_the_checklist_ticks_a_contribution_in_the_words_people_use(partner_value, ticked):
+    (item,) = [
+        i for i in readiness_checklist({"value.partner": partner_value}) if "contribution" in i.item
+    ]
+    assert item.done is ticked

@@ -195,6 +195,15 @@ def value_proposition(answers: dict[str, str]) -> list[PartyValue]:
     ]
 
 
+# What a partner puts in, in the words people use: "it loans scanners and trains assistants",
+# "supplies kits", "seconds a nurse", "pays for the evaluation".
+_CONTRIBUTION = re.compile(
+    r"(?<!to )\b(?:contribut|provid|fund|pay|pays|paid|suppl|loan|lend|lent|donat|second|train|"
+    r"host|run|runs|give|gives|bring|brings|offer|staff|time|expertise|equipment|kits?|devices?|"
+    r"analys|nurse|pharmacist|support|data\s+(?:analysis|science))\w*",
+)
+
+
 def readiness_checklist(
     answers: dict[str, str], *, digital: bool = False, patient_data: bool = False
 ) -> list[ChecklistItem]:
@@ -216,7 +225,7 @@ def readiness_checklist(
         ),
         ChecklistItem(
             item="A significant contribution from each party (people, expertise, data, money)",
-            done=bool(re.search(r"contribut|provid|fund|staff|time|expertise", partner)),
+            done=bool(_CONTRIBUTION.search(partner)),
         ),
         ChecklistItem(
             item="Outcome measures for patients, the NHS and the partner",
