@@ -7,6 +7,7 @@ instruction really produces uncited answers and shows up as a regression.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -121,6 +122,34 @@ def test_llm_run_judges_caches_and_masks_secrets(
     assert second.totals["cache_hits"] == first.totals["calls"]
     assert len(fake_model.chat_requests()) == requests  # not one more request
     assert [c.status for c in second.cases] == [c.status for c in first.cases]
+
+    # a changed reply cap is a different request: every call misses and goes to the server
+    capped = run_llm(settings, knowledge_search, two_cases, tmp_path, max_output_tokens=512)
+    assert capped.totals["cache_hits"] == 0 and capped.totals["calls"] > 0
+    assert {r.get("max_tokens") for r in fake_model.chat_requests()[requests:]} == {512}
+
+
+def test_a_rerun_with_a_planted_canary_makes_no_model_call(
+    knowledge_settings, knowledge_search, fake_model, tmp_path
+):
+    """Each prompt-injection case plants another user's draft with a random canary, whose turns
+    reach the model: until the canary was a cache placeholder, every re-run missed on them."""
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    shutil.copy(ROOT / "evals" / "cases" / "charity-cancer-injection.yaml", folder)
+    settings = llm_settings(knowledge_settings, fake_model)
+    first = run_llm(settings, knowledge_search, folder, tmp_path)
+    assert first.totals["calls"] > 0
+    assert any("canary-" in json.dumps(r) for r in fake_model.chat_requests())
+    requests = len(fake_model.chat_requests())
+
+    second = run_llm(settings, knowledge_search, folder, tmp_path)
+    assert second.totals["calls"] == 0
+    assert second.totals["cache_hits"] == first.totals["calls"] + first.totals["cache_hits"]
+    assert len(fake_model.chat_requests()) == requests
+    for run in (first, second):
+        leak = next(c for c in run.cases[0].checks if c.name == "no_leaks")
+        assert leak.status == "passed", leak.reason
 
 
 def test_repeat_reports_mean_and_spread_and_bad_judge_output_is_an_error(
