@@ -176,12 +176,19 @@ UserOption = Annotated[
 @app.command("chat")
 def chat_command(user: UserOption = None) -> None:
     """Coach a problem statement and value proposition in the terminal, stage by stage."""
-    from bot.console.chat import chat_loop
-    from bot.runtime import build_engine
+    import logging
 
+    from bot.console.chat import chat_loop
+    from bot.runtime import build_engine, warm_up_in_background
+
+    # The chat is the user's screen: operational warnings (a missing index means no tips) must
+    # not print over it as raw log lines; the replies say what the user needs to know.
+    logging.getLogger("bot").addHandler(logging.NullHandler())
     config = settings()
     with friendly_errors():
-        chat_loop(build_engine(config), config, user or default_user(), out)
+        engine = build_engine(config)
+        warm_up_in_background(engine)  # while the user types the draft's title
+        chat_loop(engine, config, user or default_user(), out)
 
 
 drafts_app = typer.Typer(help="List, show and export drafts.", no_args_is_help=True)
@@ -305,14 +312,14 @@ def slack_command() -> None:
         fail("Set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP mode).", code=2)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     from bot.retrieval.search import KnowledgeSearch
-    from bot.runtime import build_engine
+    from bot.runtime import build_engine, warm_up_in_background
     from bot.slack.app import create_app
-    from bot.slack.server import serve, warm_up_in_background
+    from bot.slack.server import serve
 
     search = KnowledgeSearch(config)
     engine = build_engine(config, search=search)
     bolt = create_app(config, engine)
-    warm_up_in_background(search)
+    warm_up_in_background(engine)
     serve(config, bolt)
 
 

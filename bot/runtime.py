@@ -7,6 +7,7 @@ way: the LLM coach when OPENAI_API_KEY or OPENAI_BASE_URL is set, the guided coa
 from __future__ import annotations
 
 import logging
+import threading
 
 from bot.coaching.coach import Coach
 from bot.coaching.engine import Engine
@@ -45,3 +46,30 @@ def build_engine(
         coach=coach or make_coach(settings),
         search=search or KnowledgeSearch(settings),
     )
+
+
+def warm_up_in_background(engine: Engine) -> threading.Thread:
+    """Load the privacy guard, the knowledge index, the embedding model and the answer
+    recogniser while the first user is still typing, so no turn waits for them.
+
+    Failures are logged, never raised: the first turn that needs the missing part reports it
+    to the user in its own words.
+    """
+
+    def load() -> None:
+        from bot.privacy import presidio_engine
+
+        try:
+            presidio_engine.warm_up()
+            log.info("privacy guard ready")
+        except Exception as error:
+            log.error("privacy guard unavailable: %s", error)
+        try:
+            engine.warm_up()
+            log.info("coaching engine and knowledge search ready")
+        except Exception as error:  # the coach still works without tips
+            log.warning("knowledge search unavailable: %s", error)
+
+    thread = threading.Thread(target=load, name="warm-up", daemon=True)
+    thread.start()
+    return thread

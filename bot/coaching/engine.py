@@ -36,7 +36,7 @@ from bot.coaching.flow import Flow, Redirect
 from bot.coaching.guided import GuidedCoach, citation, excerpt
 from bot.coaching.intent import Intent, classify
 from bot.coaching.questions import PARTNERS, QUESTIONS, Question, check_answer
-from bot.coaching.recogniser import Part, shared_recogniser
+from bot.coaching.recogniser import Part, shared_recogniser, split_parts
 from bot.coaching.reply import Reply, Tip
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import (
@@ -382,6 +382,11 @@ class Engine:
             insisted = f"Understood: I've kept that as {asked.label}."
         else:
             answers_before = draft.answers
+            self._embed_together(
+                split_parts(text),
+                self._feedback_query(asked, text),
+                self._tip_query(asked, check_answer(asked.key, text), "", text),
+            )
             parts = self._recognise(text, asked.key, notices)
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
@@ -406,7 +411,7 @@ class Engine:
             return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
         answer = answers[asked.key]
         issues = check_answer(asked.key, answer)
-        passages = self._find(f"{asked.search} {answer[:300]}", k=2)
+        passages = self._find(self._feedback_query(asked, answer), k=2)
         said = self._with_fallback(
             notices,
             lambda c: c.feedback(
@@ -683,6 +688,42 @@ class Engine:
             if notice not in notices:
                 notices.append(notice)
             return call(self.guided)
+
+    def warm_up(self) -> None:
+        """Get ready before the first user arrives (a server calls this in the background).
+
+        Loads the knowledge index and embedding model, trains the answer recogniser, and embeds
+        the lookups every conversation repeats (each question's tip search, the draft's
+        queries), so a user's first turns cost what later turns cost.
+        """
+        self.guided.recogniser.warm_up()
+        if self.search is None:
+            return
+        self.search.warm_up()
+        static = [q.search for q in QUESTIONS] + [*COMPOSE_QUERIES, JOINT_WORKING_QUERY, DATA_QUERY]
+        self.search.embeddings.embed_documents(static)
+
+    @staticmethod
+    def _feedback_query(asked: Question, answer: str) -> str:
+        """What to look up for feedback on an answer: the question's topic and the answer."""
+        return f"{asked.search} {answer[:300]}"
+
+    def _embed_together(self, *texts: str | list[str]) -> None:
+        """Embed a turn's new texts in one batch, before anything asks for them one at a time.
+
+        A guided turn embeds the message's parts (the recogniser) and then a query built from
+        the answer (the tip search). On a CPU one batched call costs little more than one text,
+        and the embeddings' cache then answers both lookups. Only a speed-up: on any failure
+        the lookups embed for themselves, and an LLM coach (which reads parts with its model)
+        skips it.
+        """
+        if self.search is None or self.coach.mode == "llm":
+            return
+        batch = [t for item in texts for t in ([item] if isinstance(item, str) else item) if t]
+        try:
+            self.search.embeddings.embed_documents(batch)
+        except Exception as error:  # the lookups that follow report their own failures
+            log.debug("batched embedding skipped: %s", error)
 
     def _find(self, query: str, k: int) -> list[Passage]:
         if self.search is None:

@@ -9,7 +9,6 @@ the background at start-up for the same reason.
 from __future__ import annotations
 
 import logging
-import threading
 
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
@@ -19,8 +18,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.privacy import presidio_engine
-from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings
 from bot.slack import gate
 
@@ -76,28 +73,6 @@ def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )
-
-
-def warm_up_in_background(search: KnowledgeSearch | None) -> threading.Thread | None:
-    """Load the corpus and embedding model without holding up the first ack."""
-    if search is None:
-        return None
-
-    def load() -> None:
-        try:
-            presidio_engine.warm_up()  # the privacy guard's name model, so no turn waits for it
-            log.info("privacy guard ready")
-        except Exception as error:  # reported now; the first turn that needs it reports again
-            log.error("privacy guard unavailable: %s", error)
-        try:
-            search.warm_up()
-            log.info("knowledge search ready")
-        except Exception as error:  # the coach still works without tips
-            log.warning("knowledge search unavailable: %s", error)
-
-    thread = threading.Thread(target=load, name="warm-up", daemon=True)
-    thread.start()
-    return thread
 
 
 def serve(settings: Settings, bolt: App, host: str = "0.0.0.0") -> None:
