@@ -14,7 +14,7 @@ from bot.drafts.content import (
     PartyValue,
     RubricScore,
 )
-from bot.slack.blocks import MAX_BLOCKS, home_view, reply_blocks
+from bot.slack.blocks import MAX_BLOCKS, header_with_version, reply_blocks
 from bot.slack.mrkdwn import SECTION_LIMIT, split_text, to_mrkdwn
 
 
@@ -63,26 +63,24 @@ def assert_within_limits(blocks: list[dict]) -> None:
             assert all(len(e["text"]) <= 3000 for e in block["elements"])
 
 
-def test_an_enormous_draft_stays_within_slack_limits():
+def test_an_enormous_reply_stays_within_slack_limits():
     for size in (10, 800, 5000):
-        assert_within_limits(reply_blocks(big_reply(size), version_id=7))
+        assert_within_limits(reply_blocks(big_reply(size), note="card updated"))
 
 
-def test_draft_has_scorecard_buttons_and_feedback():
-    blocks = reply_blocks(big_reply(5), version_id=7)
+def test_a_turn_leaves_the_draft_to_its_card():
+    blocks = reply_blocks(big_reply(5), note="The draft card above shows version 3.")
     text = str(blocks)
-    assert "Rubric:" in text and "Stage 8 of 8" in text
-    actions = [b for b in blocks if b["type"] == "actions"]
-    ids = [e["action_id"] for e in actions[0]["elements"]]
-    assert ids == [
-        "draft_accept",
-        "draft_revise",
-        "draft_export",
-        "draft_share",
-        "feedback_up",
-        "feedback_down",
-    ]
-    assert actions[0]["elements"][4]["value"] == "abc123:7"
+    assert "Stage 8 of 8" in text and "card above shows version 3" in text
+    assert "Rubric:" not in text and not [b for b in blocks if b["type"] == "actions"]
+
+
+def test_headers_are_cut_on_a_word_and_keep_their_version():
+    title = "Improving anticoagulation " * 12
+    text = header_with_version(title, 12)["text"]["text"]
+    assert len(text) <= 150 and text.endswith("… — v12")
+    assert text.removesuffix("… — v12").split()[-1] in title.split()
+    assert header_with_version("Short", 2)["text"]["text"] == "Short — v2"
 
 
 def test_markdown_becomes_mrkdwn_and_control_characters_are_escaped():
@@ -99,18 +97,3 @@ def test_split_text_never_exceeds_the_limit_and_keeps_the_words(text):
     pieces = split_text(text, 500)
     assert all(len(piece) <= 500 for piece in pieces)
     assert "".join(text.split()) == "".join("".join(pieces).split())
-
-
-def test_home_view_fits_app_home():
-    from datetime import UTC, datetime
-
-    from bot.drafts.records import DraftSummary
-
-    drafts = [
-        DraftSummary(
-            f"id{n}", f"Draft {n}", "U1", "active", "evidence", datetime.now(UTC), 50, False
-        )
-        for n in range(80)
-    ]
-    view = home_view(drafts)
-    assert view["type"] == "home" and len(view["blocks"]) <= 100

@@ -86,6 +86,9 @@ def test_someone_not_shared_cannot_take_part_in_a_thread(slack, fake_slack, stor
 def test_buttons_check_the_clicking_user(slack, fake_slack, store):
     _channel, thread_ts = start_thread(slack, fake_slack)
     (summary,) = store.list_drafts(ALICE)
+    thread_message(slack, "draft", thread_ts=thread_ts)
+    fake_slack.wait_for("chat.postMessage", 3)
+    version = store.latest_version(ALICE, summary.id)
 
     def click(user, action_id):
         return slack.interactive(
@@ -97,16 +100,28 @@ def test_buttons_check_the_clicking_user(slack, fake_slack, store):
                 "channel": {"id": "C1"},
                 "container": {"type": "message", "channel_id": "C1"},
                 "message": {"ts": thread_ts, "thread_ts": thread_ts},
-                "actions": [{"action_id": action_id, "value": summary.id, "type": "button"}],
+                "actions": [
+                    {
+                        "action_id": action_id,
+                        "value": f"{summary.id}:v{version.number}",
+                        "type": "button",
+                    }
+                ],
             }
         )
 
     fake_slack.clear()
-    assert click("UMALLORY", "draft_accept").status == 200
+    assert click("UMALLORY", "draft_final").status == 200
     (refusal,) = fake_slack.wait_for("chat.postEphemeral")
     assert refusal.body["user"] == "UMALLORY"
+    assert "not been shared" in refusal.body["text"]
+    store.share(ALICE, summary.id, "UBOB")
+    click("UBOB", "draft_final")
+    (_, private) = fake_slack.wait_for("chat.postEphemeral", 2)
+    assert private.body["user"] == "UBOB" and "<@UALICE>" in private.body["text"]
+    assert not fake_slack.calls_to("chat.postMessage")  # refusals are never public
     assert store.get_draft(ALICE, summary.id).status == "active"
-    click("UALICE", "draft_accept")
+    click("UALICE", "draft_final")
     fake_slack.wait_for("chat.postMessage")
     assert store.get_draft(ALICE, summary.id).status == "final"
 
@@ -162,13 +177,13 @@ def test_export_uploads_a_file_to_the_user(slack, fake_slack, store):
     uploads = fake_slack.calls_to("/upload/F1")
     assert uploads and uploads[0].body.get("_bytes", 0) > 1000
     (done,) = fake_slack.wait_for("/response/9")
-    assert "DOCX" in done.body["text"]
+    assert "Word document" in done.body["text"]
     stranger = slack.command(
         f"export {summary.id}", user="UMALLORY", response_url=f"{fake_slack.url}/response/10"
     )
     assert stranger.status == 200
     (refused,) = fake_slack.wait_for("/response/10")
-    assert "not been shared" in refused.body["text"]
+    assert "not been shared" in refused.body["text"] and "<@UALICE>" in refused.body["text"]
 
 
 def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
@@ -332,7 +347,7 @@ def test_feedback_buttons_are_stored_against_the_version(slack, fake_slack, stor
             "actions": [
                 {
                     "action_id": "feedback_up",
-                    "value": f"{summary.id}:{version.id}",
+                    "value": f"{summary.id}:v{version.number}",
                     "type": "button",
                 }
             ],
@@ -364,4 +379,4 @@ def test_another_workspace_sees_nothing_even_with_the_same_user_id(slack, fake_s
     assert "Team one's draft" not in str(listing.body)
     slack.command(f"show {summary.id}", team="T2", response_url=f"{fake_slack.url}/response/t2s")
     (shown,) = fake_slack.wait_for("/response/t2s")
-    assert "not been shared" in shown.body["text"]
+    assert "There is no draft" in shown.body["text"]  # another workspace's ids do not exist

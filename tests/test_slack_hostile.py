@@ -249,7 +249,9 @@ def test_injection_in_text_fields_is_neutralised(slack, fake_slack, store, trace
 
 
 BUTTONS = (
+    "draft_final",
     "draft_accept",
+    "draft_full",
     "draft_revise",
     "draft_export",
     "draft_share",
@@ -271,6 +273,7 @@ def test_nobody_else_reaches_a_draft_through_any_command_or_button(
     (summary,) = store.list_drafts(ALICE)
     thread_message(slack, "draft", thread_ts=thread_ts)
     fake_slack.wait_for("chat.postMessage", 3)
+    fake_slack.wait_for("chat.update")  # the card's first post also refreshes the channel post
     version = store.latest_version(ALICE, summary.id)
     assert version is not None
     before = store.get_draft(ALICE, summary.id)
@@ -292,7 +295,7 @@ def test_nobody_else_reaches_a_draft_through_any_command_or_button(
         fake_slack.wait_for(f"/response/{number}")
         attempts += 1
     for action_id in BUTTONS:
-        value = f"{summary.id}:{version.id}" if action_id.startswith("feedback") else summary.id
+        value = f"{summary.id}:v{version.number}"
         response = slack.interactive(
             {
                 "type": "block_actions",
@@ -309,7 +312,7 @@ def test_nobody_else_reaches_a_draft_through_any_command_or_button(
         attempts += 1
     # Every button answers its clicker privately; wait for all of them before looking.
     fake_slack.wait_for("chat.postEphemeral", len(BUTTONS))
-    assert attempts == 13
+    assert attempts == 6 + len(BUTTONS)
 
     sent = json.dumps([c.body for c in _slack_calls(fake_slack)])
     assert "Alice's private statement" not in sent

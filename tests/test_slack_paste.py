@@ -21,9 +21,11 @@ def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(
     shared_recogniser(knowledge_search.embeddings).warm_up()
     start_thread(slack, fake_slack, title="Heart failure", partners="", pasted=RICH_PARAGRAPH)
     posts = fake_slack.calls_to("chat.postMessage")
-    first_reply = str(posts[1].body["blocks"])
-    assert "Rubric" in first_reply and "Scope" in first_reply
     (summary,) = store.list_drafts(ALICE)
+    first_reply = str(posts[1].body["blocks"])
+    # the first reply is the draft's card: its score, weakest points and buttons
+    assert f"card:{summary.id}" in first_reply and "score" in first_reply
+    assert "Next step" in first_reply and "draft_full" in first_reply
     answers = store.get_draft(ALICE, summary.id).answers
     assert "palliative care team" in answers["outcome.scope"]
     assert "director of nursing" in answers["risks"]

@@ -7,12 +7,12 @@ message (100 in App Home), button values 2,000.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from bot.coaching.outline import Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.coaching.reply import Reply
 from bot.drafts.content import Citation, DraftContent, RubricScore
-from bot.drafts.records import DraftSummary
 from bot.slack.mrkdwn import TEXT_LIMIT, escape, split_text, to_mrkdwn
 
 Block = dict[str, Any]
@@ -35,6 +35,18 @@ def header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text[:150], "emoji": True}}
 
 
+def header_with_version(title: str, version: int | None, limit: int = 150) -> Block:
+    """A header that is cut on a word, never mid-word, and always keeps its "— vN"."""
+    suffix = f" — v{version}" if version else ""
+    room = limit - len(suffix)
+    if len(title) > room:
+        cut = title[: room - 1]
+        if " " in cut.strip():
+            cut = cut.rstrip().rsplit(" ", 1)[0]
+        title = cut.rstrip(" ,;:-—") + "…"
+    return header(title + suffix)
+
+
 def button(text: str, action_id: str, value: str, style: str | None = None) -> Block:
     element: Block = {
         "type": "button",
@@ -47,8 +59,8 @@ def button(text: str, action_id: str, value: str, style: str | None = None) -> B
     return element
 
 
-def reply_blocks(reply: Reply, version_id: int | None = None) -> list[Block]:
-    """A coach reply: notices, progress, words, tips, the draft, then the next question."""
+def reply_head(reply: Reply) -> list[Block]:
+    """What a turn says first: notices, where the conversation stands, the coach's words."""
     blocks: list[Block] = []
     for notice in reply.notices:
         blocks.append(context(f":warning: {to_mrkdwn(notice)}"))
@@ -56,16 +68,28 @@ def reply_blocks(reply: Reply, version_id: int | None = None) -> list[Block]:
         blocks.append(context(f"*{reply.progress}*"))
     if reply.text:
         blocks += section(to_mrkdwn(reply.text))
-    if reply.content is not None:
-        blocks += draft_blocks(reply.content, reply.rubric, reply.version)
-        blocks.append(draft_actions(reply.draft_id, version_id))
+    return blocks
+
+
+def reply_tail(reply: Reply) -> list[Block]:
+    """What a turn says last: a tip from the knowledge base, then the next question."""
+    blocks: list[Block] = []
     for tip in reply.tips:
         blocks.append(context(f":bulb: {to_mrkdwn(tip.text)}\n{cited(tip.citation)}"))
     if reply.question:
         blocks += section(f"*{to_mrkdwn(reply.question)}*")
         if reply.hint:
             blocks.append(context(to_mrkdwn(reply.hint)))
-    return fit_blocks(blocks, MAX_BLOCKS)
+    return blocks
+
+
+def reply_blocks(reply: Reply, note: str = "") -> list[Block]:
+    """A coach turn without the draft itself (the draft lives on its card, `cards.py`).
+
+    `note` says where the draft went, e.g. that the card above now shows a new version.
+    """
+    middle = [context(note)] if note else []
+    return fit_blocks([*reply_head(reply), *middle, *reply_tail(reply)], MAX_BLOCKS)
 
 
 def cited(citation: Citation) -> str:
@@ -80,8 +104,7 @@ def draft_blocks(
     content: DraftContent, rubric: RubricScore | None, version: int | None
 ) -> list[Block]:
     """The draft's one outline (`bot/coaching/outline.py`) as Block Kit: every section."""
-    title = content.title + (f" — v{version}" if version else "")
-    blocks: list[Block] = [header(title)]
+    blocks: list[Block] = [header_with_version(content.title, version)]
     if content.partners:
         blocks.append(context("Partners: " + to_mrkdwn(", ".join(content.partners))))
     if not content.problem_statement.strip():
@@ -123,21 +146,6 @@ def scorecard_blocks(rubric: RubricScore) -> list[Block]:
     return section(head + "\n" + "\n".join(lines))
 
 
-def draft_actions(draft_id: str, version_id: int | None) -> Block:
-    elements = [
-        button("Accept", "draft_accept", draft_id, "primary"),
-        button("Revise", "draft_revise", draft_id),
-        button("Export", "draft_export", draft_id),
-        button("Share", "draft_share", draft_id),
-    ]
-    if version_id is not None:
-        elements += [
-            button("👍", "feedback_up", f"{draft_id}:{version_id}"),
-            button("👎", "feedback_down", f"{draft_id}:{version_id}"),
-        ]
-    return {"type": "actions", "block_id": f"draft:{draft_id}", "elements": elements}
-
-
 def fit_blocks(blocks: list[Block], limit: int) -> list[Block]:
     """Keep within the block limit, saying so rather than failing with invalid_blocks."""
     if len(blocks) <= limit:
@@ -155,49 +163,8 @@ def fallback_text(reply: Reply) -> str:
     Slack reads mentions and `<!channel>` in this text (it drives notifications), so it is
     escaped like the blocks: a title or answer must never ping a channel.
     """
-    text = to_mrkdwn(reply.as_text())
+    text = to_mrkdwn(dataclasses.replace(reply, content=None).as_text())
     return text if len(text) <= TEXT_LIMIT else text[: TEXT_LIMIT - 1] + "…"
-
-
-def drafts_list_blocks(drafts: list[DraftSummary]) -> list[Block]:
-    if not drafts:
-        return section("You have no drafts yet. Start one with `/statement new`.")
-    blocks: list[Block] = [header("Your drafts")]
-    for draft in drafts[:40]:
-        score = "–" if draft.latest_score is None else f"{draft.latest_score}%"
-        shared = f" · shared by <@{draft.owner_id}>" if draft.shared else ""
-        blocks.append(
-            {
-                "type": "section",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": f"*{to_mrkdwn(draft.title)}* `{draft.id}`\n{draft.status} · "
-                    f"{draft.stage} · score {score} · updated "
-                    f"<!date^{int(draft.updated_at.timestamp())}^{{date_short_pretty}} "
-                    f"{{time}}|{draft.updated_at:%d %b %H:%M}>{shared}",
-                },
-            }
-        )
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"home:{draft.id}",
-                "elements": [
-                    button("Open", "draft_open", draft.id, "primary"),
-                    button("Export", "draft_export", draft.id),
-                ],
-            }
-        )
-    return blocks
-
-
-def home_view(drafts: list[DraftSummary]) -> dict[str, Any]:
-    intro = section(
-        "*Partnership Coach* helps you and your partners agree a problem statement and value "
-        "proposition. Type `/statement new` in any channel, or message me here."
-    )
-    blocks = fit_blocks([*intro, {"type": "divider"}, *drafts_list_blocks(drafts)], HOME_MAX_BLOCKS)
-    return {"type": "home", "blocks": blocks}
 
 
 PARTNER_TYPES = (
@@ -285,19 +252,73 @@ def pasted_input() -> Block:
     }
 
 
-def share_modal(draft_id: str) -> dict[str, Any]:
+def share_modal(title: str, where: str) -> dict[str, Any]:
+    """Pick a colleague; `where` (JSON: draft, channel, thread) lets the app confirm there."""
     return {
         "type": "modal",
         "callback_id": "share_draft",
-        "private_metadata": draft_id,
+        "private_metadata": where[:3000],
         "title": {"type": "plain_text", "text": "Share draft"},
         "submit": {"type": "plain_text", "text": "Share"},
+        "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": [
+            *section(
+                f"Share *{to_mrkdwn(_short(title, 300))}* with a colleague: they can read "
+                "it, answer in its thread and export it."
+            ),
             {
                 "type": "input",
                 "block_id": "user",
                 "label": {"type": "plain_text", "text": "Share with"},
                 "element": {"type": "users_select", "action_id": "value"},
-            }
+            },
         ],
     }
+
+
+def revise_modal(content: DraftContent, where: str) -> dict[str, Any]:
+    """Revise the two lines people most often rewrite, pre-filled with the current words."""
+
+    def text_box(block_id: str, label: str, initial: str, hint: str) -> Block:
+        element: Block = {
+            "type": "plain_text_input",
+            "action_id": "value",
+            "multiline": True,
+            "max_length": PASTE_LIMIT,
+        }
+        if initial.strip():
+            element["initial_value"] = initial[:PASTE_LIMIT]
+        return {
+            "type": "input",
+            "block_id": block_id,
+            "label": {"type": "plain_text", "text": label},
+            "hint": {"type": "plain_text", "text": hint},
+            "element": element,
+        }
+
+    return {
+        "type": "modal",
+        "callback_id": "revise_draft",
+        "private_metadata": where[:3000],
+        "title": {"type": "plain_text", "text": "Revise the draft"},
+        "submit": {"type": "plain_text", "text": "Save and re-score"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            text_box(
+                "problem",
+                "Problem statement",
+                content.problem_statement,
+                "At most three sentences: who is affected, what happens now, why it matters.",
+            ),
+            text_box(
+                "hmw",
+                "How might we",
+                content.how_might_we,
+                "One line starting 'How might we'.",
+            ),
+        ],
+    }
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"

@@ -7,8 +7,9 @@ apply to whoever is really asking.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_sdk import WebClient
@@ -17,15 +18,25 @@ from slack_sdk.errors import SlackApiError
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.drafts.export import export_to_file
-from bot.drafts.records import Actor
+from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.drafts.repository import DraftNotFound
 from bot.privacy import redact_line
 from bot.settings import Settings
-from bot.slack.blocks import fallback_text, reply_blocks
+from bot.slack.blocks import (
+    MAX_BLOCKS,
+    fallback_text,
+    fit_blocks,
+    reply_blocks,
+    reply_head,
+    reply_tail,
+)
+from bot.slack.card_keeper import CardKeeper
+from bot.slack.cards import card_blocks, shared_notice_blocks, status_words
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
 from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
+NOT_SHARED = "That draft has not been shared with you."
 DEGRADABLE_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks"}
 
 
@@ -52,16 +63,65 @@ class SlackConversations:
     engine: Engine
     settings: Settings
 
+    cards: CardKeeper = field(default_factory=CardKeeper)
+
     # -- posting ------------------------------------------------------------------------------
+    def deliver(
+        self,
+        client: WebClient,
+        channel: str,
+        thread_ts: str | None,
+        reply: Reply,
+        actor: Actor,
+        streamer: ThreadStreamer | None = None,
+    ) -> None:
+        """One turn's reply: one new message, with the draft on its card, kept in place.
+
+        A reply that shows a version updates the thread's card (posting it the first time, with
+        the turn's words on it, so a turn is still one message). Errors go privately to the
+        person whose message caused them: nobody else in the thread needs to read them.
+        """
+        if reply.kind == "error":
+            self.tell(client, channel, thread_ts, actor.user_id, to_mrkdwn(reply.text))
+            return
+        shown = self._card_state(actor, reply)
+        note = ""
+        if shown is not None:
+            draft, latest = shown
+            streamed = streamer is not None and streamer.mode is not None
+            if thread_ts is None:
+                self._post_card_alone(client, channel, reply, draft, latest)
+                return
+            posted = self.cards.show(
+                client,
+                channel,
+                thread_ts,
+                draft,
+                latest,
+                before=None if streamed else reply_head(reply),
+                after=None if streamed else reply_tail(reply),
+            )
+            if posted and not streamed:
+                return
+            note = card_note(draft, latest)
+        if streamer is None or not streamer.finish(reply, note):
+            self.post(client, channel, thread_ts, reply, note)
+
     def post(
-        self, client: WebClient, channel: str, thread_ts: str | None, reply: Reply, actor: Actor
+        self,
+        client: WebClient,
+        channel: str,
+        thread_ts: str | None,
+        reply: Reply,
+        note: str = "",
     ) -> str | None:
-        """Post a reply in its thread; degrade to plain text rather than fail silently."""
-        version_id = self._version_id(actor, reply)
-        blocks = reply_blocks(reply, version_id)
+        """Post a turn's words; degrade to plain text rather than fail silently."""
         try:
             response = client.chat_postMessage(
-                channel=channel, thread_ts=thread_ts, text=fallback_text(reply), blocks=blocks
+                channel=channel,
+                thread_ts=thread_ts,
+                text=fallback_text(reply),
+                blocks=reply_blocks(reply, note),
             )
             return response.get("ts")
         except SlackApiError as error:
@@ -70,12 +130,41 @@ class SlackConversations:
                 log.error("chat.postMessage failed: %s", code)
                 raise
             log.warning("Slack refused the blocks (%s); sending plain text instead", code)
+        plain = dataclasses.replace(reply, content=None).as_text()
         last_ts = None
-        for piece in split_text(to_mrkdwn(reply.as_text()), 3500):
+        for piece in split_text(to_mrkdwn(plain + ("\n\n" + note if note else "")), 3500):
             last_ts = client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=piece).get(
                 "ts"
             )
         return last_ts
+
+    def _post_card_alone(
+        self,
+        client: WebClient,
+        channel: str,
+        reply: Reply,
+        draft: DraftRecord,
+        latest: VersionRecord | None,
+    ) -> None:
+        """Outside a thread (nowhere to keep a living card): the card with the turn's words."""
+        blocks = fit_blocks(
+            [*reply_head(reply), *card_blocks(draft, latest), *reply_tail(reply)], MAX_BLOCKS
+        )
+        client.chat_postMessage(channel=channel, text=fallback_text(reply), blocks=blocks)
+
+    def _card_state(
+        self, actor: Actor, reply: Reply
+    ) -> tuple[DraftRecord, VersionRecord | None] | None:
+        """The draft and its latest version when this reply shows a version, else None."""
+        if reply.version is None or not reply.draft_id:
+            return None
+        try:
+            return (
+                self.engine.store.get_draft(actor, reply.draft_id),
+                self.engine.store.latest_version(actor, reply.draft_id),
+            )
+        except DraftNotFound:
+            return None
 
     def answer(
         self,
@@ -98,10 +187,20 @@ class SlackConversations:
                 actor, draft_id, text, stream=streamer.append if streamer else None
             )
         except DraftNotFound:
-            self.say_error(client, channel, thread_ts, "This draft has not been shared with you.")
+            self.tell(client, channel, thread_ts, actor.user_id, NOT_SHARED)
             return
-        if streamer is None or not streamer.finish(reply, self._version_id(actor, reply)):
-            self.post(client, channel, thread_ts, reply, actor)
+        self.deliver(client, channel, thread_ts, reply, actor, streamer)
+
+    def tell(
+        self, client: WebClient, channel: str, thread_ts: str | None, user: str, text: str
+    ) -> None:
+        """A private note to one person where they are; a DM if Slack will not show it there."""
+        try:
+            client.chat_postEphemeral(channel=channel, user=user, thread_ts=thread_ts, text=text)
+        except SlackApiError as error:
+            code = error.response.get("error")
+            log.info("ephemeral refused (%s); sending a direct message", code)
+            client.chat_postMessage(channel=self.dm_channel(client, user), text=text)
 
     def say_error(self, client: WebClient, channel: str, thread_ts: str | None, text: str) -> None:
         """Tell the user something went wrong; never leave them waiting in silence."""
@@ -109,15 +208,6 @@ class SlackConversations:
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f":warning: {text}")
         except SlackApiError:
             log.exception("could not even post the error message")
-
-    def _version_id(self, actor: Actor, reply: Reply) -> int | None:
-        if reply.version is None:
-            return None
-        try:
-            latest = self.engine.store.latest_version(actor, reply.draft_id)
-        except DraftNotFound:
-            return None
-        return latest.id if latest and latest.number == reply.version else None
 
     # -- conversations ------------------------------------------------------------------------
     def start_thread(
@@ -147,6 +237,7 @@ class SlackConversations:
                 "statement here. Reply in this thread to take part.",
             )
             channel, parent_ts = parent["channel"], parent["ts"]
+            self.cards.parent_posted(channel, parent_ts)
         reply = self.engine.start(
             actor,
             title,
@@ -156,7 +247,7 @@ class SlackConversations:
             conversation_key=thread_key(actor.workspace_id, channel, parent_ts),
             opening_text=opening,
         )
-        self.post(client, channel, parent_ts, reply, actor)
+        self.deliver(client, channel, parent_ts, reply, actor)
         return channel, parent_ts
 
     def draft_for_thread(self, actor: Actor, channel: str, thread_ts: str) -> str | None:
@@ -175,14 +266,70 @@ class SlackConversations:
         """Write the export and upload it where the user asked; access is checked first."""
         folder = self.settings.coach_data_dir / "exports"
         path = export_to_file(self.engine.store, actor, draft_id, fmt, folder)
+        draft = self.engine.store.get_draft(actor, draft_id)
+        kind = "a Word document" if fmt == "docx" else "Markdown"
         client.files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
             file=str(path),
             filename=path.name,
-            title=f"Draft {draft_id} ({fmt})",
-            initial_comment=f"Here is draft `{draft_id}` as {fmt.upper()}.",
+            title=f"{draft.title[:200]} ({fmt})",
+            initial_comment=f"Here is *{escape(draft.title)}* as {kind}.",
+        )
+
+    def open_in_dm(self, client: WebClient, actor: Actor, draft_id: str) -> str:
+        """Open a draft in the user's DM: its card starts a thread where coaching carries on.
+
+        Each Open gets its own thread, so a DM holds any number of drafts, one per thread.
+        Returns the DM channel.
+        """
+        draft = self.engine.store.get_draft(actor, draft_id)
+        latest = self.engine.store.latest_version(actor, draft_id)
+        dm = self.dm_channel(client, actor.user_id)
+        posted = client.chat_postMessage(
+            channel=dm, text=f"Draft: {escape(draft.title)}", blocks=card_blocks(draft, latest)
+        )
+        card_ts = str(posted["ts"])
+        self.cards.card_posted(dm, card_ts, card_ts)
+        reply = self.engine.open(
+            actor, draft.id, conversation_key=thread_key(actor.workspace_id, dm, card_ts)
+        )
+        reply.content, reply.version = None, None  # the card above already shows the draft
+        self.post(client, dm, card_ts, reply)
+        return dm
+
+    def share_with(self, client: WebClient, actor: Actor, draft_id: str, user: str) -> None:
+        """Share, then tell the colleague what they were given: title, owner, score and Open."""
+        store = self.engine.store
+        store.share(actor, draft_id, user)
+        draft = store.get_draft(actor, draft_id)
+        latest = store.latest_version(actor, draft_id)
+        client.chat_postMessage(
+            channel=self.dm_channel(client, user),
+            text=f"<@{actor.user_id}> shared a draft with you: {escape(draft.title)}",
+            blocks=shared_notice_blocks(draft, latest, actor.user_id),
+        )
+
+    def not_found_words(self, actor: Actor, draft_id: str) -> str:
+        """Different words for an id that does not exist and a draft not shared with you."""
+        owner = self.engine.store.owner_of(actor.workspace_id, draft_id) if draft_id else None
+        if owner is None:
+            shown = f"`{escape(draft_id)}`" if draft_id else "that id"
+            return f"There is no draft {shown}: check the id in `/statement list`."
+        return (
+            f"That draft belongs to <@{owner}> and has not been shared with you: ask them to "
+            f"share it (`/statement share {escape(draft_id)} @you`)."
         )
 
     def dm_channel(self, client: WebClient, user_id: str) -> str:
         return client.conversations_open(users=user_id)["channel"]["id"]
+
+
+def card_note(draft: DraftRecord, latest: VersionRecord | None) -> str:
+    """The line a turn adds when the draft's card (above, in the thread) has changed."""
+    if latest is None:
+        return ""
+    return (
+        f":page_facing_up: The draft card above shows version {latest.number} "
+        f"({latest.score}%, {status_words(draft.status).lower()})."
+    )

@@ -76,21 +76,24 @@ class ThreadStreamer:
         self.client.chat_update(channel=self.channel, ts=self._ts, text=text, blocks=blocks)
         self._last_update = time.monotonic()
 
-    def finish(self, reply: Reply, version_id: int | None) -> bool:
-        """Close what was shown with the reply's blocks; False if nothing was streamed."""
+    def finish(self, reply: Reply, note: str = "") -> bool:
+        """Close what was shown with the reply's blocks; False if nothing was streamed.
+
+        The draft itself is not in these blocks: it lives on the thread's card (`note` says so).
+        """
         if self.mode is None:
             return False
         rest = reply.text[len(self.text) :] if reply.text.startswith(self.text) else reply.text
         if self.mode == "stream":
             remainder = dataclasses.replace(reply, text=rest.strip())
             try:
-                self._stream.stop(blocks=reply_blocks(remainder, version_id))
+                self._stream.stop(blocks=reply_blocks(remainder, note))
                 return True
             except STREAM_ERRORS as error:
                 log.warning("could not close the stream (%s); posting the reply instead", error)
                 return False
         try:
-            self._update(fallback_text(reply), reply_blocks(reply, version_id))
+            self._update(fallback_text(reply), reply_blocks(reply, note))
         except SlackApiError as error:
             log.warning("chat.update failed (%s); posting the reply instead", error)
             return False

@@ -39,6 +39,7 @@ class FakeSlack(LoopbackServer):
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.calls: list[Call] = []
+        self.messages: dict[str, list[dict[str, Any]]] = {}  # by channel, as the bot posted them
         self.socket_url: str | None = None
         self._failures: dict[str, list[_Failure]] = {}
         self._lock = threading.Condition()
@@ -104,12 +105,19 @@ class FakeSlack(LoopbackServer):
             }
         if method in ("chat.postMessage", "chat.update"):
             ts = body.get("ts") or f"{1700000000 + next(self._ts)}.000100"
+            self._keep(method, str(body.get("channel")), ts, body)
             return {
                 "ok": True,
                 "channel": body.get("channel"),
                 "ts": ts,
                 "message": {"text": body.get("text"), "ts": ts},
             }
+        if method == "conversations.replies":
+            root = body.get("ts")
+            with self._lock:
+                kept = list(self.messages.get(str(body.get("channel")), []))
+            thread = [m for m in kept if root in (m["ts"], m.get("thread_ts"))]
+            return {"ok": True, "messages": thread, "has_more": False}
         if method == "chat.startStream":
             ts = f"{1700000000 + next(self._ts)}.000300"
             return {"ok": True, "channel": body.get("channel"), "ts": ts}
@@ -129,6 +137,24 @@ class FakeSlack(LoopbackServer):
         if method == "apps.connections.open":
             return {"ok": True, "url": self.socket_url or "ws://127.0.0.1:9/"}
         return {"ok": True}
+
+    def _keep(self, method: str, channel: str, ts: str, body: dict[str, Any]) -> None:
+        """Remember the bot's messages as Slack would, so conversations.replies can list them."""
+        blocks = body.get("blocks")
+        if isinstance(blocks, str):
+            with contextlib.suppress(ValueError):
+                blocks = json.loads(blocks)
+        with self._lock:
+            kept = self.messages.setdefault(channel, [])
+            if method == "chat.update":
+                for message in kept:
+                    if message["ts"] == ts:
+                        message.update(text=body.get("text"), blocks=blocks or [])
+                return
+            message = {"ts": ts, "text": body.get("text"), "blocks": blocks or [], "bot_id": "B1"}
+            if body.get("thread_ts"):
+                message["thread_ts"] = body["thread_ts"]
+            kept.append(message)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         fake = self

@@ -10,8 +10,8 @@ from slack_bolt import Assistant, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 
 from bot.privacy import redact_line
-from bot.slack.blocks import drafts_list_blocks
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
+from bot.slack.lists import drafts_page_blocks
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def build_assistant(conversations: SlackConversations) -> Assistant:
                 reply = engine.handle(actor, draft_id, text)
             elif _LIST.search(text):
                 drafts = engine.store.list_drafts(actor)
-                say(text="Your drafts", blocks=drafts_list_blocks(drafts))
+                say(text="Your drafts", blocks=drafts_page_blocks(drafts, 0, "assistant"))
                 return
             elif _NEW.search(text) or not text.endswith("?"):
                 # guarded before it is cut and before Slack shows it as the thread's title
@@ -76,7 +76,7 @@ def build_assistant(conversations: SlackConversations) -> Assistant:
                 set_title(title=title)
             else:
                 reply = engine.ask(text)
-            conversations.post(client, channel, thread_ts, reply, actor)
+            conversations.deliver(client, channel, thread_ts, reply, actor)
         except Exception:
             log.exception("assistant turn failed")
             say(":warning: Something went wrong on my side; your draft is saved. Please try again.")

@@ -1,4 +1,8 @@
-"""`/statement`: new, list, show, export, share, help. Ack first, then do the slow part."""
+"""`/statement`: new, list, show, export, share, unshare, help. Ack first, then the slow part.
+
+Every answer is ephemeral (only the person who typed it sees it), says what happened in words
+(the draft's title, not only its id) and, when something is missing, says what to type.
+"""
 
 from __future__ import annotations
 
@@ -11,26 +15,40 @@ from slack_sdk import WebClient
 
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.privacy import redact_line
-from bot.slack.blocks import draft_blocks, drafts_list_blocks, new_draft_modal
+from bot.slack.blocks import new_draft_modal
+from bot.slack.cards import card_blocks
 from bot.slack.conversations import SlackConversations, actor_from
-from bot.slack.mrkdwn import escape
+from bot.slack.listeners.actions import owner_only
+from bot.slack.lists import drafts_page_blocks
+from bot.slack.mrkdwn import escape, to_mrkdwn
 
 log = logging.getLogger(__name__)
 
 USAGE = (
     "*Partnership Coach* — `/statement` commands:\n"
     "• `/statement new [title]` — start a problem statement (opens a short form)\n"
-    "• `/statement list` — your drafts and those shared with you\n"
-    "• `/statement show ID` — the latest version of a draft\n"
-    "• `/statement export ID [md|docx]` — a document for your partnership meeting\n"
+    "• `/statement list` — your drafts and those shared with you, ten a page\n"
+    "• `/statement show ID` — a draft's card: score, weakest points, next step\n"
+    "• `/statement export ID [docx|md]` — a Word document (or Markdown) for your meeting\n"
     "• `/statement share ID @someone` — let a colleague see and work on a draft\n"
     "• `/statement unshare ID @someone` — take that access away again\n"
     "• `/statement help` — this list"
 )
-_USER_MENTION = re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>")
+NEEDS_ID = {
+    "show": "Which draft? Type `/statement show ID`; the IDs are in `/statement list`.",
+    "export": "Which draft? Type `/statement export ID` (add `md` for Markdown); the IDs are in "
+    "`/statement list`.",
+    "share": "Type `/statement share ID @name`, picking the person as you type @; the IDs are in "
+    "`/statement list`.",
+    "unshare": "Type `/statement unshare ID @name`; the IDs are in `/statement list`.",
+}
+_USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+EXPORT_FORMATS = {"docx": "docx", "word": "docx", "md": "md", "markdown": "md"}
 
 
 def register(app: App, conversations: SlackConversations) -> None:
+    store = conversations.engine.store
+
     @app.command("/statement")
     def statement(
         ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: Any
@@ -38,6 +56,7 @@ def register(app: App, conversations: SlackConversations) -> None:
         text = " ".join((command.get("text") or "").split())
         verb, _, rest = text.partition(" ")
         verb = verb.lower()
+        args = rest.split()
         if verb == "new":
             ack()
             # the title comes back in the form Slack shows: guarded like every stored title
@@ -46,76 +65,61 @@ def register(app: App, conversations: SlackConversations) -> None:
             return
         ack()
         actor = actor_from(context, command)
+
+        def say(said: str, **blocks: Any) -> None:
+            respond(text=said, response_type="ephemeral", **blocks)
+
         try:
             if verb in ("", "help"):
-                respond(text=USAGE, response_type="ephemeral")
-            elif verb == "list":
-                drafts = conversations.engine.store.list_drafts(actor)
-                respond(
-                    text="Your drafts", blocks=drafts_list_blocks(drafts), response_type="ephemeral"
-                )
-            elif verb == "show" and rest:
-                show(respond, conversations, actor, rest.split()[0])
-            elif verb == "export" and rest:
-                parts = rest.split()
-                fmt = parts[1].lower().lstrip(".") if len(parts) > 1 else "md"
-                if fmt not in ("md", "docx"):
-                    respond(text="Export as `md` or `docx`.", response_type="ephemeral")
+                say(USAGE)
+            elif verb in ("list", "drafts"):
+                page = int(args[0]) - 1 if args and args[0].isdigit() else 0
+                drafts = store.list_drafts(actor)
+                say("Your drafts", blocks=drafts_page_blocks(drafts, page, "list"))
+            elif verb in NEEDS_ID and not args:
+                say(NEEDS_ID[verb])
+            elif verb == "show":
+                draft = store.get_draft(actor, args[0])
+                latest = store.latest_version(actor, draft.id)
+                say(f"Draft: {escape(draft.title)}", blocks=card_blocks(draft, latest))
+            elif verb == "export":
+                fmt = EXPORT_FORMATS.get(args[1].lower().lstrip(".")) if len(args) > 1 else "docx"
+                if fmt is None:
+                    say("Export as `docx` (a Word document, the default) or `md` (Markdown).")
                     return
-                conversations.upload_export(
-                    client, actor, parts[0], fmt, conversations.dm_channel(client, actor.user_id)
-                )
-                respond(
-                    text=f"Sent draft `{parts[0]}` to you as {fmt.upper()} in a direct message.",
-                    response_type="ephemeral",
-                )
-            elif verb == "share" and len(rest.split()) >= 2:
-                draft_id, who = rest.split()[0], rest.split()[1]
-                match = _USER_MENTION.match(who)
+                draft = store.get_draft(actor, args[0])
+                dm = conversations.dm_channel(client, actor.user_id)
+                conversations.upload_export(client, actor, draft.id, fmt, dm)
+                kind = "a Word document" if fmt == "docx" else "Markdown"
+                say(f"Sent *{to_mrkdwn(draft.title)}* to you as {kind} in our direct messages.")
+            elif verb in ("share", "unshare"):
+                match = _USER_MENTION.match(args[1]) if len(args) > 1 else None
                 if not match:
-                    respond(
-                        text="Mention the person: `/statement share ID @name`.",
-                        response_type="ephemeral",
+                    say(NEEDS_ID[verb])
+                    return
+                draft = store.get_draft(actor, args[0])
+                if not draft.owned_by(actor):
+                    say(owner_only(draft, f"{verb} it"))
+                    return
+                if verb == "share":
+                    conversations.share_with(client, actor, draft.id, match[1])
+                    say(
+                        f"Shared *{to_mrkdwn(draft.title)}* with <@{match[1]}>: I've sent them a "
+                        "message with a button to open it."
                     )
                     return
-                conversations.engine.store.share(actor, draft_id, match[1])
-                respond(text=f"Shared `{draft_id}` with <@{match[1]}>.", response_type="ephemeral")
-            elif verb == "unshare" and len(rest.split()) >= 2:
-                draft_id, who = rest.split()[0], rest.split()[1]
-                match = _USER_MENTION.match(who)
-                if not match:
-                    respond(
-                        text="Mention the person: `/statement unshare ID @name`.",
-                        response_type="ephemeral",
-                    )
-                    return
-                removed = conversations.engine.store.unshare(actor, draft_id, match[1])
+                removed = store.unshare(actor, draft.id, match[1])
                 said = (
-                    f"<@{match[1]}> can no longer see or work on `{draft_id}`."
+                    f"<@{match[1]}> can no longer see or work on *{to_mrkdwn(draft.title)}*."
                     if removed
-                    else f"`{draft_id}` was not shared with <@{match[1]}>."
+                    else f"*{to_mrkdwn(draft.title)}* was not shared with <@{match[1]}>."
                 )
-                respond(text=said, response_type="ephemeral")
+                say(said)
             else:
                 said = escape(redact_line(text, 200))
-                respond(text=f"I didn't understand `{said}`.\n\n{USAGE}", response_type="ephemeral")
+                say(f"I didn't understand `{said}`.\n\n{USAGE}")
         except DraftNotFound:
-            respond(
-                text="No such draft, or it has not been shared with you.", response_type="ephemeral"
-            )
+            draft_id = escape(redact_line(args[0], 40)) if args else ""
+            say(conversations.not_found_words(actor, draft_id))
         except NotOwner:
-            respond(text="Only the draft's owner can do that.", response_type="ephemeral")
-
-
-def show(respond: Respond, conversations: SlackConversations, actor: Any, draft_id: str) -> None:
-    store = conversations.engine.store
-    draft = store.get_draft(actor, draft_id)
-    latest = store.latest_version(actor, draft_id)
-    if latest is None:
-        respond(
-            text=f"*{draft.title}* has no draft yet: it is at stage `{draft.stage}`.",
-            response_type="ephemeral",
-        )
-        return
-    blocks = draft_blocks(latest.content, latest.rubric, latest.number)
-    respond(text=draft.title, blocks=blocks[:50], response_type="ephemeral")
+            say("Only the draft's owner can do that.")

@@ -14,8 +14,8 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.privacy import redact_line
-from bot.slack.blocks import home_view
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
+from bot.slack.lists import home_view
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -65,7 +65,7 @@ def register(app: App, conversations: SlackConversations) -> None:
                 redact_line(_MENTION.sub("", text), 80) or "Untitled draft",
                 conversation_key=thread_key(actor.workspace_id, channel, root),
             )
-            conversations.post(client, channel, thread_ts, reply, actor)
+            conversations.deliver(client, channel, thread_ts, reply, actor)
             return
         conversations.answer(client, channel, thread_ts, actor, draft_id, text)
 

@@ -1,7 +1,8 @@
-"""Modal submissions: the new-draft form and the share form."""
+"""Modal submissions: the new-draft form, the share form and the revise form."""
 
 from __future__ import annotations
 
+import json
 import logging
 from typing import Any
 
@@ -12,7 +13,8 @@ from slack_sdk.errors import SlackApiError
 from bot.coaching.compose import split_partners
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.privacy import redact_text
-from bot.slack.conversations import SlackConversations, actor_from
+from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from
+from bot.slack.mrkdwn import to_mrkdwn
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +30,9 @@ def _value(view: dict[str, Any], block_id: str) -> str:
 
 
 def register(app: App, conversations: SlackConversations) -> None:
+    engine = conversations.engine
+    store = engine.store
+
     @app.view("new_draft")
     def new_draft(
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
@@ -63,15 +68,74 @@ def register(app: App, conversations: SlackConversations) -> None:
         ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
     ) -> None:
         user = _value(view, "user")
-        draft_id = view.get("private_metadata", "")
+        where = _where(view)
+        draft_id = where.get("d", "")
         actor = actor_from(context, body)
+        if user == actor.user_id:
+            ack(response_action="errors", errors={"user": "That's you: pick a colleague."})
+            return
         try:
-            conversations.engine.store.share(actor, draft_id, user)
+            conversations.share_with(client, actor, draft_id, user)
         except (DraftNotFound, NotOwner):
             ack(response_action="errors", errors={"user": "Only the draft's owner can share it."})
             return
+        except ValueError:
+            ack(response_action="errors", errors={"user": "Pick a colleague to share with."})
+            return
         ack()
-        client.chat_postMessage(
-            channel=conversations.dm_channel(client, user),
-            text=f"<@{actor.user_id}> shared a draft with you: `/statement show {draft_id}`.",
+        draft = store.get_draft(actor, draft_id)
+        confirm(
+            client,
+            actor,
+            where,
+            f"Shared *{to_mrkdwn(draft.title)}* with <@{user}>: I've sent them a message with "
+            "a button to open it.",
         )
+
+    @app.view("revise_draft")
+    def revise_draft(
+        ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient, context: Any
+    ) -> None:
+        ack()
+        actor = actor_from(context, body)
+        where = _where(view)
+        draft_id = where.get("d", "")
+        channel = where.get("c") or conversations.dm_channel(client, actor.user_id)
+        thread_ts = where.get("t") if where.get("c") else None
+        try:
+            latest = store.latest_version(actor, draft_id)
+            if latest is None:
+                return
+            lines = {
+                "problem": (_value(view, "problem"), latest.content.problem_statement),
+                "hmw": (_value(view, "hmw"), latest.content.how_might_we),
+            }
+            reply = None
+            for name, (typed, current) in lines.items():
+                if typed and " ".join(typed.split()) != " ".join(current.split()):
+                    reply = engine.handle(actor, draft_id, f"{name}: {typed}")
+            if reply is None:
+                confirm(client, actor, where, "Nothing changed, so the draft is as it was.")
+                return
+            conversations.deliver(client, channel, thread_ts, reply, actor)
+        except DraftNotFound:
+            confirm(client, actor, where, NOT_SHARED)
+
+    def confirm(client: WebClient, actor: Any, where: dict[str, Any], text: str) -> None:
+        """Tell the user privately, where they clicked (a DM if that was App Home)."""
+        if where.get("c"):
+            conversations.tell(client, where["c"], where.get("t"), actor.user_id, text)
+        else:
+            client.chat_postMessage(
+                channel=conversations.dm_channel(client, actor.user_id), text=text
+            )
+
+
+def _where(view: dict[str, Any]) -> dict[str, Any]:
+    """Where a modal was opened from: draft, version, channel and thread (JSON metadata)."""
+    metadata = view.get("private_metadata") or ""
+    try:
+        where = json.loads(metadata)
+    except ValueError:
+        return {"d": metadata}  # a form opened before the metadata was JSON: just the draft
+    return where if isinstance(where, dict) else {}

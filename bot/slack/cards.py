@@ -1,0 +1,200 @@
+"""The living draft card: one compact message per draft and thread, rebuilt as the draft changes.
+
+A draft used to be posted whole (forty lines) on every revision, with live buttons on every old
+copy. The card shows what a busy reader needs — the statement, the score, the two weakest
+criteria and the next step — and keeps the full draft and scorecard one click away in a modal.
+Every button carries the draft id *and* the version it was drawn for, so a click on a stale card
+acts on its own version or says it is out of date, never silently on a newer draft.
+
+This module only builds Block Kit; `card_keeper.py` posts and updates it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.coaching.stages import FINAL, REVIEW, STAGES, stage_number, stage_of
+from bot.drafts.content import CriterionScore
+from bot.drafts.records import DraftRecord, VersionRecord
+from bot.slack.blocks import (
+    HOME_MAX_BLOCKS,
+    MARKS,
+    Block,
+    button,
+    context,
+    draft_blocks,
+    fit_blocks,
+    header_with_version,
+    section,
+)
+from bot.slack.mrkdwn import escape, to_mrkdwn
+
+CARD_BLOCK_PREFIX = "card:"
+STATUS_WORDS = {"active": "In progress", "final": "Final", "archived": "Archived"}
+EXCERPT_CHARS = 900  # the statement and how-might-we on a card: the whole of any sensible one
+
+
+@dataclass(frozen=True)
+class ButtonValue:
+    """What a card button acts on: a draft, and the version the card showed (None: any)."""
+
+    draft_id: str
+    version: int | None = None
+
+    def encode(self) -> str:
+        return self.draft_id if self.version is None else f"{self.draft_id}:v{self.version}"
+
+    @staticmethod
+    def decode(value: str) -> ButtonValue:
+        """Read `id:vN` (cards), `id:N` (old feedback buttons) or a bare `id` (lists, old cards)."""
+        draft_id, _, version = (value or "").partition(":")
+        number = version.removeprefix("v")
+        return ButtonValue(draft_id, int(number) if number.isdigit() else None)
+
+
+def status_words(status: str) -> str:
+    """A draft status as people say it ("In progress", not "active")."""
+    return STATUS_WORDS.get(status, status.replace("_", " ").capitalize())
+
+
+def stage_words(stage: str) -> str:
+    """Where a draft stands, in words: "Stage 3 of 8: Evidence", never "context.topic"."""
+    if stage == FINAL:
+        return "Final"
+    if stage == REVIEW:
+        return "Reviewing the draft"
+    return f"Stage {stage_number(stage)} of {len(STAGES)}: {stage_of(stage).name}"
+
+
+def weakest(criteria: list[CriterionScore], count: int = 2) -> list[CriterionScore]:
+    """The criteria most worth working on: lowest score first, only those not yet strong."""
+    ranked = sorted(criteria, key=lambda c: c.score)
+    return [c for c in ranked if c.score < 2][:count]
+
+
+def next_step(draft: DraftRecord, latest: VersionRecord | None) -> str:
+    """One sentence telling the reader what to do now."""
+    if draft.status == "final":
+        return "Export it for your partnership meeting, or share it with your partners."
+    if latest is None:
+        return "Answer the coach's questions in this thread; the card fills in as you go."
+    if not latest.rubric.gate_passed:
+        return "Remove the patient-identifiable data, then the draft can be scored again."
+    gaps = weakest(latest.rubric.criteria, 1)
+    if gaps and gaps[0].suggestion:
+        return f"{gaps[0].name}: {gaps[0].suggestion}"
+    return "When your partners agree, mark it final."
+
+
+def _excerpt(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return text[: EXCERPT_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def summary_line(draft: DraftRecord, latest: VersionRecord | None) -> str:
+    """Status, score and version in one line: what the channel post and the card both show."""
+    parts = [f"*{status_words(draft.status)}*"]
+    if latest is not None:
+        parts += [f"score {latest.score}%", f"version {latest.number}"]
+    if draft.status != "final":
+        parts.append(stage_words(draft.stage))
+    return " · ".join(parts)
+
+
+def card_blocks(draft: DraftRecord, latest: VersionRecord | None) -> list[Block]:
+    """The compact card: title — vN, status and score, the statement, weakest two, next step."""
+    blocks: list[Block] = [header_with_version(draft.title, latest.number if latest else None)]
+    blocks.append(context(f"{summary_line(draft, latest)} · owner <@{escape(draft.owner_id)}>"))
+    if latest is not None:
+        content = latest.content
+        statement = _excerpt(content.problem_statement) or "_Not written yet._"
+        lines = [f"*Problem statement*\n{to_mrkdwn(statement)}"]
+        if content.how_might_we.strip():
+            lines.append(f"*How might we*\n{to_mrkdwn(_excerpt(content.how_might_we))}")
+        blocks += section("\n\n".join(lines))
+        gaps = weakest(latest.rubric.criteria)
+        if gaps:
+            listed = "\n".join(
+                f"{MARKS.get(c.score, '•')} *{to_mrkdwn(c.name)}* {c.score}/2 — "
+                f"{to_mrkdwn(_excerpt(c.suggestion or c.reason))}"
+                for c in gaps
+            )
+            blocks += section(f"*Weakest points*\n{listed}")
+    blocks += section(f"*Next step:* {to_mrkdwn(next_step(draft, latest))}")
+    blocks.append(card_actions(draft, latest))
+    return blocks
+
+
+def card_actions(draft: DraftRecord, latest: VersionRecord | None) -> Block:
+    """Final (until it is final), Revise, Full draft, Export, Share and 👍/👎 on this version."""
+    value = ButtonValue(draft.id, latest.number if latest else None).encode()
+    elements: list[Block] = []
+    if latest is not None and draft.status != "final":
+        elements.append(button("Mark final", "draft_final", value, "primary"))
+    if latest is not None:
+        elements += [
+            button("Revise", "draft_revise", value),
+            button("Full draft", "draft_full", value),
+            button("Export", "draft_export", value),
+        ]
+    elements.append(button("Share", "draft_share", value))
+    if latest is not None:
+        elements += [
+            button("👍", "feedback_up", value),
+            button("👎", "feedback_down", value),
+        ]
+    return {"type": "actions", "block_id": f"{CARD_BLOCK_PREFIX}{draft.id}", "elements": elements}
+
+
+def parent_text(draft: DraftRecord, latest: VersionRecord | None) -> str:
+    """The channel post that starts a thread: title, owner, status and score, kept current."""
+    return (
+        f":memo: *{escape(draft.title)}* — <@{escape(draft.owner_id)}> is drafting a problem "
+        f"statement here. Reply in this thread to take part.\n{summary_line(draft, latest)}"
+    )
+
+
+def parent_blocks(draft: DraftRecord, latest: VersionRecord | None) -> list[Block]:
+    return section(parent_text(draft, latest))
+
+
+def full_draft_modal(draft: DraftRecord, version: VersionRecord, latest_number: int) -> dict:
+    """Every section and the whole scorecard of one version, in a modal (100 blocks there)."""
+    blocks = draft_blocks(version.content, version.rubric, version.number)
+    if version.number != latest_number:
+        blocks.insert(
+            1,
+            context(
+                f":hourglass: This is version {version.number}; the latest is "
+                f"version {latest_number}."
+            ),
+        )
+    return {
+        "type": "modal",
+        "callback_id": "full_draft",
+        "title": {"type": "plain_text", "text": f"Draft v{version.number}"[:24]},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": fit_blocks(blocks, HOME_MAX_BLOCKS),
+    }
+
+
+def shared_notice_blocks(
+    draft: DraftRecord, latest: VersionRecord | None, sharer_id: str
+) -> list[Block]:
+    """What the person shared with receives: title, owner, score, and an Open button."""
+    score = f"{latest.score}% (version {latest.number})" if latest else "no draft written yet"
+    text = (
+        f"<@{escape(sharer_id)}> shared a draft with you: *{to_mrkdwn(draft.title)}*\n"
+        f"Owner <@{escape(draft.owner_id)}> · {status_words(draft.status)} · score {score}"
+    )
+    blocks = section(text)
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"shared:{draft.id}",
+            "elements": [button("Open", "draft_open", draft.id, "primary")],
+        }
+    )
+    return blocks
