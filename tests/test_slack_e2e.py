@@ -380,3 +380,37 @@ def test_another_workspace_sees_nothing_even_with_the_same_user_id(slack, fake_s
     slack.command(f"show {summary.id}", team="T2", response_url=f"{fake_slack.url}/response/t2s")
     (shown,) = fake_slack.wait_for("/response/t2s")
     assert "There is no draft" in shown.body["text"]  # another workspace's ids do not exist
+
+
+def test_lists_page_through_many_drafts_in_messages_and_app_home(slack, fake_slack, store):
+    for n in range(25):
+        store.create_draft(ALICE, f"Draft number {n}")
+    slack.command("list", response_url=f"{fake_slack.url}/response/list")
+    (listing,) = fake_slack.wait_for("/response/list")
+    assert listing.body["response_type"] == "ephemeral"
+    assert "page 1 of 3" in str(listing.body["blocks"])
+
+    def click_next(value, **where):
+        return slack.interactive(
+            {
+                "type": "block_actions",
+                "team": {"id": "T1"},
+                "user": {"id": "UALICE", "team_id": "T1"},
+                "actions": [{"action_id": "drafts_page_next", "value": value, "type": "button"}],
+                **where,
+            }
+        )
+
+    click_next(
+        "list:1",
+        channel={"id": "C1"},
+        container={"type": "message", "channel_id": "C1"},
+        response_url=f"{fake_slack.url}/response/page2",
+    )
+    (page2,) = fake_slack.wait_for("/response/page2")
+    assert page2.body["replace_original"] is True
+    assert "page 2 of 3" in str(page2.body["blocks"])
+    click_next("home:2", container={"type": "view", "view_id": "V1"})
+    (home,) = fake_slack.wait_for("views.publish")
+    view = str(home.body["view"])
+    assert "page 3 of 3" in view and "Drafts 21–25 of 25" in view
