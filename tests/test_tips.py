@@ -13,10 +13,16 @@ from bot.coaching.engine import Engine
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
+from bot.retrieval.documents import load_knowledge
 from bot.retrieval.passage import excerpt, plain_text
+from tests.conftest import ROOT
 from tests.conversation_script import GOOD_ANSWERS
 
 ALICE = Actor("T1", "alice")
+FIRST_SOURCE_URL = {
+    f.path: (f.source_urls[0] if f.source_urls else "")
+    for f in load_knowledge([ROOT / "knowledge"], ROOT / "knowledge").files
+}
 MARKDOWN_DEBRIS = re.compile(r"\*\*|__|^#|^\s*[-*+]\s|\]\(|`")
 
 
@@ -79,7 +85,11 @@ def test_a_conversation_shows_at_most_one_tip_a_turn_and_never_the_same_passage_
     for tip in tips:
         assert not MARKDOWN_DEBRIS.search(tip.text), tip.text
         assert tip.text.endswith((".", "?", "!", "”", '"', ")")), tip.text
-        assert tip.citation.url.startswith("https://") or tip.citation.url.startswith("http://")
+        # The link is the document's own first public source: a tip from a document with one
+        # always shows it, and none is invented for the few drawn from a briefing with no
+        # public address.
+        assert tip.citation.url == FIRST_SOURCE_URL[tip.citation.source], tip.citation
+    assert any(tip.citation.url.startswith("https://") for tip in tips)
     for reply in replies:
         for tip in reply.tips:
             assert tip.text[:80] not in reply.text, "a tip never repeats what the reply quoted"
