@@ -309,9 +309,10 @@ def test_mention_starts_a_thread_and_mentions_in_it_are_coached(slack, fake_slac
 
 
 def test_direct_messages_start_and_continue_a_draft(slack, fake_slack, store):
-    thread_message(slack, "Faster discharge to care homes", channel="DALICE")
-    fake_slack.wait_for("chat.postMessage")
-    thread_message(slack, GOOD_ANSWERS["context.partners"], channel="DALICE")
+    thread_message(slack, "new draft: Faster discharge to care homes", channel="DALICE")
+    (first,) = fake_slack.wait_for("chat.postMessage")
+    thread_ts = first.body["thread_ts"]  # each draft in a DM gets its own thread
+    thread_message(slack, GOOD_ANSWERS["context.partners"], channel="DALICE", thread_ts=thread_ts)
     (_, second) = fake_slack.wait_for("chat.postMessage", 2)
     assert "what do you want to work on" in str(second.body["blocks"])
     (summary,) = store.list_drafts(ALICE)

@@ -31,55 +31,62 @@ BLOCKS_PER_MESSAGE = 50
 
 @dataclass
 class ThreadCards:
-    """What is known about one thread: its card's ts, and whether the bot wrote its parent."""
+    """What is known about one draft in one thread: its card's ts, and who wrote the parent."""
 
     card_ts: str | None = None
     parent_is_ours: bool = False
 
 
 class CardKeeper:
-    """Finds, posts and updates the one card of each (channel, thread)."""
+    """Finds, posts and updates the one card of each draft in each (channel, thread).
+
+    A thread normally holds one draft; an assistant-panel or DM thread can move to another
+    ("new draft", "switch to …"), so cards are remembered per draft as well as per thread.
+    """
 
     def __init__(self) -> None:
-        self._threads: OrderedDict[tuple[str, str], ThreadCards] = OrderedDict()
+        self._cards: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+        self._our_parents: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._lock = threading.Lock()
-        self._thread_locks: dict[tuple[str, str], threading.Lock] = {}
+        self._thread_locks: OrderedDict[tuple[str, str], threading.Lock] = OrderedDict()
 
     # -- memory ---------------------------------------------------------------------------------
-    def _remember(self, key: tuple[str, str], known: ThreadCards) -> None:
-        with self._lock:
-            self._threads[key] = known
-            self._threads.move_to_end(key)
-            while len(self._threads) > REMEMBERED_THREADS:
-                old, _ = self._threads.popitem(last=False)
-                self._thread_locks.pop(old, None)
+    @staticmethod
+    def _bounded(memory: OrderedDict, key: tuple, value: object) -> None:
+        memory[key] = value
+        memory.move_to_end(key)
+        while len(memory) > REMEMBERED_THREADS:
+            memory.popitem(last=False)
 
     def thread_lock(self, channel: str, thread_ts: str) -> threading.Lock:
         """Serialises card work per thread, so two turns landing together post one card."""
         with self._lock:
-            return self._thread_locks.setdefault((channel, thread_ts), threading.Lock())
+            lock = self._thread_locks.get((channel, thread_ts)) or threading.Lock()
+            self._bounded(self._thread_locks, (channel, thread_ts), lock)
+            return lock
 
     def parent_posted(self, channel: str, thread_ts: str) -> None:
         """The bot has just posted this thread's channel post."""
-        known = self._threads.get((channel, thread_ts)) or ThreadCards()
-        known.parent_is_ours = True
-        self._remember((channel, thread_ts), known)
+        with self._lock:
+            self._bounded(self._our_parents, (channel, thread_ts), True)
 
-    def card_posted(self, channel: str, thread_ts: str, card_ts: str) -> None:
-        known = self._threads.get((channel, thread_ts)) or ThreadCards()
-        known.card_ts = card_ts
-        self._remember((channel, thread_ts), known)
+    def card_posted(self, channel: str, thread_ts: str, draft_id: str, card_ts: str) -> None:
+        with self._lock:
+            self._bounded(self._cards, (channel, thread_ts, draft_id), card_ts)
 
     # -- finding --------------------------------------------------------------------------------
     def find(self, client: WebClient, channel: str, thread_ts: str, draft_id: str) -> ThreadCards:
         """What is known about the thread, reading it from Slack once if this process forgot."""
-        known = self._threads.get((channel, thread_ts))
-        if known is not None and known.card_ts is not None:
-            return known
+        card_ts = self._cards.get((channel, thread_ts, draft_id))
+        ours = self._our_parents.get((channel, thread_ts))
+        if card_ts is not None and ours is not None:
+            return ThreadCards(card_ts, ours)
         found = self._read_thread(client, channel, thread_ts, draft_id)
-        if known is not None:
-            found.parent_is_ours = found.parent_is_ours or known.parent_is_ours
-        self._remember((channel, thread_ts), found)
+        found.parent_is_ours = found.parent_is_ours or bool(ours)
+        with self._lock:
+            self._bounded(self._our_parents, (channel, thread_ts), found.parent_is_ours)
+        if found.card_ts is not None:
+            self.card_posted(channel, thread_ts, draft_id, found.card_ts)
         return found
 
     def _read_thread(
@@ -144,7 +151,7 @@ class CardKeeper:
             response = client.chat_postMessage(
                 channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
             )
-            self.card_posted(channel, thread_ts, str(response.get("ts")))
+            self.card_posted(channel, thread_ts, draft.id, str(response.get("ts")))
             self._update_parent(client, channel, thread_ts, known, draft, latest)
             return True
 

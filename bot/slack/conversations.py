@@ -290,7 +290,7 @@ class SlackConversations:
             channel=dm, text=f"Draft: {escape(draft.title)}", blocks=card_blocks(draft, latest)
         )
         card_ts = str(posted["ts"])
-        self.cards.card_posted(dm, card_ts, card_ts)
+        self.cards.card_posted(dm, card_ts, draft.id, card_ts)
         reply = self.engine.open(
             actor, draft.id, conversation_key=thread_key(actor.workspace_id, dm, card_ts)
         )

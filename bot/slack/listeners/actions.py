@@ -19,9 +19,10 @@ from slack_sdk.webhook import WebhookClient
 
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.drafts.repository import DraftNotFound
-from bot.slack.blocks import new_draft_modal, revise_modal, share_modal
+from bot.slack.blocks import new_draft_modal, revise_modal, section, share_modal
 from bot.slack.cards import ButtonValue, full_draft_modal
 from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from
+from bot.slack.direct import DirectMessages, Place
 from bot.slack.lists import drafts_page_blocks, home_view, parse_page
 from bot.slack.mrkdwn import escape, to_mrkdwn
 
@@ -55,6 +56,7 @@ def owner_only(draft: DraftRecord, doing: str) -> str:
 def register(app: App, conversations: SlackConversations) -> None:
     engine = conversations.engine
     store = engine.store
+    direct = DirectMessages(conversations)
 
     def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
         """A private note to the clicking user, where they clicked (or in a DM from App Home)."""
@@ -175,6 +177,22 @@ def register(app: App, conversations: SlackConversations) -> None:
                 body,
                 f"Opened *{to_mrkdwn(draft.title)}* in our direct messages: carry on there.",
             )
+
+    @button("dm_start_from")
+    def start_from(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
+        """The offer under an unclear DM: start a draft with those words as the first answer."""
+        channel, _thread = _where(body)
+        message = body.get("message") or {}
+        if not channel or not message.get("ts"):
+            return
+        place = Place(channel, message["ts"], message.get("thread_ts"))
+        client.chat_update(
+            channel=channel,
+            ts=message["ts"],
+            text="Started a draft from what you wrote.",
+            blocks=section("Started a draft from what you wrote: carry on in its thread."),
+        )
+        direct.start(client, actor, place, "", opening=value)
 
     @button("home_new_draft")
     def new_from_home(actor: Actor, _value: str, body: dict[str, Any], client: WebClient) -> None:

@@ -1,44 +1,85 @@
-"""The assistant panel: suggested prompts, a status while thinking, titles from the draft."""
+"""The assistant panel: prompts for where the user stands, a status while thinking, titles.
+
+Messages are routed like any DM (`direct.py`): questions are answered without starting a draft,
+a draft starts only when asked for, and a thread can move between drafts.
+"""
 
 from __future__ import annotations
 
 import logging
-import re
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Assistant, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
-from bot.privacy import redact_line
-from bot.slack.conversations import SlackConversations, actor_from, thread_key
-from bot.slack.lists import drafts_page_blocks
+from bot.drafts.records import DraftSummary
+from bot.slack.conversations import SlackConversations, actor_from
+from bot.slack.direct import DirectMessages, Place
+from bot.slack.listeners.events import first_delivery
 
 log = logging.getLogger(__name__)
 
-SUGGESTED_PROMPTS = [
-    {"title": "Start a new problem statement", "message": "Start a new problem statement"},
-    {"title": "Show my drafts", "message": "Show my drafts"},
-    {
-        "title": "What makes a good problem statement?",
-        "message": "What makes a good problem statement?",
-    },
-]
-_NEW = re.compile(r"^(start|begin|new)\b.*\b(problem statement|draft)\b", re.IGNORECASE)
-_LIST = re.compile(r"\b(show|list)\b.*\b(my )?drafts\b", re.IGNORECASE)
+START_PROMPT = {
+    "title": "Start a new problem statement",
+    "message": "Start a new problem statement",
+}
+LIST_PROMPT = {"title": "Show my drafts", "message": "Show my drafts"}
+ASK_PROMPT = {
+    "title": "What makes a good problem statement?",
+    "message": "What makes a good problem statement?",
+}
+SUGGESTED_PROMPTS = [START_PROMPT, LIST_PROMPT, ASK_PROMPT]
+PROMPT_TITLE_CHARS = 60
+
+
+def prompts_for(drafts: list[DraftSummary]) -> list[dict[str, str]]:
+    """Suggested prompts for where the user stands: no draft, one in progress, or a final one."""
+    if not drafts:
+        return [
+            START_PROMPT,
+            ASK_PROMPT,
+            {
+                "title": "How do NHS joint working agreements work?",
+                "message": "How do NHS joint working agreements with industry work?",
+            },
+        ]
+    latest = drafts[0]  # most recently updated
+    title = latest.title
+    if len(title) > PROMPT_TITLE_CHARS:
+        title = title[: PROMPT_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    verb = "Open" if latest.status == "final" else "Continue"
+    pick_up = {"title": f"{verb} “{title}”", "message": f"switch to {latest.id}"}
+    return [pick_up, START_PROMPT, LIST_PROMPT]
+
+
+def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
+    """Status and title are niceties: a thread Slack does not treat as an assistant thread
+    refuses them, and that must not cost the user their answer."""
+    try:
+        call(**kwargs)
+    except SlackApiError as error:
+        log.info("assistant nicety refused: %s", error.response.get("error"))
 
 
 def build_assistant(conversations: SlackConversations) -> Assistant:
     assistant = Assistant()
-    engine = conversations.engine
+    direct = DirectMessages(conversations)
+    store = conversations.engine.store
 
     @assistant.thread_started
-    def started(say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
+    def started(
+        say: Say, set_suggested_prompts: SetSuggestedPrompts, body: dict[str, Any], context: Any
+    ) -> None:
+        actor = actor_from(context, body)
+        drafts = store.list_drafts(actor)
         say(
             "Hello! I help you and your partners agree a problem statement and value "
             "proposition. Start a new one, pick up a draft, or ask me anything about "
             "partnership working."
         )
-        set_suggested_prompts(prompts=SUGGESTED_PROMPTS)
+        set_suggested_prompts(prompts=prompts_for(drafts))
 
     @assistant.user_message
     def message(
@@ -50,37 +91,31 @@ def build_assistant(conversations: SlackConversations) -> Assistant:
         set_title: SetTitle,
         context: Any,
     ) -> None:
+        if not first_delivery(conversations, body):
+            return
         actor = actor_from(context, body)
-        channel, thread_ts = payload["channel"], payload.get("thread_ts") or payload["ts"]
-        text = (payload.get("text") or "").strip()
+        place = Place(
+            payload["channel"], payload["ts"], payload.get("thread_ts") or payload["ts"], True
+        )
+        _quietly(
+            set_status,
+            status="is thinking…",
+            loading_messages=["Reading the knowledge base…", "Checking against the rubric…"],
+        )
         try:
-            set_status(
-                status="is thinking…",
-                loading_messages=["Reading the knowledge base…", "Checking against the rubric…"],
+            direct.route(
+                client,
+                actor,
+                place,
+                payload.get("text") or "",
+                has_files=bool(payload.get("files")),
+                bot_user_id=getattr(context, "bot_user_id", None),
+                set_title=lambda title: _quietly(set_title, title=title),
             )
-            draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
-            if draft_id is not None:
-                reply = engine.handle(actor, draft_id, text)
-            elif _LIST.search(text):
-                drafts = engine.store.list_drafts(actor)
-                say(text="Your drafts", blocks=drafts_page_blocks(drafts, 0, "assistant"))
-                return
-            elif _NEW.search(text) or not text.endswith("?"):
-                # guarded before it is cut and before Slack shows it as the thread's title
-                title = "New problem statement" if _NEW.search(text) else redact_line(text, 80)
-                reply = engine.start(
-                    actor,
-                    title,
-                    conversation_key=thread_key(actor.workspace_id, channel, thread_ts),
-                )
-                set_title(title=title)
-            else:
-                reply = engine.ask(text)
-            conversations.deliver(client, channel, thread_ts, reply, actor)
         except Exception:
             log.exception("assistant turn failed")
             say(":warning: Something went wrong on my side; your draft is saved. Please try again.")
         finally:
-            set_status(status="")
+            _quietly(set_status, status="")
 
     return assistant

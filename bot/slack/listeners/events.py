@@ -15,7 +15,9 @@ from slack_sdk import WebClient
 
 from bot.privacy import redact_line
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
+from bot.slack.direct import FILE_ONLY, DirectMessages, Place
 from bot.slack.lists import home_view
+from bot.slack.requests import addressed_to_someone_else, read_request
 
 log = logging.getLogger(__name__)
 _MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>")
@@ -30,12 +32,30 @@ IGNORED_SUBTYPES = {
 }
 
 
+MENTION_HELP = (
+    "Mention me with a title to start a problem statement here (e.g. *@Partnership Coach new "
+    "falls in care homes*), or with a question ending in ? to ask the knowledge base. "
+    "`/statement list` shows your drafts."
+)
+
+
+def not_yours(draft_id: str, owner_id: str) -> str:
+    """What a colleague who may not edit a thread's draft is told, privately."""
+    return (
+        f"This thread is <@{owner_id}>'s draft, and it hasn't been shared with you, so I "
+        f"haven't used your reply. Ask <@{owner_id}> to share it with you "
+        f"(`/statement share {draft_id} @you`), then reply again."
+    )
+
+
 def first_delivery(conversations: SlackConversations, body: dict[str, Any]) -> bool:
     event_id = body.get("event_id")
     return not event_id or conversations.engine.store.claim_event(str(event_id))
 
 
 def register(app: App, conversations: SlackConversations) -> None:
+    direct = DirectMessages(conversations)
+
     @app.event("message")
     def on_message(
         body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any
@@ -52,20 +72,33 @@ def register(app: App, conversations: SlackConversations) -> None:
         if not thread_ts and not is_dm:
             return  # top-level channel chatter is not ours
         actor = actor_from(context, body)
-        root = thread_ts or "dm"
-        draft_id = conversations.draft_for_thread(actor, channel, root)
-        if draft_id is None and not is_dm:
-            return  # a thread the bot did not start
+        if is_dm:
+            if first_delivery(conversations, body):
+                place = Place(channel, event.get("ts", ""), thread_ts)
+                direct.route(
+                    client,
+                    actor,
+                    place,
+                    text,
+                    has_files=bool(event.get("files")),
+                    bot_user_id=bot_user,
+                )
+            return
+        if addressed_to_someone_else(text, bot_user):
+            return  # "<@colleague> can you pull the falls figures?" is for the colleague
+        draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
+        if draft_id is None:
+            owned = conversations.engine.store.linked_owner(
+                thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
+            )
+            if owned is not None and first_delivery(conversations, body):
+                conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
+            return  # otherwise a thread the bot did not start
         if not first_delivery(conversations, body):
             log.info("duplicate delivery of %s ignored", body.get("event_id"))
             return
-        if draft_id is None:
-            reply = conversations.engine.start(
-                actor,
-                redact_line(_MENTION.sub("", text), 80) or "Untitled draft",
-                conversation_key=thread_key(actor.workspace_id, channel, root),
-            )
-            conversations.deliver(client, channel, thread_ts, reply, actor)
+        if not text.strip() and event.get("files"):
+            conversations.tell(client, channel, thread_ts, actor.user_id, FILE_ONLY)
             return
         conversations.answer(client, channel, thread_ts, actor, draft_id, text)
 
@@ -84,7 +117,23 @@ def register(app: App, conversations: SlackConversations) -> None:
             if draft_id is not None:
                 conversations.answer(client, channel, thread_ts, actor, draft_id, text)
                 return
-        title = re.sub(r"^new\s+", "", text, flags=re.IGNORECASE)
+            owned = conversations.engine.store.linked_owner(
+                thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
+            )
+            if owned is not None:  # someone else's draft: never start another in its thread
+                conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
+                return
+        request = read_request(text)
+        if request.kind == "question":
+            reply = conversations.engine.ask(request.argument)
+            conversations.deliver(client, channel, thread_ts or event["ts"], reply, actor)
+            return
+        if request.kind in ("help", "chatter", "list") or not text:
+            conversations.tell(client, channel, thread_ts, actor.user_id, MENTION_HELP)
+            return
+        title = (
+            request.argument if request.kind == "new" else re.sub(r"^new\s+", "", text, flags=re.I)
+        )
         # guarded before it is cut, so the cut cannot leave part of an identifier behind
         title = redact_line(title, 150) or "Untitled draft"
         conversations.start_thread(
