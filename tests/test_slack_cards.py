@@ -1,0 +1,133 @@
+"""The draft card's buttons and App Home over real HTTP: each acts on the version it was drawn for.
+
+Full draft opens that version's every section in a modal; 👍/👎 land on that version; Share opens
+a form whose submission tells the colleague (title, owner, score, Open) and confirms privately
+where it was clicked; Open from a list puts the card at the head of a DM thread that coaching
+continues in; App Home's New draft opens the form.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.slack_fixtures import ALICE, start_thread, thread_message
+
+
+def _click(slack, action_id: str, value: str, *, user: str = "UALICE", where: dict | None = None):
+    where = where or {
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "channel_id": "C1"},
+        "message": {"ts": "1700000050.000100", "thread_ts": "1700000001.000100"},
+    }
+    return slack.interactive(
+        {
+            "type": "block_actions",
+            "team": {"id": "T1"},
+            "user": {"id": user, "team_id": "T1"},
+            "trigger_id": "trigger-card",
+            "actions": [{"action_id": action_id, "value": value, "type": "button"}],
+            **where,
+        }
+    )
+
+
+@pytest.fixture
+def drafted(slack, fake_slack, store):
+    """A thread with two versions of Alice's draft: (draft id, thread ts)."""
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    (summary,) = store.list_drafts(ALICE)
+    thread_message(slack, "draft", thread_ts=thread_ts)
+    fake_slack.wait_for("chat.postMessage", 3)
+    rewrite = "problem: Too few adults with AF are anticoagulated."
+    thread_message(slack, rewrite, thread_ts=thread_ts)
+    fake_slack.wait_for("chat.postMessage", 4)
+    assert store.latest_version(ALICE, summary.id).number == 2
+    return summary.id, thread_ts
+
+
+def test_full_draft_shows_the_version_the_card_was_drawn_for(slack, fake_slack, drafted):
+    draft_id, _thread = drafted
+    _click(slack, "draft_full", f"{draft_id}:v1")
+    (opened,) = fake_slack.wait_for("views.open")
+    view = opened.body["view"]
+    assert view["title"]["text"] == "Draft v1"
+    text = json.dumps(view["blocks"])
+    assert "the latest is version 2" in text and "Rubric" in text
+
+
+def test_feedback_lands_on_the_version_clicked(slack, fake_slack, store, drafted):
+    draft_id, _thread = drafted
+    _click(slack, "feedback_down", f"{draft_id}:v1")
+    (thanks,) = fake_slack.wait_for("chat.postEphemeral")
+    assert "Thanks" in thanks.body["text"]
+    from sqlalchemy import select
+
+    from bot.drafts.models import Feedback
+
+    first = store.versions(ALICE, draft_id)[0]
+    with store.engine.connect() as connection:
+        rows = connection.execute(select(Feedback.version_id, Feedback.value)).all()
+    assert rows == [(first.id, -1)]
+
+
+def test_share_form_tells_the_colleague_and_confirms_where_clicked(slack, fake_slack, drafted):
+    draft_id, _thread = drafted
+    _click(slack, "draft_share", f"{draft_id}:v2")
+    (opened,) = fake_slack.wait_for("views.open")
+    view = opened.body["view"]
+    where = json.loads(view["private_metadata"])
+    assert where["d"] == draft_id and where["c"] == "C1"
+    submitted = slack.interactive(
+        {
+            "type": "view_submission",
+            "team": {"id": "T1"},
+            "user": {"id": "UALICE", "team_id": "T1"},
+            "view": {
+                "type": "modal",
+                "id": "V3",
+                "callback_id": "share_draft",
+                "private_metadata": view["private_metadata"],
+                "state": {"values": {"user": {"value": {"selected_user": "UBOB"}}}},
+            },
+        }
+    )
+    assert submitted.status == 200
+    (confirmed,) = fake_slack.wait_for("chat.postEphemeral")
+    assert confirmed.body["channel"] == "C1" and "<@UBOB>" in confirmed.body["text"]
+    (notice,) = [
+        c for c in fake_slack.calls_to("chat.postMessage") if c.body.get("channel") == "DUBOB"
+    ]
+    assert "Stroke prevention" in json.dumps(notice.body["blocks"])
+    assert '"draft_open"' in json.dumps(notice.body["blocks"])
+
+
+def test_open_puts_the_card_at_the_head_of_a_dm_thread_that_coaching_continues_in(
+    slack, fake_slack, store, drafted
+):
+    draft_id, _thread = drafted
+    store.share(ALICE, draft_id, "UBOB")
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    _click(slack, "draft_open", draft_id, user="UBOB", where={"container": {"type": "view"}})
+    posts = fake_slack.wait_for("chat.postMessage", before + 2)
+    card, where = posts[before], posts[before + 1]
+    assert card.body["channel"] == "DUBOB" and "thread_ts" not in card.body
+    assert any(b.get("block_id") == f"card:{draft_id}" for b in card.body["blocks"])
+    (card_ts,) = [
+        m["ts"]
+        for m in fake_slack.messages["DUBOB"]
+        if any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
+    ]
+    thread_ts = where.body["thread_ts"]
+    assert thread_ts == card_ts
+    thread_message(slack, "thanks", user="UBOB", channel="DUBOB", thread_ts=thread_ts)
+    fake_slack.wait_for("chat.postMessage", before + 3)
+    history = store.recent_messages(ALICE, draft_id, limit=50)
+    assert any(m.role == "user" and m.author_id == "UBOB" for m in history)
+
+
+def test_app_home_new_draft_opens_the_form(slack, fake_slack):
+    _click(slack, "home_new_draft", "new", where={"container": {"type": "view"}})
+    (opened,) = fake_slack.wait_for("views.open")
+    assert opened.body["view"]["callback_id"] == "new_draft"
