@@ -59,3 +59,14 @@ def test_every_renderer_shows_scope_risks_and_each_section():
         assert "excluding people already under a hospital" in text, name  # the scope
         assert "clinical director is accountable" in text, name  # the risks
         assert "Driver diagrams" in text, name
+
+
+def test_a_citation_without_a_url_names_its_publication_before_the_file():
+    from bot.drafts.content import Citation
+
+    with_url = Citation(title="T", source="guides/a.md", url="https://x.example/a", publication="P")
+    book = Citation(title="T", source="frameworks/pov.md", publication="A book (2nd edition)")
+    own_note = Citation(title="T", source="notes/ours.md")
+    assert with_url.link == "https://x.example/a"
+    assert book.link == "A book (2nd edition)"
+    assert own_note.link == "notes/ours.md"

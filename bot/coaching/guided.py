@@ -21,7 +21,11 @@ __all__ = ["GuidedCoach", "citation", "excerpt"]
 
 def citation(passage: Passage) -> Citation:
     return Citation(
-        title=passage.title, source=passage.path, heading=passage.heading, url=passage.url
+        title=passage.title,
+        source=passage.path,
+        heading=passage.heading,
+        url=passage.url,
+        publication=passage.source,
     )
 
 

@@ -17,6 +17,9 @@ class Citation(BaseModel):
     source: str = Field(description="file path relative to knowledge/, e.g. cases/take-air.md")
     heading: str = ""
     url: str = Field(default="", description="the public source a reader can check, if known")
+    publication: str = Field(
+        default="", description="the source's name when it has no URL, e.g. a book or a briefing"
+    )
 
     @property
     def where(self) -> str:
@@ -25,8 +28,9 @@ class Citation(BaseModel):
 
     @property
     def link(self) -> str:
-        """The public URL, or the knowledge file when a document has none (a user's own note)."""
-        return self.url or self.source
+        """What a reader can look up: the public URL; else the publication's name (a book, a
+        briefing with no public copy); else the knowledge file (a team's own note)."""
+        return self.url or self.publication or self.source
 
 
 class CriterionScore(BaseModel):
