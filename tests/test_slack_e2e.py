@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -248,7 +249,10 @@ def test_refused_streaming_still_delivers_the_whole_reply(llm_slack, fake_slack)
     (post,) = fake_slack.wait_for("chat.postMessage")
     assert fake_slack.calls_to("chat.startStream")
     assert post.body["thread_ts"] == thread_ts
-    blocks = str(post.body.get("blocks"))
+    # the words so far at once, then the same message finished in place with the whole reply
+    fake_slack.wait_for("chat.update")
+    (shown,) = [m for m in fake_slack.messages["C1"] if m.get("thread_ts") == thread_ts][-1:]
+    blocks = str(shown["blocks"])
     assert "Good start" in blocks and "Who exactly is affected" in blocks
 
 
@@ -415,3 +419,21 @@ def test_lists_page_through_many_drafts_in_messages_and_app_home(slack, fake_sla
     (home,) = fake_slack.wait_for("views.publish")
     view = str(home.body["view"])
     assert "page 3 of 3" in view and "Drafts 21–25 of 25" in view
+
+
+def test_a_short_streamed_reply_is_visible_as_it_arrives(store, fake_slack):
+    """The first words reach Slack at once, not after 256 buffered characters."""
+    from bot.coaching.reply import Reply
+    from bot.settings import load_settings
+    from bot.slack.app import make_client
+    from bot.slack.streaming import ThreadStreamer
+
+    client = make_client(load_settings(slack_bot_token="xoxb-t", slack_api_url=fake_slack.api_url))
+    streamer = ThreadStreamer(client, "C1", "1.0", ALICE)
+    streamer.append("Good ")
+    (start,) = fake_slack.wait_for("chat.startStream")
+    assert "Good" in json.dumps(start.body) or fake_slack.calls_to("chat.appendStream")
+    streamer.append("start.")  # within the half second: held, then sent with the close
+    assert streamer.finish(Reply("d1", "question", text="Good start.", question="Who?"))
+    (stop,) = fake_slack.wait_for("chat.stopStream")
+    assert "start." in json.dumps(stop.body) and "Who?" in json.dumps(stop.body)

@@ -22,6 +22,11 @@ from bot.slack.blocks import fallback_text, reply_blocks
 
 log = logging.getLogger(__name__)
 UPDATE_INTERVAL_S = 1.0
+# The SDK's stream buffers 256 characters before Slack sees anything, so a short reply stayed
+# invisible until the stream closed. Here the first words go at once, then what has arrived is
+# sent at most every half second (or every 256 characters): visible, without a call per token.
+FLUSH_INTERVAL_S = 0.5
+FLUSH_CHARS = 256
 STREAM_ERRORS = (SlackApiError, SlackRequestError)
 
 
@@ -36,14 +41,27 @@ class ThreadStreamer:
         self._stream: Any = None
         self._ts: str | None = None
         self._last_update = 0.0
+        self._pending = ""  # streamed text not yet sent to Slack
+        self._flushes = 0
+        self._last_flush = 0.0
 
     def append(self, piece: str) -> None:
         self.text += piece
         if self.mode is None:
             self._begin()
         if self.mode == "stream":
+            self._pending += piece
+            now = time.monotonic()
+            due = (
+                self._flushes == 0
+                or len(self._pending) >= FLUSH_CHARS
+                or now - self._last_flush >= FLUSH_INTERVAL_S
+            )
+            if not due:
+                return
             try:
-                self._stream.append(markdown_text=piece)
+                self._stream.append(markdown_text=self._pending)
+                self._pending, self._flushes, self._last_flush = "", self._flushes + 1, now
                 return
             except STREAM_ERRORS as error:
                 log.info("streaming refused (%s); falling back to chat.update", error)
@@ -54,6 +72,7 @@ class ThreadStreamer:
     def _begin(self) -> None:
         try:
             self._stream = self.client.chat_stream(
+                buffer_size=1,  # this class decides when to send (see FLUSH_INTERVAL_S)
                 channel=self.channel,
                 thread_ts=self.thread_ts,
                 recipient_team_id=self.actor.workspace_id,
@@ -87,7 +106,9 @@ class ThreadStreamer:
         if self.mode == "stream":
             remainder = dataclasses.replace(reply, text=rest.strip())
             try:
-                self._stream.stop(blocks=reply_blocks(remainder, note))
+                self._stream.stop(
+                    markdown_text=self._pending or None, blocks=reply_blocks(remainder, note)
+                )
                 return True
             except STREAM_ERRORS as error:
                 log.warning("could not close the stream (%s); posting the reply instead", error)
