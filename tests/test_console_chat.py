@@ -182,3 +182,16 @@ def test_drafts_cli_show_and_export(chat_env, tmp_path):
         text=True,
     )
     assert denied.returncode == 1 and "No draft" in denied.stderr
+
+
+def test_reply_lines_stay_lines_in_the_terminal():
+    """Markdown would run a reply's bullet lines into one paragraph."""
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    from bot.console.chat import keep_lines
+
+    console = Console(width=80, record=True)
+    console.print(Markdown(keep_lines("Stronger if:\n• Say where they are.\n• Add a figure.")))
+    lines = [line.strip() for line in console.export_text().splitlines() if line.strip()]
+    assert lines == ["Stronger if:", "• Say where they are.", "• Add a figure."]

@@ -265,3 +265,16 @@ def test_a_server_that_rejects_the_extraction_format_falls_back_to_the_guided_re
         answers = store.get_draft(ALICE, draft_id).answers
         assert answers[NOW] == GOOD_ANSWERS[NOW]
         assert "atrial fibrillation (AF) on the registers" in answers["affected.who"]
+
+
+def test_a_second_answer_to_a_question_is_added_as_a_new_sentence():
+    from bot.coaching.filing import file_parts
+    from bot.coaching.questions import WHO
+    from bot.coaching.recogniser import Part
+
+    answers = {WHO: "Residents who fall at night"}
+    parts = [Part("Older people in the 15 care homes in our borough", (WHO,), 0.9, WHO)]
+    filing = file_parts(answers, Flow(), parts, asked=NOW)
+    assert filing.answers[WHO] == (
+        "Residents who fall at night. Older people in the 15 care homes in our borough"
+    )

@@ -76,6 +76,8 @@ def file_parts(
         if key == asked or not old:
             updated[key] = new
         elif new not in old:
+            if joiner == " " and not old.endswith((".", "!", "?", ";", ":")):
+                old += "."  # two answers become two sentences, not one run-on
             updated[key] = f"{old}{joiner}{new}"
     state = flow.with_unplaced(kept)
     for key in filed:

@@ -87,7 +87,7 @@ class ChatSession:
             self.console.print(f"[dim]{shown(reply.progress)}[/dim]", highlight=False)
         if reply.text:
             style = "red" if reply.kind == "error" else ""
-            self.console.print(Markdown(plain(reply.text)), style=style or None)
+            self.console.print(Markdown(keep_lines(plain(reply.text))), style=style or None)
         if reply.content is not None:
             self._show_draft(reply)
         for tip in reply.tips:
@@ -264,6 +264,25 @@ class ChatSession:
 
 
 PASTE_GAP_S = 0.05  # lines arriving closer together than this were pasted, not typed
+
+
+def keep_lines(text: str) -> str:
+    """Coach replies as Markdown that keeps their line breaks.
+
+    Replies put each point on its own line ("• Say where they are…"); Markdown would run those
+    lines into one paragraph, so bullets become list items and other single line breaks hard
+    breaks.
+    """
+    lines = text.split("\n")
+    out = []
+    for number, line in enumerate(lines):
+        stripped = line.lstrip()
+        if stripped.startswith("• "):
+            out.append("- " + stripped[2:])
+            continue
+        follows = number + 1 < len(lines) and lines[number + 1].strip()
+        out.append(line + "  " if line.strip() and follows else line)
+    return "\n".join(out)
 
 
 def _pasted_lines() -> list[str]:
