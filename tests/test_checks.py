@@ -546,3 +546,27 @@ def test_the_checklist_ticks_a_contribution_in_the_words_people_use(partner_valu
         i for i in readiness_checklist({"value.partner": partner_value}) if "contribution" in i.item
     ]
     assert item.done is ticked
+
+
+@pytest.mark.parametrize(
+    ("said", "partners"),
+    [
+        (
+            "We're the community diabetes team at our trust, working with a medtech company.",
+            ["The community diabetes team at our trust", "A medtech company"],
+        ),
+        (
+            "We are three: the hospice, the ICB and a charity",
+            ["The hospice", "The ICB", "A charity"],
+        ),
+        ("Partners: the trust and Acme Ltd", ["The trust", "Acme Ltd"]),
+        (
+            "Our mental health trust working with a software firm",
+            ["Our mental health trust", "A software firm"],
+        ),
+    ],
+)
+def test_partners_are_named_without_the_words_around_them(said, partners):
+    from bot.coaching.compose import split_partners
+
+    assert split_partners(said) == partners

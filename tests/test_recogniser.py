@@ -30,7 +30,7 @@ from bot.coaching.questions import (
     labelled_examples,
     training_examples,
 )
-from bot.coaching.recogniser import Part, Recogniser, decide, rule_scores, split_parts
+from bot.coaching.recogniser import LABELS, Part, Recogniser, decide, rule_scores, split_parts
 from bot.drafts.content import CriterionScore, RubricScore
 from tests.scripted_users import RICH_LABELS, RICH_PARAGRAPH
 
@@ -190,3 +190,24 @@ def test_flow_round_trips_and_tolerates_old_or_odd_json():
 @pytest.mark.slow
 def test_the_embedding_model_recogniser_meets_the_bar_on_held_back_sentences(embeddings):
     assert macro_f1(Recogniser(embeddings), held_back_examples()) >= 0.8
+
+
+def test_each_partys_gain_in_a_list_is_its_own_part():
+    said = (
+        "Patients would have problems found early; the trust would see fewer amputations; "
+        "the company gets evidence of use in primary care"
+    )
+    assert split_parts(said) == [
+        "Patients would have problems found early",
+        "the trust would see fewer amputations",
+        "the company gets evidence of use in primary care",
+    ]
+    assert len(split_parts("Only 54% had a check last year; the target is 85%")) == 1
+    assert len(split_parts("Our three practices also have long waits for reviews")) == 1
+
+
+def test_an_exclusion_files_the_scope_as_well():
+    scored = {key: 0.0 for key in LABELS}
+    scored.update({MEASURES: 0.9, SCOPE: 0.05, NONE: 0.05})
+    part = decide("Raise checks to 75% by March 2026, excluding people under the clinic", scored)
+    assert part.keys == (MEASURES, SCOPE)

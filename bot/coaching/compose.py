@@ -17,11 +17,15 @@ COMMERCIAL_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_SPLIT_PARTNERS = re.compile(r",|;|\band\b|\bplus\b|\+|\n|&", re.IGNORECASE)
+_SPLIT_PARTNERS = re.compile(
+    r",\s*(?:working\s+(?:with|alongside)|together\s+with|with)\s+|\s+(?:working\s+with|"
+    r"together\s+with|alongside)\s+|,|;|\band\b|\bplus\b|\+|\n|&",
+    re.IGNORECASE,
+)
 # How people open an answer; the draft keeps what follows ("It happens because X" → "X").
 _PARTNERS_LEAD = re.compile(
     r"^(?:(?:the\s+)?partners?(?:\s+are|\s+is|\s*[:\-–])|(?:it\s+is|it's|it\s+would\s+be)\s+|"
-    r"we\s+are(?:\s+\w+)?\s*[:\-–]?|organisations\s*[:\-–])\s*",
+    r"(?:we\s+are|we're)(?:\s+\w+\s*[:\-–])?|organisations\s*[:\-–])\s*",
     re.IGNORECASE,
 )
 _LEAD_INS = {

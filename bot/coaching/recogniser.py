@@ -70,10 +70,15 @@ class Part:
 
 _ABBREVIATIONS = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Dr|Mr|Mrs|Ms|St|No|incl)\.", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9“\"'(£])")
-# A new point begun without a full stop: "…after a fall Also, only 20% start…", "…; also the…".
+# A new point begun without a full stop: "…after a fall Also, only 20% start…", "…; also the…",
+# and each party's gain in a list of them: "patients would…; the trust would…; the company…".
 _NEW_POINT = re.compile(
-    r"\s+(?=(?:Also|Plus|Separately|Another\s+thing|On\s+top\s+of\s+that)\b)"
+    r"\s+(?=(?-i:Also|Plus|Separately|Another\s+thing|On\s+top\s+of\s+that)\b)"
     r"|;\s+(?=(?:also|plus|separately)\b)"
+    r"|;\s+(?=(?:for\s+)?(?:the\s+|our\s+|local\s+)?(?:patients?|carers?|families|residents|"
+    r"NHS|trusts?|ICBs?|PCNs?|practices?|hospitals?|system|company|partner|supplier|council|"
+    r"charity|university|firm|provider)\b)",
+    re.I,
 )
 _BULLET = re.compile(r"^\s*(?:[-•*·]|\d+[.)])\s+")
 # "X because Y": the cause after a connector becomes its own part when both sides are real.
@@ -401,6 +406,10 @@ def decide(text: str, scored: dict[str, float], asked: str | None = None) -> Par
         # the bonus for the question asked must not file a part there as well
         if key not in (NONE, asked) and key in rules and value >= SECOND_PROBABILITY:
             keys.append(key)
+    # "…by March 2026, excluding people already under the clinic": whatever else a sentence
+    # says, an exclusion states the scope, and a facilitator notes it there too.
+    if SCOPE not in keys and asked != SCOPE and checks.has_exclusion(text) and best != NONE:
+        keys.append(SCOPE)
     return Part(text, tuple(keys), round(best_value, 3), best)
 
 
