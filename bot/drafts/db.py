@@ -25,7 +25,13 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+from sqlalchemy.exc import (
+    ArgumentError,
+    DBAPIError,
+    InterfaceError,
+    NoSuchModuleError,
+    OperationalError,
+)
 from sqlalchemy.pool import StaticPool
 
 from bot.errors import UserFacingError
@@ -44,6 +50,66 @@ PG_CONNECT_TIMEOUT_S = 10
 
 class StoreUnavailable(UserFacingError, RuntimeError):
     """The drafts database cannot be opened or used; the message says why in one line."""
+
+
+class StoreBusy(StoreUnavailable):
+    """The database is there but not answering just now (restarting, locked): try again soon.
+
+    Separate from StoreUnavailable so adapters can say "try again in a moment" rather than
+    "fix your configuration", and so nobody mistakes a passing outage for lost work.
+    """
+
+
+# Transient failures: a server restarting, a connection cut, SQLite locked by another process.
+# Anything else (bad SQL, constraint violations) is a bug and must surface as itself.
+_TRANSIENT_HINTS = (
+    "connection refused",
+    "server closed the connection",
+    "terminating connection",
+    "connection is closed",
+    "the database system is starting up",
+    "the database system is shutting down",
+    "the database system is in recovery mode",
+    "consuming input failed",
+    "could not receive data",
+    "could not send data",
+    "connection timeout expired",
+    "timeout expired",
+    "ssl syscall error",
+    "database is locked",
+    "database is busy",
+    "database table is locked",
+)
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for a failure that a moment's wait may cure: an outage, not a mistake."""
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return True
+    detail = str(error.orig if isinstance(error, DBAPIError) else error).lower()
+    return any(hint in detail for hint in _TRANSIENT_HINTS)
+
+
+def is_locked(error: BaseException) -> bool:
+    """SQLite's busy timeout already waited for the lock: retrying would only wait again."""
+    detail = str(error.orig if isinstance(error, DBAPIError) else error).lower()
+    return "locked" in detail or "database is busy" in detail
+
+
+def busy_error(error: BaseException) -> StoreBusy:
+    """The one sentence a user sees when the store is briefly out of reach."""
+    if is_locked(error):
+        return StoreBusy(
+            "The drafts database is locked by another program (a backup or another coach "
+            f"process held it for over {SQLITE_BUSY_TIMEOUT_S} s); nothing was lost: "
+            "try again in a moment"
+        )
+    return StoreBusy(
+        "The drafts database is not answering just now (it may be restarting); nothing was "
+        "lost: try again in a moment"
+    )
 
 
 def create_store_engine(url: str) -> Engine:

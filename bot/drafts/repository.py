@@ -17,6 +17,7 @@ messages), so a process killed mid-turn leaves either the whole turn or none of 
 
 from __future__ import annotations
 
+import functools
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -24,13 +25,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, text, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from bot.drafts import db
 from bot.drafts.content import DraftContent, RubricScore
-from bot.drafts.db import StoreUnavailable
+from bot.drafts.db import StoreBusy, StoreUnavailable
 from bot.drafts.models import (
     COACH_MODES,
     DRAFT_STATUSES,
@@ -65,6 +66,7 @@ __all__ = [
     "MessageRecord",
     "NewVersion",
     "NotOwner",
+    "StoreBusy",
     "StoreUnavailable",
     "VersionRecord",
 ]
@@ -77,6 +79,10 @@ _CONFLICT_ATTEMPTS = 8
 _BACKOFF_BASE_S = 0.01
 _BACKOFF_CAP_S = 0.5
 MAX_USER_ID_CHARS = 64
+# A database restarting or a connection cut: a few quick tries (the pool re-pings and reconnects
+# on each), then a StoreBusy the user can act on. Bounded so a turn never hangs on an outage.
+_OUTAGE_ATTEMPTS = 3
+_OUTAGE_BACKOFF_BASE_S = 0.25
 
 # (role, text) pairs for the history, rendered once the version number is known.
 Messages = Sequence[tuple[str, str]]
@@ -122,6 +128,8 @@ class DraftStore:
             self.migrate()
         except (SQLAlchemyError, OSError, ImportError) as error:
             self._engine.dispose()
+            if db.is_transient(error):
+                raise db.busy_error(error) from error
             raise StoreUnavailable(db.describe_error(error, url)) from error
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -596,6 +604,43 @@ class DraftStore:
             except StaleDataError as exc:
                 raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
             return _draft_record(draft)
+
+
+# -- outages -------------------------------------------------------------------------------
+
+# Lifecycle methods report the raw failure (doctor wants the real reason); the rest ride out a
+# brief outage and then say "try again in a moment".
+_UNGUARDED = frozenset({"engine", "migrate", "ping", "close"})
+
+
+def _riding_out_outages(method: Callable[..., T]) -> Callable[..., T]:
+    """Retry `method` over a transient database failure, then raise StoreBusy (one line).
+
+    Safe to repeat: every write is one transaction, so a failed attempt wrote nothing, and a
+    turn whose commit did land is refused by the optimistic lock (ConcurrentUpdate) when tried
+    again rather than written twice. SQLite's lock is not retried here: its busy timeout has
+    already waited.
+    """
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> T:
+        for attempt in range(1, _OUTAGE_ATTEMPTS + 1):
+            try:
+                return method(*args, **kwargs)
+            except (OperationalError, InterfaceError) as error:
+                if not db.is_transient(error):
+                    raise
+                if db.is_locked(error) or attempt == _OUTAGE_ATTEMPTS:
+                    raise db.busy_error(error) from error
+                time.sleep(backoff_delay(attempt, base=_OUTAGE_BACKOFF_BASE_S, cap=1.0))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return guarded
+
+
+for _name, _member in list(vars(DraftStore).items()):
+    if not _name.startswith("_") and _name not in _UNGUARDED and callable(_member):
+        setattr(DraftStore, _name, _riding_out_outages(_member))
 
 
 # -- access control ------------------------------------------------------------------------
