@@ -77,7 +77,8 @@ _NEW_POINT = re.compile(
     r"|;\s+(?=(?:also|plus|separately)\b)"
     r"|;\s+(?=(?:for\s+)?(?:the\s+|our\s+|local\s+)?(?:patients?|carers?|families|residents|"
     r"NHS|trusts?|ICBs?|PCNs?|practices?|hospitals?|system|company|partner|supplier|council|"
-    r"charity|university|firm|provider)\b)",
+    r"charity|university|firm|provider)\b[^;.]{0,40}?\b(?:would|will|could|gets?|gains?|saves?|"
+    r"benefits?|frees?)\b)",
     re.I,
 )
 _BULLET = re.compile(r"^\s*(?:[-•*·]|\d+[.)])\s+")
