@@ -65,6 +65,11 @@ MAX_TURN_ATTEMPTS = 8
 # A re-run turn may call a model again, so its backoff starts higher than the store's.
 TURN_BACKOFF_BASE_S = 0.05
 TURN_BACKOFF_CAP_S = 1.0
+# Said with a question when the knowledge search itself failed (e.g. the Chroma server is down).
+KNOWLEDGE_UNAVAILABLE = (
+    "The knowledge base is unavailable just now, so this answer has no sources to draw on: "
+    "ask again in a moment."
+)
 COMPOSE_QUERIES = (
     "what makes a high-quality problem statement",
     "value proposition for each party triple win",
@@ -182,8 +187,8 @@ class Engine:
         text = clean_text(text or "").strip()[:MAX_MESSAGE_CHARS]
         guarded = redact_identifiers(text)
         asked = guarded.text.lstrip("? ").strip()
-        passages = self._find(asked, k=3)
         notices = [n for n in [guarded.notice()] if n]
+        passages = self._find(asked, k=3, unavailable=notices)
         said = self._with_fallback(notices, lambda c: c.side_answer(asked, passages, []))
         reply = Reply("", "answer", said.text, notices=notices, coach_mode=self.coach.mode)
         reply.tips = self._tips(passages, already=said.text)
@@ -537,8 +542,8 @@ class Engine:
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> _Plan:
         asked = text.lstrip("? ").strip()
-        passages = self._find(asked, k=3)
         notices: list[str] = []
+        passages = self._find(asked, k=3, unavailable=notices)
         said = self._with_fallback(
             notices,
             lambda c: c.side_answer(asked, passages, self._history(actor, draft), stream=stream),
@@ -725,13 +730,17 @@ class Engine:
         except Exception as error:  # the lookups that follow report their own failures
             log.debug("batched embedding skipped: %s", error)
 
-    def _find(self, query: str, k: int) -> list[Passage]:
+    def _find(self, query: str, k: int, unavailable: list[str] | None = None) -> list[Passage]:
+        """Passages for `query`; [] when search fails, noted in `unavailable` when given, so a
+        question is told the knowledge base is down rather than that nothing matched."""
         if self.search is None:
             return []
         try:
             return self.search.search(query, k=k)
         except Exception as error:  # tips are a bonus: a missing index must not break coaching
             log.warning("knowledge search failed: %s", error)
+            if unavailable is not None:
+                unavailable.append(KNOWLEDGE_UNAVAILABLE)
             return []
 
     def _compose_passages(

@@ -96,10 +96,30 @@ def collection_info(client: chromadb.ClientAPI) -> CollectionInfo | None:
         model = (collection.metadata or {}).get("embedding_model")
         return CollectionInfo(chunks=collection.count(), embedding_model=model)
     except Exception as error:  # damaged segment files surface here rather than on open
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+        detail = detail or type(error).__name__
+        server = _server_of(client)
+        if server:
+            # Rebuilding cannot cure an outage, and the shared index is not ours to rebuild.
+            raise IndexUnavailable(
+                f"The Chroma server at {server} is not answering ({detail}): the knowledge "
+                "base is unavailable until it is back"
+            ) from error
         raise IndexUnavailable(
-            f"The knowledge index cannot be read ({str(error).strip() or type(error).__name__}): "
-            "run `coach index` to rebuild it"
+            f"The knowledge index cannot be read ({detail}): run `coach index` to rebuild it"
         ) from error
+
+
+def _server_of(client: chromadb.ClientAPI) -> str | None:
+    """The server an HTTP client talks to (None for the embedded store)."""
+    try:
+        config = client.get_settings()
+    except Exception:  # an unusual client: treat it as embedded
+        return None
+    if "fastapi" not in str(config.chroma_api_impl).lower() or not config.chroma_server_host:
+        return None
+    scheme = "https" if config.chroma_server_ssl_enabled else "http"
+    return f"{scheme}://{config.chroma_server_host}:{config.chroma_server_http_port}"
 
 
 def stored_ids(client: chromadb.ClientAPI) -> set[str]:
