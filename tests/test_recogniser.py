@@ -211,3 +211,25 @@ def test_an_exclusion_files_the_scope_as_well():
     scored.update({MEASURES: 0.9, SCOPE: 0.05, NONE: 0.05})
     part = decide("Raise checks to 75% by March 2026, excluding people under the clinic", scored)
     assert part.keys == (MEASURES, SCOPE)
+
+
+def test_asides_around_an_answer_stay_out_of_it():
+    aside = Part("Well, it's a long story.", (), 0.4, NONE)
+    answer = Part("It funds a respiratory nurse for a year.", (VALUE_PARTNER,), 0.6, VALUE_PARTNER)
+    filing = file_parts({}, Flow(), [aside, answer, aside], asked=VALUE_PARTNER)
+    assert filing.answers == {VALUE_PARTNER: "It funds a respiratory nurse for a year."}
+    assert [u.text for u in filing.kept] == ["Well, it's a long story."] * 2
+
+
+def test_a_message_that_is_only_an_aside_still_answers_the_question_asked():
+    only = Part("Sales of sensors.", (), 0.4, NONE)
+    filing = file_parts({}, Flow(), [only], asked=VALUE_PARTNER)
+    assert filing.answers == {VALUE_PARTNER: "Sales of sensors."}
+
+
+def test_a_later_answer_is_not_filed_back_as_the_opening_topic():
+    scored = {key: 0.0 for key in LABELS}
+    scored.update({TOPIC: 0.57, VALUE_PARTNER: 0.25, NONE: 0.18})
+    text = "Real-world evidence of a pathway it helped design; it funds a nurse"
+    assert decide(text, scored, VALUE_PARTNER).keys == (VALUE_PARTNER,)
+    assert decide(text, scored, None).keys == (TOPIC,)

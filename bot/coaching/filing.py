@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.coaching.flow import Flow, Redirect, Unplaced
-from bot.coaching.questions import EVIDENCE, NOW, QUESTION_KEYS, TOPIC, WHO, question
+from bot.coaching.questions import EVIDENCE, NONE, NOW, QUESTION_KEYS, TOPIC, WHO, question
 from bot.coaching.recogniser import Part
 from bot.drafts.content import RubricScore
 
@@ -64,8 +64,13 @@ def file_parts(
             loose.append(part)
     kept: list[Unplaced] = []
     if loose:
+        # Loose parts answer the question asked when nothing else does; asides ("sorry, long
+        # story") stay out of an answer whenever the message holds anything else.
         if asked in QUESTION_KEYS and asked not in filed:
-            filed[asked] = [p.text for p in parts if not p.keys or asked in p.keys]  # type: ignore[index]
+            taken = [p for p in loose if p.guess != NONE] or ([] if filed else loose)
+            if taken:
+                filed[asked] = [p.text for p in parts if p in taken or asked in p.keys]  # type: ignore[index]
+            kept = [Unplaced(p.text, p.guess) for p in loose if p not in taken]
         else:
             kept = [Unplaced(p.text, p.guess) for p in loose]
     updated = dict(answers)

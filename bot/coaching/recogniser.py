@@ -287,6 +287,7 @@ SECOND_PROBABILITY = 0.3  # a second question needs this much and a rule behind 
 # A part is moved away from the question just asked only when the recogniser is fairly sure:
 # people mostly answer what they were asked, in words no example anticipated.
 REDIRECT_PROBABILITY = 0.5
+TOPIC_REDIRECT_PROBABILITY = 0.8
 
 
 VALUE_KEYS = frozenset({VALUE_PATIENTS, VALUE_NHS, VALUE_PARTNER})
@@ -390,7 +391,15 @@ def decide(text: str, scored: dict[str, float], asked: str | None = None) -> Par
     # A part that is surely an aside ("sorry for the typos") resembles no question: it is kept
     # but never offered back as if it might answer one.
     guess = NONE if best == NONE else next(key for _value, key in ranked if key != NONE)
+    if best == NONE and asked in QUESTION_KEYS and best_value >= MIN_PROBABILITY:
+        # An aside ("it's a long story…") is kept, not filed; a message that is nothing but
+        # asides still answers the question asked (see filing.file_parts).
+        return Part(text, (), round(best_value, 3), NONE)
     if asked in QUESTION_KEYS and best != asked and best_value < REDIRECT_PROBABILITY:
+        return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
+    if best == TOPIC and asked not in (None, TOPIC) and best_value < TOPIC_REDIRECT_PROBABILITY:
+        # The opening "what do you want to work on?" is a warm-up: later, words about what the
+        # partners want to do answer the question being discussed, unless surely the topic.
         return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
     if (
         asked in VALUE_KEYS
@@ -454,7 +463,7 @@ def shared_recogniser(embeddings: TextEmbedder | None = None) -> Recogniser:
         return recogniser
 
 
-MISPLACED_PROBABILITY = 0.5  # surely another question's answer…
+MISPLACED_PROBABILITY = 0.65  # surely another question's answer…
 OWN_PROBABILITY = 0.15  # …and hardly this one's
 READ_CHARS = 600  # what an answer is about shows in its opening; a pasted essay is not re-read
 
