@@ -570,3 +570,10 @@ def test_partners_are_named_without_the_words_around_them(said, partners):
     from bot.coaching.compose import split_partners
 
     assert split_partners(said) == partners
+
+
+@pytest.mark.parametrize("who", ["kids with asthma at our 14 practices", "mums in two boroughs"])
+def test_everyday_words_for_people_name_a_group(who):
+    from bot.coaching.checks import has_group
+
+    assert has_group(who)
