@@ -69,7 +69,8 @@ SOURCE = re.compile(
 )
 
 GROUP = re.compile(
-    r"\b(?:patients?|people|persons?|adults?|children|child|kids|young\s+people|youngsters|babies|infants|toddlers|mums|dads|"
+    r"\b(?:patients?|people|persons?|adults?|children|child|kids|young\s+people|youngsters|"
+    r"babies|infants|toddlers|mums|dads|"
     r"residents?|carers?|staff|women|men|mothers|fathers|parents|families|pupils|students|"
     r"elderly|veterans|teenagers|adolescents|service\s+users|users|population|inpatients|"
     r"outpatients|clinicians|nurses|doctors|GPs|pharmacists|workers|employees|those\s+(?:on|"
