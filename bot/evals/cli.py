@@ -260,21 +260,28 @@ def compare_command(
     from bot.evals.results import REPORTS_DIR
 
     cmp = compare_runs(_load(run_a), _load(run_b))
-    table = Table("change", "case", "A → B", "rubric %", "turns", "tokens", "lost checks")
-    for d in cmp.cases:
-        if d.change == "same":
-            continue
+    # Case ids and lost checks are what a maintainer looks up next: folded, never cut short.
+    table = Table("change")
+    table.add_column("case", overflow="fold", min_width=12)
+    for heading in ("A → B", "rubric %", "turns", "tokens"):
+        table.add_column(heading)
+    table.add_column("lost checks", overflow="fold", min_width=10)
+    changed = [d for d in cmp.cases if d.change != "same"]
+    for d in changed:
         style = {"regression": "red", "new failure": "red", "fixed": "green"}.get(d.change, "")
         table.add_row(
             f"[{style}]{d.change}[/]" if style else d.change,
             d.id,
             f"{d.a.status if d.a else '–'} → {d.b.status if d.b else '–'}",
-            f"{d.metric('a', 'rubric')} → {d.metric('b', 'rubric')}",
-            f"{d.metric('a', 'turns')} → {d.metric('b', 'turns')}",
-            f"{d.metric('a', 'tokens')} → {d.metric('b', 'tokens')}",
+            _pair(d, "rubric"),
+            _pair(d, "turns"),
+            _pair(d, "tokens"),
             ", ".join(d.checks_lost),
         )
-    out.print(table)
+    if changed:
+        out.print(table)
+    else:
+        out.print("No case changed between A and B.")
     for name, a, b in cmp.expectations:
         if a is not None and b is not None and b < a:
             out.print(f"[red]▼ {name}: {a:.0%} → {b:.0%}[/]", highlight=False)
@@ -285,6 +292,12 @@ def compare_command(
     )
     if cmp.regressions:
         raise typer.Exit(1)
+
+
+def _pair(delta, name: str) -> str:
+    """'80 → 95' for one metric of a case in A and B; '–' where a run has no value."""
+    values = [delta.metric(side, name) for side in ("a", "b")]
+    return " → ".join("–" if v is None else f"{v:,.0f}" for v in values)
 
 
 @eval_app.command("harvest")
