@@ -1,0 +1,96 @@
+"""Fixtures for `make test-scale`: a real PostgreSQL, a real `chroma run` server, the index on it.
+
+These tests need minutes and server binaries, so plain `make test` skips them with a sentence
+saying how to run them. `make test-scale` (tests/scale/run.py) starts the services once, passes
+their addresses in COACH_TEST_DATABASE_URL and COACH_TEST_CHROMA_URL, and sets COACH_TEST_SCALE;
+run by hand with only COACH_TEST_SCALE=1, the fixtures start their own.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import ROOT
+from tests.scale.services import ChromaServer, PostgresCluster
+
+HOW_TO_RUN = "scale tests run with `make test-scale` (real PostgreSQL and Chroma server)"
+_DATABASES = itertools.count(1)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if os.environ.get("COACH_TEST_SCALE") == "1":
+        return
+    skip = pytest.mark.skip(reason=HOW_TO_RUN)
+    for item in items:
+        if "tests/scale/" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def scale_postgres_url() -> Iterator[str]:
+    """The PostgreSQL server's admin URL: the runner's, or one started here."""
+    if os.environ.get("COACH_TEST_DATABASE_URL"):
+        yield os.environ["COACH_TEST_DATABASE_URL"]
+        return
+    why = PostgresCluster.unavailable()
+    if why:
+        pytest.skip(f"scale tests need PostgreSQL: {why}")
+    with PostgresCluster() as cluster:
+        yield cluster.url
+
+
+@pytest.fixture(scope="session")
+def scale_chroma_url() -> Iterator[str]:
+    if os.environ.get("COACH_TEST_CHROMA_URL"):
+        yield os.environ["COACH_TEST_CHROMA_URL"]
+        return
+    why = ChromaServer.unavailable()
+    if why:
+        pytest.skip(f"scale tests need a Chroma server: {why}")
+    with ChromaServer() as server:
+        yield server.url
+
+
+def create_database(admin_url: str) -> str:
+    """A fresh database on the server, so tests sharing one server never see each other's rows."""
+    import psycopg
+
+    parsed = make_url(admin_url)
+    name = f"scale_{os.getpid()}_{next(_DATABASES)}_{uuid.uuid4().hex[:6]}"
+    libpq = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(libpq, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def scale_database_url(scale_postgres_url: str) -> str:
+    return create_database(scale_postgres_url)
+
+
+@pytest.fixture(scope="session")
+def served_settings(tmp_path_factory, scale_chroma_url, embeddings):
+    """Settings whose index (the real knowledge base) lives on the Chroma server."""
+    from bot.retrieval.indexer import build_index
+    from bot.settings import load_settings
+
+    data = tmp_path_factory.mktemp("served-index")
+    settings = load_settings(
+        coach_data_dir=data, coach_knowledge_dir=ROOT / "knowledge", chroma_url=scale_chroma_url
+    )
+    report = build_index(settings, embeddings=embeddings)
+    assert report.passages > 0 and not report.bad, report.bad
+    return settings
+
+
+@pytest.fixture(scope="session")
+def served_search(served_settings, embeddings):
+    from bot.retrieval.search import KnowledgeSearch
+
+    return KnowledgeSearch(served_settings, embeddings)
