@@ -30,6 +30,15 @@ def privacy_guard() -> None:
     presidio_engine.warm_up()
 
 
+@pytest.fixture(scope="session")
+def trained_recogniser(knowledge_search) -> None:
+    """The answer recogniser trained once, as the server's warm-up does before the first turn:
+    trained inside a test's first turn it outlasted the waits on a busy machine."""
+    from bot.coaching.recogniser import shared_recogniser
+
+    shared_recogniser(knowledge_search.embeddings).warm_up()
+
+
 @pytest.fixture
 def fake_slack(privacy_guard):
     with FakeSlack() as fake:
@@ -43,7 +52,7 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def slack(fake_slack, store, make_settings, knowledge_search):
+def slack(fake_slack, store, make_settings, knowledge_search, trained_recogniser):
     settings = make_settings(
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SIGNING_SECRET,

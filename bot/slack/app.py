@@ -7,6 +7,7 @@ pointed at any Web API with SLACK_API_URL — which is how the tests run it agai
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -23,6 +24,7 @@ from bot.slack.conversations import SlackConversations
 from bot.slack.listeners import actions, assistant, commands, events, views
 
 log = logging.getLogger(__name__)
+LISTENER_THREADS = 32
 
 
 def make_client(settings: Settings) -> WebClient:
@@ -49,6 +51,11 @@ def create_app(settings: Settings, engine: Engine, *, client: WebClient | None =
     socket_mode = bool(settings.slack_app_token)
     app = App(
         client=client or make_client(settings),
+        # Bolt's default is 5 threads, and a command's work after its ack holds one: 20 commands
+        # at once then waited for a free thread before they could even ack.
+        listener_executor=ThreadPoolExecutor(
+            max_workers=LISTENER_THREADS, thread_name_prefix="bolt"
+        ),
         signing_secret=settings.slack_signing_secret or None,
         request_verification_enabled=not socket_mode,
         token_verification_enabled=True,

@@ -94,12 +94,16 @@ def _excerpt(text: str) -> str:
 
 
 def summary_line(draft: DraftRecord, latest: VersionRecord | None) -> str:
-    """Status, score and version in one line: what the channel post and the card both show."""
+    """Status, score and version in one line: what the channel post and the card both show.
+
+    No stage: both are updated when a version or the status changes, not at every answer, so a
+    stage shown there would soon be wrong.
+    """
     parts = [f"*{status_words(draft.status)}*"]
     if latest is not None:
         parts += [f"score {latest.score}%", f"version {latest.number}"]
-    if draft.status != "final":
-        parts.append(stage_words(draft.stage))
+    else:
+        parts.append("no draft yet")
     return " · ".join(parts)
 
 

@@ -31,7 +31,13 @@ from bot.slack.blocks import (
     reply_tail,
 )
 from bot.slack.card_keeper import CardKeeper
-from bot.slack.cards import card_blocks, shared_notice_blocks, status_words
+from bot.slack.cards import (
+    card_blocks,
+    parent_blocks,
+    parent_text,
+    shared_notice_blocks,
+    status_words,
+)
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
 from bot.slack.streaming import ThreadStreamer
 
@@ -202,13 +208,6 @@ class SlackConversations:
             log.info("ephemeral refused (%s); sending a direct message", code)
             client.chat_postMessage(channel=self.dm_channel(client, user), text=text)
 
-    def say_error(self, client: WebClient, channel: str, thread_ts: str | None, text: str) -> None:
-        """Tell the user something went wrong; never leave them waiting in silence."""
-        try:
-            client.chat_postMessage(channel=channel, thread_ts=thread_ts, text=f":warning: {text}")
-        except SlackApiError:
-            log.exception("could not even post the error message")
-
     # -- conversations ------------------------------------------------------------------------
     def start_thread(
         self,
@@ -230,6 +229,7 @@ class SlackConversations:
         # The parent message goes to the channel before the engine sees the title: guard it
         # here, formatted as the engine will store it, then escape it for mrkdwn.
         title = redact_line(title, 200)
+        posted_parent = parent_ts is None
         if parent_ts is None:
             parent = client.chat_postMessage(
                 channel=channel,
@@ -248,6 +248,14 @@ class SlackConversations:
             opening_text=opening,
         )
         self.deliver(client, channel, parent_ts, reply, actor)
+        if posted_parent and reply.version is None:  # with a version, deliver updated it
+            draft = self.engine.store.get_draft(actor, reply.draft_id)
+            client.chat_update(
+                channel=channel,
+                ts=parent_ts,
+                text=parent_text(draft, None),
+                blocks=parent_blocks(draft, None),
+            )
         return channel, parent_ts
 
     def draft_for_thread(self, actor: Actor, channel: str, thread_ts: str) -> str | None:

@@ -42,6 +42,17 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return channel, message.get("thread_ts") or message.get("ts")
 
 
+def _public_place(body: dict[str, Any]) -> tuple[str | None, str | None]:
+    """Where a click's result may be posted for others to see: not under a private message.
+
+    A card shown privately (`/statement show`) lives in an ephemeral message; what its buttons
+    produce goes to the user's DM rather than into the channel for everyone.
+    """
+    if (body.get("container") or {}).get("is_ephemeral"):
+        return None, None
+    return _where(body)
+
+
 Click = Callable[[Actor, str, dict[str, Any], WebClient], None]
 
 
@@ -108,7 +119,7 @@ def register(app: App, conversations: SlackConversations) -> None:
         return draft, latest
 
     def in_place(body: dict[str, Any], actor: Actor, client: WebClient) -> tuple[str, str | None]:
-        channel, thread_ts = _where(body)
+        channel, thread_ts = _public_place(body)
         if channel is None:
             return conversations.dm_channel(client, actor.user_id), None
         return channel, thread_ts
@@ -126,7 +137,7 @@ def register(app: App, conversations: SlackConversations) -> None:
     @button("draft_revise")
     def revise(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
         draft, latest = on_card(actor, value)
-        channel, thread_ts = _where(body)
+        channel, thread_ts = _public_place(body)
         where = json.dumps({"d": draft.id, "v": latest.number, "c": channel, "t": thread_ts})
         client.views_open(trigger_id=body["trigger_id"], view=revise_modal(latest.content, where))
 
