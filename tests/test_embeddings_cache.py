@@ -55,3 +55,24 @@ def test_the_cache_is_bounded_and_keeps_the_recently_used(make_settings):
     lazy.embed_documents(["a", "c", "d", "b"])
     assert inner.seen == ["b"]
     assert len(lazy._recent) == 3
+
+
+def test_a_turns_few_texts_run_on_one_torch_thread_and_leave_the_setting_as_it_was(make_settings):
+    """Torch splitting three sentences across cores only makes the threads wait on each other."""
+    import torch
+
+    from bot.retrieval.embeddings import SMALL_BATCH, _SmallBatchesOnOneThread
+
+    seen: list[int] = []
+
+    class Recording:
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            seen.append(torch.get_num_threads())
+            return [[0.0] for _ in texts]
+
+    before = torch.get_num_threads()
+    model = _SmallBatchesOnOneThread(Recording())  # type: ignore[arg-type]
+    model.embed_documents(["a", "b", "c"])
+    model.embed_documents(["x"] * (SMALL_BATCH + 1))
+    assert seen == [1, before]
+    assert torch.get_num_threads() == before

@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from langchain_core.embeddings import Embeddings
@@ -108,8 +110,61 @@ def _build(settings: Settings) -> Embeddings:
     os.environ.setdefault("TQDM_DISABLE", "1")
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    return HuggingFaceEmbeddings(
-        model_name=str(local_model_path()),
-        model_kwargs={"device": "cpu"},
-        encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
+    return _SmallBatchesOnOneThread(
+        HuggingFaceEmbeddings(
+            model_name=str(local_model_path()),
+            model_kwargs={"device": "cpu"},
+            encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
+        )
     )
+
+
+SMALL_BATCH = 16  # a coaching turn's texts; an index build sends hundreds
+
+
+class _SmallBatchesOnOneThread(Embeddings):
+    """The local model, running a turn's few texts on one CPU thread.
+
+    Torch splits every matrix product across all cores. For a handful of short sentences the
+    split costs more than it saves, and when other work shares the machine (another request, a
+    second instance, a test run) the threads wait on each other: on this project's 2-core
+    machine under load, three sentences took a median of 52 ms on one thread against 330 ms on
+    two. Index builds keep every thread.
+    """
+
+    def __init__(self, inner: Embeddings) -> None:
+        self.inner = inner
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        if len(texts) > SMALL_BATCH:
+            return self.inner.embed_documents(texts)
+        with _one_torch_thread():
+            return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+_threads_lock = threading.Lock()
+_single_threaded_calls = 0
+_saved_threads = 0
+
+
+@contextmanager
+def _one_torch_thread() -> Iterator[None]:
+    """Torch's thread count is process-wide: the first small call lowers it, the last restores."""
+    import torch
+
+    global _single_threaded_calls, _saved_threads
+    with _threads_lock:
+        if _single_threaded_calls == 0:
+            _saved_threads = torch.get_num_threads()
+            torch.set_num_threads(1)
+        _single_threaded_calls += 1
+    try:
+        yield
+    finally:
+        with _threads_lock:
+            _single_threaded_calls -= 1
+            if _single_threaded_calls == 0:
+                torch.set_num_threads(_saved_threads)
