@@ -201,7 +201,7 @@ def drafts_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Your drafts and those shared with you, newest first."""
-    from bot.console.chat import WORKSPACE
+    from bot.console import WORKSPACE
     from bot.drafts.records import Actor
     from bot.runtime import open_store
 
@@ -249,7 +249,7 @@ def drafts_show(
     """One draft: the latest version, its rubric and its history."""
     from rich.markdown import Markdown
 
-    from bot.console.chat import WORKSPACE
+    from bot.console import WORKSPACE
     from bot.console.safe import plain
     from bot.drafts.export import draft_as_dict, render_markdown
     from bot.drafts.records import Actor
@@ -279,7 +279,7 @@ def drafts_export(
     user: UserOption = None,
 ) -> None:
     """Write a draft as Markdown or Word, laid out for a partnership meeting."""
-    from bot.console.chat import WORKSPACE
+    from bot.console import WORKSPACE
     from bot.drafts.export import export_to_file
     from bot.drafts.records import Actor
     from bot.drafts.repository import DraftNotFound

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import TYPE_CHECKING
 
-from bot.coaching.coach import Coach
-from bot.coaching.engine import Engine
 from bot.drafts.repository import DraftStore
-from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # imported when an engine is built: `coach drafts list` never pays for it
+    from bot.coaching.coach import Coach
+    from bot.coaching.engine import Engine
+    from bot.retrieval.search import KnowledgeSearch
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,9 @@ def build_engine(
     search: KnowledgeSearch | None = None,
     coach: Coach | None = None,
 ) -> Engine:
+    from bot.coaching.engine import Engine
+    from bot.retrieval.search import KnowledgeSearch
+
     return Engine(
         store or open_store(settings),
         coach=coach or make_coach(settings),

@@ -16,7 +16,7 @@ from bot.coaching.checks import Issue
 from bot.coaching.recogniser import Part
 from bot.coaching.stages import Question
 from bot.drafts.content import DraftContent, RubricScore
-from bot.retrieval.search import Passage
+from bot.retrieval.passage import Passage
 
 TextSink = Callable[[str], None]  # receives reply text as the model writes it (streaming)
 

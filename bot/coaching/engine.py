@@ -14,6 +14,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from bot.coaching.checks import Issue
 from bot.coaching.coach import Coach, CoachUnavailable, DraftRequest, TextSink, Turn, Usage
@@ -55,8 +56,11 @@ from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, NewVersion, VersionRecord
 from bot.drafts.repository import ConcurrentUpdate, DraftStore, backoff_delay
 from bot.privacy import redact_identifiers, redact_line, redact_model, redact_text
-from bot.retrieval.search import KnowledgeSearch, Passage
+from bot.retrieval.passage import Passage
 from bot.textsafety import clean_text
+
+if TYPE_CHECKING:  # the search (chromadb, torch) is built by bot.runtime, not imported here
+    from bot.retrieval.search import KnowledgeSearch
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,7 @@ from bot.coaching.compose import compose_draft
 from bot.coaching.questions import Question
 from bot.coaching.recogniser import Part, Recogniser, shared_recogniser
 from bot.drafts.content import Citation, DraftContent, RubricScore
-from bot.retrieval.passage import excerpt
-from bot.retrieval.search import Passage
+from bot.retrieval.passage import Passage, excerpt
 
 __all__ = ["GuidedCoach", "citation", "excerpt"]
 

@@ -33,7 +33,7 @@ from bot.llm import (
     plain_call,
 )
 from bot.prompts import Prompt, load_prompt
-from bot.retrieval.search import Passage
+from bot.retrieval.passage import Passage
 from bot.settings import Settings
 from bot.tokens import count_tokens
 

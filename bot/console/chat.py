@@ -21,13 +21,12 @@ from rich.table import Table
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
+from bot.console import WORKSPACE
 from bot.console.safe import plain, shown
 from bot.drafts.export import export_to_file, render_markdown
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.settings import Settings
-
-WORKSPACE = "console"
 
 HELP = """\
 Commands:

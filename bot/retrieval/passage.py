@@ -1,4 +1,9 @@
-"""Readable excerpts of knowledge passages: whole sentences, no Markdown fragments.
+"""Knowledge passages as the coach uses them, and readable excerpts of them.
+
+`Passage` lives here, apart from the search that finds passages, so the coaching core can name
+it without importing chromadb or torch.
+
+Excerpts are whole sentences, no Markdown fragments.
 
 A passage is a chunk of a Markdown file, so it can start mid-paragraph, carry list markers,
 bold markers split by the chunker (`Test:** every partner…`) or a heading. Users read excerpts as
@@ -9,6 +14,7 @@ same Markdown, so an excerpt is plain prose: cleaned, cut at a sentence end, nev
 from __future__ import annotations
 
 import re
+from dataclasses import asdict, dataclass
 
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
 _TABLE_ROW = re.compile(r"^\s*\|")
@@ -21,6 +27,28 @@ _STRAY_MARKS = re.compile(r"\*{1,3}|(?<!\w)_{1,2}|_{1,2}(?!\w)|`")
 _SENTENCE_END = re.compile(r"(?:(?<=[.!?])|(?<=[.!?][\"'”’)\]]))\s+(?=[\"'“‘(\[]?[A-Z0-9£])")
 _ENDS_SENTENCE = re.compile(r"[.!?:][\"'”’)\]]*$")
 HARD_LIMIT = 600
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One search result; `as_json()` is the stable shape of `coach ask --json`."""
+
+    title: str
+    source: str
+    path: str
+    heading: str
+    kind: str
+    score: float
+    text: str
+    source_urls: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        """The document's first public source: the link a citation shows."""
+        return self.source_urls[0] if self.source_urls else ""
+
+    def as_json(self) -> dict[str, object]:
+        return asdict(self)
 
 
 def plain_text(markdown: str) -> str:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -22,6 +22,7 @@ import snowballstemmer
 from rank_bm25 import BM25Okapi
 
 from bot.retrieval.embeddings import LazyEmbeddings, embedding_id
+from bot.retrieval.passage import Passage
 from bot.retrieval.vectorstore import (
     COLLECTION,
     IndexMissing,
@@ -53,28 +54,6 @@ def search_terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed words: what BM25 matches on."""
     words = [w.replace("’", "'").split("'")[0] for w in _WORD.findall(text.lower())]
     return _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
-
-
-@dataclass(frozen=True)
-class Passage:
-    """One search result; `as_json()` is the stable shape of `coach ask --json`."""
-
-    title: str
-    source: str
-    path: str
-    heading: str
-    kind: str
-    score: float
-    text: str
-    source_urls: tuple[str, ...] = ()
-
-    @property
-    def url(self) -> str:
-        """The document's first public source: the link a citation shows."""
-        return self.source_urls[0] if self.source_urls else ""
-
-    def as_json(self) -> dict[str, object]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)
