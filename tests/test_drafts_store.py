@@ -556,3 +556,24 @@ def test_core_contract_on_postgresql(postgres_database_url: str) -> None:
         with pg.engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
+
+
+def test_claiming_events_expires_ids_older_than_a_day(db_path: Path) -> None:
+    """The dedupe table cannot grow forever: the running app expires old ids itself."""
+    from sqlalchemy import func, select, update
+
+    from bot.drafts.models import ProcessedEvent
+    from bot.drafts.repository import EVENT_RETENTION
+
+    with DraftStore(sqlite_url(db_path)) as store:
+        store.claim_event("Ev-old")
+        with store.engine.begin() as connection:  # as if received two days ago
+            connection.execute(
+                update(ProcessedEvent).values(received_at=utcnow() - 2 * EVENT_RETENTION)
+            )
+    with DraftStore(sqlite_url(db_path)) as restarted:
+        assert restarted.claim_event("Ev-new") is True
+        with restarted.engine.connect() as connection:
+            ids = connection.execute(select(ProcessedEvent.event_id)).scalars().all()
+            count = connection.execute(select(func.count()).select_from(ProcessedEvent)).scalar()
+        assert ids == ["Ev-new"] and count == 1

@@ -18,10 +18,12 @@ messages), so a process killed mid-turn leaves either the whole turn or none of 
 from __future__ import annotations
 
 import functools
+import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, text, update
@@ -72,6 +74,7 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # Conflicts (id collision, two writers numbering the same version or making the same link)
 # clear up on a retry; an IntegrityError that survives this many attempts is a real bug.
@@ -81,6 +84,10 @@ _BACKOFF_CAP_S = 0.5
 MAX_USER_ID_CHARS = 64
 # A database restarting or a connection cut: a few quick tries (the pool re-pings and reconnects
 # on each), then a StoreBusy the user can act on. Bounded so a turn never hangs on an outage.
+# Slack retries an event within minutes; a day of ids is ample to recognise every redelivery.
+EVENT_RETENTION = timedelta(days=1)
+EXPIRY_INTERVAL_S = 3600.0
+_expiry_lock = threading.Lock()
 _OUTAGE_ATTEMPTS = 3
 _OUTAGE_BACKOFF_BASE_S = 0.25
 
@@ -122,6 +129,7 @@ class DraftStore:
         Any failure to open it (bad URL, unreachable, damaged, read-only) is StoreUnavailable.
         """
         self._engine = db.create_store_engine(url)
+        self._events_expired_at = float("-inf")  # the first claim expires what an old run left
         self._reads = sessionmaker(self._engine, expire_on_commit=False)
         self._writes = sessionmaker(db.writer(self._engine), expire_on_commit=False)
         try:
@@ -564,13 +572,30 @@ class DraftStore:
         self._write_retrying(work)
 
     def claim_event(self, event_id: str) -> bool:
-        """True the first time `event_id` is seen by any instance, False for a redelivery."""
+        """True the first time `event_id` is seen by any instance, False for a redelivery.
+
+        The dedupe table would grow with every event ever received, so claiming also expires
+        rows older than EVENT_RETENTION, at most once per EXPIRY_INTERVAL per process: the
+        schedule runs inside the app, paced by its own traffic, with no job to deploy.
+        """
         try:
             with self._writes() as session, session.begin():
                 session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
         except IntegrityError:
             return False
+        self._expire_events_when_due()
         return True
+
+    def _expire_events_when_due(self) -> None:
+        now = time.monotonic()
+        with _expiry_lock:
+            if now - self._events_expired_at < EXPIRY_INTERVAL_S:
+                return
+            self._events_expired_at = now
+        try:
+            self.forget_events(utcnow() - EVENT_RETENTION)
+        except SQLAlchemyError as error:  # housekeeping: the next interval tries again
+            log.warning("could not expire old Slack event ids: %s", error)
 
     def forget_events(self, before: datetime) -> int:
         """Drop dedupe rows older than `before` (Slack stops retrying after minutes)."""
