@@ -95,3 +95,48 @@ def test_cli_says_try_again_when_the_database_is_down(cluster, tmp_path) -> None
     assert "try again in a moment" in said
     assert "Traceback" not in said
     assert seconds < 30
+
+
+def test_slack_user_is_told_to_try_again_during_an_outage(
+    cluster, fake_slack, make_settings, capsys
+) -> None:
+    """A thread reply sent while PostgreSQL is down gets a private 'try again in a moment', and
+    the same app answers the message sent again once the server is back."""
+    from tests.slack_fixtures import start_thread, thread_message
+    from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
+
+    settings = make_settings(
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+    )
+    with DraftStore(cluster.url) as store:
+        server = SlackAppServer(settings, Engine(store)).start()
+        try:
+            slack = SlackClientSimulator(server.url)
+            _channel, thread_ts = start_thread(slack, fake_slack)
+            answer = GOOD_ANSWERS["context.topic"]
+            cluster.stop("immediate")
+            before = len(fake_slack.calls)
+            assert thread_message(slack, answer, thread_ts=thread_ts).status == 200
+            told = _wait_for_text(fake_slack, before, "try again in a moment")
+            assert told is not None, [c.method for c in fake_slack.calls[before:]]
+            assert "Traceback" not in str(told.body)
+            cluster.start()
+            posts = len(fake_slack.calls_to("chat.postMessage"))
+            assert thread_message(slack, answer, thread_ts=thread_ts).status == 200
+            fake_slack.wait_for("chat.postMessage", posts + 1, timeout=30)
+        finally:
+            server.stop()
+    with capsys.disabled():
+        print(f"\n[postgres restart, Slack] told to retry via {told.method}; answered after")
+
+
+def _wait_for_text(fake, after: int, text: str, seconds: float = 20):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        for call in list(fake.calls[after:]):
+            if text in str(call.body):
+                return call
+        time.sleep(0.1)
+    return None

@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -18,6 +19,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.coaching.engine import Engine
+from bot.drafts.db import StoreBusy
 from bot.privacy import log_filter
 from bot.settings import Settings
 from bot.slack.conversations import SlackConversations
@@ -69,7 +71,41 @@ def create_app(settings: Settings, engine: Engine, *, client: WebClient | None =
     actions.register(app, conversations)
 
     @app.error
-    def on_error(error: Exception, body: dict) -> None:
+    def on_error(error: Exception, body: dict, client: WebClient) -> None:
+        if isinstance(error, StoreBusy):  # an outage, not a bug: tell the person, privately
+            log.warning("request refused during a database outage: %s", error)
+            tell_outage(client, body, str(error))
+            return
         log.exception("listener failed for %s: %s", body.get("type"), error)
 
     return app
+
+
+def tell_outage(client: WebClient, body: dict, text: str) -> None:
+    """Say "try again in a moment" where the request came from (privately), never a traceback.
+
+    A message, command or button that arrived while the database was out of reach would
+    otherwise get silence: Bolt has already acked it, so Slack will not send it again.
+    """
+    event = body.get("event") or {}
+    channel = event.get("channel") or body.get("channel_id") or _id(body.get("channel"))
+    user = event.get("user") or body.get("user_id") or _id(body.get("user"))
+    if not user:
+        return
+    try:
+        if channel:
+            client.chat_postEphemeral(
+                channel=channel,
+                user=user,
+                thread_ts=event.get("thread_ts"),
+                text=f":hourglass: {text}",
+            )
+        else:
+            client.chat_postMessage(channel=user, text=f":hourglass: {text}")
+    except SlackApiError as error:
+        log.warning("could not tell %s about the outage: %s", user, error.response.get("error"))
+
+
+def _id(part: object) -> str | None:
+    """The `id` of an interactive payload's user or channel object, if it has one."""
+    return part.get("id") if isinstance(part, dict) else None
