@@ -24,6 +24,7 @@ TESTS = [
     "tests/test_faults_postgres.py",
     "tests/test_faults_process.py",
     "tests/test_faults_chroma.py",
+    "tests/test_faults_model.py",
     # The existing store, engine and hostile-text tests' PostgreSQL variants, on this server.
     "tests/test_drafts_store.py::test_core_contract_on_postgresql",
     "tests/test_engine.py::test_conversation_and_simultaneous_turns_on_postgresql",
