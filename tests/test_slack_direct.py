@@ -171,3 +171,21 @@ def test_a_colleague_in_a_thread_they_may_not_edit_is_told_privately_whose_it_is
     assert len(_posts(fake_slack)) == before
     assert store.list_drafts(ALICE)[0].id == summary.id and len(store.list_drafts(ALICE)) == 1
     assert store.linked_owner(f"slack:T1:C1:{thread_ts}", "T1") == (summary.id, "UALICE")
+
+
+def test_suggested_prompts_follow_where_the_user_stands():
+    from datetime import UTC, datetime
+
+    from bot.drafts.records import DraftSummary
+    from bot.slack.listeners.assistant import prompts_for
+
+    def summary(status: str) -> DraftSummary:
+        title = "Faster discharge to care homes " * 4
+        return DraftSummary("d1", title, "UALICE", status, "review", datetime.now(UTC), 70, False)
+
+    assert "Start a new problem statement" in json.dumps(prompts_for([]))
+    assert "switch to" not in json.dumps(prompts_for([]))
+    going, done = prompts_for([summary("active")]), prompts_for([summary("final")])
+    assert going[0]["title"].startswith("Continue “Faster discharge")
+    assert going[0]["message"] == "switch to d1" and len(going[0]["title"]) <= 75
+    assert done[0]["title"].startswith("Open “")

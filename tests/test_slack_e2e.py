@@ -195,7 +195,7 @@ def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
                 "user_id": "UALICE",
                 "channel_id": "D1",
                 "thread_ts": "1800000000.000001",
-                "context": {},
+                "context": {"channel_id": "C42", "team_id": "T1"},
             },
             "event_ts": "1800000000.000002",
         },
@@ -203,7 +203,8 @@ def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
     )
     (prompts,) = fake_slack.wait_for("assistant.threads.setSuggestedPrompts")
     assert "Start a new problem statement" in str(prompts.body)
-    fake_slack.wait_for("chat.postMessage")
+    (hello,) = fake_slack.wait_for("chat.postMessage")
+    assert "<#C42>" in hello.body["text"]  # the channel the user is looking at
 
 
 @pytest.fixture

@@ -54,6 +54,20 @@ def prompts_for(drafts: list[DraftSummary]) -> list[dict[str, str]]:
     return [pick_up, START_PROMPT, LIST_PROMPT]
 
 
+def greeting(viewing: str | None) -> str:
+    """The panel's hello; with the channel the user is looking at, how to draft there instead."""
+    said = (
+        "Hello! I help you and your partners agree a problem statement and value proposition. "
+        "Start a new one, pick up a draft, or ask me anything about partnership working."
+    )
+    if viewing and viewing.startswith(("C", "G")):
+        said += (
+            f"\nTo draft with your team in <#{viewing}>, type `/statement new` there: the "
+            "coaching then happens in a thread everyone in the channel can follow."
+        )
+    return said
+
+
 def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
     """Status and title are niceties: a thread Slack does not treat as an assistant thread
     refuses them, and that must not cost the user their answer."""
@@ -70,15 +84,16 @@ def build_assistant(conversations: SlackConversations) -> Assistant:
 
     @assistant.thread_started
     def started(
-        say: Say, set_suggested_prompts: SetSuggestedPrompts, body: dict[str, Any], context: Any
+        say: Say,
+        set_suggested_prompts: SetSuggestedPrompts,
+        payload: dict[str, Any],
+        body: dict[str, Any],
+        context: Any,
     ) -> None:
         actor = actor_from(context, body)
         drafts = store.list_drafts(actor)
-        say(
-            "Hello! I help you and your partners agree a problem statement and value "
-            "proposition. Start a new one, pick up a draft, or ask me anything about "
-            "partnership working."
-        )
+        viewing = ((payload.get("assistant_thread") or {}).get("context") or {}).get("channel_id")
+        say(greeting(viewing))
         set_suggested_prompts(prompts=prompts_for(drafts))
 
     @assistant.user_message
