@@ -100,7 +100,7 @@ def conversations(embeddings: LazyEmbeddings, data: Path) -> dict:
         def __init__(self) -> None:
             self.embeddings = embeddings
 
-        def search(self, query: str, k: int) -> list:
+        def search(self, query: str, k: int, **_options: object) -> list:
             return []
 
     store = DraftStore(f"sqlite:///{data / 'recognition.db'}")

@@ -56,3 +56,17 @@ def test_after_warm_up_each_new_message_costs_one_call_to_the_embedding_model(
             assert any("said afresh" in text for text in counting.calls[0])
     finally:
         lazy._inner = real
+
+
+def test_a_query_given_by_its_parts_finds_what_the_whole_query_finds(knowledge_search):
+    """The feedback lookup reuses the answer's vectors instead of embedding the answer again."""
+    question = "what makes a good problem statement"
+    whole = knowledge_search.search(question, k=3)
+    by_parts = knowledge_search.search(question, k=3, meaning_of=[question])
+    assert [p.path for p in by_parts] == [p.path for p in whole]
+    answer = "Only 62% of adults with atrial fibrillation are anticoagulated; NICE expects 80%."
+    query = f"evidence for a problem statement data source and period {answer}"
+    mixed = knowledge_search.search(
+        query, k=3, meaning_of=["evidence for a problem statement data source and period", answer]
+    )
+    assert mixed, "a query given by its parts still finds passages"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -65,6 +65,7 @@ if TYPE_CHECKING:  # the search (chromadb, torch) is built by bot.runtime, not i
 log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
+FEEDBACK_ANSWER_CHARS = 300  # what of an answer the feedback lookup reads
 MAX_TURN_ATTEMPTS = 8
 # A re-run turn may call a model again, so its backoff starts higher than the store's.
 TURN_BACKOFF_BASE_S = 0.05
@@ -392,9 +393,7 @@ class Engine:
         else:
             answers_before = draft.answers
             self._embed_together(
-                split_parts(text),
-                self._feedback_query(asked, text),
-                self._tip_query(asked, check_answer(asked.key, text), "", text),
+                split_parts(text), self._tip_query(asked, check_answer(asked.key, text), "", text)
             )
             parts = self._recognise(text, asked.key, notices)
             insisted = ""
@@ -420,7 +419,11 @@ class Engine:
             return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
         answer = answers[asked.key]
         issues = check_answer(asked.key, answer)
-        passages = self._find(self._feedback_query(asked, answer), k=2)
+        passages = self._find(
+            self._feedback_query(asked, answer),
+            k=2,
+            meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
+        )
         said = self._with_fallback(
             notices,
             lambda c: c.feedback(
@@ -715,16 +718,16 @@ class Engine:
     @staticmethod
     def _feedback_query(asked: Question, answer: str) -> str:
         """What to look up for feedback on an answer: the question's topic and the answer."""
-        return f"{asked.search} {answer[:300]}"
+        return f"{asked.search} {answer[:FEEDBACK_ANSWER_CHARS]}"
 
     def _embed_together(self, *texts: str | list[str]) -> None:
         """Embed a turn's new texts in one batch, before anything asks for them one at a time.
 
-        A guided turn embeds the message's parts (the recogniser) and then a query built from
-        the answer (the tip search). On a CPU one batched call costs little more than one text,
-        and the embeddings' cache then answers both lookups. Only a speed-up: on any failure
-        the lookups embed for themselves, and an LLM coach (which reads parts with its model)
-        skips it.
+        A guided turn embeds the message's parts (the recogniser) and the lookup for a tip on
+        its weakest point; the feedback lookup reuses the parts' vectors (`meaning_of`). On a
+        CPU one batched call costs little more than one text, and the embeddings' cache then
+        answers every lookup. Only a speed-up: on any failure the lookups embed for themselves,
+        and an LLM coach (which reads parts with its model) skips it.
         """
         if self.search is None or self.coach.mode == "llm":
             return
@@ -734,13 +737,19 @@ class Engine:
         except Exception as error:  # the lookups that follow report their own failures
             log.debug("batched embedding skipped: %s", error)
 
-    def _find(self, query: str, k: int, unavailable: list[str] | None = None) -> list[Passage]:
+    def _find(
+        self,
+        query: str,
+        k: int,
+        unavailable: list[str] | None = None,
+        meaning_of: Sequence[str] = (),
+    ) -> list[Passage]:
         """Passages for `query`; [] when search fails, noted in `unavailable` when given, so a
         question is told the knowledge base is down rather than that nothing matched."""
         if self.search is None:
             return []
         try:
-            return self.search.search(query, k=k)
+            return self.search.search(query, k=k, meaning_of=meaning_of)
         except Exception as error:  # tips are a bonus: a missing index must not break coaching
             log.warning("knowledge search failed: %s", error)
             if unavailable is not None:

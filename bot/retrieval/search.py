@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -125,8 +126,14 @@ class KnowledgeSearch:
         self.embeddings.embed_query("warm up")
 
     # -- ranking ------------------------------------------------------------------------------
-    def _dense_scores(self, query: str) -> np.ndarray:
-        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
+    def _dense_scores(self, query: str, meaning_of: Sequence[str] = ()) -> np.ndarray:
+        """Cosine similarity of every passage to the query (or to `meaning_of`, see search)."""
+        if meaning_of:
+            rows = np.asarray(self.embeddings.embed_documents(list(meaning_of)), dtype=np.float32)
+            rows /= np.linalg.norm(rows, axis=1, keepdims=True).clip(min=1e-12)
+            vector = rows.mean(axis=0)
+        else:
+            vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         vector /= np.linalg.norm(vector) or 1.0
         assert self._matrix is not None
         return self._matrix @ vector
@@ -146,8 +153,16 @@ class KnowledgeSearch:
         kind: str | None = None,
         mode: Mode = "hybrid",
         diversify: bool = True,
+        meaning_of: Sequence[str] = (),
     ) -> list[Passage]:
-        """The best `k` passages for `query`, optionally of one kind only."""
+        """The best `k` passages for `query`, optionally of one kind only.
+
+        `meaning_of` gives the dense side the texts the query is made of (a question's topic and
+        the sentences of an answer) instead of the whole query: the mean of their vectors
+        stands in for the query's own, and they are usually embedded already (the recogniser
+        read the answer), so a coaching turn does not embed the same words twice. The word
+        (BM25) side always reads the whole query.
+        """
         query = query.strip()
         if not query:
             return []
@@ -158,24 +173,24 @@ class KnowledgeSearch:
         if not allowed.any():
             return []
         if mode == "dense":
-            relevance = self._dense_scores(query)
+            relevance = self._dense_scores(query, meaning_of)
         elif mode == "bm25":
             relevance = self._bm25_scores(query)
             top = relevance.max() if relevance.size else 0
             relevance = relevance / top if top > 0 else relevance
         else:
-            relevance = self._fused(query)
+            relevance = self._fused(query, meaning_of)
         relevance = np.where(allowed, relevance, -math.inf)
         order = [int(i) for i in np.argsort(-relevance) if allowed[i]]
         pool = order[: max(k * 4, 20)]
         chosen = self._mmr(pool, relevance, k) if diversify else pool[:k]
         return [self._passage(i, float(relevance[i])) for i in chosen]
 
-    def _fused(self, query: str) -> np.ndarray:
+    def _fused(self, query: str, meaning_of: Sequence[str] = ()) -> np.ndarray:
         """Weighted reciprocal-rank fusion, scaled so 1.0 is the best possible."""
         assert self._document_bm25 is not None
         rankings = [
-            (_ranks(self._dense_scores(query)), 1.0),
+            (_ranks(self._dense_scores(query, meaning_of)), 1.0),
             (_ranks(self._bm25_scores(query)), 1.0),
         ]
         terms = search_terms(query)
