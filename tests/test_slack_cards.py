@@ -131,3 +131,16 @@ def test_app_home_new_draft_opens_the_form(slack, fake_slack):
     _click(slack, "home_new_draft", "new", where={"container": {"type": "view"}})
     (opened,) = fake_slack.wait_for("views.open")
     assert opened.body["view"]["callback_id"] == "new_draft"
+
+
+def test_a_card_slack_will_not_update_still_leaves_the_turn_answered(
+    slack, fake_slack, store, drafted
+):
+    draft_id, thread_ts = drafted
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    fake_slack.fail_next("chat.update", error="invalid_blocks")
+    thread_message(slack, "hmw: How might we protect more adults with AF?", thread_ts=thread_ts)
+    (said,) = fake_slack.wait_for("chat.postMessage", before + 1)[before:]
+    assert said.body["thread_ts"] == thread_ts
+    assert "card above shows version 3" in json.dumps(said.body["blocks"])
+    assert store.latest_version(ALICE, draft_id).number == 3

@@ -142,9 +142,12 @@ class CardKeeper:
                     self._update_parent(client, channel, thread_ts, known, draft, latest)
                     return False
                 except SlackApiError as error:
-                    if error.response.get("error") not in GONE:
-                        raise
-                    log.info("the card has gone (%s); posting it again", error.response["error"])
+                    code = error.response.get("error")
+                    if code not in GONE:
+                        # the turn is saved: its words still go out, the card catches up later
+                        log.warning("could not update the draft card: %s", code)
+                        return False
+                    log.info("the card has gone (%s); posting it again", code)
             blocks = fit_blocks([*(before or []), *card, *(after or [])], BLOCKS_PER_MESSAGE)
             if len(blocks) < len(before or []) + len(card) + len(after or []):
                 blocks = card  # the card never loses its buttons to the turn's words
