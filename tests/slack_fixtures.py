@@ -64,37 +64,54 @@ def slack(fake_slack, store, make_settings, knowledge_search, trained_recogniser
     server.stop()
 
 
+def typed(value: str) -> dict:
+    """A plain-text input's state, as Slack sends it in a view submission."""
+    return {"value": {"type": "plain_text_input", "value": value}}
+
+
+def chosen(value: str) -> dict:
+    """A static select's state."""
+    return {"value": {"type": "static_select", "selected_option": {"value": value}}}
+
+
+def view_submission(
+    callback_id: str, values: dict, private_metadata: str = "", view_id: str = "V1"
+) -> dict:
+    """Alice submitting a modal: the one shape every modal test sends."""
+    return {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "UALICE", "team_id": "T1"},
+        "view": {
+            "type": "modal",
+            "id": view_id,
+            "callback_id": callback_id,
+            "private_metadata": private_metadata,
+            "state": {"values": values},
+        },
+    }
+
+
+def new_draft_submission(
+    title: str, partners: str, area: str = "stroke", pasted: str | None = None
+) -> dict:
+    """The `/statement new` form, filled in (a pharmaceutical partner)."""
+    values = {
+        "title": typed(title),
+        "partners": typed(partners),
+        "partner_type": chosen("pharmaceutical"),
+        "area": typed(area),
+    }
+    if pasted is not None:
+        values["pasted"] = typed(pasted)
+    return view_submission("new_draft", values, private_metadata="C1")
+
+
 def start_thread(
     slack, fake_slack, title="Stroke prevention", partners="Our PCN, Acme Pharma", pasted=""
 ):
     """Submit the new-draft modal (optionally with pasted text); returns (channel, parent ts)."""
-    result = slack.interactive(
-        {
-            "type": "view_submission",
-            "team": {"id": "T1"},
-            "user": {"id": "UALICE", "team_id": "T1"},
-            "view": {
-                "type": "modal",
-                "id": "V1",
-                "callback_id": "new_draft",
-                "private_metadata": "C1",
-                "state": {
-                    "values": {
-                        "title": {"value": {"type": "plain_text_input", "value": title}},
-                        "partners": {"value": {"type": "plain_text_input", "value": partners}},
-                        "partner_type": {
-                            "value": {
-                                "type": "static_select",
-                                "selected_option": {"value": "pharmaceutical"},
-                            }
-                        },
-                        "area": {"value": {"type": "plain_text_input", "value": "stroke"}},
-                        "pasted": {"value": {"type": "plain_text_input", "value": pasted}},
-                    }
-                },
-            },
-        }
-    )
+    result = slack.interactive(new_draft_submission(title, partners, pasted=pasted))
     assert result.status == 200
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:

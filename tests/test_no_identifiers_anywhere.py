@@ -28,7 +28,7 @@ from bot.privacy.corpus import WRITERS, survives
 from bot.privacy.normalise import normalise
 from tests.conftest import COACH, coach_env
 from tests.conversation_script import GOOD_ANSWERS
-from tests.slack_fixtures import ALICE, thread_message
+from tests.slack_fixtures import ALICE, new_draft_submission, thread_message
 
 # -- the planted set ------------------------------------------------------------------------------
 
@@ -225,33 +225,7 @@ def test_console_chat_and_cli_store_export_and_print_no_identifier(tmp_path: Pat
 
 
 def _modal(title: str, partners: str, area: str) -> dict:
-    def text_input(value: str) -> dict:
-        return {"value": {"type": "plain_text_input", "value": value}}
-
-    return {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "UALICE", "team_id": "T1"},
-        "view": {
-            "type": "modal",
-            "id": "V1",
-            "callback_id": "new_draft",
-            "private_metadata": "C1",
-            "state": {
-                "values": {
-                    "title": text_input(title),
-                    "partners": text_input(partners),
-                    "partner_type": {
-                        "value": {
-                            "type": "static_select",
-                            "selected_option": {"value": "pharmaceutical"},
-                        }
-                    },
-                    "area": text_input(area),
-                }
-            },
-        },
-    }
+    return new_draft_submission(title, partners, area)
 
 
 def _posts(fake_slack) -> int:

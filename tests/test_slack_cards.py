@@ -12,7 +12,7 @@ import json
 
 import pytest
 
-from tests.slack_fixtures import ALICE, start_thread, thread_message
+from tests.slack_fixtures import ALICE, start_thread, thread_message, view_submission
 
 
 def _click(slack, action_id: str, value: str, *, user: str = "UALICE", where: dict | None = None):
@@ -80,18 +80,12 @@ def test_share_form_tells_the_colleague_and_confirms_where_clicked(slack, fake_s
     where = json.loads(view["private_metadata"])
     assert where["d"] == draft_id and where["c"] == "C1"
     submitted = slack.interactive(
-        {
-            "type": "view_submission",
-            "team": {"id": "T1"},
-            "user": {"id": "UALICE", "team_id": "T1"},
-            "view": {
-                "type": "modal",
-                "id": "V3",
-                "callback_id": "share_draft",
-                "private_metadata": view["private_metadata"],
-                "state": {"values": {"user": {"value": {"selected_user": "UBOB"}}}},
-            },
-        }
+        view_submission(
+            "share_draft",
+            {"user": {"value": {"selected_user": "UBOB"}}},
+            private_metadata=view["private_metadata"],
+            view_id="V3",
+        )
     )
     assert submitted.status == 200
     (confirmed,) = fake_slack.wait_for("chat.postEphemeral")

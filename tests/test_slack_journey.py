@@ -12,7 +12,7 @@ import json
 import time
 
 from tests.conversation_script import GOOD_ANSWERS
-from tests.slack_fixtures import ALICE, start_thread, thread_message
+from tests.slack_fixtures import ALICE, start_thread, thread_message, typed, view_submission
 from tests.slack_harness import slack_limit_problems
 
 
@@ -164,20 +164,5 @@ def _wait_since(fake_slack, mark: int, method: str, timeout: float = 30) -> list
 
 
 def _revise_submission(where: str, problem: str) -> dict:
-    return {
-        "type": "view_submission",
-        "team": {"id": "T1"},
-        "user": {"id": "UALICE", "team_id": "T1"},
-        "view": {
-            "type": "modal",
-            "id": "V2",
-            "callback_id": "revise_draft",
-            "private_metadata": where,
-            "state": {
-                "values": {
-                    "problem": {"value": {"type": "plain_text_input", "value": problem}},
-                    "hmw": {"value": {"type": "plain_text_input", "value": ""}},
-                }
-            },
-        },
-    }
+    values = {"problem": typed(problem), "hmw": typed("")}
+    return view_submission("revise_draft", values, private_metadata=where, view_id="V2")

@@ -204,14 +204,12 @@ def new_draft_modal(title: str, channel_id: str) -> dict[str, Any]:
         {"text": {"type": "plain_text", "text": label}, "value": value}
         for value, label in PARTNER_TYPES
     ]
-    return {
-        "type": "modal",
-        "callback_id": "new_draft",
-        "private_metadata": channel_id[:3000],
-        "title": {"type": "plain_text", "text": "New problem statement"[:24]},
-        "submit": {"type": "plain_text", "text": "Start coaching"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return form_modal(
+        "new_draft",
+        channel_id,
+        "New problem statement",
+        "Start coaching",
+        [
             text_input("title", "Title", "e.g. Faster discharge to care homes", title),
             text_input("partners", "Partner organisation(s)", "e.g. Leeds trust, Acme Pharma"),
             {
@@ -224,7 +222,7 @@ def new_draft_modal(title: str, channel_id: str) -> dict[str, Any]:
             text_input("area", "Area of care", "e.g. stroke prevention", optional=True),
             pasted_input(),
         ],
-    }
+    )
 
 
 PASTE_LIMIT = 3000  # Slack's most for a text input
@@ -252,16 +250,29 @@ def pasted_input() -> Block:
     }
 
 
-def share_modal(title: str, where: str) -> dict[str, Any]:
-    """Pick a colleague; `where` (JSON: draft, channel, thread) lets the app confirm there."""
+def form_modal(
+    callback_id: str, metadata: str, title: str, submit: str, blocks: list[Block]
+) -> dict[str, Any]:
+    """A form in a modal; `metadata` (where it was opened) comes back with the submission."""
     return {
         "type": "modal",
-        "callback_id": "share_draft",
-        "private_metadata": where[:3000],
-        "title": {"type": "plain_text", "text": "Share draft"},
-        "submit": {"type": "plain_text", "text": "Share"},
+        "callback_id": callback_id,
+        "private_metadata": metadata[:3000],
+        "title": {"type": "plain_text", "text": title[:24]},
+        "submit": {"type": "plain_text", "text": submit[:24]},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+        "blocks": blocks,
+    }
+
+
+def share_modal(title: str, where: str) -> dict[str, Any]:
+    """Pick a colleague; `where` (JSON: draft, channel, thread) lets the app confirm there."""
+    return form_modal(
+        "share_draft",
+        where,
+        "Share draft",
+        "Share",
+        [
             *section(
                 f"Share *{to_mrkdwn(_short(title, 300))}* with a colleague: they can read "
                 "it, answer in its thread and export it."
@@ -273,7 +284,7 @@ def share_modal(title: str, where: str) -> dict[str, Any]:
                 "element": {"type": "users_select", "action_id": "value"},
             },
         ],
-    }
+    )
 
 
 def revise_modal(content: DraftContent, where: str) -> dict[str, Any]:
@@ -296,14 +307,12 @@ def revise_modal(content: DraftContent, where: str) -> dict[str, Any]:
             "element": element,
         }
 
-    return {
-        "type": "modal",
-        "callback_id": "revise_draft",
-        "private_metadata": where[:3000],
-        "title": {"type": "plain_text", "text": "Revise the draft"},
-        "submit": {"type": "plain_text", "text": "Save and re-score"},
-        "close": {"type": "plain_text", "text": "Cancel"},
-        "blocks": [
+    return form_modal(
+        "revise_draft",
+        where,
+        "Revise the draft",
+        "Save and re-score",
+        [
             text_box(
                 "problem",
                 "Problem statement",
@@ -317,7 +326,7 @@ def revise_modal(content: DraftContent, where: str) -> dict[str, Any]:
                 "One line starting 'How might we'.",
             ),
         ],
-    }
+    )
 
 
 def _short(text: str, limit: int) -> str:
