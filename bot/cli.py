@@ -140,7 +140,10 @@ def ask_command(
 @app.command("doctor")
 def doctor_command(
     deep: Annotated[
-        bool, typer.Option("--deep", help="Also load the embedding model and embed a sentence.")
+        bool,
+        typer.Option(
+            "--deep", help="Also load the embedding and name models and try each on a sentence."
+        ),
     ] = False,
 ) -> None:
     """Show the effective configuration (secrets masked) and check every component."""

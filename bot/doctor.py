@@ -80,6 +80,26 @@ def check_embeddings(settings: Settings, deep: bool) -> Check:
     return Check(name, True, detail)
 
 
+def check_privacy_guard(deep: bool) -> Check:
+    """The guard's name model must be installed: without it no message can be checked for
+    patients' names, so the coach refuses to store anything rather than store it unchecked."""
+    import importlib.util
+
+    from bot.privacy.presidio_engine import MODEL_PACKAGE, person_spans, warm_up
+
+    name = "privacy guard"
+    missing = [p for p in ("presidio_analyzer", MODEL_PACKAGE) if not importlib.util.find_spec(p)]
+    if missing:
+        return Check(name, False, f"{', '.join(missing)} not installed: reinstall with `make run`")
+    detail = f"UK identifier rules + Presidio with spaCy {MODEL_PACKAGE}"
+    if deep:
+        seconds = warm_up()
+        if not person_spans("The patient, Mary Jones, was seen on Monday."):
+            return Check(name, False, f"{MODEL_PACKAGE} loaded but found no name in a test")
+        detail += f" (loaded in {seconds:.1f} s, found a test name)"
+    return Check(name, True, detail)
+
+
 def check_vector_store(settings: Settings) -> Check:
     from bot.retrieval.embeddings import embedding_id
     from bot.retrieval.vectorstore import COLLECTION, chroma_client, collection_info
@@ -184,6 +204,7 @@ def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
         _guard("data folder", lambda: check_data_dir(settings)),
         _guard("knowledge base", lambda: check_knowledge(settings)),
         _guard("embedding model", lambda: check_embeddings(settings, deep)),
+        _guard("privacy guard", lambda: check_privacy_guard(deep)),
         _guard("vector store", lambda: check_vector_store(settings)),
         _guard("database", lambda: check_database(settings)),
         _guard("LLM endpoint", lambda: check_llm(settings)),

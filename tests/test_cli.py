@@ -126,8 +126,9 @@ def test_ask_before_index_tells_the_user_what_to_run(tmp_path, cli_env):
 def test_doctor_passes_on_embedded_defaults(cli_env):
     result = run(["doctor"], cli_env)
     assert result.returncode == 0, result.stdout
-    for component in ("knowledge base", "embedding model", "vector store", "database"):
+    for component in ("knowledge base", "embedding model", "privacy guard", "vector store"):
         assert component in result.stdout
+    assert "database" in result.stdout
     assert "✗" not in result.stdout
 
 
