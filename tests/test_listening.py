@@ -278,3 +278,13 @@ def test_a_second_answer_to_a_question_is_added_as_a_new_sentence():
     assert filing.answers[WHO] == (
         "Residents who fall at night. Older people in the 15 care homes in our borough"
     )
+
+
+def test_a_draft_started_from_a_paste_is_titled_by_its_problem_not_its_partners(offline, store):
+    pasted = (
+        "Our primary care network and a pharmaceutical company. "
+        "Adults with atrial fibrillation on the registers of our 9 practices are affected."
+    )
+    reply = offline.start(ALICE, "", opening_text=pasted)
+    title = store.get_draft(ALICE, reply.draft_id).title
+    assert title.startswith("Adults with atrial fibrillation"), title

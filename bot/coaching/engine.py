@@ -36,7 +36,7 @@ from bot.coaching.filing import (
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.guided import GuidedCoach, citation, excerpt
 from bot.coaching.intent import Intent, classify
-from bot.coaching.questions import PARTNERS, QUESTIONS, Question, check_answer
+from bot.coaching.questions import PARTNERS, QUESTIONS, TOPIC, WHO, Question, check_answer
 from bot.coaching.recogniser import Part, shared_recogniser, split_parts
 from bot.coaching.reply import Reply, Tip
 from bot.coaching.rubric import score_draft
@@ -139,7 +139,7 @@ class Engine:
         `opening_text` is what the user already has (a first message, a pasted description or
         document): it is taken as their first answer, so a long one gets a draft at once.
         """
-        title = clean_text(title or "") or title_from(opening_text)
+        title = clean_text(title or "") or self._title_for(opening_text)
         partner_type, area_of_care = clean_text(partner_type), clean_text(area_of_care)
         partners = [clean_text(p) for p in partners or []]
         # Guarded after their final formatting: collapsing whitespace after redaction would
@@ -176,6 +176,25 @@ class Engine:
             first.text = _joined(f"New draft **{title}** ({reply.draft_id}).", first.text)
             return first
         return reply
+
+    def _title_for(self, opening_text: str) -> str:
+        """A working title for a draft started from what someone pasted or said first.
+
+        A facilitator heads the page with the problem, not with whoever spoke first: the part
+        that says what the partners want to work on, else who is affected, else the first
+        sentence that is not the list of partners.
+        """
+        try:
+            parts = self.guided.recogniser.recognise(clean_text(opening_text))
+        except Exception as error:  # a title is never worth a failed start
+            log.debug("title from the first sentence: %s", error)
+            return title_from(opening_text)
+        for wanted in (TOPIC, WHO):
+            for part in parts:
+                if part.keys and part.keys[0] == wanted:
+                    return title_from(part.text)
+        rest = [p for p in parts if PARTNERS not in p.keys]
+        return title_from(rest[0].text if rest else opening_text)
 
     def current(self, conversation_key: str, actor: Actor) -> DraftRecord | None:
         return self.store.linked_draft(conversation_key, actor)
