@@ -190,8 +190,16 @@ def chat_command(user: UserOption = None) -> None:
     config = settings()
     with friendly_errors():
         engine = build_engine(config)
-        warm_up_in_background(engine)  # while the user types the draft's title
-        chat_loop(engine, config, user or default_user(), out)
+        # At a terminal, load the models while the user types; piped input needs them at once,
+        # so it loads on first use instead.
+        warming = warm_up_in_background(engine) if sys.stdin.isatty() else None
+        try:
+            chat_loop(engine, config, user or default_user(), out)
+        finally:
+            if warming is not None:
+                # Exiting while another thread is still loading torch aborts the process
+                # ("terminate called without an active exception"): let it finish first.
+                warming.join()
 
 
 drafts_app = typer.Typer(help="List, show and export drafts.", no_args_is_help=True)

@@ -98,8 +98,18 @@ def is_locked(error: BaseException) -> bool:
     return "locked" in detail or "database is busy" in detail
 
 
-def busy_error(error: BaseException) -> StoreBusy:
-    """The one sentence a user sees when the store is briefly out of reach."""
+def busy_error(error: BaseException, url: str | None = None) -> StoreBusy:
+    """The one sentence a user sees when the store is briefly out of reach.
+
+    With `url` (the store failed to open), the sentence also names the cause: a server that is
+    restarting and a DATABASE_URL with the wrong port both refuse connections, and whoever
+    starts the app needs to see which address refused.
+    """
+    if url is not None and not is_locked(error):
+        return StoreBusy(
+            f"{describe_error(error, url)}. If the server is restarting, nothing was lost: "
+            "try again in a moment"
+        )
     if is_locked(error):
         return StoreBusy(
             "The drafts database is locked by another program (a backup or another coach "

@@ -137,7 +137,7 @@ class DraftStore:
         except (SQLAlchemyError, OSError, ImportError) as error:
             self._engine.dispose()
             if db.is_transient(error):
-                raise db.busy_error(error) from error
+                raise db.busy_error(error, url) from error
             raise StoreUnavailable(db.describe_error(error, url)) from error
 
     # -- lifecycle -------------------------------------------------------------------------

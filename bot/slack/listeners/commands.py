@@ -94,6 +94,12 @@ def register(app: App, conversations: SlackConversations) -> None:
                 say(f"Sent *{to_mrkdwn(draft.title)}* to you as {kind} in our direct messages.")
             elif verb in ("share", "unshare"):
                 match = _USER_MENTION.match(args[1]) if len(args) > 1 else None
+                if len(args) > 1 and not match:
+                    say(
+                        "Mention the person with @ (pick them as you type) so Slack tells me "
+                        f"who they are: `/statement {verb} {to_mrkdwn(args[0])} @name`."
+                    )
+                    return
                 if not match:
                     say(NEEDS_ID[verb])
                     return
