@@ -83,11 +83,6 @@ class LazyEmbeddings(Embeddings):
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
 
-    def forget_recent(self) -> None:
-        """Drop the remembered vectors (benchmarks measure a turn whose texts are all new)."""
-        with self._recent_lock:
-            self._recent.clear()
-
 
 def _build(settings: Settings) -> Embeddings:
     if settings.embeddings == "openai":
