@@ -94,17 +94,22 @@ def embeddings():
     return LazyEmbeddings(load_settings(embeddings="local"))
 
 
-@pytest.fixture(scope="session")
-def knowledge_settings(tmp_path_factory, embeddings):
-    """An index of the real knowledge base, built once per run with the real model."""
+def indexed_settings(data, embeddings, **options):
+    """Settings over `data` whose index holds the real knowledge base, built with the real model
+    (`options` such as chroma_url put the index elsewhere)."""
     from bot.retrieval.indexer import build_index
     from bot.settings import load_settings
 
-    data = tmp_path_factory.mktemp("knowledge-index")
-    settings = load_settings(coach_data_dir=data, coach_knowledge_dir=ROOT / "knowledge")
+    settings = load_settings(coach_data_dir=data, coach_knowledge_dir=ROOT / "knowledge", **options)
     report = build_index(settings, embeddings=embeddings)
     assert report.passages > 0 and not report.bad, report.bad
     return settings
+
+
+@pytest.fixture(scope="session")
+def knowledge_settings(tmp_path_factory, embeddings):
+    """An index of the real knowledge base, built once per run with the real model."""
+    return indexed_settings(tmp_path_factory.mktemp("knowledge-index"), embeddings)
 
 
 @pytest.fixture(scope="session")

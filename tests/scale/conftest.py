@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy.engine import make_url
 
-from tests.conftest import ROOT
+from tests.conftest import indexed_settings
 from tests.scale.services import ChromaServer, PostgresCluster
 
 HOW_TO_RUN = "scale tests run with `make test-scale` (real PostgreSQL and Chroma server)"
@@ -32,29 +32,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def _service_url(
+    variable: str, service: type[PostgresCluster] | type[ChromaServer], what: str
+) -> Iterator[str]:
+    """The URL the runner gave in `variable`, or a throwaway server started here for the run."""
+    if os.environ.get(variable):
+        yield os.environ[variable]
+        return
+    why = service.unavailable()
+    if why:
+        pytest.skip(f"scale tests need {what}: {why}")
+    with service() as running:
+        yield running.url
+
+
 @pytest.fixture(scope="session")
 def scale_postgres_url() -> Iterator[str]:
     """The PostgreSQL server's admin URL: the runner's, or one started here."""
-    if os.environ.get("COACH_TEST_DATABASE_URL"):
-        yield os.environ["COACH_TEST_DATABASE_URL"]
-        return
-    why = PostgresCluster.unavailable()
-    if why:
-        pytest.skip(f"scale tests need PostgreSQL: {why}")
-    with PostgresCluster() as cluster:
-        yield cluster.url
+    yield from _service_url("COACH_TEST_DATABASE_URL", PostgresCluster, "PostgreSQL")
 
 
 @pytest.fixture(scope="session")
 def scale_chroma_url() -> Iterator[str]:
-    if os.environ.get("COACH_TEST_CHROMA_URL"):
-        yield os.environ["COACH_TEST_CHROMA_URL"]
-        return
-    why = ChromaServer.unavailable()
-    if why:
-        pytest.skip(f"scale tests need a Chroma server: {why}")
-    with ChromaServer() as server:
-        yield server.url
+    """The Chroma server's URL: the runner's, or one started here."""
+    yield from _service_url("COACH_TEST_CHROMA_URL", ChromaServer, "a Chroma server")
 
 
 def create_database(admin_url: str) -> str:
@@ -77,16 +78,8 @@ def scale_database_url(scale_postgres_url: str) -> str:
 @pytest.fixture(scope="session")
 def served_settings(tmp_path_factory, scale_chroma_url, embeddings):
     """Settings whose index (the real knowledge base) lives on the Chroma server."""
-    from bot.retrieval.indexer import build_index
-    from bot.settings import load_settings
-
     data = tmp_path_factory.mktemp("served-index")
-    settings = load_settings(
-        coach_data_dir=data, coach_knowledge_dir=ROOT / "knowledge", chroma_url=scale_chroma_url
-    )
-    report = build_index(settings, embeddings=embeddings)
-    assert report.passages > 0 and not report.bad, report.bad
-    return settings
+    return indexed_settings(data, embeddings, chroma_url=scale_chroma_url)
 
 
 @pytest.fixture(scope="session")
