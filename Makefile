@@ -39,6 +39,7 @@ smoke-llm: setup
 lint: setup
 	$(BIN)/ruff check bot tests benchmarks
 	$(BIN)/ruff format --check bot tests benchmarks
+	$(BIN)/mypy
 
 format: setup
 	$(BIN)/ruff check --fix bot tests benchmarks
