@@ -57,7 +57,7 @@ def test_whole_guided_conversation_ends_in_a_scored_versioned_draft(engine, stor
     assert len(rubric.criteria) == 10
     assert rubric.percent >= 70, [(c.id, c.score, c.reason) for c in rubric.criteria]
     draft = store.get_draft(ALICE, start.draft_id)
-    assert draft.stage == REVIEW
+    assert draft.question_key == REVIEW
     assert set(GOOD_ANSWERS) <= set(draft.answers)
     (version,) = store.versions(ALICE, start.draft_id)
     assert version.coach_mode == "guided" and version.rubric.percent == rubric.percent
@@ -70,9 +70,9 @@ def test_solution_first_answer_is_challenged_once(engine, store):
     engine.handle(ALICE, draft_id, "Adults with heart failure in our two boroughs")
     first = engine.handle(ALICE, draft_id, "We need a remote monitoring app for these patients")
     assert "Try a new version" in first.text
-    assert store.get_draft(ALICE, draft_id).stage == "affected.now"
+    assert store.get_draft(ALICE, draft_id).question_key == "affected.now"
     second = engine.handle(ALICE, draft_id, "We need a remote monitoring app, honestly")
-    assert store.get_draft(ALICE, draft_id).stage == "evidence"
+    assert store.get_draft(ALICE, draft_id).question_key == "evidence"
     assert second.question.startswith("What evidence")
 
 
@@ -81,18 +81,18 @@ def test_back_skip_edit_and_draft_at_any_time(engine, store):
     engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
     engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.topic"])
     back = engine.handle(ALICE, draft_id, "back")
-    assert store.get_draft(ALICE, draft_id).stage == "context.topic"
+    assert store.get_draft(ALICE, draft_id).question_key == "context.topic"
     assert "stroke prevention" in back.text  # shows the earlier answer to edit
     engine.handle(ALICE, draft_id, "skip")
-    assert store.get_draft(ALICE, draft_id).stage == "affected.who"
+    assert store.get_draft(ALICE, draft_id).question_key == "affected.who"
     assert (
         store.get_draft(ALICE, draft_id).answers["context.topic"] == GOOD_ANSWERS["context.topic"]
     )
     early = engine.handle(ALICE, draft_id, "draft")
     assert early.kind == "draft" and early.version == 1
-    assert store.get_draft(ALICE, draft_id).stage == "affected.who"  # still in place
+    assert store.get_draft(ALICE, draft_id).question_key == "affected.who"  # still in place
     jump = engine.handle(ALICE, draft_id, "edit risks")
-    assert store.get_draft(ALICE, draft_id).stage == "risks"
+    assert store.get_draft(ALICE, draft_id).question_key == "risks"
     assert jump.stage_name.startswith("Risks")
     unknown = engine.handle(ALICE, draft_id, "edit weather")
     assert unknown.kind == "error" and "context" in unknown.text
@@ -113,7 +113,7 @@ def test_edit_accepts_a_question_as_people_name_it(engine, store, said, key):
     draft_id = engine.start(ALICE, "AF").draft_id
     reply = engine.handle(ALICE, draft_id, said)
     assert reply.kind != "error", reply.text
-    assert store.get_draft(ALICE, draft_id).stage == key
+    assert store.get_draft(ALICE, draft_id).question_key == key
 
 
 def test_side_question_gets_a_cited_answer_without_losing_place(engine, store):
@@ -122,7 +122,7 @@ def test_side_question_gets_a_cited_answer_without_losing_place(engine, store):
     before = store.get_draft(ALICE, draft_id)
     reply = engine.handle(ALICE, draft_id, "what is a driver diagram?")
     after = store.get_draft(ALICE, draft_id)
-    assert after.stage == before.stage and after.answers == before.answers
+    assert after.question_key == before.question_key and after.answers == before.answers
     assert reply.kind == "answer"
     assert reply.tips and all(t.citation.source.endswith(".md") for t in reply.tips)
     assert any("driver" in t.citation.source for t in reply.tips)
@@ -172,7 +172,7 @@ def test_two_messages_at_once_both_keep_their_answers(store, knowledge_search):
         thread.join()
     answers = store.get_draft(ALICE, draft_id).answers
     assert {answers.get("context.topic"), answers.get("affected.who")} == set(texts)
-    assert store.get_draft(ALICE, draft_id).stage == "affected.now"
+    assert store.get_draft(ALICE, draft_id).question_key == "affected.now"
 
 
 def test_only_owner_and_shared_users_can_take_turns(engine, store):
@@ -186,6 +186,47 @@ def test_only_owner_and_shared_users_can_take_turns(engine, store):
     assert reply.kind == "question"
     refused = engine.handle(BOB, draft_id, "accept")
     assert refused.kind == "error" and "owner" in refused.text
+
+
+def test_the_drafts_front_door_checks_access_for_every_operation(store, tmp_path):
+    engine = Engine(store, search=None)
+    draft_id = engine.start(ALICE, "AF").draft_id
+    drafts = engine.drafts
+    assert [d.id for d in drafts.list(ALICE)] == [draft_id] and drafts.list(BOB) == []
+    with pytest.raises(DraftNotFound):
+        drafts.get(BOB, draft_id)
+    with pytest.raises(DraftNotFound):
+        drafts.link("console:T1:bob", BOB, draft_id)
+    assert drafts.owner_of("T1", draft_id) == "alice"  # whom to ask, never the content
+    assert drafts.owner_of("T2", draft_id) is None
+
+    drafts.share(ALICE, draft_id, "bob")
+    assert drafts.get(BOB, draft_id).title == "AF"
+    drafts.link("console:T1:bob", BOB, draft_id)
+    assert drafts.linked_owner("console:T1:bob", "T1") == (draft_id, "alice")
+    assert engine.current("console:T1:bob", BOB).id == draft_id
+    assert drafts.latest_version(BOB, draft_id) is None
+
+    version = engine.compose(ALICE, draft_id).version
+    latest = drafts.latest_version(BOB, draft_id)
+    assert latest is not None and latest.number == version
+    drafts.rate(BOB, latest.id, 1)
+    path = drafts.export(BOB, draft_id, "md", tmp_path / "exports")
+    assert path.name == f"{draft_id}-v{version}.md" and "AF" in path.read_text()
+
+    assert drafts.unshare(ALICE, draft_id, "bob") is True
+    assert drafts.unshare(ALICE, draft_id, "bob") is False
+    with pytest.raises(DraftNotFound):
+        drafts.rate(BOB, latest.id, -1)
+    with pytest.raises(DraftNotFound):
+        drafts.export(BOB, draft_id, "md", tmp_path / "exports")
+
+
+def test_a_slack_retry_is_claimed_once(store):
+    engine = Engine(store, search=None)
+    assert engine.claim_event("Ev1") is True
+    assert engine.claim_event("Ev1") is False
+    assert Engine(store, search=None).claim_event("Ev2") is True
 
 
 def test_a_new_process_resumes_the_conversation(tmp_path, knowledge_search):
@@ -219,7 +260,7 @@ def test_review_accepts_rewrites_and_final(engine, store):
     final = engine.handle(ALICE, draft_id, "accept")
     assert "Marked final" in final.text
     draft = store.get_draft(ALICE, draft_id)
-    assert draft.status == "final" and draft.stage == "final"
+    assert draft.status == "final" and draft.question_key == "final"
     assert len(store.versions(ALICE, draft_id)) == 3
 
 
@@ -266,6 +307,6 @@ def test_editing_an_answer_from_the_review_returns_to_the_draft(engine, store):
         ALICE, draft_id, "Practice registers, April 2024 to March 2025: 58% anticoagulated"
     )
     assert redraft.kind == "draft" and redraft.version == 2
-    assert store.get_draft(ALICE, draft_id).stage == REVIEW
+    assert store.get_draft(ALICE, draft_id).question_key == REVIEW
     assert "58%" in " ".join(redraft.content.evidence)
     assert "meta.return_to_review" not in store.get_draft(ALICE, draft_id).answers

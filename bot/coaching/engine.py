@@ -1,10 +1,15 @@
 """The coaching engine: one turn in, one reply out, all state in the drafts store.
 
-`handle(actor, draft_id, text)` is the whole contract an adapter needs. Each turn reads the draft,
-decides, and writes it back guarded by the draft's lock version: if another turn on the same
-draft landed first, the turn is re-run on the fresh state, so two messages arriving together both
-keep their answers. Nothing lives in memory between turns, so any process can serve the next one
-and a crash between turns loses nothing.
+The engine is the one front door for adapters (console, Slack, evals): `start`, `open` and
+`handle(actor, draft_id, text)` (with `back`, `skip`, `edit`, `compose`, `accept`) coach a draft
+and return a `Reply`; `answer_question` answers outside any draft; `claim_event` de-duplicates
+Slack's retries; and `engine.drafts` (a `DraftsService`) lists, shares, rates, exports and links
+drafts. Adapters never touch the store, so access is checked in one place.
+
+Each turn reads the draft, decides, and writes it back guarded by the draft's lock version: if
+another turn on the same draft landed first, the turn is re-run on the fresh state, so two messages
+arriving together both keep their answers. Nothing lives in memory between turns, so any process
+can serve the next one and a crash between turns loses nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from bot.coaching.compose import (
     moves_patient_data,
     split_partners,
 )
+from bot.coaching.drafts_service import DraftsService
 from bot.coaching.filing import (
     file_parts,
     labels,
@@ -116,7 +122,8 @@ class Engine:
         coach: Coach | None = None,
         search: KnowledgeSearch | None = None,
     ) -> None:
-        self.store = store
+        self._store = store
+        self.drafts = DraftsService(store)
         # The answer recogniser shares the knowledge search's embedding model (loaded once).
         self.guided = GuidedCoach(shared_recogniser(search.embeddings if search else None))
         self.coach: Coach = coach or self.guided
@@ -152,7 +159,7 @@ class Engine:
         if partners:
             answers["context.partners"] = ", ".join(partners)
             stage = next_key(stage)
-        reply = self._ask("", stage, text="")
+        reply = self._put_question("", stage, text="")
 
         def opening(draft: DraftRecord) -> list[tuple[str, str]]:
             reply.draft_id = draft.id
@@ -160,13 +167,13 @@ class Engine:
             return [("coach", reply.as_text())]
 
         # One transaction: the draft, its first answers, the link and the first question.
-        self.store.create_draft(
+        self._store.create_draft(
             actor,
             title,
             partners=partners,
             partner_type=partner_type,
             area_of_care=area_of_care,
-            stage=stage,
+            question_key=stage,
             answers=answers,
             conversation_key=conversation_key,
             messages=opening,
@@ -197,16 +204,16 @@ class Engine:
         return title_from(rest[0].text if rest else opening_text)
 
     def current(self, conversation_key: str, actor: Actor) -> DraftRecord | None:
-        return self.store.linked_draft(conversation_key, actor)
+        return self._store.linked_draft(conversation_key, actor)
 
     def open(self, actor: Actor, draft_id: str, conversation_key: str | None = None) -> Reply:
         """Resume a draft: where it stands and what comes next."""
-        draft = self.store.get_draft(actor, draft_id)
+        draft = self._store.get_draft(actor, draft_id)
         if conversation_key:
-            self.store.link_conversation(conversation_key, actor, draft.id)
+            self._store.link_conversation(conversation_key, actor, draft.id)
         return self._where(draft, actor)
 
-    def ask(self, text: str) -> Reply:
+    def answer_question(self, text: str) -> Reply:
         """A knowledge-base question outside any draft: a cited answer, nothing stored."""
         text = clean_text(text or "").strip()[:MAX_MESSAGE_CHARS]
         guarded = redact_identifiers(text)
@@ -217,6 +224,23 @@ class Engine:
         reply = Reply("", "answer", said.text, notices=notices, coach_mode=self.coach.mode)
         reply.tips = self._tips(passages, already=said.text)
         return reply
+
+    def ask(self, text: str) -> Reply:
+        """Deprecated name of `answer_question`, kept until every adapter has moved."""
+        return self.answer_question(text)
+
+    @property
+    def store(self) -> DraftStore:
+        """Deprecated: adapters use `engine.drafts`; kept until every adapter has moved."""
+        return self._store
+
+    def claim_event(self, event_id: str) -> bool:
+        """True the first time any instance sees `event_id`, False for a redelivery.
+
+        Slack retries an event it thinks went unanswered; claiming it in the shared store
+        means a retry is handled once across every instance of the app.
+        """
+        return self._store.claim_event(event_id)
 
     # -- the turn -----------------------------------------------------------------------------
     def handle(
@@ -250,7 +274,7 @@ class Engine:
         return reply
 
     def back(self, actor: Actor, draft_id: str) -> Reply:
-        return self._run_turn(actor, draft_id, lambda d: self._go(d, previous_key(d.stage)))
+        return self._run_turn(actor, draft_id, lambda d: self._go(d, previous_key(d.question_key)))
 
     def skip(self, actor: Actor, draft_id: str) -> Reply:
         return self._run_turn(actor, draft_id, lambda d: self._skip(actor, d))
@@ -268,7 +292,7 @@ class Engine:
         self, actor: Actor, draft_id: str, decide: Callable[[DraftRecord], _Plan]
     ) -> Reply:
         for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
-            draft = self.store.get_draft(actor, draft_id)
+            draft = self._store.get_draft(actor, draft_id)
             plan = decide(draft)
             try:
                 return self._commit(actor, draft, plan)
@@ -309,11 +333,11 @@ class Engine:
             said = [] if plan.user_text is None else [("user", plan.user_text)]
             return [*said, ("coach", redact_text(reply.as_text()))]
 
-        self.store.commit_turn(
+        self._store.commit_turn(
             actor,
             draft.id,
             expected_lock_version=draft.lock_version,
-            stage=plan.stage,
+            question_key=plan.stage,
             answers=plan.answers,
             status=plan.status,
             partners=plan.partners,
@@ -329,7 +353,7 @@ class Engine:
     ) -> _Plan:
         """Decide what the message is before anything is filed: only answers are filed."""
         intent = classify(text, stage_names=_STAGE_WORDS)
-        in_review = draft.stage in (REVIEW, FINAL)
+        in_review = draft.question_key in (REVIEW, FINAL)
         if intent.kind == "command":
             plan = self._command(actor, draft, intent)
         elif intent.kind == "rewrite" and (in_review or self._has_version(actor, draft)):
@@ -350,7 +374,7 @@ class Engine:
     def _command(self, actor: Actor, draft: DraftRecord, intent: Intent) -> _Plan:
         name = intent.command
         if name == "back":
-            return self._go(draft, previous_key(draft.stage))
+            return self._go(draft, previous_key(draft.question_key))
         if name == "skip":
             return self._skip(actor, draft)
         if name == "draft":
@@ -361,8 +385,8 @@ class Engine:
             return self._edit(draft, intent.argument)
         if name in ("help", "cancel", "new"):
             text = {"help": COACHING_HELP, "cancel": PAUSED, "new": START_NEW}[name]
-            reply = self._question_reply(draft.id, draft.stage, text, kind="info")
-            if draft.stage in (REVIEW, FINAL) or name != "help":
+            reply = self._question_reply(draft.id, draft.question_key, text, kind="info")
+            if draft.question_key in (REVIEW, FINAL) or name != "help":
                 reply.question = reply.hint = None
             return _Plan(reply)
         return _Plan(self._where(draft, actor))
@@ -376,17 +400,17 @@ class Engine:
             said = "Hello!"
         else:
             said = "OK."
-        if draft.stage in (REVIEW, FINAL):
+        if draft.question_key in (REVIEW, FINAL):
             after = "Say **accept** when you're happy with the draft, or keep improving it."
             return _Plan(
-                Reply(draft.id, "info", f"{said} {after}", **self._stage_fields(draft.stage))
+                Reply(draft.id, "info", f"{said} {after}", **self._stage_fields(draft.question_key))
             )
-        reply = self._question_reply(draft.id, draft.stage, f"{said} Whenever you're ready:")
+        reply = self._question_reply(draft.id, draft.question_key, f"{said} Whenever you're ready:")
         reply.kind = "info"
         return _Plan(reply)
 
     def _has_version(self, actor: Actor, draft: DraftRecord) -> bool:
-        return self.store.latest_version(actor, draft.id) is not None
+        return self._store.latest_version(actor, draft.id) is not None
 
     def _recognise(self, text: str, asked: str | None, notices: list[str]) -> list[Part]:
         """What each part of the message answers (the LLM coach may do this with its model)."""
@@ -399,7 +423,7 @@ class Engine:
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> _Plan:
         """File each part of the message where it belongs, then ask what is still missing."""
-        asked = question(draft.stage)
+        asked = question(draft.question_key)
         if asked is None:  # an unknown stage from an older version: start again safely
             return self._go(draft, first_key())
         notices: list[str] = []
@@ -523,9 +547,9 @@ class Engine:
         return plan
 
     def _skip(self, actor: Actor, draft: DraftRecord) -> _Plan:
-        if draft.stage in (REVIEW, FINAL):
+        if draft.question_key in (REVIEW, FINAL):
             return _Plan(self._where(draft, actor))
-        flow = Flow.from_json(draft.flow).with_skip(draft.stage)
+        flow = Flow.from_json(draft.flow).with_skip(draft.question_key)
         if flow.return_to_review:
             flow = replace(flow, return_to_review=False)
             plan = self._compose(actor, draft, flow=flow, stay=False, lead="Kept as it was.")
@@ -537,7 +561,7 @@ class Engine:
             plan.flow = flow
             return plan
         offered, flow = flow.take_unplaced(following)
-        skipped = stage_of(draft.stage).id
+        skipped = stage_of(draft.question_key).id
         lead = f"Skipped for now: **edit {skipped}** brings it back."
         reply = self._question_reply(draft.id, following, _joined(lead, offer_back(offered)))
         return _Plan(reply, stage=following, flow=flow)
@@ -550,7 +574,7 @@ class Engine:
             reply.text += "\n\nSend a new answer to replace it, or **skip** to keep it."
         status = "active" if draft.status == "final" else None
         flow = None
-        if draft.stage in (REVIEW, FINAL):
+        if draft.question_key in (REVIEW, FINAL):
             flow = replace(Flow.from_json(draft.flow), return_to_review=True)
             reply.text += "\n\nAfter this answer I'll take you straight back to the draft."
         return _Plan(reply, stage=key, status=status, flow=flow)
@@ -574,9 +598,9 @@ class Engine:
             notices,
             lambda c: c.side_answer(asked, passages, self._history(actor, draft), stream=stream),
         )
-        reply = self._question_reply(draft.id, draft.stage, said.text, kind="answer")
+        reply = self._question_reply(draft.id, draft.question_key, said.text, kind="answer")
         reply.tips = self._tips(passages, actor=actor, draft=draft, already=said.text)
-        if draft.stage in (REVIEW, FINAL):
+        if draft.question_key in (REVIEW, FINAL):
             reply.question = None
         else:
             reply.text += "\n\nBack to where we were:"
@@ -597,16 +621,16 @@ class Engine:
         """A request to change the draft: the model rewrites it; without one, say what can."""
         if self.coach.mode == "llm":
             return self._compose(actor, draft, stay=True, instruction=text)
-        reply = Reply(draft.id, "info", GUIDED_REVISION, **self._stage_fields(draft.stage))
-        if draft.stage not in (REVIEW, FINAL):
-            asked = question(draft.stage)
+        reply = Reply(draft.id, "info", GUIDED_REVISION, **self._stage_fields(draft.question_key))
+        if draft.question_key not in (REVIEW, FINAL):
+            asked = question(draft.question_key)
             reply.question = asked.prompt if asked else None
         return _Plan(reply)
 
     def _accept(self, actor: Actor, draft: DraftRecord) -> _Plan:
         if not draft.owned_by(actor):
             return _Plan(Reply(draft.id, "error", "Only the draft's owner can mark it final."))
-        latest = self.store.latest_version(actor, draft.id)
+        latest = self._store.latest_version(actor, draft.id)
         if latest is None:
             plan = self._compose(actor, draft, stay=False, lead="Accepted.")
             plan.stage, plan.status = FINAL, "final"
@@ -645,7 +669,7 @@ class Engine:
         flow = flow or Flow.from_json(draft.flow)
         partners = draft.partners or split_partners(answers.get("context.partners", ""))
         passages = self._compose_passages(partners, draft.partner_type, answers)
-        latest = self.store.latest_version(actor, draft.id) if instruction else None
+        latest = self._store.latest_version(actor, draft.id) if instruction else None
         request = DraftRequest(
             title=draft.title,
             partners=partners,
@@ -677,8 +701,8 @@ class Engine:
 
         content, rubric = self._with_fallback(notices, write)
         coach = coach_used[-1]
-        stage = draft.stage if stay else REVIEW
-        if stay and draft.stage == FINAL:
+        stage = draft.question_key if stay else REVIEW
+        if stay and draft.question_key == FINAL:
             stage = REVIEW
         if ask_next:
             stage = next_question(answers, flow, rubric)
@@ -700,7 +724,7 @@ class Engine:
         version = (content, rubric, coach.mode, coach.model, coach.prompt_versions, usage)
         return _Plan(
             reply,
-            stage=None if stage == draft.stage else stage,
+            stage=None if stage == draft.question_key else stage,
             status=status,
             version=version,
             notices=notices,
@@ -817,7 +841,7 @@ class Engine:
     def _shown_so_far(self, actor: Actor, draft: DraftRecord) -> str:
         """Everything the coach has said in this draft's conversation, normalised for matching."""
         try:
-            messages = self.store.recent_messages(actor, draft.id, limit=HISTORY_FOR_TIPS)
+            messages = self._store.recent_messages(actor, draft.id, limit=HISTORY_FOR_TIPS)
         except Exception as error:  # tips are a bonus: history trouble must not break a turn
             log.warning("could not read history for tips: %s", error)
             return ""
@@ -835,7 +859,9 @@ class Engine:
         return f"{asked.search} {worst.message}"
 
     def _history(self, actor: Actor, draft: DraftRecord) -> list[Turn]:
-        return [Turn(m.role, m.text) for m in self.store.recent_messages(actor, draft.id, limit=12)]
+        return [
+            Turn(m.role, m.text) for m in self._store.recent_messages(actor, draft.id, limit=12)
+        ]
 
     @staticmethod
     def _stage_fields(key: str) -> dict:
@@ -857,7 +883,8 @@ class Engine:
             **self._stage_fields(key),
         )
 
-    def _ask(self, draft_id: str, key: str, text: str) -> Reply:
+    def _put_question(self, draft_id: str, key: str, text: str) -> Reply:
+        """A stage's question, with a tip from the knowledge base on its topic."""
         reply = self._question_reply(draft_id, key, text)
         asked = question(key)
         if asked:
@@ -865,23 +892,25 @@ class Engine:
         return reply
 
     def _where(self, draft: DraftRecord, actor: Actor) -> Reply:
-        if draft.stage in (REVIEW, FINAL):
-            latest = self.store.latest_version(actor, draft.id)
+        if draft.question_key in (REVIEW, FINAL):
+            latest = self._store.latest_version(actor, draft.id)
             if latest is not None:
                 return Reply(
                     draft.id,
                     "draft",
                     f"**{draft.title}** — version {latest.number}, {latest.score}%."
-                    + ("" if draft.stage == FINAL else "\n\n" + REVIEW_HELP),
+                    + ("" if draft.question_key == FINAL else "\n\n" + REVIEW_HELP),
                     content=latest.content,
                     rubric=latest.rubric,
                     version=latest.number,
                     coach_mode=latest.coach_mode,
-                    **self._stage_fields(draft.stage),
+                    **self._stage_fields(draft.question_key),
                 )
         heading = f"**{draft.title}** ({draft.id})."
-        reply = self._question_reply(draft.id, draft.stage, _joined(heading, _answer_list(draft)))
-        if draft.stage in (REVIEW, FINAL):
+        reply = self._question_reply(
+            draft.id, draft.question_key, _joined(heading, _answer_list(draft))
+        )
+        if draft.question_key in (REVIEW, FINAL):
             reply.text = _joined(reply.text, REVIEW_HELP)
         return reply
 
