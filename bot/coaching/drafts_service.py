@@ -38,6 +38,10 @@ class DraftsService:
         """The newest version of a draft `actor` may see; None before the first draft."""
         return self._store.latest_version(actor, draft_id)
 
+    def versions(self, actor: Actor, draft_id: str) -> list[VersionRecord]:
+        """Every version of a draft `actor` may see, oldest first (a card's button names one)."""
+        return self._store.versions(actor, draft_id)
+
     # -- sharing and rating --------------------------------------------------------------------
     def share(self, actor: Actor, draft_id: str, user_id: str) -> None:
         """Let `user_id` (same workspace) see and coach the draft; only its owner may."""
