@@ -10,6 +10,7 @@ only a type here, and the Word/Markdown export code is imported when a file is w
 
 from __future__ import annotations
 
+import builtins  # `list` below is a method: the type is named in full
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,7 +39,7 @@ class DraftsService:
         """The newest version of a draft `actor` may see; None before the first draft."""
         return self._store.latest_version(actor, draft_id)
 
-    def versions(self, actor: Actor, draft_id: str) -> list[VersionRecord]:
+    def versions(self, actor: Actor, draft_id: str) -> builtins.list[VersionRecord]:
         """Every version of a draft `actor` may see, oldest first (a card's button names one)."""
         return self._store.versions(actor, draft_id)
 
