@@ -226,7 +226,7 @@ def drafts_list(
                 "title": d.title,
                 "owner": d.owner_id,
                 "status": d.status,
-                "stage": d.stage,
+                "stage": d.question_key,
                 "score": d.latest_score,
                 "shared": d.shared,
                 "updated_at": d.updated_at.isoformat(),
@@ -247,7 +247,7 @@ def drafts_list(
         score = "–" if d.latest_score is None else f"{d.latest_score}%"
         owner = shown(d.owner_id) + (" (shared)" if d.shared else "")
         when = f"{d.updated_at:%d %b %H:%M}"
-        table.add_row(d.id, shown(d.title), d.status, d.stage, score, owner, when)
+        table.add_row(d.id, shown(d.title), d.status, d.question_key, score, owner, when)
     out.print(table)
 
 

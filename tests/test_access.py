@@ -79,7 +79,7 @@ def count_write_transactions(store: DraftStore) -> list[str]:
         if mode == "IMMEDIATE":
             begun.append(mode)
 
-    event.listen(store.engine, "begin", on_begin)
+    event.listen(store.database, "begin", on_begin)
     return begun
 
 
@@ -109,13 +109,17 @@ def test_a_turn_that_fails_midway_leaves_nothing_behind(store):
             ALICE,
             draft.id,
             expected_lock_version=draft.lock_version,
-            stage="context.topic",
+            question_key="context.topic",
             answers={"context.partners": "Acme"},
             version=version,
             messages=history,
         )
     after = store.get_draft(ALICE, draft.id)
-    assert (after.stage, after.answers, after.lock_version) == ("context", {}, draft.lock_version)
+    assert (after.question_key, after.answers, after.lock_version) == (
+        draft.question_key,
+        {},
+        draft.lock_version,
+    )
     assert store.versions(ALICE, draft.id) == []
     assert store.recent_messages(ALICE, draft.id) == []
 

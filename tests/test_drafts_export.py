@@ -101,7 +101,7 @@ def draft_record(**overrides: object) -> DraftRecord:
         "partner_type": "industry",
         "area_of_care": "Audiology",
         "status": "active",
-        "stage": "value",
+        "question_key": "value.nhs",
         "answers": {},
         "created_at": WHEN,
         "updated_at": WHEN,
@@ -153,7 +153,7 @@ def test_draft_as_dict_uses_the_latest_version() -> None:
         "versions",
     ]:
         assert key in data
-    assert (data["id"], data["owner"], data["stage"]) == ("ab23cd", "alice", "value")
+    assert (data["id"], data["owner"], data["stage"]) == ("ab23cd", "alice", "value.nhs")
     assert data["problem_statement"] == PROBLEM
     assert data["partners"] == ["Acme Audiology", "Leeds Teaching Hospitals"]
     assert set(data["value_proposition"][0]) == {"party", "value", "jobs", "pains", "gains"}

@@ -18,6 +18,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
+from bot.coaching.stages import first_key
 from bot.drafts.content import CriterionScore, DraftContent, RubricScore
 from bot.drafts.models import DRAFT_ID_ALPHABET, Base, Feedback, utcnow
 from bot.drafts.repository import (
@@ -98,22 +99,19 @@ def test_create_get_and_list(store: DraftStore, db_path: Path) -> None:
 
     assert db_path.exists()
     assert len(draft.id) == 6 and set(draft.id) <= set(DRAFT_ID_ALPHABET)
-    assert (draft.owner_id, draft.workspace_id, draft.status, draft.stage) == (
-        "alice",
-        "T1",
-        "active",
-        "context",
-    )
+    assert (draft.owner_id, draft.workspace_id, draft.status) == ("alice", "T1", "active")
+    # A new draft starts on the coach's first question (the store cannot import the coach).
+    assert draft.question_key == first_key()
     assert draft.partners == ["Acme"] and draft.answers == {} and draft.lock_version == 1
     assert draft.created_at.utcoffset() == timedelta(0)
     assert store.get_draft(ALICE, draft.id) == draft
 
     older = store.create_draft(ALICE, "Older")
-    store.save_state(ALICE, draft.id, expected_lock_version=1, stage="problem")
+    store.save_state(ALICE, draft.id, expected_lock_version=1, question_key="problem")
     summaries = store.list_drafts(ALICE)
     assert [s.id for s in summaries] == [draft.id, older.id]
     assert summaries[0].latest_score is None and summaries[0].shared is False
-    assert summaries[0].stage == "problem"
+    assert summaries[0].question_key == "problem"
 
 
 def test_draft_ids_are_unique(store: DraftStore) -> None:
@@ -145,7 +143,7 @@ def test_stranger_cannot_see_or_touch_a_draft(store: DraftStore) -> None:
         lambda: store.get_draft(BOB, draft.id),
         lambda: store.versions(BOB, draft.id),
         lambda: store.latest_version(BOB, draft.id),
-        lambda: store.save_state(BOB, draft.id, expected_lock_version=1, stage="x"),
+        lambda: store.save_state(BOB, draft.id, expected_lock_version=1, question_key="x"),
         lambda: store.add_version(BOB, draft.id, content(), rubric(), coach_mode="llm"),
         lambda: store.share(BOB, draft.id, "bob"),
         lambda: store.shared_with(BOB, draft.id),
@@ -182,9 +180,9 @@ def test_shared_user_sees_draft_and_can_advance_it(store: DraftStore) -> None:
     assert store.latest_version(BOB, draft.id).content == content()  # type: ignore[union-attr]
 
     saved = store.save_state(
-        BOB, draft.id, expected_lock_version=1, stage="value", answers={"who": "patients"}
+        BOB, draft.id, expected_lock_version=1, question_key="value", answers={"who": "patients"}
     )
-    assert saved.stage == "value" and saved.answers == {"who": "patients"}
+    assert saved.question_key == "value" and saved.answers == {"who": "patients"}
     finished = store.save_state(BOB, draft.id, expected_lock_version=2, status="final")
     assert finished.status == "final"
 
@@ -321,10 +319,10 @@ def test_racing_save_state_loses_nothing(store: DraftStore) -> None:
 
 def test_stale_lock_version_is_refused(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Stale")
-    store.save_state(ALICE, draft.id, expected_lock_version=1, stage="problem")
+    store.save_state(ALICE, draft.id, expected_lock_version=1, question_key="problem")
     with pytest.raises(ConcurrentUpdate):
-        store.save_state(ALICE, draft.id, expected_lock_version=1, stage="value")
-    assert store.get_draft(ALICE, draft.id).stage == "problem"
+        store.save_state(ALICE, draft.id, expected_lock_version=1, question_key="value")
+    assert store.get_draft(ALICE, draft.id).question_key == "problem"
 
 
 # -- multiple processes and restarts ---------------------------------------------------------
@@ -335,7 +333,7 @@ def test_two_store_instances_share_one_file(db_path: Path) -> None:
         draft = first.create_draft(ALICE, "Two processes")
         second.add_message(ALICE, draft.id, "user", "Hello from process two")
         first.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
-        saved = second.save_state(ALICE, draft.id, expected_lock_version=1, stage="gap")
+        saved = second.save_state(ALICE, draft.id, expected_lock_version=1, question_key="gap")
 
         assert first.get_draft(ALICE, draft.id) == saved
         assert [m.text for m in first.recent_messages(ALICE, draft.id)] == [
@@ -343,7 +341,7 @@ def test_two_store_instances_share_one_file(db_path: Path) -> None:
         ]
         assert second.latest_version(ALICE, draft.id).number == 1  # type: ignore[union-attr]
         with pytest.raises(ConcurrentUpdate):
-            first.save_state(ALICE, draft.id, expected_lock_version=1, stage="late")
+            first.save_state(ALICE, draft.id, expected_lock_version=1, question_key="late")
 
 
 def test_reopened_store_has_everything(db_path: Path) -> None:
@@ -413,7 +411,7 @@ def test_feedback_revote_replaces(store: DraftStore) -> None:
     store.record_feedback(ALICE, version.id, 1)
     store.record_feedback(ALICE, version.id, -1)
 
-    with store.engine.connect() as connection:
+    with store.database.connect() as connection:
         votes = connection.execute(select(Feedback.user_id, Feedback.value)).all()
     assert [tuple(v) for v in votes] == [("alice", -1)]
     with pytest.raises(ValueError):
@@ -440,7 +438,7 @@ def test_claim_event_is_idempotent_across_instances(db_path: Path) -> None:
 
 
 def test_migrations_match_models(store: DraftStore) -> None:
-    with store.engine.connect() as connection:
+    with store.database.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
         assert context.get_current_revision() == head_revision()
@@ -490,7 +488,7 @@ def test_revision_0001_database_upgrades_and_keeps_its_rows(db_path: Path) -> No
 
 
 def test_sqlite_pragmas(store: DraftStore) -> None:
-    with store.engine.connect() as connection:
+    with store.database.connect() as connection:
         pragma = connection.exec_driver_sql
         assert pragma("PRAGMA journal_mode").scalar() == "wal"
         assert pragma("PRAGMA foreign_keys").scalar() == 1
@@ -553,7 +551,7 @@ def test_core_contract_on_sqlite(store: DraftStore) -> None:
 def test_core_contract_on_postgresql(postgres_database_url: str) -> None:
     with DraftStore(postgres_database_url) as pg:
         exercise_core(pg)
-        with pg.engine.connect() as connection:
+        with pg.database.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
             assert compare_metadata(context, Base.metadata) == []
 
@@ -567,13 +565,13 @@ def test_claiming_events_expires_ids_older_than_a_day(db_path: Path) -> None:
 
     with DraftStore(sqlite_url(db_path)) as store:
         store.claim_event("Ev-old")
-        with store.engine.begin() as connection:  # as if received two days ago
+        with store.database.begin() as connection:  # as if received two days ago
             connection.execute(
                 update(ProcessedEvent).values(received_at=utcnow() - 2 * EVENT_RETENTION)
             )
     with DraftStore(sqlite_url(db_path)) as restarted:
         assert restarted.claim_event("Ev-new") is True
-        with restarted.engine.connect() as connection:
+        with restarted.database.connect() as connection:
             ids = connection.execute(select(ProcessedEvent.event_id)).scalars().all()
             count = connection.execute(select(func.count()).select_from(ProcessedEvent)).scalar()
         assert ids == ["Ev-new"] and count == 1

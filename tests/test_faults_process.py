@@ -37,7 +37,7 @@ def _snapshot(store: DraftStore, draft_id: str) -> tuple:
     draft = store.get_draft(ACTOR, draft_id)
     history = [(m.role, m.text) for m in store.recent_messages(ACTOR, draft_id, limit=100)]
     versions = [v.number for v in store.versions(ACTOR, draft_id)]
-    return draft.lock_version, draft.stage, dict(draft.answers), history, versions
+    return draft.lock_version, draft.question_key, dict(draft.answers), history, versions
 
 
 def _kill_at(url: str, draft_id: str, hook: str, text: str) -> None:

@@ -67,7 +67,7 @@ def test_a_user_one_step_ahead_loses_nothing_and_misfiles_nothing(offline, store
     draft_id, turns = run(offline, script)
     draft = store.get_draft(ALICE, draft_id)
     assert misfiled(draft.answers, script) == []
-    assert draft.stage == REVIEW and turns <= len(QUESTION_KEYS) + 1
+    assert draft.question_key == REVIEW and turns <= len(QUESTION_KEYS) + 1
 
 
 def test_a_user_one_step_behind_loses_nothing_and_misfiles_nothing(offline, store):
@@ -75,14 +75,14 @@ def test_a_user_one_step_behind_loses_nothing_and_misfiles_nothing(offline, stor
     draft_id, _turns = run(offline, script)
     draft = store.get_draft(ALICE, draft_id)
     assert misfiled(draft.answers, script) == []
-    assert draft.stage == REVIEW
+    assert draft.question_key == REVIEW
 
 
 def test_the_sequential_user_still_finishes_in_the_same_number_of_turns(offline, store):
     script = [(GOOD_ANSWERS[k], k) for k in QUESTION_KEYS]
     draft_id, turns = run(offline, script)
     draft = store.get_draft(ALICE, draft_id)
-    assert draft.stage == REVIEW and misfiled(draft.answers, script) == []
+    assert draft.question_key == REVIEW and misfiled(draft.answers, script) == []
     assert turns == len(QUESTION_KEYS) + 1
 
 
@@ -97,14 +97,14 @@ def test_an_answer_to_another_question_is_filed_there_and_the_question_asked_aga
     offline.handle(ALICE, draft_id, GOOD_ANSWERS[TOPIC])
     for key in QUESTION_KEYS[2:6]:
         offline.handle(ALICE, draft_id, GOOD_ANSWERS[key])
-    assert store.get_draft(ALICE, draft_id).stage == ROOT_CAUSE
+    assert store.get_draft(ALICE, draft_id).question_key == ROOT_CAUSE
     reply = offline.handle(
         ALICE, draft_id, "Patients would gain fewer crises and more days at home."
     )
     assert reply.text.startswith("That sounds like the value for patients; I've put it there.")
     assert reply.question.startswith("Why does the problem happen?")
     draft = store.get_draft(ALICE, draft_id)
-    assert draft.stage == ROOT_CAUSE and ROOT_CAUSE not in draft.answers
+    assert draft.question_key == ROOT_CAUSE and ROOT_CAUSE not in draft.answers
     assert "more days at home" in draft.answers[VALUE_PATIENTS]
 
 
@@ -122,7 +122,7 @@ def test_the_same_words_sent_again_answer_the_question_asked(offline, store):
     draft = store.get_draft(ALICE, draft_id)
     assert draft.answers[ROOT_CAUSE] == said.lower()
     assert VALUE_PATIENTS not in draft.answers  # moved, not copied
-    assert draft.stage != ROOT_CAUSE
+    assert draft.question_key != ROOT_CAUSE
 
 
 def test_a_different_answer_after_a_redirect_is_read_afresh(offline, store):

@@ -157,7 +157,7 @@ def test_side_question_answered_by_the_model_with_citations(store, make_settings
         reply = engine.handle(ALICE, draft_id, "what goes into a written agreement?")
         assert reply.kind == "answer" and "[1]" in reply.text
         assert reply.tips
-        assert store.get_draft(ALICE, draft_id).stage == "context.partners"
+        assert store.get_draft(ALICE, draft_id).question_key == "context.partners"
 
 
 def test_revision_request_in_review_writes_a_new_version(store, make_settings, knowledge_search):

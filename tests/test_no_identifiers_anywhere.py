@@ -304,7 +304,7 @@ def test_every_slack_surface_stores_posts_exports_and_logs_no_identifier(
     leaks: list[str] = []
     for call in fake_slack.calls:
         leaks += _leaks(json.dumps(call.body, ensure_ascii=False), f"Slack {call.method}")
-    database = Path(store.engine.url.database)
+    database = Path(store.database.url.database)
     assert _placeholders(database) >= EXPECTED_PLACEHOLDERS
     leaks += _scan_database(database)
     leaks += _scan_exports(settings.coach_data_dir)

@@ -67,7 +67,7 @@ def test_feedback_lands_on_the_version_clicked(slack, fake_slack, store, drafted
     from bot.drafts.models import Feedback
 
     first = store.versions(ALICE, draft_id)[0]
-    with store.engine.connect() as connection:
+    with store.database.connect() as connection:
         rows = connection.execute(select(Feedback.version_id, Feedback.value)).all()
     assert rows == [(first.id, -1)]
 

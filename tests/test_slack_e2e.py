@@ -65,7 +65,7 @@ def test_thread_reply_is_coached_and_retries_are_not_answered_twice(slack, fake_
     time.sleep(0.5)
     assert len(fake_slack.calls_to("chat.postMessage")) == 1
     (summary,) = store.list_drafts(ALICE)
-    assert store.get_draft(ALICE, summary.id).stage == "affected.who"
+    assert store.get_draft(ALICE, summary.id).question_key == "affected.who"
 
 
 def test_threads_the_bot_did_not_start_are_ignored(slack, fake_slack):
@@ -310,7 +310,7 @@ def test_mention_starts_a_thread_and_mentions_in_it_are_coached(slack, fake_slac
         event_id="EvMention2",
     )
     fake_slack.wait_for("chat.postMessage", 2)
-    assert store.get_draft(ALICE, summary.id).stage == "context.topic"
+    assert store.get_draft(ALICE, summary.id).question_key == "context.topic"
 
 
 def test_direct_messages_start_and_continue_a_draft(slack, fake_slack, store):
@@ -366,7 +366,7 @@ def test_feedback_buttons_are_stored_against_the_version(slack, fake_slack, stor
 
     from bot.drafts.models import Feedback
 
-    with store.engine.connect() as connection:
+    with store.database.connect() as connection:
         rows = connection.execute(select(Feedback.user_id, Feedback.value)).all()
     assert rows == [("UALICE", 1)]
 

@@ -321,10 +321,10 @@ def test_nobody_else_reaches_a_draft_through_any_command_or_button(
     assert not fake_slack.calls_to("files.completeUploadExternal")
     assert not fake_slack.calls_to("views.open")
     after = store.get_draft(ALICE, summary.id)
-    assert (after.status, after.lock_version, after.stage) == (
+    assert (after.status, after.lock_version, after.question_key) == (
         before.status,
         before.lock_version,
-        before.stage,
+        before.question_key,
     )
     assert store.list_drafts(Actor(team, user)) == []
     assert not tracebacks

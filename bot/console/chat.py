@@ -172,7 +172,7 @@ class ChatSession:
                 score = "–" if d.latest_score is None else f"{d.latest_score}%"
                 mark = "*" if d.id == current else " "
                 owner = f" (shared by {d.owner_id})" if d.shared else ""
-                line = f"{mark} {d.id}  {d.title}  [{d.status}, {d.stage}, {score}]{owner}"
+                line = f"{mark} {d.id}  {d.title}  [{d.status}, {d.question_key}, {score}]{owner}"
                 print(plain(line))
             return
         table = Table("", "id", "title", "status", "stage", "score", "owner", "updated")
@@ -182,7 +182,7 @@ class ChatSession:
                 d.id,
                 shown(d.title),
                 d.status,
-                d.stage,
+                d.question_key,
                 "–" if d.latest_score is None else f"{d.latest_score}%",
                 shown(d.owner_id) + (" (shared)" if d.shared else ""),
                 d.updated_at.strftime("%d %b %H:%M"),

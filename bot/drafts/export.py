@@ -45,7 +45,7 @@ def draft_as_dict(draft: DraftRecord, versions: list[VersionRecord]) -> dict[str
         "id": draft.id,
         "title": draft.title,
         "owner": draft.owner_id,
-        "stage": draft.stage,
+        "stage": draft.question_key,
         "status": draft.status,
         "partners": _partners(draft, latest),
         "problem_statement": content.problem_statement if content else "",

@@ -38,6 +38,10 @@ DRAFT_STATUSES = ("active", "final", "archived")
 MESSAGE_ROLES = ("user", "coach")
 COACH_MODES = ("guided", "llm")
 FEEDBACK_VALUES = (1, -1)
+# Where a new draft's conversation starts: the first coaching question
+# (bot.coaching.questions.PARTNERS). Spelled out rather than imported so the store never imports
+# the coaching layer above it; tests/test_drafts_store.py keeps the two equal.
+FIRST_QUESTION_KEY = "context.partners"
 
 # Deterministic constraint names: Alembic can only alter or drop what it can name, and SQLite
 # and PostgreSQL would otherwise invent different ones.
@@ -108,7 +112,9 @@ class Draft(Base):
     partner_type: Mapped[str] = mapped_column(String(64), default="")
     area_of_care: Mapped[str] = mapped_column(Text, default="")
     status: Mapped[str] = mapped_column(String(16), default="active")
-    stage: Mapped[str] = mapped_column(String(64), default="context")
+    # The question the conversation is on (a key from bot/coaching/questions.py), or "review" /
+    # "final" once every question has had its turn.
+    question_key: Mapped[str] = mapped_column(String(64), default=FIRST_QUESTION_KEY)
     answers: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     # Where the conversation stands beyond the answers (tries per question, skipped questions,
     # unplaced notes, overrides): the coaching engine's typed `Flow`, stored as JSON.

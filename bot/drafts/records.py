@@ -34,7 +34,7 @@ class DraftRecord:
     partner_type: str
     area_of_care: str
     status: str
-    stage: str
+    question_key: str  # the question being asked, or "review" / "final" after the last one
     answers: dict[str, str]
     created_at: datetime
     updated_at: datetime
@@ -77,7 +77,7 @@ class DraftSummary:
     title: str
     owner_id: str
     status: str
-    stage: str
+    question_key: str
     updated_at: datetime
     latest_score: int | None
     shared: bool

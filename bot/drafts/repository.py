@@ -38,6 +38,7 @@ from bot.drafts.models import (
     COACH_MODES,
     DRAFT_STATUSES,
     FEEDBACK_VALUES,
+    FIRST_QUESTION_KEY,
     MESSAGE_ROLES,
     ConversationLink,
     Draft,
@@ -128,14 +129,14 @@ class DraftStore:
         Migrating on open means a freshly deployed worker never serves from an old schema.
         Any failure to open it (bad URL, unreachable, damaged, read-only) is StoreUnavailable.
         """
-        self._engine = db.create_store_engine(url)
+        self._database = db.create_store_engine(url)
         self._events_expired_at = float("-inf")  # the first claim expires what an old run left
-        self._reads = sessionmaker(self._engine, expire_on_commit=False)
-        self._writes = sessionmaker(db.writer(self._engine), expire_on_commit=False)
+        self._reads = sessionmaker(self._database, expire_on_commit=False)
+        self._writes = sessionmaker(db.writer(self._database), expire_on_commit=False)
         try:
             self.migrate()
         except (SQLAlchemyError, OSError, ImportError) as error:
-            self._engine.dispose()
+            self._database.dispose()
             if db.is_transient(error):
                 raise db.busy_error(error, url) from error
             raise StoreUnavailable(db.describe_error(error, url)) from error
@@ -143,22 +144,25 @@ class DraftStore:
     # -- lifecycle -------------------------------------------------------------------------
 
     @property
-    def engine(self) -> Engine:
-        """The SQLAlchemy engine, for diagnostics and schema checks."""
-        return self._engine
+    def database(self) -> Engine:
+        """The SQLAlchemy engine (connection pool) underneath, for diagnostics and schema checks.
+
+        Not called `engine`: in this codebase the engine is the coaching `Engine`.
+        """
+        return self._database
 
     def migrate(self) -> None:
         """Upgrade the database to the newest Alembic revision (a no-op when already there)."""
-        db.migrate(self._engine)
+        db.migrate(self._database)
 
     def ping(self) -> None:
         """Round-trip `SELECT 1`, so `coach doctor` can tell the database is reachable."""
-        with self._engine.connect() as connection:
+        with self._database.connect() as connection:
             connection.execute(text("SELECT 1"))
 
     def close(self) -> None:
         """Release pooled connections (and SQLite file handles)."""
-        self._engine.dispose()
+        self._database.dispose()
 
     def __enter__(self) -> DraftStore:
         return self
@@ -176,7 +180,7 @@ class DraftStore:
         partners: Sequence[str] = (),
         partner_type: str = "",
         area_of_care: str = "",
-        stage: str = "context",
+        question_key: str = FIRST_QUESTION_KEY,
         answers: Mapping[str, str] | None = None,
         flow: Mapping[str, Any] | None = None,
         conversation_key: str | None = None,
@@ -200,7 +204,7 @@ class DraftStore:
                 partner_type=partner_type,
                 area_of_care=area_of_care,
                 status="active",
-                stage=stage,
+                question_key=question_key,
                 answers=dict(answers or {}),
                 flow=dict(flow or {}),
                 created_at=now,
@@ -235,7 +239,7 @@ class DraftStore:
                 Draft.title,
                 Draft.owner_id,
                 Draft.status,
-                Draft.stage,
+                Draft.question_key,
                 Draft.updated_at,
                 DraftVersion.rubric,
             )
@@ -258,7 +262,7 @@ class DraftStore:
                 title=row.title,
                 owner_id=row.owner_id,
                 status=row.status,
-                stage=row.stage,
+                question_key=row.question_key,
                 updated_at=row.updated_at,
                 latest_score=None if row.rubric is None else _rubric(row.rubric).percent,
                 shared=row.owner_id != actor.user_id,
@@ -272,7 +276,7 @@ class DraftStore:
         draft_id: str,
         *,
         expected_lock_version: int,
-        stage: str | None = None,
+        question_key: str | None = None,
         answers: Mapping[str, str] | None = None,
         status: str | None = None,
         title: str | None = None,
@@ -281,7 +285,7 @@ class DraftStore:
     ) -> DraftRecord:
         """Advance the conversation, unless someone else did since `expected_lock_version`.
 
-        Anyone with access may move the stage and answers on (that is what sharing is for), but
+        Anyone with access may move the question and answers on (that is what sharing is for), but
         renaming or (un)archiving stays with the owner. `answers` replaces the whole mapping.
         """
         _require_choice("status", status, DRAFT_STATUSES, optional=True)
@@ -293,7 +297,7 @@ class DraftStore:
                     draft,
                     actor,
                     expected_lock_version,
-                    stage=stage,
+                    question_key=question_key,
                     answers=answers,
                     status=status,
                     title=title,
@@ -311,7 +315,7 @@ class DraftStore:
         draft_id: str,
         *,
         expected_lock_version: int,
-        stage: str | None = None,
+        question_key: str | None = None,
         answers: Mapping[str, str] | None = None,
         status: str | None = None,
         partners: Sequence[str] | None = None,
@@ -329,7 +333,7 @@ class DraftStore:
         _require_choice("status", status, DRAFT_STATUSES, optional=True)
         if version is not None:
             _require_choice("coach_mode", version.coach_mode, COACH_MODES)
-        changes = any(v is not None for v in (stage, answers, status, partners, flow))
+        changes = any(v is not None for v in (question_key, answers, status, partners, flow))
 
         def work(session: Session) -> VersionRecord | None:
             draft = _visible_draft(session, actor, draft_id, for_update=True)
@@ -339,7 +343,7 @@ class DraftStore:
                     draft,
                     actor,
                     expected_lock_version,
-                    stage=stage,
+                    question_key=question_key,
                     answers=answers,
                     status=status,
                     partners=partners,
@@ -635,7 +639,7 @@ class DraftStore:
 
 # Lifecycle methods report the raw failure (doctor wants the real reason); the rest ride out a
 # brief outage and then say "try again in a moment".
-_UNGUARDED = frozenset({"engine", "migrate", "ping", "close"})
+_UNGUARDED = frozenset({"database", "migrate", "ping", "close"})
 
 
 def _riding_out_outages(method: Callable[..., T]) -> Callable[..., T]:
@@ -761,7 +765,7 @@ def _change_state(
 def _apply_state(
     draft: Draft,
     *,
-    stage: str | None = None,
+    question_key: str | None = None,
     answers: Mapping[str, str] | None = None,
     status: str | None = None,
     title: str | None = None,
@@ -769,8 +773,8 @@ def _apply_state(
     flow: Mapping[str, Any] | None = None,
 ) -> None:
     """Copy the given fields onto the row; fresh containers so JSON changes are always seen."""
-    if stage is not None:
-        draft.stage = stage
+    if question_key is not None:
+        draft.question_key = question_key
     if answers is not None:
         draft.answers = dict(answers)
     if status is not None:
@@ -853,7 +857,7 @@ def _draft_record(draft: Draft) -> DraftRecord:
         partner_type=draft.partner_type,
         area_of_care=draft.area_of_care,
         status=draft.status,
-        stage=draft.stage,
+        question_key=draft.question_key,
         answers=dict(draft.answers or {}),
         created_at=draft.created_at,
         updated_at=draft.updated_at,

@@ -69,7 +69,7 @@ def harvest(
     if since is not None:
         query = query.where(Feedback.created_at >= since)
     grouped: dict[str, list[tuple[Draft, Feedback, DraftVersion]]] = {}
-    with store.engine.connect() as connection:
+    with store.database.connect() as connection:
         from sqlalchemy.orm import Session
 
         with Session(bind=connection) as session:

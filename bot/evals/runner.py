@@ -359,12 +359,12 @@ class CaseRunner:
     def _view(store: DraftStore, actor: Actor, draft_id: str, reply: Reply) -> View:
         draft = store.get_draft(actor, draft_id)
         asked = getattr(reply, "question_key", None)
-        if asked is None and reply.question and draft.stage not in (REVIEW, FINAL):
-            asked = draft.stage
+        if asked is None and reply.question and draft.question_key not in (REVIEW, FINAL):
+            asked = draft.question_key
         return View(
             reply=reply,
             asked_key=asked,
-            in_review=draft.stage == REVIEW and not reply.question,
+            in_review=draft.question_key == REVIEW and not reply.question,
             final=draft.status == "final",
         )
 

@@ -41,7 +41,7 @@ def draft_line(draft: DraftSummary) -> str:
     """One draft as people read it: title, status, where it stands, score, when, whose."""
     title = draft.title if len(draft.title) <= TITLE_CHARS else draft.title[:TITLE_CHARS] + "…"
     score = "not scored yet" if draft.latest_score is None else f"score {draft.latest_score}%"
-    where = "" if draft.status == "final" else f" · {stage_words(draft.stage)}"
+    where = "" if draft.status == "final" else f" · {stage_words(draft.question_key)}"
     shared = f" · shared by <@{escape(draft.owner_id)}>" if draft.shared else ""
     when = (
         f"<!date^{int(draft.updated_at.timestamp())}^{{date_short_pretty}} {{time}}|"
