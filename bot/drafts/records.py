@@ -42,7 +42,7 @@ class DraftRecord:
     flow: dict[str, Any] = field(default_factory=dict)  # the engine's flow state, as JSON
 
     def owned_by(self, actor: Actor) -> bool:
-        """True when `actor` may share, rename or archive (not merely read) this draft."""
+        """True when `actor` may share, retitle or archive (not merely read) this draft."""
         return self.workspace_id == actor.workspace_id and self.owner_id == actor.user_id
 
 

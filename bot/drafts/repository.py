@@ -113,7 +113,7 @@ class DraftNotFound(LookupError):
 
 
 class NotOwner(PermissionError):
-    """The actor can see the draft but only its owner may share, rename or archive it."""
+    """The actor can see the draft but only its owner may share it, retitle or archive it."""
 
 
 class ConcurrentUpdate(RuntimeError):
@@ -361,14 +361,6 @@ class DraftStore:
         except StaleDataError as exc:
             raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
 
-    def rename(self, actor: Actor, draft_id: str, title: str) -> DraftRecord:
-        """Owner-only rename that does not need the caller to hold a lock version."""
-        return self._owner_change(actor, draft_id, title=title)
-
-    def archive(self, actor: Actor, draft_id: str) -> DraftRecord:
-        """Owner-only archive; the draft stays readable, it just stops being worked on."""
-        return self._owner_change(actor, draft_id, status="archived")
-
     # -- versions --------------------------------------------------------------------------
 
     def add_version(
@@ -464,18 +456,6 @@ class DraftStore:
             return True
 
         return self._write_retrying(work)
-
-    def shared_with(self, actor: Actor, draft_id: str) -> list[str]:
-        """User ids the draft is shared with, in the order they were added."""
-        with self._reads() as session:
-            _visible_draft(session, actor, draft_id)
-            return list(
-                session.scalars(
-                    select(DraftShare.user_id)
-                    .where(DraftShare.draft_id == draft_id)
-                    .order_by(DraftShare.created_at, DraftShare.user_id)
-                )
-            )
 
     # -- conversation ----------------------------------------------------------------------
 
@@ -622,17 +602,6 @@ class DraftStore:
                     raise
                 time.sleep(backoff_delay(attempt))  # de-synchronise the racers
         raise AssertionError("unreachable")  # pragma: no cover
-
-    def _owner_change(self, actor: Actor, draft_id: str, **changes: Any) -> DraftRecord:
-        with self._writes() as session, session.begin():
-            draft = _visible_draft(session, actor, draft_id, for_update=True)
-            _require_owner(draft, actor)
-            _apply_state(draft, **changes)
-            try:
-                session.flush()
-            except StaleDataError as exc:
-                raise ConcurrentUpdate(f"draft {draft_id} changed concurrently") from exc
-            return _draft_record(draft)
 
 
 # -- outages -------------------------------------------------------------------------------
