@@ -7,6 +7,7 @@ pointed at any Web API with SLACK_API_URL — which is how the tests run it agai
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App
@@ -23,7 +24,8 @@ from bot.drafts.db import StoreBusy
 from bot.privacy import log_filter
 from bot.settings import Settings
 from bot.slack.conversations import SlackConversations
-from bot.slack.listeners import actions, assistant, commands, events, views
+from bot.slack.listeners import register_all
+from bot.slack.payloads import text_at
 
 log = logging.getLogger(__name__)
 LISTENER_THREADS = 32
@@ -63,33 +65,32 @@ def create_app(settings: Settings, engine: Engine, *, client: WebClient | None =
         token_verification_enabled=True,
         logger=logging.getLogger("bot.slack.bolt"),
     )
-    conversations = SlackConversations(engine, settings)
-    app.use(assistant.build_assistant(conversations))
-    commands.register(app, conversations)
-    views.register(app, conversations)
-    events.register(app, conversations)
-    actions.register(app, conversations)
-
-    @app.error
-    def on_error(error: Exception, body: dict, client: WebClient) -> None:
-        if isinstance(error, StoreBusy):  # an outage, not a bug: tell the person, privately
-            log.warning("request refused during a database outage: %s", error)
-            tell_outage(client, body, str(error))
-            return
-        log.exception("listener failed for %s: %s", body.get("type"), error)
-
+    register_all(app, SlackConversations(engine, settings))
+    app.error(on_error)
     return app
 
 
-def tell_outage(client: WebClient, body: dict, text: str) -> None:
+def on_error(error: Exception, body: Mapping[str, object], client: WebClient) -> None:
+    """Any listener's failure: an outage is explained to the person; anything else is logged."""
+    if isinstance(error, StoreBusy):  # an outage, not a bug: tell the person, privately
+        log.warning("request refused during a database outage: %s", error)
+        tell_outage(client, body, str(error))
+        return
+    log.exception("listener failed for %s: %s", body.get("type"), error)
+
+
+def tell_outage(client: WebClient, body: Mapping[str, object], text: str) -> None:
     """Say "try again in a moment" where the request came from (privately), never a traceback.
 
     A message, command or button that arrived while the database was out of reach would
     otherwise get silence: Bolt has already acked it, so Slack will not send it again.
     """
-    event = body.get("event") or {}
-    channel = event.get("channel") or body.get("channel_id") or _id(body.get("channel"))
-    user = event.get("user") or body.get("user_id") or _id(body.get("user"))
+    channel = (
+        text_at(body, "event", "channel")
+        or text_at(body, "channel_id")
+        or text_at(body, "channel", "id")
+    )
+    user = text_at(body, "event", "user") or text_at(body, "user_id") or text_at(body, "user", "id")
     if not user:
         return
     try:
@@ -97,15 +98,10 @@ def tell_outage(client: WebClient, body: dict, text: str) -> None:
             client.chat_postEphemeral(
                 channel=channel,
                 user=user,
-                thread_ts=event.get("thread_ts"),
+                thread_ts=text_at(body, "event", "thread_ts"),
                 text=f":hourglass: {text}",
             )
         else:
             client.chat_postMessage(channel=user, text=f":hourglass: {text}")
     except SlackApiError as error:
         log.warning("could not tell %s about the outage: %s", user, error.response.get("error"))
-
-
-def _id(part: object) -> str | None:
-    """The `id` of an interactive payload's user or channel object, if it has one."""
-    return part.get("id") if isinstance(part, dict) else None

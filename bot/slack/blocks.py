@@ -13,6 +13,7 @@ from typing import Any
 from bot.coaching.outline import Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.coaching.reply import Reply
 from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.slack import ids
 from bot.slack.mrkdwn import TEXT_LIMIT, escape, split_text, to_mrkdwn
 
 Block = dict[str, Any]
@@ -186,7 +187,7 @@ def new_draft_modal(title: str, channel_id: str) -> dict[str, Any]:
     ) -> Block:
         element: Block = {
             "type": "plain_text_input",
-            "action_id": "value",
+            "action_id": ids.INPUT_ACTION,
             "placeholder": {"type": "plain_text", "text": placeholder},
             "max_length": 200,
         }
@@ -205,21 +206,27 @@ def new_draft_modal(title: str, channel_id: str) -> dict[str, Any]:
         for value, label in PARTNER_TYPES
     ]
     return form_modal(
-        "new_draft",
+        ids.NEW_DRAFT_VIEW,
         channel_id,
         "New problem statement",
         "Start coaching",
         [
-            text_input("title", "Title", "e.g. Faster discharge to care homes", title),
-            text_input("partners", "Partner organisation(s)", "e.g. Leeds trust, Acme Pharma"),
+            text_input(ids.TITLE_INPUT, "Title", "e.g. Faster discharge to care homes", title),
+            text_input(
+                ids.PARTNERS_INPUT, "Partner organisation(s)", "e.g. Leeds trust, Acme Pharma"
+            ),
             {
                 "type": "input",
-                "block_id": "partner_type",
+                "block_id": ids.PARTNER_TYPE_INPUT,
                 "optional": True,
                 "label": {"type": "plain_text", "text": "Partner type"},
-                "element": {"type": "static_select", "action_id": "value", "options": options},
+                "element": {
+                    "type": "static_select",
+                    "action_id": ids.INPUT_ACTION,
+                    "options": options,
+                },
             },
-            text_input("area", "Area of care", "e.g. stroke prevention", optional=True),
+            text_input(ids.AREA_INPUT, "Area of care", "e.g. stroke prevention", optional=True),
             pasted_input(),
         ],
     )
@@ -232,7 +239,7 @@ def pasted_input() -> Block:
     """Optional: a description or a document's text; the coach files every part at once."""
     return {
         "type": "input",
-        "block_id": "pasted",
+        "block_id": ids.PASTED_INPUT,
         "optional": True,
         "label": {"type": "plain_text", "text": "Paste what you have"},
         "hint": {
@@ -242,7 +249,7 @@ def pasted_input() -> Block:
         },
         "element": {
             "type": "plain_text_input",
-            "action_id": "value",
+            "action_id": ids.INPUT_ACTION,
             "multiline": True,
             "max_length": PASTE_LIMIT,
             "placeholder": {"type": "plain_text", "text": "Optional"},
@@ -268,7 +275,7 @@ def form_modal(
 def share_modal(title: str, where: str) -> dict[str, Any]:
     """Pick a colleague; `where` (JSON: draft, channel, thread) lets the app confirm there."""
     return form_modal(
-        "share_draft",
+        ids.SHARE_DRAFT_VIEW,
         where,
         "Share draft",
         "Share",
@@ -279,9 +286,9 @@ def share_modal(title: str, where: str) -> dict[str, Any]:
             ),
             {
                 "type": "input",
-                "block_id": "user",
+                "block_id": ids.SHARE_WITH_INPUT,
                 "label": {"type": "plain_text", "text": "Share with"},
-                "element": {"type": "users_select", "action_id": "value"},
+                "element": {"type": "users_select", "action_id": ids.INPUT_ACTION},
             },
         ],
     )
@@ -293,7 +300,7 @@ def revise_modal(content: DraftContent, where: str) -> dict[str, Any]:
     def text_box(block_id: str, label: str, initial: str, hint: str) -> Block:
         element: Block = {
             "type": "plain_text_input",
-            "action_id": "value",
+            "action_id": ids.INPUT_ACTION,
             "multiline": True,
             "max_length": PASTE_LIMIT,
         }
@@ -308,19 +315,19 @@ def revise_modal(content: DraftContent, where: str) -> dict[str, Any]:
         }
 
     return form_modal(
-        "revise_draft",
+        ids.REVISE_DRAFT_VIEW,
         where,
         "Revise the draft",
         "Save and re-score",
         [
             text_box(
-                "problem",
+                ids.PROBLEM_INPUT,
                 "Problem statement",
                 content.problem_statement,
                 "At most three sentences: who is affected, what happens now, why it matters.",
             ),
             text_box(
-                "hmw",
+                ids.HMW_INPUT,
                 "How might we",
                 content.how_might_we,
                 "One line starting 'How might we'.",

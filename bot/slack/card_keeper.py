@@ -18,8 +18,9 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.drafts.records import DraftRecord, VersionRecord
+from bot.slack import ids
 from bot.slack.blocks import Block, fit_blocks
-from bot.slack.cards import CARD_BLOCK_PREFIX, card_blocks, parent_blocks, parent_text
+from bot.slack.cards import card_blocks, parent_blocks, parent_text
 from bot.slack.mrkdwn import TEXT_LIMIT, escape
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class CardKeeper:
     ) -> ThreadCards:
         found = ThreadCards()
         cursor = None
-        wanted = f"{CARD_BLOCK_PREFIX}{draft_id}"
+        wanted = f"{ids.CARD_BLOCK_PREFIX}{draft_id}"
         try:
             for _ in range(MAX_PAGES_READ):
                 page = client.conversations_replies(

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bot.coaching.stages import FINAL, REVIEW, STAGES, stage_number, stage_of
 from bot.drafts.content import CriterionScore
 from bot.drafts.records import DraftRecord, VersionRecord
+from bot.slack import ids
 from bot.slack.blocks import (
     HOME_MAX_BLOCKS,
     MARKS,
@@ -29,7 +30,6 @@ from bot.slack.blocks import (
 )
 from bot.slack.mrkdwn import escape, to_mrkdwn
 
-CARD_BLOCK_PREFIX = "card:"
 STATUS_WORDS = {"active": "In progress", "final": "Final", "archived": "Archived"}
 EXCERPT_CHARS = 900  # the statement and how-might-we on a card: the whole of any sensible one
 
@@ -136,20 +136,24 @@ def card_actions(draft: DraftRecord, latest: VersionRecord | None) -> Block:
     value = ButtonValue(draft.id, latest.number if latest else None).encode()
     elements: list[Block] = []
     if latest is not None and draft.status != "final":
-        elements.append(button("Mark final", "draft_final", value, "primary"))
+        elements.append(button("Mark final", ids.DRAFT_FINAL, value, "primary"))
     if latest is not None:
         elements += [
-            button("Revise", "draft_revise", value),
-            button("Full draft", "draft_full", value),
-            button("Export", "draft_export", value),
+            button("Revise", ids.DRAFT_REVISE, value),
+            button("Full draft", ids.DRAFT_FULL, value),
+            button("Export", ids.DRAFT_EXPORT, value),
         ]
-    elements.append(button("Share", "draft_share", value))
+    elements.append(button("Share", ids.DRAFT_SHARE, value))
     if latest is not None:
         elements += [
-            button("👍", "feedback_up", value),
-            button("👎", "feedback_down", value),
+            button("👍", ids.FEEDBACK_UP, value),
+            button("👎", ids.FEEDBACK_DOWN, value),
         ]
-    return {"type": "actions", "block_id": f"{CARD_BLOCK_PREFIX}{draft.id}", "elements": elements}
+    return {
+        "type": "actions",
+        "block_id": f"{ids.CARD_BLOCK_PREFIX}{draft.id}",
+        "elements": elements,
+    }
 
 
 def parent_text(draft: DraftRecord, latest: VersionRecord | None) -> str:
@@ -177,7 +181,7 @@ def full_draft_modal(draft: DraftRecord, version: VersionRecord, latest_number: 
         )
     return {
         "type": "modal",
-        "callback_id": "full_draft",
+        "callback_id": ids.FULL_DRAFT_VIEW,
         "title": {"type": "plain_text", "text": f"Draft v{version.number}"[:24]},
         "close": {"type": "plain_text", "text": "Close"},
         "blocks": fit_blocks(blocks, HOME_MAX_BLOCKS),
@@ -197,8 +201,8 @@ def shared_notice_blocks(
     blocks.append(
         {
             "type": "actions",
-            "block_id": f"shared:{draft.id}",
-            "elements": [button("Open", "draft_open", draft.id, "primary")],
+            "block_id": f"{ids.SHARED_BLOCK_PREFIX}{draft.id}",
+            "elements": [button("Open", ids.DRAFT_OPEN, draft.id, "primary")],
         }
     )
     return blocks

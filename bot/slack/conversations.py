@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
+from slack_bolt import BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
-from bot.drafts.export import export_to_file
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.drafts.repository import DraftNotFound
 from bot.privacy import redact_line
@@ -39,6 +39,7 @@ from bot.slack.cards import (
     status_words,
 )
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
+from bot.slack.payloads import text_at
 from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
@@ -50,18 +51,18 @@ def thread_key(team_id: str, channel_id: str, thread_ts: str) -> str:
     return f"slack:{team_id}:{channel_id}:{thread_ts}"
 
 
-def actor_from(context: Any, body: dict[str, Any] | None = None) -> Actor:
+def actor_from(context: BoltContext, body: Mapping[str, object] | None = None) -> Actor:
     """The acting user in the acting workspace (team), from Bolt's context or the payload."""
     body = body or {}
     team = (
-        getattr(context, "team_id", None)
-        or body.get("team_id")
-        or (body.get("team") or {}).get("id")
-        or (body.get("user") or {}).get("team_id")
+        context.team_id
+        or text_at(body, "team_id")
+        or text_at(body, "team", "id")
+        or text_at(body, "user", "team_id")
         or "unknown-team"
     )
-    user = getattr(context, "user_id", None) or (body.get("user") or {}).get("id") or "unknown"
-    return Actor(str(team), str(user))
+    user = context.user_id or text_at(body, "user", "id") or "unknown"
+    return Actor(team, user)
 
 
 @dataclass
@@ -166,8 +167,8 @@ class SlackConversations:
             return None
         try:
             return (
-                self.engine.store.get_draft(actor, reply.draft_id),
-                self.engine.store.latest_version(actor, reply.draft_id),
+                self.engine.drafts.get(actor, reply.draft_id),
+                self.engine.drafts.latest_version(actor, reply.draft_id),
             )
         except DraftNotFound:
             return None
@@ -249,7 +250,7 @@ class SlackConversations:
         )
         self.deliver(client, channel, parent_ts, reply, actor)
         if posted_parent and reply.version is None:  # with a version, deliver updated it
-            draft = self.engine.store.get_draft(actor, reply.draft_id)
+            draft = self.engine.drafts.get(actor, reply.draft_id)
             client.chat_update(
                 channel=channel,
                 ts=parent_ts,
@@ -273,8 +274,8 @@ class SlackConversations:
     ) -> None:
         """Write the export and upload it where the user asked; access is checked first."""
         folder = self.settings.coach_data_dir / "exports"
-        path = export_to_file(self.engine.store, actor, draft_id, fmt, folder)
-        draft = self.engine.store.get_draft(actor, draft_id)
+        path = self.engine.drafts.export(actor, draft_id, fmt, folder)
+        draft = self.engine.drafts.get(actor, draft_id)
         kind = "a Word document" if fmt == "docx" else "Markdown"
         client.files_upload_v2(
             channel=channel,
@@ -291,8 +292,8 @@ class SlackConversations:
         Each Open gets its own thread, so a DM holds any number of drafts, one per thread.
         Returns the DM channel.
         """
-        draft = self.engine.store.get_draft(actor, draft_id)
-        latest = self.engine.store.latest_version(actor, draft_id)
+        draft = self.engine.drafts.get(actor, draft_id)
+        latest = self.engine.drafts.latest_version(actor, draft_id)
         dm = self.dm_channel(client, actor.user_id)
         posted = client.chat_postMessage(
             channel=dm, text=f"Draft: {escape(draft.title)}", blocks=card_blocks(draft, latest)
@@ -308,10 +309,10 @@ class SlackConversations:
 
     def share_with(self, client: WebClient, actor: Actor, draft_id: str, user: str) -> None:
         """Share, then tell the colleague what they were given: title, owner, score and Open."""
-        store = self.engine.store
-        store.share(actor, draft_id, user)
-        draft = store.get_draft(actor, draft_id)
-        latest = store.latest_version(actor, draft_id)
+        drafts = self.engine.drafts
+        drafts.share(actor, draft_id, user)
+        draft = drafts.get(actor, draft_id)
+        latest = drafts.latest_version(actor, draft_id)
         client.chat_postMessage(
             channel=self.dm_channel(client, user),
             text=f"<@{actor.user_id}> shared a draft with you: {escape(draft.title)}",
@@ -320,7 +321,7 @@ class SlackConversations:
 
     def not_found_words(self, actor: Actor, draft_id: str) -> str:
         """Different words for an id that does not exist and a draft not shared with you."""
-        owner = self.engine.store.owner_of(actor.workspace_id, draft_id) if draft_id else None
+        owner = self.engine.drafts.owner_of(actor.workspace_id, draft_id) if draft_id else None
         if owner is None:
             shown = f"`{escape(draft_id)}`" if draft_id else "that id"
             return f"There is no draft {shown}: check the id in `/statement list`."

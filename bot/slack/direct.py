@@ -18,7 +18,8 @@ from slack_sdk import WebClient
 
 from bot.drafts.records import Actor
 from bot.privacy import redact_line, redact_text
-from bot.slack.blocks import button, context, section
+from bot.slack import ids
+from bot.slack.blocks import Block, button, context, section
 from bot.slack.conversations import SlackConversations, thread_key
 from bot.slack.lists import drafts_page_blocks
 from bot.slack.mrkdwn import escape
@@ -95,7 +96,7 @@ class DirectMessages:
         if request.kind == "new":
             self.start(client, actor, place, request.argument, set_title=set_title)
         elif request.kind == "list":
-            drafts = self.engine.store.list_drafts(actor)
+            drafts = self.engine.drafts.list(actor)
             blocks = drafts_page_blocks(drafts, 0, "assistant")
             self._say(client, place, "Your drafts", blocks)
         elif request.kind == "switch" and (draft_id is None or self._names_a_draft(actor, text)):
@@ -105,7 +106,7 @@ class DirectMessages:
         elif request.kind == "question":
             if set_title:
                 set_title(redact_line(request.argument, 60))
-            reply = self.engine.ask(request.argument)
+            reply = self.engine.answer_question(request.argument)
             self.conversations.deliver(client, place.channel, place.thread_ts, reply, actor)
         elif request.kind == "help":
             self._say(client, place, DM_HELP)
@@ -117,7 +118,7 @@ class DirectMessages:
     def _names_a_draft(self, actor: Actor, text: str) -> bool:
         """Inside a draft, "open …" is only a switch when it names another draft."""
         request = read_request(text)
-        return find_draft(self.engine.store.list_drafts(actor), request.argument) is not None
+        return find_draft(self.engine.drafts.list(actor), request.argument) is not None
 
     # -- what the requests do --------------------------------------------------------------------
     def start(
@@ -142,7 +143,7 @@ class DirectMessages:
             opening_text=opening,
         )
         if set_title:
-            set_title(self.engine.store.get_draft(actor, reply.draft_id).title[:150])
+            set_title(self.engine.drafts.get(actor, reply.draft_id).title[:150])
         self.conversations.deliver(client, place.channel, thread, reply, actor)
 
     def switch(
@@ -155,7 +156,7 @@ class DirectMessages:
         set_title: SetTitle | None = None,
     ) -> None:
         """Pick up another draft: in this thread, or (top-level) in a new thread of its own."""
-        drafts = self.engine.store.list_drafts(actor)
+        drafts = self.engine.drafts.list(actor)
         found = find_draft(drafts, target)
         if found is None:
             said = f"I couldn't find a draft called “{escape(redact_line(target, 80))}”."
@@ -182,14 +183,18 @@ class DirectMessages:
             ),
             {
                 "type": "actions",
-                "block_id": "offer",
-                "elements": [button("Start a draft from this", "dm_start_from", value, "primary")],
+                "block_id": ids.OFFER_BLOCK,
+                "elements": [
+                    button("Start a draft from this", ids.DM_START_FROM, value, "primary")
+                ],
             },
             context("Or ask me a question about partnership working (end it with ?)."),
         ]
         self._say(client, place, "Shall I start a problem statement from this?", blocks)
 
-    def _say(self, client: WebClient, place: Place, text: str, blocks: list | None = None) -> None:
+    def _say(
+        self, client: WebClient, place: Place, text: str, blocks: list[Block] | None = None
+    ) -> None:
         client.chat_postMessage(
             channel=place.channel, thread_ts=place.thread_ts, text=text, blocks=blocks
         )

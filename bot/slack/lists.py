@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from bot.drafts.records import DraftSummary
+from bot.slack import ids
 from bot.slack.blocks import HOME_MAX_BLOCKS, Block, button, context, fit_blocks, header, section
 from bot.slack.cards import stage_words, status_words
 from bot.slack.mrkdwn import escape, to_mrkdwn
@@ -65,9 +66,9 @@ def drafts_page_blocks(drafts: list[DraftSummary], number: int, surface: Surface
         blocks.append(
             {
                 "type": "section",
-                "block_id": f"draft:{draft.id}",
+                "block_id": f"{ids.DRAFT_LINE_PREFIX}{draft.id}",
                 "text": {"type": "mrkdwn", "text": draft_line(draft)},
-                "accessory": button("Open", "draft_open", draft.id),
+                "accessory": button("Open", ids.DRAFT_OPEN, draft.id),
             }
         )
     first = page.number * PAGE_SIZE + 1
@@ -79,11 +80,11 @@ def drafts_page_blocks(drafts: list[DraftSummary], number: int, surface: Surface
     )
     moves = []
     if page.number > 0:
-        moves.append(button("◀ Previous", "drafts_page_previous", f"{surface}:{page.number - 1}"))
+        moves.append(button("◀ Previous", ids.DRAFTS_PAGE_PREVIOUS, f"{surface}:{page.number - 1}"))
     if page.number + 1 < page.count:
-        moves.append(button("Next ▶", "drafts_page_next", f"{surface}:{page.number + 1}"))
+        moves.append(button("Next ▶", ids.DRAFTS_PAGE_NEXT, f"{surface}:{page.number + 1}"))
     if moves:
-        blocks.append({"type": "actions", "block_id": "drafts_pages", "elements": moves})
+        blocks.append({"type": "actions", "block_id": ids.DRAFTS_PAGES_BLOCK, "elements": moves})
     return blocks
 
 
@@ -101,8 +102,8 @@ def home_view(drafts: list[DraftSummary], number: int = 0) -> dict[str, Any]:
     )
     start = {
         "type": "actions",
-        "block_id": "home_actions",
-        "elements": [button("New draft", "home_new_draft", "new", "primary")],
+        "block_id": ids.HOME_ACTIONS_BLOCK,
+        "elements": [button("New draft", ids.HOME_NEW_DRAFT, "new", "primary")],
     }
     blocks = [*intro, start, {"type": "divider"}, *drafts_page_blocks(drafts, number, "home")]
     return {"type": "home", "blocks": fit_blocks(blocks, HOME_MAX_BLOCKS)}

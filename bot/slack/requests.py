@@ -45,7 +45,7 @@ class Request:
 def addressed_to_someone_else(text: str, bot_user_id: str | None) -> bool:
     """True when a message opens by mentioning a person who is not this app: it is for them."""
     match = _ADDRESSED.match(text or "")
-    return bool(match) and match[1] != bot_user_id
+    return match is not None and match[1] != bot_user_id
 
 
 def read_request(text: str) -> Request:

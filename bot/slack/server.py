@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest
@@ -51,14 +52,14 @@ def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
             raw.extend(chunk)
             if len(raw) > gate.MAX_BODY_BYTES:
                 return refuse(gate.Refusal(413, "request body too large"))
-        headers = {key: value for key, value in request.headers.items()}
+        headers = dict(request.headers.items())
         if refusal := gate.unsigned(verifier, bytes(raw), headers):
             return refuse(refusal)
         try:
             bolt_request = BoltRequest(
                 body=raw.decode("utf-8", errors="replace"),
                 query=str(request.url.query),
-                headers=headers,
+                headers=as_bolt_headers(headers),
             )
         except Exception:  # parsing only: whatever fails here, the body is malformed
             return refuse(gate.Refusal(400, "malformed body"))
@@ -86,6 +87,11 @@ def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )
+
+
+def as_bolt_headers(headers: dict[str, str]) -> dict[str, str | Sequence[str]]:
+    """The same headers, typed as Bolt declares them (a value may also be a list)."""
+    return dict(headers)
 
 
 class AckFirst:

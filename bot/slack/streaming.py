@@ -18,7 +18,7 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 
 from bot.coaching.reply import Reply
 from bot.drafts.records import Actor
-from bot.slack.blocks import fallback_text, reply_blocks
+from bot.slack.blocks import Block, fallback_text, reply_blocks
 
 log = logging.getLogger(__name__)
 UPDATE_INTERVAL_S = 1.0
@@ -91,8 +91,9 @@ class ThreadStreamer:
         self._ts = response.get("ts")
         self._last_update = time.monotonic()
 
-    def _update(self, text: str, blocks: list | None = None) -> None:
-        self.client.chat_update(channel=self.channel, ts=self._ts, text=text, blocks=blocks)
+    def _update(self, text: str, blocks: list[Block] | None = None) -> None:
+        # no ts (Slack's answer lacked one) fails here like any refused update
+        self.client.chat_update(channel=self.channel, ts=self._ts or "", text=text, blocks=blocks)
         self._last_update = time.monotonic()
 
     def finish(self, reply: Reply, note: str = "") -> bool:

@@ -10,30 +10,81 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.drafts.repository import DraftNotFound
-from bot.slack.blocks import new_draft_modal, revise_modal, section, share_modal
+from bot.slack import ids
+from bot.slack.blocks import Block, new_draft_modal, revise_modal, section, share_modal
 from bot.slack.cards import ButtonValue, full_draft_modal
 from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from
-from bot.slack.direct import DirectMessages, Place
-from bot.slack.lists import drafts_page_blocks, home_view, parse_page
+from bot.slack.direct import Place
+from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
+from bot.slack.lists import Surface, drafts_page_blocks, home_view, parse_page
 from bot.slack.mrkdwn import escape, to_mrkdwn
+from bot.slack.payloads import BlockActionsBody, ButtonAction
 
 log = logging.getLogger(__name__)
+
+
+def register(app: App) -> None:
+    app.action(ids.DRAFT_FINAL)(final)
+    app.action(ids.DRAFT_ACCEPT)(final)
+    app.action(ids.DRAFT_REVISE)(revise)
+    app.action(ids.DRAFT_FULL)(full_draft)
+    app.action(ids.DRAFT_EXPORT)(export)
+    app.action(ids.DRAFT_SHARE)(share)
+    app.action(ids.DRAFT_OPEN)(open_draft)
+    app.action(ids.DM_START_FROM)(start_from)
+    app.action(ids.HOME_NEW_DRAFT)(new_from_home)
+    app.action(ids.DRAFTS_PAGE_PREVIOUS)(turn_page)
+    app.action(ids.DRAFTS_PAGE_NEXT)(turn_page)
+    app.action(ids.FEEDBACK_UP)(rate_up)
+    app.action(ids.FEEDBACK_DOWN)(rate_down)
 
 
 class Refused(Exception):
     """A click that cannot be done, with the words to tell the clicking user privately."""
 
 
-def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
+@dataclass(frozen=True)
+class Click:
+    """One acknowledged click: who clicked, the button's value, where, and the Slack bridge."""
+
+    actor: Actor
+    value: str
+    body: BlockActionsBody
+    conversations: SlackConversations
+
+
+def acknowledge(
+    ack: Ack, body: BlockActionsBody, action: ButtonAction, context: BoltContext
+) -> Click:
+    """Ack at once (Slack waits three seconds at most), then gather what the click is about."""
+    ack()
+    return Click(
+        actor_from(context, body), action.get("value", ""), body, conversations_of(context)
+    )
+
+
+@contextmanager
+def refusals_told(click: Click, client: WebClient) -> Iterator[None]:
+    """A draft the clicker may not see, or a `Refused` click, is explained to them privately."""
+    try:
+        yield
+    except DraftNotFound:
+        tell(click, client, NOT_SHARED)
+    except Refused as refusal:
+        tell(click, client, str(refusal))
+
+
+def _where(body: BlockActionsBody) -> tuple[str | None, str | None]:
     """Channel and thread of the message holding the button (None in App Home)."""
     message = body.get("message") or {}
     channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
@@ -42,7 +93,7 @@ def _where(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return channel, message.get("thread_ts") or message.get("ts")
 
 
-def _public_place(body: dict[str, Any]) -> tuple[str | None, str | None]:
+def _public_place(body: BlockActionsBody) -> tuple[str | None, str | None]:
     """Where a click's result may be posted for others to see: not under a private message.
 
     A card shown privately (`/statement show`) lives in an ephemeral message; what its buttons
@@ -53,9 +104,6 @@ def _public_place(body: dict[str, Any]) -> tuple[str | None, str | None]:
     return _where(body)
 
 
-Click = Callable[[Actor, str, dict[str, Any], WebClient], None]
-
-
 def owner_only(draft: DraftRecord, doing: str) -> str:
     """The private refusal for a collaborator: who owns the draft, and what to do instead."""
     return (
@@ -64,191 +112,270 @@ def owner_only(draft: DraftRecord, doing: str) -> str:
     )
 
 
-def register(app: App, conversations: SlackConversations) -> None:
-    engine = conversations.engine
-    store = engine.store
-    direct = DirectMessages(conversations)
+def tell(click: Click, client: WebClient, text: str) -> None:
+    """A private note to the clicking user, where they clicked (or in a DM from App Home)."""
+    channel, thread_ts = _where(click.body)
+    user = (click.body.get("user") or {}).get("id", "")
+    if channel:
+        click.conversations.tell(client, channel, thread_ts, user, text)
+    else:
+        dm = click.conversations.dm_channel(client, user)
+        client.chat_postMessage(channel=dm, text=text)
 
-    def tell(client: WebClient, body: dict[str, Any], text: str) -> None:
-        """A private note to the clicking user, where they clicked (or in a DM from App Home)."""
-        channel, thread_ts = _where(body)
-        user = (body.get("user") or {}).get("id", "")
-        if channel:
-            conversations.tell(client, channel, thread_ts, user, text)
-        else:
-            client.chat_postMessage(channel=conversations.dm_channel(client, user), text=text)
 
-    def button(*action_ids: str) -> Callable[[Click], Click]:
-        """Register `click(actor, value, body, client)` with ack and refusals handled."""
+def on_card(click: Click) -> tuple[DraftRecord, VersionRecord]:
+    """The draft and its latest version, refusing a card drawn for an older version."""
+    drafts = click.conversations.engine.drafts
+    clicked = ButtonValue.decode(click.value)
+    draft = drafts.get(click.actor, clicked.draft_id)
+    latest = drafts.latest_version(click.actor, draft.id)
+    if latest is None:
+        raise Refused(f"*{to_mrkdwn(draft.title)}* has no draft yet.")
+    if clicked.version is not None and clicked.version != latest.number:
+        raise Refused(
+            f"That card shows version {clicked.version}, but *{to_mrkdwn(draft.title)}* is "
+            f"now at version {latest.number}: use the latest card "
+            f"(or `/statement show {draft.id}`)."
+        )
+    return draft, latest
 
-        def decorator(click: Click) -> Click:
-            def listener(
-                ack: Ack,
-                body: dict[str, Any],
-                action: dict[str, Any],
-                client: WebClient,
-                context: Any,
-            ) -> None:
-                ack()
-                try:
-                    click(actor_from(context, body), action.get("value", ""), body, client)
-                except DraftNotFound:
-                    tell(client, body, NOT_SHARED)
-                except Refused as refusal:
-                    tell(client, body, str(refusal))
 
-            for action_id in action_ids:
-                app.action(action_id)(listener)
-            return click
+def in_place(click: Click, client: WebClient) -> tuple[str, str | None]:
+    """Where a click's result is posted: the public thread, or the clicker's DM."""
+    channel, thread_ts = _public_place(click.body)
+    if channel is None:
+        return click.conversations.dm_channel(client, click.actor.user_id), None
+    return channel, thread_ts
 
-        return decorator
 
-    def on_card(actor: Actor, value: str) -> tuple[DraftRecord, VersionRecord]:
-        """The draft and its latest version, refusing a card drawn for an older version."""
-        clicked = ButtonValue.decode(value)
-        draft = store.get_draft(actor, clicked.draft_id)
-        latest = store.latest_version(actor, draft.id)
-        if latest is None:
-            raise Refused(f"*{to_mrkdwn(draft.title)}* has no draft yet.")
-        if clicked.version is not None and clicked.version != latest.number:
-            raise Refused(
-                f"That card shows version {clicked.version}, but *{to_mrkdwn(draft.title)}* is "
-                f"now at version {latest.number}: use the latest card "
-                f"(or `/statement show {draft.id}`)."
-            )
-        return draft, latest
-
-    def in_place(body: dict[str, Any], actor: Actor, client: WebClient) -> tuple[str, str | None]:
-        channel, thread_ts = _public_place(body)
-        if channel is None:
-            return conversations.dm_channel(client, actor.user_id), None
-        return channel, thread_ts
-
-    @button("draft_final", "draft_accept")
-    def final(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        draft, _latest = on_card(actor, value)
-        if not draft.owned_by(actor):
+def final(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Mark final: the owner only, on the card of the latest version."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        draft, _latest = on_card(click)
+        if not draft.owned_by(click.actor):
             raise Refused(owner_only(draft, "mark it final"))
         if draft.status == "final":
             raise Refused(f"*{to_mrkdwn(draft.title)}* is already final.")
-        channel, thread_ts = in_place(body, actor, client)
-        conversations.deliver(client, channel, thread_ts, engine.accept(actor, draft.id), actor)
+        channel, thread_ts = in_place(click, client)
+        reply = click.conversations.engine.accept(click.actor, draft.id)
+        click.conversations.deliver(client, channel, thread_ts, reply, click.actor)
 
-    @button("draft_revise")
-    def revise(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        draft, latest = on_card(actor, value)
+
+def revise(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Revise: a form with the problem statement and how-might-we of the latest version."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        draft, latest = on_card(click)
         channel, thread_ts = _public_place(body)
         where = json.dumps({"d": draft.id, "v": latest.number, "c": channel, "t": thread_ts})
         client.views_open(trigger_id=body["trigger_id"], view=revise_modal(latest.content, where))
 
-    @button("draft_full")
-    def full(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        clicked = ButtonValue.decode(value)
-        versions = store.versions(actor, clicked.draft_id)
+
+def full_draft(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Full draft: the version the card showed (even an older one), whole, in a modal."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        drafts = click.conversations.engine.drafts
+        clicked = ButtonValue.decode(click.value)
+        versions = drafts.versions(click.actor, clicked.draft_id)
         if not versions:
             raise Refused("That draft has no version to show yet.")
         wanted = clicked.version or versions[-1].number
         shown = next((v for v in versions if v.number == wanted), versions[-1])
-        draft = store.get_draft(actor, clicked.draft_id)
+        draft = drafts.get(click.actor, clicked.draft_id)
         view = full_draft_modal(draft, shown, versions[-1].number)
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
-    @button("draft_export")
-    def export(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        draft, latest = on_card(actor, value)
-        dm = conversations.dm_channel(client, actor.user_id)
-        conversations.upload_export(client, actor, draft.id, "docx", dm)
+
+def export(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Export: a Word document of the latest version, sent to the clicker's DM."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        draft, latest = on_card(click)
+        dm = click.conversations.dm_channel(client, click.actor.user_id)
+        click.conversations.upload_export(client, click.actor, draft.id, "docx", dm)
         channel, _thread = _where(body)
         if channel and channel != dm:
             tell(
+                click,
                 client,
-                body,
                 f"Sent *{to_mrkdwn(draft.title)}* (version {latest.number}) to you as a Word "
                 "document in our direct messages.",
             )
 
-    @button("draft_share")
-    def share(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        draft = store.get_draft(actor, ButtonValue.decode(value).draft_id)
-        if not draft.owned_by(actor):
+
+def share(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Share: the owner picks a colleague in a form (`views.share_draft` does the sharing)."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        drafts = click.conversations.engine.drafts
+        draft = drafts.get(click.actor, ButtonValue.decode(click.value).draft_id)
+        if not draft.owned_by(click.actor):
             raise Refused(owner_only(draft, "share it"))
         channel, thread_ts = _where(body)
         where = json.dumps({"d": draft.id, "c": channel, "t": thread_ts})
         client.views_open(trigger_id=body["trigger_id"], view=share_modal(draft.title, where))
 
-    @button("draft_open")
-    def open_draft(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        draft_id = ButtonValue.decode(value).draft_id
-        dm = conversations.open_in_dm(client, actor, draft_id)
+
+def open_draft(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Open (in a list or a share notice): the draft's card in a new thread of the DM."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        draft_id = ButtonValue.decode(click.value).draft_id
+        dm = click.conversations.open_in_dm(client, click.actor, draft_id)
         channel, _thread = _where(body)
         if channel and channel != dm:
-            draft = store.get_draft(actor, draft_id)
+            draft = click.conversations.engine.drafts.get(click.actor, draft_id)
             tell(
+                click,
                 client,
-                body,
                 f"Opened *{to_mrkdwn(draft.title)}* in our direct messages: carry on there.",
             )
 
-    @button("dm_start_from")
-    def start_from(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        """The offer under an unclear DM: start a draft with those words as the first answer."""
+
+def start_from(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """The offer under an unclear DM: start a draft with those words as the first answer."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
         channel, _thread = _where(body)
         message = body.get("message") or {}
-        if not channel or not message.get("ts"):
+        message_ts = message.get("ts")
+        if not channel or not message_ts:
             return
-        place = Place(channel, message["ts"], message.get("thread_ts"))
+        place = Place(channel, message_ts, message.get("thread_ts"))
         client.chat_update(
             channel=channel,
-            ts=message["ts"],
+            ts=message_ts,
             text="Started a draft from what you wrote.",
             blocks=section("Started a draft from what you wrote: carry on in its thread."),
         )
-        direct.start(client, actor, place, "", opening=value)
+        direct_messages_of(context).start(client, click.actor, place, "", opening=click.value)
 
-    @button("home_new_draft")
-    def new_from_home(actor: Actor, _value: str, body: dict[str, Any], client: WebClient) -> None:
+
+def new_from_home(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """App Home's New draft: the same form as `/statement new`."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
         client.views_open(trigger_id=body["trigger_id"], view=new_draft_modal("", ""))
 
-    @button("drafts_page_previous", "drafts_page_next")
-    def turn_page(actor: Actor, value: str, body: dict[str, Any], client: WebClient) -> None:
-        surface, number = parse_page(value)
-        drafts = store.list_drafts(actor)
+
+def turn_page(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """Previous / Next in a list: redraw it in place, wherever the list is shown."""
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        surface, number = parse_page(click.value)
+        drafts = click.conversations.engine.drafts.list(click.actor)
         if surface == "home":
-            client.views_publish(user_id=actor.user_id, view=home_view(drafts, number))
+            client.views_publish(user_id=click.actor.user_id, view=home_view(drafts, number))
             return
-        shown_in = "assistant" if surface == "assistant" else "list"
+        shown_in: Surface = "assistant" if surface == "assistant" else "list"
         blocks = drafts_page_blocks(drafts, number, shown_in)
-        if surface == "list" and body.get("response_url"):
-            _replace_ephemeral(body["response_url"], blocks)
+        response_url = body.get("response_url")
+        if surface == "list" and response_url:
+            _replace_ephemeral(response_url, blocks)
             return
         channel, _thread = _where(body)
         ts = (body.get("message") or {}).get("ts")
         if channel and ts:
             client.chat_update(channel=channel, ts=ts, text="Your drafts", blocks=blocks)
 
-    def rate(value: int) -> Click:
-        def click(actor: Actor, token: str, body: dict[str, Any], client: WebClient) -> None:
-            clicked = ButtonValue.decode(token)
-            versions = store.versions(actor, clicked.draft_id)
-            version = next((v for v in versions if v.number == clicked.version), None)
-            if version is None:
-                raise Refused("That rating button is out of date.")
-            store.record_feedback(actor, version.id, value)
-            tell(
-                client,
-                body,
-                f"Thanks for the feedback on version {version.number}."
-                if value > 0
-                else "Thanks: tell me in the thread what to improve.",
-            )
 
-        return click
-
-    button("feedback_up")(rate(+1))
-    button("feedback_down")(rate(-1))
+def rate_up(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """👍 on a card: recorded against the version that card showed."""
+    _rate(acknowledge(ack, body, action, context), client, +1)
 
 
-def _replace_ephemeral(response_url: str, blocks: list[dict]) -> None:
+def rate_down(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """👎 on a card: recorded against the version that card showed."""
+    _rate(acknowledge(ack, body, action, context), client, -1)
+
+
+def _rate(click: Click, client: WebClient, value: int) -> None:
+    with refusals_told(click, client):
+        drafts = click.conversations.engine.drafts
+        clicked = ButtonValue.decode(click.value)
+        versions = drafts.versions(click.actor, clicked.draft_id)
+        version = next((v for v in versions if v.number == clicked.version), None)
+        if version is None:
+            raise Refused("That rating button is out of date.")
+        drafts.rate(click.actor, version.id, value)
+        tell(
+            click,
+            client,
+            f"Thanks for the feedback on version {version.number}."
+            if value > 0
+            else "Thanks: tell me in the thread what to improve.",
+        )
+
+
+def _replace_ephemeral(response_url: str, blocks: list[Block]) -> None:
     """Show another page in the ephemeral list the user clicked in (its response_url)."""
     WebhookClient(response_url).send(
         text="Your drafts", blocks=blocks, replace_original=True, response_type="ephemeral"

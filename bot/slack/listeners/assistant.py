@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
 
-from slack_bolt import Assistant, Say, SetStatus, SetSuggestedPrompts, SetTitle
+from slack_bolt import App, Assistant, BoltContext, Say, SetStatus, SetSuggestedPrompts, SetTitle
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.drafts.records import DraftSummary
-from bot.slack.conversations import SlackConversations, actor_from
-from bot.slack.direct import DirectMessages, Place
+from bot.slack.conversations import actor_from
+from bot.slack.direct import Place
+from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
 from bot.slack.listeners.events import first_delivery
+from bot.slack.payloads import AssistantThreadStarted, EventBody, MessageEvent
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,14 @@ ASK_PROMPT = {
 }
 SUGGESTED_PROMPTS = [START_PROMPT, LIST_PROMPT, ASK_PROMPT]
 PROMPT_TITLE_CHARS = 60
+
+
+def register(app: App) -> None:
+    """The panel through Bolt's `Assistant` middleware, as Slack's assistant template does."""
+    assistant = Assistant()
+    assistant.thread_started(started)
+    assistant.user_message(message)
+    app.assistant(assistant)
 
 
 def prompts_for(drafts: list[DraftSummary]) -> list[dict[str, str]]:
@@ -68,7 +77,7 @@ def greeting(viewing: str | None) -> str:
     return said
 
 
-def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
+def _quietly(call: Callable[..., object], **kwargs: object) -> None:
     """Status and title are niceties: a thread Slack does not treat as an assistant thread
     refuses them, and that must not cost the user their answer."""
     try:
@@ -77,60 +86,55 @@ def _quietly(call: Callable[..., Any], **kwargs: Any) -> None:
         log.info("assistant nicety refused: %s", error.response.get("error"))
 
 
-def build_assistant(conversations: SlackConversations) -> Assistant:
-    assistant = Assistant()
-    direct = DirectMessages(conversations)
-    store = conversations.engine.store
+def started(
+    say: Say,
+    set_suggested_prompts: SetSuggestedPrompts,
+    payload: AssistantThreadStarted,
+    body: EventBody,
+    context: BoltContext,
+) -> None:
+    """The panel opened: a greeting and prompts for where the user stands."""
+    actor = actor_from(context, body)
+    drafts = conversations_of(context).engine.drafts.list(actor)
+    thread = payload.get("assistant_thread") or {}
+    viewing = (thread.get("context") or {}).get("channel_id")
+    say(greeting(viewing))
+    set_suggested_prompts(prompts=prompts_for(drafts))
 
-    @assistant.thread_started
-    def started(
-        say: Say,
-        set_suggested_prompts: SetSuggestedPrompts,
-        payload: dict[str, Any],
-        body: dict[str, Any],
-        context: Any,
-    ) -> None:
-        actor = actor_from(context, body)
-        drafts = store.list_drafts(actor)
-        viewing = ((payload.get("assistant_thread") or {}).get("context") or {}).get("channel_id")
-        say(greeting(viewing))
-        set_suggested_prompts(prompts=prompts_for(drafts))
 
-    @assistant.user_message
-    def message(
-        payload: dict[str, Any],
-        body: dict[str, Any],
-        client: WebClient,
-        say: Say,
-        set_status: SetStatus,
-        set_title: SetTitle,
-        context: Any,
-    ) -> None:
-        if not first_delivery(conversations, body):
-            return
-        actor = actor_from(context, body)
-        place = Place(
-            payload["channel"], payload["ts"], payload.get("thread_ts") or payload["ts"], True
+def message(
+    payload: MessageEvent,
+    body: EventBody,
+    client: WebClient,
+    say: Say,
+    set_status: SetStatus,
+    set_title: SetTitle,
+    context: BoltContext,
+) -> None:
+    """A message in the panel: routed like a DM, with a status while the coach thinks."""
+    if not first_delivery(conversations_of(context), body):
+        return
+    actor = actor_from(context, body)
+    place = Place(
+        payload["channel"], payload["ts"], payload.get("thread_ts") or payload["ts"], True
+    )
+    _quietly(
+        set_status,
+        status="is thinking…",
+        loading_messages=["Reading the knowledge base…", "Checking against the rubric…"],
+    )
+    try:
+        direct_messages_of(context).route(
+            client,
+            actor,
+            place,
+            payload.get("text") or "",
+            has_files=bool(payload.get("files")),
+            bot_user_id=context.bot_user_id,
+            set_title=lambda title: _quietly(set_title, title=title),
         )
-        _quietly(
-            set_status,
-            status="is thinking…",
-            loading_messages=["Reading the knowledge base…", "Checking against the rubric…"],
-        )
-        try:
-            direct.route(
-                client,
-                actor,
-                place,
-                payload.get("text") or "",
-                has_files=bool(payload.get("files")),
-                bot_user_id=getattr(context, "bot_user_id", None),
-                set_title=lambda title: _quietly(set_title, title=title),
-            )
-        except Exception:
-            log.exception("assistant turn failed")
-            say(":warning: Something went wrong on my side; your draft is saved. Please try again.")
-        finally:
-            _quietly(set_status, status="")
-
-    return assistant
+    except Exception:
+        log.exception("assistant turn failed")
+        say(":warning: Something went wrong on my side; your draft is saved. Please try again.")
+    finally:
+        _quietly(set_status, status="")

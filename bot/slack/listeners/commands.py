@@ -8,19 +8,23 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
+from collections.abc import Callable
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.privacy import redact_line
-from bot.slack.blocks import new_draft_modal
+from bot.slack import ids
+from bot.slack.blocks import Block, new_draft_modal
 from bot.slack.cards import card_blocks
 from bot.slack.conversations import SlackConversations, actor_from
 from bot.slack.listeners.actions import owner_only
+from bot.slack.listeners.dependencies import conversations_of
 from bot.slack.lists import drafts_page_blocks
 from bot.slack.mrkdwn import escape, to_mrkdwn
+from bot.slack.payloads import SlashCommand
 
 log = logging.getLogger(__name__)
 
@@ -44,88 +48,112 @@ NEEDS_ID = {
 }
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 EXPORT_FORMATS = {"docx": "docx", "word": "docx", "md": "md", "markdown": "md"}
+Answer = Callable[[str], None]  # a private answer to the person who typed the command
 
 
-def register(app: App, conversations: SlackConversations) -> None:
-    store = conversations.engine.store
+def register(app: App) -> None:
+    app.command(ids.COMMAND)(statement)
 
-    @app.command("/statement")
-    def statement(
-        ack: Ack, command: dict[str, Any], client: WebClient, respond: Respond, context: Any
-    ) -> None:
-        text = " ".join((command.get("text") or "").split())
-        verb, _, rest = text.partition(" ")
-        verb = verb.lower()
-        args = rest.split()
-        if verb == "new":
-            ack()
-            # the title comes back in the form Slack shows: guarded like every stored title
-            view = new_draft_modal(redact_line(rest, 200), command.get("channel_id", ""))
-            client.views_open(trigger_id=command["trigger_id"], view=view)
-            return
-        ack()
-        actor = actor_from(context, command)
 
-        def say(said: str, **blocks: Any) -> None:
-            respond(text=said, response_type="ephemeral", **blocks)
+def statement(
+    ack: Ack, command: SlashCommand, client: WebClient, respond: Respond, context: BoltContext
+) -> None:
+    """`/statement <verb> …`: acked at once, answered privately through `respond`."""
+    text = " ".join((command.get("text") or "").split())
+    verb, _, rest = text.partition(" ")
+    verb = verb.lower()
+    ack()
+    if verb == "new":
+        # the title comes back in the form Slack shows: guarded like every stored title
+        view = new_draft_modal(redact_line(rest, 200), command.get("channel_id", ""))
+        client.views_open(trigger_id=command["trigger_id"], view=view)
+        return
+    conversations = conversations_of(context)
+    actor = actor_from(context, command)
+    args = rest.split()
 
-        try:
-            if verb in ("", "help"):
-                say(USAGE)
-            elif verb in ("list", "drafts"):
-                page = int(args[0]) - 1 if args and args[0].isdigit() else 0
-                drafts = store.list_drafts(actor)
-                say("Your drafts", blocks=drafts_page_blocks(drafts, page, "list"))
-            elif verb in NEEDS_ID and not args:
-                say(NEEDS_ID[verb])
-            elif verb == "show":
-                draft = store.get_draft(actor, args[0])
-                latest = store.latest_version(actor, draft.id)
-                say(f"Draft: {escape(draft.title)}", blocks=card_blocks(draft, latest))
-            elif verb == "export":
-                fmt = EXPORT_FORMATS.get(args[1].lower().lstrip(".")) if len(args) > 1 else "docx"
-                if fmt is None:
-                    say("Export as `docx` (a Word document, the default) or `md` (Markdown).")
-                    return
-                draft = store.get_draft(actor, args[0])
-                dm = conversations.dm_channel(client, actor.user_id)
-                conversations.upload_export(client, actor, draft.id, fmt, dm)
-                kind = "a Word document" if fmt == "docx" else "Markdown"
-                say(f"Sent *{to_mrkdwn(draft.title)}* to you as {kind} in our direct messages.")
-            elif verb in ("share", "unshare"):
-                match = _USER_MENTION.match(args[1]) if len(args) > 1 else None
-                if len(args) > 1 and not match:
-                    say(
-                        "Mention the person with @ (pick them as you type) so Slack tells me "
-                        f"who they are: `/statement {verb} {to_mrkdwn(args[0])} @name`."
-                    )
-                    return
-                if not match:
-                    say(NEEDS_ID[verb])
-                    return
-                draft = store.get_draft(actor, args[0])
-                if not draft.owned_by(actor):
-                    say(owner_only(draft, f"{verb} it"))
-                    return
-                if verb == "share":
-                    conversations.share_with(client, actor, draft.id, match[1])
-                    say(
-                        f"Shared *{to_mrkdwn(draft.title)}* with <@{match[1]}>: I've sent them a "
-                        "message with a button to open it."
-                    )
-                    return
-                removed = store.unshare(actor, draft.id, match[1])
-                said = (
-                    f"<@{match[1]}> can no longer see or work on *{to_mrkdwn(draft.title)}*."
-                    if removed
-                    else f"*{to_mrkdwn(draft.title)}* was not shared with <@{match[1]}>."
-                )
-                say(said)
-            else:
-                said = escape(redact_line(text, 200))
-                say(f"I didn't understand `{said}`.\n\n{USAGE}")
-        except DraftNotFound:
-            draft_id = escape(redact_line(args[0], 40)) if args else ""
-            say(conversations.not_found_words(actor, draft_id))
-        except NotOwner:
-            say("Only the draft's owner can do that.")
+    def say(said: str, blocks: list[Block] | None = None) -> None:
+        respond(text=said, response_type="ephemeral", blocks=blocks)
+
+    try:
+        if verb in ("", "help"):
+            say(USAGE)
+        elif verb in ("list", "drafts"):
+            page = int(args[0]) - 1 if args and args[0].isdigit() else 0
+            drafts = conversations.engine.drafts.list(actor)
+            say("Your drafts", drafts_page_blocks(drafts, page, "list"))
+        elif verb in NEEDS_ID and not args:
+            say(NEEDS_ID[verb])
+        elif verb == "show":
+            draft = conversations.engine.drafts.get(actor, args[0])
+            latest = conversations.engine.drafts.latest_version(actor, draft.id)
+            say(f"Draft: {escape(draft.title)}", card_blocks(draft, latest))
+        elif verb == "export":
+            export(conversations, client, actor, args, say)
+        elif verb in ("share", "unshare"):
+            share_or_unshare(conversations, client, actor, verb, args, say)
+        else:
+            said = escape(redact_line(text, 200))
+            say(f"I didn't understand `{said}`.\n\n{USAGE}")
+    except DraftNotFound:
+        draft_id = escape(redact_line(args[0], 40)) if args else ""
+        say(conversations.not_found_words(actor, draft_id))
+    except NotOwner:
+        say("Only the draft's owner can do that.")
+
+
+def export(
+    conversations: SlackConversations,
+    client: WebClient,
+    actor: Actor,
+    args: list[str],
+    say: Answer,
+) -> None:
+    """`/statement export ID [docx|md]`: the file goes to the user's DM, the answer here."""
+    fmt = EXPORT_FORMATS.get(args[1].lower().lstrip(".")) if len(args) > 1 else "docx"
+    if fmt is None:
+        say("Export as `docx` (a Word document, the default) or `md` (Markdown).")
+        return
+    draft = conversations.engine.drafts.get(actor, args[0])
+    dm = conversations.dm_channel(client, actor.user_id)
+    conversations.upload_export(client, actor, draft.id, fmt, dm)
+    kind = "a Word document" if fmt == "docx" else "Markdown"
+    say(f"Sent *{to_mrkdwn(draft.title)}* to you as {kind} in our direct messages.")
+
+
+def share_or_unshare(
+    conversations: SlackConversations,
+    client: WebClient,
+    actor: Actor,
+    verb: str,
+    args: list[str],
+    say: Answer,
+) -> None:
+    """`/statement share|unshare ID @name`: only the owner may; the person is an @mention."""
+    match = _USER_MENTION.match(args[1]) if len(args) > 1 else None
+    if len(args) > 1 and not match:
+        say(
+            "Mention the person with @ (pick them as you type) so Slack tells me "
+            f"who they are: `/statement {verb} {to_mrkdwn(args[0])} @name`."
+        )
+        return
+    if not match:
+        say(NEEDS_ID[verb])
+        return
+    draft = conversations.engine.drafts.get(actor, args[0])
+    if not draft.owned_by(actor):
+        say(owner_only(draft, f"{verb} it"))
+        return
+    if verb == "share":
+        conversations.share_with(client, actor, draft.id, match[1])
+        say(
+            f"Shared *{to_mrkdwn(draft.title)}* with <@{match[1]}>: I've sent them a "
+            "message with a button to open it."
+        )
+        return
+    removed = conversations.engine.drafts.unshare(actor, draft.id, match[1])
+    say(
+        f"<@{match[1]}> can no longer see or work on *{to_mrkdwn(draft.title)}*."
+        if removed
+        else f"*{to_mrkdwn(draft.title)}* was not shared with <@{match[1]}>."
+    )

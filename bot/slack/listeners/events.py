@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.privacy import redact_line
 from bot.slack.conversations import SlackConversations, actor_from, thread_key
-from bot.slack.direct import FILE_ONLY, DirectMessages, Place
+from bot.slack.direct import FILE_ONLY, Place
+from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
 from bot.slack.lists import home_view
+from bot.slack.payloads import EventBody, HomeOpenedEvent, MessageEvent
 from bot.slack.requests import addressed_to_someone_else, read_request
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,12 @@ MENTION_HELP = (
 )
 
 
+def register(app: App) -> None:
+    app.event("message")(on_message)
+    app.event("app_mention")(on_mention)
+    app.event("app_home_opened")(on_home)
+
+
 def not_yours(draft_id: str, owner_id: str) -> str:
     """What a colleague who may not edit a thread's draft is told, privately."""
     return (
@@ -48,104 +55,102 @@ def not_yours(draft_id: str, owner_id: str) -> str:
     )
 
 
-def first_delivery(conversations: SlackConversations, body: dict[str, Any]) -> bool:
+def first_delivery(conversations: SlackConversations, body: EventBody) -> bool:
+    """False for Slack's retry of an event some instance has already claimed."""
     event_id = body.get("event_id")
-    return not event_id or conversations.engine.store.claim_event(str(event_id))
+    return not event_id or conversations.engine.claim_event(event_id)
 
 
-def register(app: App, conversations: SlackConversations) -> None:
-    direct = DirectMessages(conversations)
+def on_message(
+    body: EventBody, event: MessageEvent, client: WebClient, context: BoltContext
+) -> None:
+    """A message in a DM, or a reply in a thread that holds a draft; anything else is ignored."""
+    if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id"):
+        return
+    text = event.get("text") or ""
+    bot_user = context.bot_user_id
+    if bot_user and f"<@{bot_user}>" in text:
+        return  # the app_mention event for this message does the work
+    channel = event["channel"]
+    thread_ts = event.get("thread_ts")
+    is_dm = event.get("channel_type") == "im"
+    conversations = conversations_of(context)
+    actor = actor_from(context, body)
+    if is_dm:
+        if first_delivery(conversations, body):
+            place = Place(channel, event.get("ts", ""), thread_ts)
+            direct_messages_of(context).route(
+                client,
+                actor,
+                place,
+                text,
+                has_files=bool(event.get("files")),
+                bot_user_id=bot_user,
+            )
+        return
+    if not thread_ts:
+        return  # top-level channel chatter is not ours
+    if addressed_to_someone_else(text, bot_user):
+        return  # "<@colleague> can you pull the falls figures?" is for the colleague
+    draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
+    if draft_id is None:
+        owned = conversations.engine.drafts.linked_owner(
+            thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
+        )
+        if owned is not None and first_delivery(conversations, body):
+            conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
+        return  # otherwise a thread the bot did not start
+    if not first_delivery(conversations, body):
+        log.info("duplicate delivery of %s ignored", body.get("event_id"))
+        return
+    if not text.strip() and event.get("files"):
+        conversations.tell(client, channel, thread_ts, actor.user_id, FILE_ONLY)
+        return
+    conversations.answer(client, channel, thread_ts, actor, draft_id, text)
 
-    @app.event("message")
-    def on_message(
-        body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        if event.get("subtype") in IGNORED_SUBTYPES or event.get("bot_id"):
-            return
-        text = event.get("text") or ""
-        bot_user = getattr(context, "bot_user_id", None)
-        if bot_user and f"<@{bot_user}>" in text:
-            return  # the app_mention event for this message does the work
-        channel = event["channel"]
-        thread_ts = event.get("thread_ts")
-        is_dm = event.get("channel_type") == "im"
-        if not thread_ts and not is_dm:
-            return  # top-level channel chatter is not ours
-        actor = actor_from(context, body)
-        if is_dm:
-            if first_delivery(conversations, body):
-                place = Place(channel, event.get("ts", ""), thread_ts)
-                direct.route(
-                    client,
-                    actor,
-                    place,
-                    text,
-                    has_files=bool(event.get("files")),
-                    bot_user_id=bot_user,
-                )
-            return
-        if addressed_to_someone_else(text, bot_user):
-            return  # "<@colleague> can you pull the falls figures?" is for the colleague
+
+def on_mention(
+    body: EventBody, event: MessageEvent, client: WebClient, context: BoltContext
+) -> None:
+    """@Partnership Coach: coach in a draft's thread, answer a question, or start a draft."""
+    conversations = conversations_of(context)
+    if not first_delivery(conversations, body):
+        return
+    actor = actor_from(context, body)
+    channel = event["channel"]
+    text = _MENTION.sub("", event.get("text") or "").strip()
+    thread_ts = event.get("thread_ts")
+    if thread_ts:
         draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
-        if draft_id is None:
-            owned = conversations.engine.store.linked_owner(
-                thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
-            )
-            if owned is not None and first_delivery(conversations, body):
-                conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
-            return  # otherwise a thread the bot did not start
-        if not first_delivery(conversations, body):
-            log.info("duplicate delivery of %s ignored", body.get("event_id"))
+        if draft_id is not None:
+            conversations.answer(client, channel, thread_ts, actor, draft_id, text)
             return
-        if not text.strip() and event.get("files"):
-            conversations.tell(client, channel, thread_ts, actor.user_id, FILE_ONLY)
-            return
-        conversations.answer(client, channel, thread_ts, actor, draft_id, text)
-
-    @app.event("app_mention")
-    def on_mention(
-        body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        if not first_delivery(conversations, body):
-            return
-        actor = actor_from(context, body)
-        channel = event["channel"]
-        text = _MENTION.sub("", event.get("text") or "").strip()
-        thread_ts = event.get("thread_ts")
-        if thread_ts:
-            draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
-            if draft_id is not None:
-                conversations.answer(client, channel, thread_ts, actor, draft_id, text)
-                return
-            owned = conversations.engine.store.linked_owner(
-                thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
-            )
-            if owned is not None:  # someone else's draft: never start another in its thread
-                conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
-                return
-        request = read_request(text)
-        if request.kind == "question":
-            reply = conversations.engine.ask(request.argument)
-            conversations.deliver(client, channel, thread_ts or event["ts"], reply, actor)
-            return
-        if request.kind in ("help", "chatter", "list") or not text:
-            conversations.tell(client, channel, thread_ts, actor.user_id, MENTION_HELP)
-            return
-        title = (
-            request.argument if request.kind == "new" else re.sub(r"^new\s+", "", text, flags=re.I)
+        owned = conversations.engine.drafts.linked_owner(
+            thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
         )
-        # guarded before it is cut, so the cut cannot leave part of an identifier behind
-        title = redact_line(title, 150) or "Untitled draft"
-        conversations.start_thread(
-            client, actor, channel, title, parent_ts=thread_ts or event["ts"]
-        )
-
-    @app.event("app_home_opened")
-    def on_home(
-        body: dict[str, Any], event: dict[str, Any], client: WebClient, context: Any
-    ) -> None:
-        if event.get("tab", "home") != "home":
+        if owned is not None:  # someone else's draft: never start another in its thread
+            conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
             return
-        actor = actor_from(context, body)
-        drafts = conversations.engine.store.list_drafts(actor)
-        client.views_publish(user_id=actor.user_id, view=home_view(drafts))
+    request = read_request(text)
+    if request.kind == "question":
+        reply = conversations.engine.answer_question(request.argument)
+        conversations.deliver(client, channel, thread_ts or event["ts"], reply, actor)
+        return
+    if request.kind in ("help", "chatter", "list") or not text:
+        conversations.tell(client, channel, thread_ts, actor.user_id, MENTION_HELP)
+        return
+    title = request.argument if request.kind == "new" else re.sub(r"^new\s+", "", text, flags=re.I)
+    # guarded before it is cut, so the cut cannot leave part of an identifier behind
+    title = redact_line(title, 150) or "Untitled draft"
+    conversations.start_thread(client, actor, channel, title, parent_ts=thread_ts or event["ts"])
+
+
+def on_home(
+    body: EventBody, event: HomeOpenedEvent, client: WebClient, context: BoltContext
+) -> None:
+    """App Home opened: the user's drafts, a page at a time, and a New draft button."""
+    if event.get("tab", "home") != "home":
+        return
+    actor = actor_from(context, body)
+    drafts = conversations_of(context).engine.drafts.list(actor)
+    client.views_publish(user_id=actor.user_id, view=home_view(drafts))
