@@ -58,17 +58,19 @@ class _NoAliasLoader(yaml.SafeLoader):
     """SafeLoader that refuses aliases: front matter never needs them, and "billion laughs"
     files use them to expand a few hundred bytes into gigabytes."""
 
-    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node | None:  # type: ignore[override]
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
             raise yaml.composer.ComposerError(
                 None, None, "YAML aliases (*name) are not allowed", event.start_mark
             )
-        return super().compose_node(parent, index)  # type: ignore[arg-type]
+        return super().compose_node(parent, index)
 
 
 class _FrontMatter(YAMLHandler):
-    def load(self, fm: str, **kwargs: object) -> object:
+    # A front matter that is a list or a scalar is returned as it is, not as the mapping the base
+    # class promises, so `load_file` can name the file as bad instead of indexing it.
+    def load(self, fm: str, **kwargs: object) -> object:  # type: ignore[override]
         return yaml.load(fm, Loader=_NoAliasLoader)
 
 

@@ -97,9 +97,9 @@ class KnowledgeSearch:
                 _Chunk(i, doc or "", dict(meta or {}), np.asarray(vec, dtype=np.float32))
                 for i, doc, meta, vec in zip(
                     data["ids"],
-                    data["documents"],
-                    data["metadatas"],
-                    data["embeddings"],
+                    data["documents"] or [],
+                    data["metadatas"] or [],
+                    data["embeddings"] if data["embeddings"] is not None else [],
                     strict=True,
                 )
             ]
