@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.slack import ids
+
 ROOT = Path(__file__).resolve().parent.parent
 # Each scope, and why the app needs it: a scope without a reason here is one to drop.
 NEEDED_SCOPES = {
@@ -33,6 +35,7 @@ def test_scopes_are_exactly_what_the_app_uses(manifest):
 
 def test_the_command_gets_escaped_mentions_so_share_can_resolve_people(manifest):
     (command,) = manifest["features"]["slash_commands"]
+    assert command["command"] == ids.COMMAND  # the one the listener answers
     assert command["should_escape"] is True
     assert "export ID [docx|md]" in command["usage_hint"]
 
