@@ -13,6 +13,24 @@ from tests.conversation_script import GOOD_ANSWERS
 from tests.slack_fixtures import ALICE, start_thread, thread_message
 from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
 
+LATER = "DLATER"  # the DM of the follow-up message that proves an earlier one went unanswered
+
+
+def later_event_answered(slack, fake_slack, timeout: float = 10.0) -> None:
+    """Send a follow-up message (a DM saying "help") and wait until it has been answered.
+
+    A test that something was *not* answered cannot wait for it; instead it sends this after
+    the message that must be ignored: once the later one has its answer, the earlier one had
+    its chance too.
+    """
+    thread_message(slack, "help", channel=LATER)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(c.body.get("channel") == LATER for c in fake_slack.calls_to("chat.postMessage")):
+            return
+        time.sleep(0.02)
+    raise AssertionError("the follow-up message was not answered")
+
 
 def test_help_command_acks_fast_and_responds(slack, fake_slack):
     response = slack.command("help", response_url=f"{fake_slack.url}/response/1")
@@ -62,26 +80,32 @@ def test_thread_reply_is_coached_and_retries_are_not_answered_twice(slack, fake_
         slack, GOOD_ANSWERS["context.topic"], thread_ts=thread_ts, event_id="EvOnce", retry=1
     )
     assert again.status == 200
-    time.sleep(0.5)
-    assert len(fake_slack.calls_to("chat.postMessage")) == 1
+    later_event_answered(slack, fake_slack)  # the retry came first, and was not answered
+    in_thread = [c for c in fake_slack.calls_to("chat.postMessage") if c.body.get("thread_ts")]
+    assert in_thread == [reply]
     (summary,) = store.list_drafts(ALICE)
     assert store.get_draft(ALICE, summary.id).question_key == "affected.who"
 
 
 def test_threads_the_bot_did_not_start_are_ignored(slack, fake_slack):
     thread_message(slack, "lunch anyone?", thread_ts="1700000000.999999")
-    time.sleep(0.5)
-    assert not fake_slack.calls_to("chat.postMessage")
+    later_event_answered(slack, fake_slack)  # sent after the chatter, and the only one answered
+    assert [c.body["channel"] for c in fake_slack.calls_to("chat.postMessage")] == [LATER]
+    assert not fake_slack.calls_to("chat.postEphemeral")
 
 
 def test_someone_not_shared_cannot_take_part_in_a_thread(slack, fake_slack, store):
     _channel, thread_ts = start_thread(slack, fake_slack)
     fake_slack.clear()
     thread_message(slack, "I have thoughts", thread_ts=thread_ts, user="UMALLORY")
-    time.sleep(0.5)
-    # the thread is linked to Alice's draft; Mallory sees no coaching and no draft content
+    # the thread is linked to Alice's draft: Mallory is told privately whom to ask, and that
+    # is all her message gets (no coaching, no draft content)
+    (told,) = fake_slack.wait_for("chat.postEphemeral")
+    assert told.body["user"] == "UMALLORY" and "<@UALICE>" in told.body["text"]
+    later_event_answered(slack, fake_slack)
     for call in fake_slack.calls_to("chat.postMessage"):
         assert "Stroke prevention" not in str(call.body)
+        assert call.body["channel"] == LATER
 
 
 def test_buttons_check_the_clicking_user(slack, fake_slack, store):
@@ -152,8 +176,10 @@ def test_forged_and_stale_requests_are_rejected(slack, fake_slack):
         timestamp=int(time.time()) - 600,
     )
     assert forged.status == 401 and stale.status == 401
-    time.sleep(0.3)
-    assert not [c for c in fake_slack.calls if c.method != "auth.test"]
+    # a signed command sent afterwards is answered, and is the only thing that reached Slack
+    slack.command("help", response_url=f"{fake_slack.url}/response/later")
+    fake_slack.wait_for("/response/later")
+    assert [c.method for c in fake_slack.calls if c.method != "auth.test"] == ["/response/later"]
 
 
 def test_rate_limits_are_retried_and_bad_blocks_degrade_to_text(slack, fake_slack):
@@ -208,7 +234,7 @@ def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
 
 
 @pytest.fixture
-def llm_slack(fake_slack, store, make_settings, knowledge_search):
+def llm_slack(fake_slack, store, make_settings, fake_search, trained_recogniser):
     from bot.coaching.llm_coach import LLMCoach
     from tests.fakes.openai_server import FakeOpenAI, Scripted
     from tests.fakes.scripted_coach import reply_for
@@ -222,7 +248,7 @@ def llm_slack(fake_slack, store, make_settings, knowledge_search):
             openai_base_url=model.url,
             coach_model="fake-coach",
         )
-        engine = Engine(store, LLMCoach(settings), search=knowledge_search)
+        engine = Engine(store, LLMCoach(settings), search=fake_search)
         server = SlackAppServer(settings, engine).start()
         yield SlackClientSimulator(server.url)
         server.stop()
