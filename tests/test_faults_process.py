@@ -1,7 +1,8 @@
 """Faults in the process and the file: kill -9 mid-turn, and a SQLite file locked by another.
 
-kill -9: a real coaching process is stopped dead at a hook point (after reading the draft, and
-inside the turn's transaction with the state already flushed), then SIGKILLed. The draft must be
+kill -9: a real coaching process is stopped dead at a hook point (after reading the draft,
+inside the turn's transaction with the state already flushed, and while the LLM coach waits on
+the model), then SIGKILLed. The draft must be
 exactly as before (no answer without its reply, no version without its history), and the same
 message sent again must be answered once. On SQLite and, where it can run, PostgreSQL.
 
@@ -30,7 +31,7 @@ from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import PostgresCluster
 
 ACTOR = Actor("TKILL", "ukill")
-HOOKS = ("before-save", "mid-transaction")
+HOOKS = ("before-save", "mid-transaction", "model-call")
 
 
 def _snapshot(store: DraftStore, draft_id: str) -> tuple:
