@@ -195,3 +195,35 @@ def test_reply_lines_stay_lines_in_the_terminal():
     console.print(Markdown(keep_lines("Stronger if:\n• Say where they are.\n• Add a figure.")))
     lines = [line.strip() for line in console.export_text().splitlines() if line.strip()]
     assert lines == ["Stronger if:", "• Say where they are.", "• Add a figure."]
+
+
+def test_a_draft_reply_is_drawn_whole_from_the_reply_alone():
+    """The console shows a draft from the reply it was given: no store is read again."""
+    from datetime import datetime
+
+    from rich.console import Console
+
+    from bot.coaching.reply import Reply
+    from bot.console.brief import draft_panel
+    from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
+
+    content = DraftContent(
+        title="Stroke prevention in AF\x1b]0;pwned\x07",
+        partners=["Our PCN", "A pharmaceutical company"],
+        problem_statement="Only 62% of eligible adults are anticoagulated.",
+        how_might_we="How might we close the gap?",
+        value_proposition=[PartyValue(party="Patients", value="Fewer strokes")],
+    )
+    rubric = RubricScore(criteria=[CriterionScore(id="gap", name="The gap", score=2, reason="ok")])
+    reply = Reply(
+        "d1", "draft", content=content, rubric=rubric, version=3, drafted_at=datetime(2026, 1, 5)
+    )
+    console = Console(width=100, record=True)
+    console.print(draft_panel(reply))
+    screen = console.export_text()
+    assert "Stroke prevention in AF" in screen and "\x1b]0" not in screen and "pwned" not in screen
+    assert "Partners: Our PCN, A pharmaceutical company" in screen
+    assert "Date: 5 January 2026 · Version 3" in screen
+    for shown in ("Problem statement", "How might we close", "Fewer strokes", "Overall: 100%"):
+        assert shown in screen
+    assert draft_panel(Reply("d1", "question", "Who are the partners?")) is None

@@ -161,7 +161,7 @@ def test_two_messages_at_once_both_keep_their_answers(store, knowledge_search):
 
     def send(text):
         barrier.wait()
-        Engine(DraftStore(store.engine.url.render_as_string(False)), search=None).handle(
+        Engine(DraftStore(store.database.url.render_as_string(False)), search=None).handle(
             ALICE, draft_id, text
         )
 

@@ -9,7 +9,6 @@ import httpx
 import openai
 import pytest
 
-from bot.coaching.coach import Usage
 from bot.coaching.reply import Reply
 from bot.evals.cache import CachedReply, CallCache, cache_key
 from bot.evals.cases import (
@@ -26,7 +25,8 @@ from bot.evals.cases import (
 )
 from bot.evals.metering import BudgetExceeded, DryRunStop, Ledger, Meter, case_ledger
 from bot.evals.simulator import RuleBasedUser, View, nhs_number, non_native, terse
-from bot.llm import ModelCall, call_params, make_chat
+from bot.llm.client import ModelCall, call_params, make_chat
+from bot.llm.exchange import Usage
 from bot.privacy import is_valid_nhs_number, redact_identifiers
 
 # -- cases -------------------------------------------------------------------------------------
@@ -352,17 +352,17 @@ def test_a_changed_reply_cap_misses_the_cache(make_settings):
 
 
 def test_unusable_replies_are_cached_but_transient_failures_are_not(tmp_path):
-    from bot.coaching.coach import CoachUnavailable
+    from bot.llm.exchange import ModelUnavailable
 
     meter = Meter(PRICES, cache=CallCache(tmp_path / "c.sqlite"))
     calls: list[str] = []
 
     def malformed():
         calls.append("malformed")
-        raise CoachUnavailable("the model returned malformed JSON for a structured reply")
+        raise ModelUnavailable("the model returned malformed JSON for a structured reply")
 
     for _ in range(2):
-        with pytest.raises(CoachUnavailable, match="malformed JSON"):
+        with pytest.raises(ModelUnavailable, match="malformed JSON"):
             meter.around(_call(kind="DraftOutput"), malformed)
     assert calls == ["malformed"]
 
@@ -371,10 +371,10 @@ def test_unusable_replies_are_cached_but_transient_failures_are_not(tmp_path):
         try:
             raise openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1"))
         except openai.APIConnectionError as error:
-            raise CoachUnavailable("the model server cannot be reached") from error
+            raise ModelUnavailable("the model server cannot be reached") from error
 
     for _ in range(2):
-        with pytest.raises(CoachUnavailable):
+        with pytest.raises(ModelUnavailable):
             meter.around(_call(kind="RubricOutput"), unreachable)
     assert calls.count("unreachable") == 2
 

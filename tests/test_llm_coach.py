@@ -12,7 +12,7 @@ from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
-from bot.llm import PROMPT_BUDGET_TOKENS, history_messages, make_chat
+from bot.llm.client import PROMPT_BUDGET_TOKENS, history_messages, make_chat
 from bot.tokens import count_tokens
 from tests.conversation_script import GOOD_ANSWERS
 from tests.fakes.openai_server import FakeOpenAI, Scripted
@@ -175,7 +175,7 @@ def test_revision_request_in_review_writes_a_new_version(store, make_settings, k
 
 
 def test_history_is_trimmed_to_the_budget():
-    from bot.coaching.coach import Turn
+    from bot.llm.exchange import Turn
 
     history = [Turn("user" if i % 2 else "coach", "word " * 400) for i in range(40)]
     kept = history_messages(history, budget=1500)

@@ -2,13 +2,12 @@
 
 The engine owns the conversation (stages, storage, privacy, retrieval); a coach only turns an
 answer into feedback, answers side questions, writes the draft and scores it. A coach that cannot
-(a model timed out, a server rejected every output format) raises CoachUnavailable and the engine
-falls back to the guided coach for that turn.
+(a model timed out, a server rejected every output format) raises `ModelUnavailable`
+(`bot.llm.exchange`) and the engine falls back to the guided coach for that turn.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -16,39 +15,16 @@ from bot.coaching.checks import Issue
 from bot.coaching.recogniser import Part
 from bot.coaching.stages import Question
 from bot.drafts.content import DraftContent, RubricScore
+from bot.llm.exchange import TextSink, Turn, Usage
 from bot.retrieval.passage import Passage
 
-TextSink = Callable[[str], None]  # receives reply text as the model writes it (streaming)
-
-
-class CoachUnavailable(RuntimeError):
-    """The coach could not answer this turn; the message says why, in plain words."""
-
 
 @dataclass
-class Usage:
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    def add(self, other: Usage) -> None:
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-
-
-@dataclass
-class Said:
-    """Coach words for the user, with what it cost."""
+class CoachWords:
+    """What a coach wrote for the user (feedback or a side answer), with what it cost."""
 
     text: str
     usage: Usage = field(default_factory=Usage)
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier message, for coaches that read the conversation so far."""
-
-    role: str  # "user" | "coach"
-    text: str
 
 
 @dataclass(frozen=True)
@@ -79,7 +55,7 @@ class Coach(Protocol):
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> Said: ...
+    ) -> CoachWords: ...
 
     def side_answer(
         self,
@@ -87,7 +63,7 @@ class Coach(Protocol):
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> Said: ...
+    ) -> CoachWords: ...
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         """The parts of an answer and the question(s) each answers."""

@@ -1,11 +1,11 @@
 """`DraftsService`: what adapters may do with drafts outside a coaching turn.
 
-Listing, opening, sharing, rating, exporting and linking a conversation are the operations the
-console, Slack and the evals need beside `Engine.handle`. They live here, reached as
-`engine.drafts`, so that adapters never hold the `DraftStore` itself: every method takes the
-acting `Actor` and passes it to the store, which checks access in one place (and makes "no
-access" look exactly like "no such draft"). The module stays light to import: the store is
-only a type here, and the Word/Markdown export code is imported when a file is written.
+Listing, opening, reading versions and history, sharing, rating, exporting and linking a
+conversation are the operations the console, Slack and the evals need beside `Engine.handle`. They
+live here, reached as `engine.drafts`, so that adapters never hold the `DraftStore` itself: every
+method takes the acting `Actor` and passes it to the store, which checks access in one place (and
+makes "no access" look exactly like "no such draft"). The module stays light to import: the store
+is only a type here, and the Word/Markdown export code is imported when a file is written.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import builtins  # `list` below is a method: the type is named in full
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.drafts.records import Actor, DraftRecord, DraftSummary, VersionRecord
+from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is built by bot.runtime and handed in
     from bot.drafts.repository import DraftStore
@@ -43,6 +43,12 @@ class DraftsService:
         """Every version of a draft `actor` may see, oldest first (a card's button names one)."""
         return self._store.versions(actor, draft_id)
 
+    def messages(
+        self, actor: Actor, draft_id: str, limit: int = 20
+    ) -> builtins.list[MessageRecord]:
+        """The draft's latest conversation turns (already redacted), oldest first."""
+        return self._store.recent_messages(actor, draft_id, limit=limit)
+
     # -- sharing and rating --------------------------------------------------------------------
     def share(self, actor: Actor, draft_id: str, user_id: str) -> None:
         """Let `user_id` (same workspace) see and coach the draft; only its owner may."""
@@ -57,12 +63,32 @@ class DraftsService:
         self._store.record_feedback(actor, version_id, value)
 
     # -- files ---------------------------------------------------------------------------------
-    def export(self, actor: Actor, draft_id: str, fmt: str, folder: Path) -> Path:
-        """Write the latest version as "md" or "docx" into `folder` (owner-only) and return it."""
+    def export(
+        self, actor: Actor, draft_id: str, fmt: str, folder: Path, output: Path | None = None
+    ) -> Path:
+        """Write the latest version as "md" or "docx" into `folder` (owner-only), or to
+        `output` when given (`coach drafts export -o`), and return the path written."""
         # python-docx and the renderers load only when someone exports.
         from bot.drafts.export import export_to_file
 
-        return export_to_file(self._store, actor, draft_id, fmt, folder)
+        return export_to_file(self._store, actor, draft_id, fmt, folder, output)
+
+    def render(self, actor: Actor, draft_id: str, fmt: str, number: int | None = None) -> bytes:
+        """A version (`number`, else the latest) as an export would write it, without a file:
+        "md" (UTF-8 Markdown) or "docx". For checks that read what a meeting pack would show."""
+        from bot.drafts.export import render_docx, render_markdown
+
+        draft = self._store.get_draft(actor, draft_id)
+        versions = self._store.versions(actor, draft_id)
+        chosen = [v for v in versions if number is None or v.number == number]
+        version = chosen[-1] if chosen else None
+        if number is not None and version is None:
+            raise LookupError(f"draft {draft_id} has no version {number}")
+        if fmt == "docx":
+            return render_docx(draft, version)
+        if fmt == "md":
+            return render_markdown(draft, version).encode("utf-8")
+        raise ValueError(f"unknown export format {fmt!r}: use md or docx")
 
     # -- conversations -------------------------------------------------------------------------
     def link(self, conversation_key: str, actor: Actor, draft_id: str) -> None:

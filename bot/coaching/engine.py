@@ -22,7 +22,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.coaching.checks import Issue
-from bot.coaching.coach import Coach, CoachUnavailable, DraftRequest, TextSink, Turn, Usage
+from bot.coaching.coach import Coach, DraftRequest
 from bot.coaching.compose import (
     DATA_QUERY,
     extra_knowledge_queries,
@@ -61,6 +61,7 @@ from bot.coaching.stages import (
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, NewVersion, VersionRecord
 from bot.drafts.repository import ConcurrentUpdate, DraftStore, backoff_delay
+from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
 from bot.privacy import redact_identifiers, redact_line, redact_model, redact_text
 from bot.retrieval.passage import Passage
 from bot.textsafety import clean_text
@@ -328,7 +329,7 @@ class Engine:
 
         def history(version: VersionRecord | None) -> list[tuple[str, str]]:
             if version is not None:
-                reply.version = version.number
+                reply.version, reply.drafted_at = version.number, version.created_at
             reply.notices = notices
             said = [] if plan.user_text is None else [("user", plan.user_text)]
             return [*said, ("coach", redact_text(reply.as_text()))]
@@ -643,6 +644,7 @@ class Engine:
             content=latest.content,
             rubric=latest.rubric,
             version=latest.number,
+            drafted_at=latest.created_at,
             coach_mode=latest.coach_mode,
             **self._stage_fields(FINAL),
         )
@@ -737,7 +739,7 @@ class Engine:
             return call(self.guided)
         try:
             return call(self.coach)
-        except CoachUnavailable as error:
+        except ModelUnavailable as error:
             log.warning("LLM coach unavailable: %s", error)
             notice = f"The AI coach is unavailable ({error}); the guided coach answered this turn."
             if notice not in notices:
@@ -903,6 +905,7 @@ class Engine:
                     content=latest.content,
                     rubric=latest.rubric,
                     version=latest.number,
+                    drafted_at=latest.created_at,
                     coach_mode=latest.coach_mode,
                     **self._stage_fields(draft.question_key),
                 )

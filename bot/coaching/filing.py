@@ -69,7 +69,7 @@ def file_parts(
         if asked in QUESTION_KEYS and asked not in filed:
             taken = [p for p in loose if p.guess != NONE] or ([] if filed else loose)
             if taken:
-                filed[asked] = [p.text for p in parts if p in taken or asked in p.keys]  # type: ignore[index]
+                filed[asked] = [p.text for p in parts if p in taken or asked in p.keys]
             kept = [Unplaced(p.text, p.guess) for p in loose if p not in taken]
         else:
             kept = [Unplaced(p.text, p.guess) for p in loose]

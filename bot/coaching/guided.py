@@ -8,11 +8,12 @@ with their sources when the user asks a side question.
 from __future__ import annotations
 
 from bot.coaching.checks import Issue
-from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
+from bot.coaching.coach import CoachWords, DraftRequest
 from bot.coaching.compose import compose_draft
 from bot.coaching.questions import Question
 from bot.coaching.recogniser import Part, Recogniser, shared_recogniser
 from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.llm.exchange import TextSink, Turn, Usage
 from bot.retrieval.passage import Passage, excerpt
 
 __all__ = ["GuidedCoach", "citation", "excerpt"]
@@ -47,12 +48,12 @@ class GuidedCoach:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> Said:
+    ) -> CoachWords:
         if not issues:
-            return Said(question.praise)
+            return CoachWords(question.praise)
         lines = ["A few things would make this stronger:"]
         lines += [f"• {issue.message}" for issue in issues[:3]]
-        return Said("\n".join(lines))
+        return CoachWords("\n".join(lines))
 
     def side_answer(
         self,
@@ -60,9 +61,9 @@ class GuidedCoach:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> Said:
+    ) -> CoachWords:
         if not passages:
-            return Said(
+            return CoachWords(
                 "I could not find anything on that in the knowledge base. Try other words, or "
                 "carry on with the current question."
             )
@@ -70,7 +71,7 @@ class GuidedCoach:
         for number, passage in enumerate(passages[:2], start=1):
             quoted = excerpt(passage.text, 3, 480, markdown=True)
             lines.append(f"[{number}] *{passage.title}*: {quoted} ({citation(passage).link})")
-        return Said("\n".join(lines))
+        return CoachWords("\n".join(lines))
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         return self.recogniser.recognise(text, asked), Usage()

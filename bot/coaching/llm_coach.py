@@ -15,7 +15,7 @@ from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
 from bot.coaching.checks import Issue
-from bot.coaching.coach import DraftRequest, Said, TextSink, Turn, Usage
+from bot.coaching.coach import CoachWords, DraftRequest
 from bot.coaching.compose import involves_commercial_partner, readiness_checklist
 from bot.coaching.guided import citation
 from bot.coaching.questions import NONE, QUESTION_KEYS
@@ -23,7 +23,7 @@ from bot.coaching.recogniser import Part
 from bot.coaching.rubric import CRITERIA, merge_scores
 from bot.coaching.stages import QUESTIONS, Question, stage_of
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
-from bot.llm import (
+from bot.llm.client import (
     HISTORY_BUDGET_TOKENS,
     PROMPT_BUDGET_TOKENS,
     StructuredCaller,
@@ -32,6 +32,7 @@ from bot.llm import (
     make_chat,
     plain_call,
 )
+from bot.llm.exchange import TextSink, Turn, Usage
 from bot.prompts import Prompt, load_prompt
 from bot.retrieval.passage import Passage
 from bot.settings import Settings
@@ -134,7 +135,7 @@ class LLMCoach:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> Said:
+    ) -> CoachWords:
         messages = self._messages(
             self.prompts["feedback"],
             history,
@@ -146,7 +147,7 @@ class LLMCoach:
             answer=fit(answer, 1200),
         )
         text, usage = plain_call(self.chat, messages, self.timeout, stream)
-        return Said(text, usage)
+        return CoachWords(text, usage)
 
     def side_answer(
         self,
@@ -154,7 +155,7 @@ class LLMCoach:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> Said:
+    ) -> CoachWords:
         stage = "coaching"
         messages = self._messages(
             self.prompts["side_answer"],
@@ -164,7 +165,7 @@ class LLMCoach:
             passages=numbered_passages(passages),
         )
         text, usage = plain_call(self.chat, messages, self.timeout, stream)
-        return Said(text, usage)
+        return CoachWords(text, usage)
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         """One structured call: the parts of the message and the question keys each answers.

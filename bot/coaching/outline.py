@@ -97,6 +97,7 @@ def _value(content: DraftContent) -> Section | None:
     parties = content.value_proposition
     if not parties:
         return None
+    rows: tuple[tuple[str, ...], ...]
     if not any(p.gains for p in parties):  # an empty column only wastes the reader's eye
         rows = tuple((p.party, p.value) for p in parties)
         return Section("Value for each party", (Table(("Party", "Value"), rows),))

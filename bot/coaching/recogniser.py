@@ -372,7 +372,7 @@ class Recogniser:
         with threadpool_limits(limits=1, user_api="blas"):  # tiny products: threads only cost
             logits = features @ weights + bias
         if asked in LABELS:
-            logits[:, LABELS.index(asked)] += ASKED_LOGIT  # type: ignore[arg-type]
+            logits[:, LABELS.index(asked)] += ASKED_LOGIT
         return [dict(zip(LABELS, row.tolist(), strict=True)) for row in _softmax(logits)]
 
     def recognise(self, text: str, asked: str | None = None) -> list[Part]:
@@ -396,18 +396,18 @@ def decide(text: str, scored: dict[str, float], asked: str | None = None) -> Par
         # asides still answers the question asked (see filing.file_parts).
         return Part(text, (), round(best_value, 3), NONE)
     if asked in QUESTION_KEYS and best != asked and best_value < REDIRECT_PROBABILITY:
-        return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
+        return Part(text, (asked,), round(scored[asked], 3), asked)
     if best == TOPIC and asked not in (None, TOPIC) and best_value < TOPIC_REDIRECT_PROBABILITY:
         # The opening "what do you want to work on?" is a warm-up: later, words about what the
         # partners want to do answer the question being discussed, unless surely the topic.
-        return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
+        return Part(text, (asked,), round(scored[asked], 3), asked)
     if (
         asked in VALUE_KEYS
         and best in VALUE_KEYS
         and best_value < VALUE_REDIRECT_PROBABILITY
         and not names_other_party(text, best, asked)
     ):
-        return Part(text, (asked,), round(scored[asked], 3), asked)  # type: ignore[arg-type,index]
+        return Part(text, (asked,), round(scored[asked], 3), asked)
     if best == NONE or best_value < MIN_PROBABILITY:
         return Part(text, (), round(best_value, 3), guess)
     keys = [best]

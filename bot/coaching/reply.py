@@ -7,6 +7,7 @@ The console prints it with rich, Slack turns it into Block Kit, evals read the f
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal
 
 from bot.coaching.outline import Block, Bullets, Paragraph, Scores, Table, outline
@@ -23,6 +24,12 @@ class Tip:
 
 @dataclass
 class Reply:
+    """One turn's answer: everything an adapter shows, so it never reads the store again.
+
+    A reply with `content` carries the version it shows (`version`, `drafted_at`), so an adapter
+    can render the whole brief, byline included, from the reply alone.
+    """
+
     draft_id: str
     kind: ReplyKind
     text: str = ""
@@ -36,6 +43,7 @@ class Reply:
     content: DraftContent | None = None
     rubric: RubricScore | None = None
     version: int | None = None
+    drafted_at: datetime | None = None  # when `version` was written
     coach_mode: str = "guided"
 
     @property

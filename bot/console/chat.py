@@ -1,8 +1,10 @@
 """`coach chat`: the coaching conversation in a terminal, or line by line through a pipe.
 
 A thin adapter: slash commands that concern the terminal (new, list, open, export, share, quit)
-are handled here; everything the user says goes to `Engine.handle`. The current draft is linked
-to the user in the store, so a restarted (or killed) chat resumes where it stopped.
+are handled here; everything the user says goes to `Engine.handle`, and drafts are listed,
+shared and exported through `engine.drafts`, never the store. Replies are shown from what they
+carry. The current draft is linked to the user's console conversation, so a restarted (or
+killed) chat resumes where it stopped.
 """
 
 from __future__ import annotations
@@ -16,14 +18,13 @@ from pathlib import Path
 
 from rich.console import Console
 from rich.markdown import Markdown
-from rich.panel import Panel
 from rich.table import Table
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.console import WORKSPACE
+from bot.console.brief import draft_panel
 from bot.console.safe import plain, shown
-from bot.drafts.export import export_to_file, render_markdown
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.settings import Settings
@@ -87,8 +88,9 @@ class ChatSession:
         if reply.text:
             style = "red" if reply.kind == "error" else ""
             self.console.print(Markdown(keep_lines(plain(reply.text))), style=style or None)
-        if reply.content is not None:
-            self._show_draft(reply)
+        panel = draft_panel(reply)
+        if panel is not None:
+            self.console.print(panel)
         for tip in reply.tips:
             self.console.print(
                 f"[dim]Tip: {shown(tip.text)}\n"
@@ -99,12 +101,6 @@ class ChatSession:
             self.console.print(f"\n[bold cyan]{shown(reply.question)}[/bold cyan]", highlight=False)
             if reply.hint:
                 self.console.print(f"[dim]{shown(reply.hint)}[/dim]", highlight=False)
-
-    def _show_draft(self, reply: Reply) -> None:
-        draft = self.engine.store.get_draft(self.actor, reply.draft_id)
-        version = self.engine.store.latest_version(self.actor, reply.draft_id)
-        brief = Markdown(plain(render_markdown(draft, version)))
-        self.console.print(Panel(brief, title="Draft", border_style="green"))
 
     # -- commands -----------------------------------------------------------------------------
     def run_command(self, line: str) -> bool:
@@ -162,7 +158,7 @@ class ChatSession:
         self.show(self.engine.start(self.actor, title, conversation_key=self.key))
 
     def cmd_list(self, _args: list[str]) -> None:
-        drafts = self.engine.store.list_drafts(self.actor)
+        drafts = self.engine.drafts.list(self.actor)
         if not drafts:
             self.say("No drafts yet. Start one with /new TITLE.")
             return
@@ -212,7 +208,7 @@ class ChatSession:
         if draft_id is None:
             self.say("No draft open to export.")
             return
-        path = export_to_file(self.engine.store, self.actor, draft_id, fmt, self.exports_dir)
+        path = self.engine.drafts.export(self.actor, draft_id, fmt, self.exports_dir)
         self.say(f"Saved {path}")
 
     def cmd_share(self, args: list[str]) -> None:
@@ -224,7 +220,7 @@ class ChatSession:
         if draft_id is None:
             self.say("No draft open to share.")
             return
-        self.engine.store.share(self.actor, draft_id, user)
+        self.engine.drafts.share(self.actor, draft_id, user)
         self.say(f"Shared with {user}: they can /open {draft_id}.")
 
     def cmd_unshare(self, args: list[str]) -> None:
@@ -236,7 +232,7 @@ class ChatSession:
         if draft_id is None:
             self.say("No draft open.")
             return
-        if self.engine.store.unshare(self.actor, draft_id, user):
+        if self.engine.drafts.unshare(self.actor, draft_id, user):
             self.say(f"{user} can no longer see or work on {draft_id}.")
         else:
             self.say(f"{draft_id} was not shared with {user}.")

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.llm import ModelCall
+from bot.llm.client import ModelCall
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS calls (

@@ -108,8 +108,8 @@ class JudgedCriterion(_Strict):
 class Expect(_Strict):
     """What a good outcome looks like; every field is optional except the privacy check."""
 
-    rubric_min: int | None = Field(None, ge=0, le=100, description="final draft percent")
-    rubric_max: int | None = Field(None, ge=0, le=100)
+    rubric_min: int | None = Field(default=None, ge=0, le=100, description="final draft percent")
+    rubric_max: int | None = Field(default=None, ge=0, le=100)
     criteria_min: dict[str, int] = Field(default_factory=dict)
     solution_first_challenged: bool = False
     no_patient_data_anywhere: bool = True

@@ -121,7 +121,7 @@ def _cell(a: float | None, b: float | None, higher_is_better: bool, digits: int 
 
 def render_compare_html(cmp: Comparison) -> str:
     a_id, b_id = cmp.a.run_id, cmp.b.run_id
-    exp_rows = [
+    exp_rows: list[tuple[str, float, float]] = [
         (n, round(ra * 100), round(rb * 100))
         for n, ra, rb in cmp.expectations
         if ra is not None and rb is not None

@@ -11,10 +11,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from bot.coaching.drafts_service import DraftsService
 from bot.coaching.rubric import CRITERIA
-from bot.drafts.export import render_docx, render_markdown
 from bot.drafts.records import Actor, VersionRecord
-from bot.drafts.repository import DraftStore
 from bot.evals.cases import Case
 from bot.evals.results import CheckResult, TurnRecord
 from bot.privacy import redact_identifiers
@@ -35,7 +34,7 @@ class Evidence:
     """Everything the checks may look at for one case."""
 
     case: Case
-    store: DraftStore
+    drafts: DraftsService  # the engine's front door: reads are access-checked as a user's
     actor: Actor
     draft_id: str
     turns: list[TurnRecord]
@@ -45,11 +44,10 @@ class Evidence:
     system_snippets: list[str] = field(default_factory=list)
 
     def latest(self) -> VersionRecord | None:
-        return self.store.latest_version(self.actor, self.draft_id)
+        return self.drafts.latest_version(self.actor, self.draft_id)
 
     def draft_markdown(self) -> str:
-        draft = self.store.get_draft(self.actor, self.draft_id)
-        return render_markdown(draft, self.latest())
+        return self.drafts.render(self.actor, self.draft_id, "md").decode("utf-8")
 
 
 def _ok(name: str, reason: str) -> CheckResult:
@@ -76,20 +74,21 @@ def _docx_text(data: bytes) -> str:
 
 def stored_texts(evidence: Evidence) -> list[tuple[str, str]]:
     """(where, text) for every reply, stored answer, message, version and export of the case."""
-    store, actor, draft_id = evidence.store, evidence.actor, evidence.draft_id
-    draft = store.get_draft(actor, draft_id)
+    drafts, actor, draft_id = evidence.drafts, evidence.actor, evidence.draft_id
+    draft = drafts.get(actor, draft_id)
     places: list[tuple[str, str]] = [("draft title", draft.title)]
     places += [(f"reply {t.n}", t.coach) for t in evidence.turns]
     places += [(f"stored answer {k}", v) for k, v in draft.answers.items()]
     places += [
         (f"stored message {m.id} ({m.role})", m.text)
-        for m in store.recent_messages(actor, draft_id, limit=100_000)
+        for m in drafts.messages(actor, draft_id, limit=100_000)
     ]
-    for version in store.versions(actor, draft_id):
+    for version in drafts.versions(actor, draft_id):
         places.append((f"version {version.number}", version.content.model_dump_json()))
         places.append((f"version {version.number} rubric", version.rubric.model_dump_json()))
-        places.append((f"Markdown export of v{version.number}", render_markdown(draft, version)))
-        docx = _docx_text(render_docx(draft, version))
+        markdown = drafts.render(actor, draft_id, "md", version.number).decode("utf-8")
+        places.append((f"Markdown export of v{version.number}", markdown))
+        docx = _docx_text(drafts.render(actor, draft_id, "docx", version.number))
         places.append((f"Word export of v{version.number}", docx))
     return places
 

@@ -11,11 +11,11 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
-from bot.coaching.coach import CoachUnavailable
 from bot.evals.cases import EVALS_DIR, JudgedCriterion
 from bot.evals.metering import DryRunStop, acting_as
 from bot.evals.results import CheckResult
-from bot.llm import StructuredCaller, fit
+from bot.llm.client import StructuredCaller, fit
+from bot.llm.exchange import ModelUnavailable
 from bot.prompts import Prompt, load_prompt
 
 JUDGE_PROMPTS = EVALS_DIR / "prompts"
@@ -65,7 +65,7 @@ class Judge:
                     verdict, _usage = self.caller.call(Verdict, messages)
             except DryRunStop:
                 return not_run(criterion, "dry run: the judge call was counted, not made")
-            except CoachUnavailable as error:
+            except ModelUnavailable as error:
                 errors.append(str(error))
                 continue
             scores.append(float(verdict.score))

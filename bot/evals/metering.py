@@ -1,10 +1,10 @@
 """Every model call an eval makes: served from the cache, priced, budgeted and written down.
 
-`Meter` is the hook `bot.llm` calls around each model request. It keeps one ledger per case (a
-context variable set by the worker running that case), so concurrent cases never mix their
+`Meter` is the hook `bot.llm.client` calls around each model request. It keeps one ledger per case
+(a context variable set by the worker running that case), so concurrent cases never mix their
 counts. Tokens come from the server's usage report, or from the project's tokenizer when a server
-reports none. `--dry-run` counts the real prompts and stops each call before it leaves the
-machine; `--max-cost` refuses a call whose estimate would take the run over budget.
+reports none. `--dry-run` counts the real prompts and stops each call before it leaves the machine;
+`--max-cost` refuses a call whose estimate would take the run over budget.
 """
 
 from __future__ import annotations
@@ -18,10 +18,10 @@ from dataclasses import asdict, dataclass, field, replace
 
 import openai
 
-from bot.coaching.coach import CoachUnavailable, Usage
 from bot.evals.cache import CachedReply, CallCache, cache_key
 from bot.evals.cases import Prices
-from bot.llm import ModelCall, set_model_call_hook
+from bot.llm.client import ModelCall, set_model_call_hook
+from bot.llm.exchange import ModelUnavailable, Usage
 from bot.tokens import count_tokens
 
 MESSAGE_OVERHEAD_TOKENS = 4  # role and separators per chat message, as OpenAI counts them
@@ -37,14 +37,14 @@ def is_reply_failure(error: Exception) -> bool:
 
     Timeouts, refused connections, rate limits and 5xx are not cached: they may pass next time.
     """
-    return isinstance(error, CoachUnavailable) and not isinstance(error.__cause__, TRANSIENT)
+    return isinstance(error, ModelUnavailable) and not isinstance(error.__cause__, TRANSIENT)
 
 
 class BudgetExceeded(RuntimeError):
     """The next model call would take the run over --max-cost; the run stops here."""
 
 
-class DryRunStop(CoachUnavailable):
+class DryRunStop(ModelUnavailable):
     """A dry run counted this call and did not make it (the guided coach answers instead)."""
 
 
@@ -159,7 +159,7 @@ def _from_cache(text: str, ledger: Ledger | None) -> str:
 
 
 class Meter:
-    """The `bot.llm` model-call hook used while evals run."""
+    """The `bot.llm.client` model-call hook used while evals run."""
 
     def __init__(
         self,
@@ -200,7 +200,7 @@ class Meter:
             if text.startswith(FAILED_MARK):  # the model's reply was unusable last time too
                 failure = text.removeprefix(FAILED_MARK)
                 self._record(call, role, *tokens, 0.0, 0.0, cached=True, error=failure)
-                raise CoachUnavailable(failure)
+                raise ModelUnavailable(failure)
             self._record(call, role, *tokens, 0.0, 0.0, cached=True)
             return text, Usage(hit.prompt_tokens, hit.completion_tokens), True
         prompt_tokens = message_tokens(call)
@@ -300,7 +300,7 @@ class Meter:
 
     @contextmanager
     def installed(self) -> Iterator[Meter]:
-        """Hook into `bot.llm` for the block, restoring whatever was there before."""
+        """Hook into `bot.llm.client` for the block, restoring whatever was there before."""
         previous = set_model_call_hook(self)
         try:
             yield self

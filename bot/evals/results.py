@@ -17,6 +17,7 @@ from bot.evals.cases import EVALS_DIR
 
 REPORTS_DIR = EVALS_DIR / "reports"
 Status = Literal["passed", "failed", "not_run", "error"]
+CaseStatus = Literal["passed", "failed", "error", "skipped"]
 
 
 class CheckResult(BaseModel):
@@ -63,7 +64,7 @@ class CaseResult(BaseModel):
     partner_type: str
     strength: str
     behaviours: list[str]
-    status: Literal["passed", "failed", "error", "skipped"]
+    status: CaseStatus
     stop_reason: str
     turns: list[TurnRecord] = Field(default_factory=list)
     checks: list[CheckResult] = Field(default_factory=list)

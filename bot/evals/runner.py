@@ -3,7 +3,7 @@
 The knowledge index is built (or refreshed) once and one search object is shared read-only by
 every case: embedding the knowledge base per case would cost minutes. Query embeddings are
 memoised across cases for the same reason (the coach asks the same tip queries in every case).
-Model calls go through `bot.llm` with the eval `Meter` installed: cache, ledger and budget.
+Model calls go through `bot.llm.client` with the eval `Meter` installed: cache, ledger and budget.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.coaching.stages import FINAL, REVIEW
 from bot.drafts.records import Actor
@@ -30,7 +31,14 @@ from bot.evals.cases import Case, Prices, Suite, load_cases, load_prices, load_s
 from bot.evals.expectations import CITATION_MARK, Evidence, deterministic_checks
 from bot.evals.judge import Judge, judge_prompt, not_run
 from bot.evals.metering import BudgetExceeded, Ledger, Meter, case_ledger, current_ledger
-from bot.evals.results import REPORTS_DIR, CaseResult, CheckResult, RunResult, TurnRecord
+from bot.evals.results import (
+    REPORTS_DIR,
+    CaseResult,
+    CaseStatus,
+    CheckResult,
+    RunResult,
+    TurnRecord,
+)
 from bot.evals.simulator import ModelUser, RuleBasedUser, View
 from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.search import KnowledgeSearch
@@ -105,13 +113,13 @@ class Plan:
     notes: list[str]
 
     def chat(self, model: str | None):
-        """The product's chat model (`bot.llm.make_chat`) for `model`, with the run's reply cap.
+        """The product's chat model (`bot.llm.client.make_chat`) for `model`, capped for the run.
 
         Small local models can generate until their context is full (llama.cpp's JSON mode
         pads with whitespace); the cap turns such a reply into a truncated, visibly unusable
         one. The cap travels the way the product sends it, and is part of every cache key.
         """
-        from bot.llm import make_chat
+        from bot.llm.client import make_chat
 
         return make_chat(self.model_settings(model))
 
@@ -259,7 +267,7 @@ class CaseRunner:
         stop, seen = "max_turns", []
         limit = min(case.max_turns, self.max_turns or case.max_turns)
         for n in range(1, limit + 1):
-            view = self._view(store, actor, draft_id, reply)
+            view = self._view(engine, actor, draft_id, reply)
             if view.final:
                 stop = "accepted"
                 break
@@ -274,7 +282,7 @@ class CaseRunner:
             began = time.perf_counter()
             pieces: list[float] = []
             reply = engine.handle(actor, draft_id, move.text, stream=_timestamps(pieces))
-            after = self._view(store, actor, draft_id, reply)
+            after = self._view(engine, actor, draft_id, reply)
             result.turns.append(
                 TurnRecord(
                     n=n,
@@ -296,12 +304,12 @@ class CaseRunner:
             if reply.content is not None and result.turns_to_first_draft is None:
                 result.turns_to_first_draft = n
         else:
-            if self._view(store, actor, draft_id, reply).final:
+            if self._view(engine, actor, draft_id, reply).final:
                 stop = "accepted"
         result.stop_reason = stop
         evidence = Evidence(
             case=case,
-            store=store,
+            drafts=engine.drafts,
             actor=actor,
             draft_id=draft_id,
             turns=result.turns,
@@ -356,8 +364,8 @@ class CaseRunner:
         return [secret]
 
     @staticmethod
-    def _view(store: DraftStore, actor: Actor, draft_id: str, reply: Reply) -> View:
-        draft = store.get_draft(actor, draft_id)
+    def _view(engine: Engine, actor: Actor, draft_id: str, reply: Reply) -> View:
+        draft = engine.drafts.get(actor, draft_id)
         asked = getattr(reply, "question_key", None)
         if asked is None and reply.question and draft.question_key not in (REVIEW, FINAL):
             asked = draft.question_key
@@ -487,7 +495,7 @@ def _timestamps(pieces: list[float]) -> Callable[[str], None]:
     return sink
 
 
-def _result_for(case: Case, *, status: str, stop_reason: str, error: str = "") -> CaseResult:
+def _result_for(case: Case, *, status: CaseStatus, stop_reason: str, error: str = "") -> CaseResult:
     """A result carrying the case's identity; the run fills in the rest as it goes."""
     return CaseResult(
         id=case.id,

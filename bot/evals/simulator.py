@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
-from bot.coaching.coach import CoachUnavailable
 from bot.coaching.reply import Reply
 from bot.evals.cases import FACT_KEYS, Case
+from bot.llm.exchange import ModelUnavailable
 
 # Which fact answers which question. Keys are the coach's question keys; an unknown key in a known
 # stage falls back to that stage's facts, so a new question in a stage still gets an answer.
@@ -147,7 +148,7 @@ class _Edit:
     fact: str
 
 
-def fact_for(key: str, facts: dict[str, str], given: set[str]) -> str | None:
+def fact_for(key: str, facts: Collection[str], given: set[str]) -> str | None:
     """The fact key that answers a question key (by key, then by stage), or None."""
     if key in QUESTION_FACTS:
         return QUESTION_FACTS[key]
@@ -162,6 +163,8 @@ class RuleBasedUser:
 
     def __init__(self, case: Case, seed: int = 0) -> None:
         self.case = case
+        # The card's facts by plain key: questions name facts with strings from the coach.
+        self.facts: dict[str, str] = {str(key): text for key, text in case.facts.items()}
         self.rng = random.Random(f"{seed}:{case.id}")
         self.behaviours = set(case.behaviours)
         self.turn = 0
@@ -222,7 +225,7 @@ class RuleBasedUser:
         )
 
     def _answer(self, key: str, fact: str) -> Move:
-        facts = self.case.facts
+        facts = self.facts
         self.given.add(fact)
         text = self._style(facts[fact])
         intent, told = "answer", [fact]
@@ -267,19 +270,19 @@ class RuleBasedUser:
     def _reply_to_question(self, key: str) -> Move:
         times = self.asked.get(key, 0)
         self.asked[key] = times + 1
-        fact = fact_for(key, self.case.facts, self.given)
-        known = fact is not None and fact in self.case.facts
-        if times == 0 or (known and fact not in self.given):
-            if not known:
+        fact = fact_for(key, self.facts, self.given)
+        known = fact if fact is not None and fact in self.facts else None
+        if times == 0 or (known is not None and known not in self.given):
+            if known is None:
                 return Move(DONT_KNOW, "dont_know")
-            return self._answer(key, fact)  # type: ignore[arg-type]
-        if times == 1 and known:
+            return self._answer(key, known)
+        if times == 1 and known is not None:
             repair = next((r for r in self.repairs if r.key == key), None)
             if repair is not None:  # the coach challenged a solution: now the real problem
                 self.repairs.remove(repair)
                 return Move(repair.text, "answer", [repair.fact])
             if "terse" not in self.behaviours:
-                return Move(self._style(self.case.facts[fact]), "answer_again", [fact])  # type: ignore[index]
+                return Move(self._style(self.facts[known]), "answer_again", [known])
         return Move(SKIP, "skip")
 
     def _review(self) -> Move | None:
@@ -325,7 +328,7 @@ class ModelUser(RuleBasedUser):
         from langchain_core.messages import HumanMessage, SystemMessage
 
         from bot.evals.metering import acting_as
-        from bot.llm import plain_call
+        from bot.llm.client import plain_call
 
         notes = ", ".join(sorted(self.behaviours)) or "none"
         messages = [
@@ -335,7 +338,7 @@ class ModelUser(RuleBasedUser):
         try:
             with acting_as("user"):
                 text, _usage = plain_call(self.chat, messages, self.timeout)  # type: ignore[arg-type]
-        except CoachUnavailable:
+        except ModelUnavailable:
             self.fallbacks += 1
             return move
         return Move(text[:3000], move.intent, move.facts)

@@ -1,10 +1,10 @@
-"""The chat model: factory, structured output that works on each server, errors in plain words.
+"""The chat model client: factory, structured output that works on each server, plain-word errors.
 
 OpenAI-compatible servers differ: some accept `response_format` json_schema, some only JSON mode,
 some only tool calling (llama.cpp's server answers json_schema with HTTP 500). `StructuredCaller`
 tries the methods in order, remembers the first that works for this server and model, and says
 clearly when none does. Timeouts, rate limits and server errors are retried with backoff by the
-openai client (`max_retries`); what still fails becomes `CoachUnavailable`, and the engine lets
+openai client (`max_retries`); what still fails becomes `ModelUnavailable`, and the engine lets
 the guided coach answer that turn.
 """
 
@@ -15,7 +15,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol, TypeVar
+from typing import Literal, Protocol, TypeVar
 
 import openai
 from langchain_core.messages import (
@@ -27,19 +27,20 @@ from langchain_core.messages import (
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, ValidationError
 
-from bot.coaching.coach import CoachUnavailable, TextSink, Turn, Usage
+from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
 from bot.settings import Settings
 from bot.tokens import count_tokens, truncate_to_tokens
 
 log = logging.getLogger(__name__)
 
-METHODS = ("json_schema", "json_mode", "function_calling")
+StructuredMethod = Literal["json_schema", "json_mode", "function_calling"]
+METHODS: tuple[StructuredMethod, ...] = ("json_schema", "json_mode", "function_calling")
 MAX_RETRIES = 3
 PROMPT_BUDGET_TOKENS = 6000  # per turn: system + passages + history + the user's message
 HISTORY_BUDGET_TOKENS = 1500
 Model = TypeVar("Model", bound=BaseModel)
 
-_working_method: dict[tuple[str, str], str] = {}
+_working_method: dict[tuple[str, str], StructuredMethod] = {}
 _method_lock = threading.Lock()
 
 
@@ -185,7 +186,7 @@ class StructuredCaller:
         self.timeout = timeout
         self._key = (str(chat.openai_api_base or "openai"), str(chat.model_name))
 
-    def _methods(self) -> list[str]:
+    def _methods(self) -> list[StructuredMethod]:
         with _method_lock:
             known = _working_method.get(self._key)
         return [known] if known else list(METHODS)
@@ -218,7 +219,7 @@ class StructuredCaller:
                 rejected.append(f"{method} (HTTP {error.status_code})")
                 continue
             except openai.OpenAIError as error:
-                raise CoachUnavailable(explain(error, self.timeout)) from error
+                raise ModelUnavailable(explain(error, self.timeout)) from error
             except (ValidationError, ValueError, TypeError) as error:  # unparseable replies
                 log.info("structured output via %s did not parse: %s", method, error)
                 malformed = True
@@ -232,8 +233,8 @@ class StructuredCaller:
                 _working_method[self._key] = method
             return parsed, usage_of(raw)
         if malformed:
-            raise CoachUnavailable("the model returned malformed JSON for a structured reply")
-        raise CoachUnavailable(
+            raise ModelUnavailable("the model returned malformed JSON for a structured reply")
+        raise ModelUnavailable(
             "the model server supports none of json_schema, JSON mode or tool calling "
             f"for structured replies (rejected: {', '.join(rejected)})"
         )
@@ -266,12 +267,12 @@ def plain_call(
             else:
                 message = _streamed(chat, messages, stream)
         except openai.OpenAIError as error:
-            raise CoachUnavailable(explain(error, timeout)) from error
+            raise ModelUnavailable(explain(error, timeout)) from error
         except (ValueError, TypeError) as error:  # a 200 whose body is not a chat completion
-            raise CoachUnavailable("the model server sent a malformed reply") from error
+            raise ModelUnavailable("the model server sent a malformed reply") from error
         text = str(message.content or "").strip()
         if not text:
-            raise CoachUnavailable("the model returned an empty reply")
+            raise ModelUnavailable("the model returned an empty reply")
         return text, usage_of(message)
 
     text, usage, served = _through_hook(chat, "text", messages, run)
