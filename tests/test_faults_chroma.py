@@ -79,7 +79,7 @@ def test_coaching_continues_without_the_chroma_server_and_recovers(
     with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as store:
         engine = Engine(store, search=KnowledgeSearch(settings, embeddings))
         draft_id = engine.start(ACTOR, "Chroma outage").draft_id
-        assert engine.ask(QUESTION).tips, "the server is up: a question finds passages"
+        assert engine.answer_question(QUESTION).tips, "the server is up: a question finds passages"
         assert "✓ vector store" in _doctor_vector_store(settings, tmp_path)
 
         server.stop()
@@ -92,13 +92,13 @@ def test_coaching_continues_without_the_chroma_server_and_recovers(
         side = engine.handle(ACTOR, draft_id, QUESTION)
         assert side.kind != "error"
         assert any(UNAVAILABLE in n for n in side.notices), side.notices
-        asked = engine.ask(QUESTION)
+        asked = engine.answer_question(QUESTION)
         assert any(UNAVAILABLE in n for n in asked.notices), asked.notices
         down = _doctor_vector_store(settings, tmp_path)
         assert "✗ vector store" in down and "Chroma server" in down, down
 
         server.start()
-        back = engine.ask(QUESTION)
+        back = engine.answer_question(QUESTION)
         assert back.tips and not any(UNAVAILABLE in n for n in back.notices)
         assert "✓ vector store" in _doctor_vector_store(settings, tmp_path)
     assert counts["tips-during-outage"] == 0

@@ -226,15 +226,6 @@ class Engine:
         reply.tips = self._tips(passages, already=said.text)
         return reply
 
-    def ask(self, text: str) -> Reply:
-        """Deprecated name of `answer_question`, kept until every adapter has moved."""
-        return self.answer_question(text)
-
-    @property
-    def store(self) -> DraftStore:
-        """Deprecated: adapters use `engine.drafts`; kept until every adapter has moved."""
-        return self._store
-
     def claim_event(self, event_id: str) -> bool:
         """True the first time any instance sees `event_id`, False for a redelivery.
 
