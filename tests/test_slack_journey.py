@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import time
 
+import pytest
+
 from tests.conversation_script import GOOD_ANSWERS
 from tests.slack_fixtures import ALICE, start_thread, thread_message, typed, view_submission
 from tests.slack_harness import slack_limit_problems
@@ -49,6 +51,8 @@ def _click(slack, action_id: str, value: str, thread_ts: str, user: str = "UALIC
     )
 
 
+# the whole thread's answers reach the privacy guard's name model (Presidio, spaCy): slow
+@pytest.mark.slow
 def test_a_whole_thread_is_one_message_a_turn_and_one_living_card(slack, fake_slack, store):
     _channel, thread_ts = start_thread(slack, fake_slack)
     (summary,) = store.list_drafts(ALICE)
