@@ -99,7 +99,7 @@ class _Plan:
     """What a turn decided; written only once the state has been saved without conflict."""
 
     reply: Reply
-    stage: str | None = None
+    question_key: str | None = None  # the question to ask next, or REVIEW / FINAL
     answers: dict[str, str] | None = None
     status: str | None = None
     partners: list[str] | None = None
@@ -110,7 +110,7 @@ class _Plan:
 
     @property
     def changes_state(self) -> bool:
-        changed = (self.stage, self.answers, self.status, self.partners, self.flow)
+        changed = (self.question_key, self.answers, self.status, self.partners, self.flow)
         return any(v is not None for v in changed)
 
 
@@ -329,7 +329,7 @@ class Engine:
             actor,
             draft.id,
             expected_lock_version=draft.lock_version,
-            question_key=plan.stage,
+            question_key=plan.question_key,
             answers=plan.answers,
             status=plan.status,
             partners=plan.partners,
@@ -501,7 +501,12 @@ class Engine:
             self._find(tip_query, k=3), passages, actor=actor, draft=draft, already=said.text
         )
         return _Plan(
-            reply, stage=following, answers=answers, partners=partners, flow=flow, notices=notices
+            reply,
+            question_key=following,
+            answers=answers,
+            partners=partners,
+            flow=flow,
+            notices=notices,
         )
 
     def _late_answer(self, actor: Actor, draft: DraftRecord, text: str) -> _Plan:
@@ -556,7 +561,7 @@ class Engine:
         skipped = stage_of(draft.question_key).id
         lead = f"Skipped for now: **edit {skipped}** brings it back."
         reply = self._question_reply(draft.id, following, _joined(lead, offer_back(offered)))
-        return _Plan(reply, stage=following, flow=flow)
+        return _Plan(reply, question_key=following, flow=flow)
 
     def _go(self, draft: DraftRecord, key: str) -> _Plan:
         current = draft.answers.get(key, "")
@@ -569,7 +574,7 @@ class Engine:
         if draft.question_key in (REVIEW, FINAL):
             flow = replace(Flow.from_json(draft.flow), return_to_review=True)
             reply.text += "\n\nAfter this answer I'll take you straight back to the draft."
-        return _Plan(reply, stage=key, status=status, flow=flow)
+        return _Plan(reply, question_key=key, status=status, flow=flow)
 
     def _edit(self, draft: DraftRecord, name: str) -> _Plan:
         key = resolve_stage(name)
@@ -625,7 +630,7 @@ class Engine:
         latest = self._store.latest_version(actor, draft.id)
         if latest is None:
             plan = self._compose(actor, draft, stay=False, lead="Accepted.")
-            plan.stage, plan.status = FINAL, "final"
+            plan.question_key, plan.status = FINAL, "final"
             return plan
         reply = Reply(
             draft.id,
@@ -639,7 +644,7 @@ class Engine:
             coach_mode=latest.coach_mode,
             **self._stage_fields(FINAL),
         )
-        return _Plan(reply, stage=FINAL, status="final")
+        return _Plan(reply, question_key=FINAL, status="final")
 
     def _compose(
         self,
@@ -717,7 +722,7 @@ class Engine:
         version = (content, rubric, coach.mode, coach.model, coach.prompt_versions, usage)
         return _Plan(
             reply,
-            stage=None if stage == draft.question_key else stage,
+            question_key=None if stage == draft.question_key else stage,
             status=status,
             version=version,
             notices=notices,
