@@ -1,5 +1,10 @@
 """The `coach` command. Heavy libraries are imported inside commands, so `--help` is instant.
 
+Start-up time is a feature here (`make bench` measures it): at module level this file imports
+only Typer, Rich and the light error helpers. Settings (pydantic-settings), the store
+(SQLAlchemy) and everything heavier load inside the command that needs them, and the drafts
+commands reach drafts through `DraftsService`, never the coaching engine with its models.
+
 Every failure ends in one line on stderr and a non-zero exit, never a traceback (`main`), and
 everything the process creates is owner-only (a 077 umask, see bot/private_files.py).
 """
@@ -12,7 +17,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -20,7 +25,10 @@ from rich.markup import escape
 
 from bot.errors import UserFacingError, describe_failure
 from bot.private_files import OWNER_ONLY_UMASK
-from bot.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:  # loaded by the commands that use them, so `--help` never pays for them
+    from bot.coaching.drafts_service import DraftsService
+    from bot.settings import Settings
 
 app = typer.Typer(
     name="coach",
@@ -41,6 +49,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings() -> Settings:
+    from bot.settings import SettingsError, load_settings
+
     try:
         return load_settings()
     except SettingsError as error:
@@ -54,6 +64,19 @@ def friendly_errors() -> Iterator[None]:
         yield
     except UserFacingError as error:
         fail(str(error))
+
+
+def drafts_service(config: Settings | None = None) -> DraftsService:
+    """The drafts front door over the configured store, without building a coaching engine.
+
+    Listing or exporting a draft needs no embedding model, knowledge index or LLM client, so
+    these commands open just the store (SQLAlchemy) and wrap it the way `engine.drafts` does.
+    """
+    from bot.coaching.drafts_service import DraftsService
+    from bot.runtime import open_store
+
+    with friendly_errors():
+        return DraftsService(open_store(config or settings()))
 
 
 # -- knowledge --------------------------------------------------------------------------------
@@ -214,11 +237,8 @@ def drafts_list(
     """Your drafts and those shared with you, newest first."""
     from bot.console import WORKSPACE
     from bot.drafts.records import Actor
-    from bot.runtime import open_store
 
-    with friendly_errors():
-        store = open_store(settings())
-    drafts = store.list_drafts(Actor(WORKSPACE, user or default_user()))
+    drafts = drafts_service().list(Actor(WORKSPACE, user or default_user()))
     if as_json:
         rows = [
             {
@@ -265,16 +285,14 @@ def drafts_show(
     from bot.drafts.export import draft_as_dict, render_markdown
     from bot.drafts.records import Actor
     from bot.drafts.repository import DraftNotFound
-    from bot.runtime import open_store
 
-    with friendly_errors():
-        store = open_store(settings())
+    drafts = drafts_service()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        draft = store.get_draft(actor, draft_id)
+        draft = drafts.get(actor, draft_id)
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
-    versions = store.versions(actor, draft_id)
+    versions = drafts.versions(actor, draft_id)
     if as_json:
         print(json.dumps(draft_as_dict(draft, versions), ensure_ascii=False, default=str))
     else:
@@ -291,20 +309,17 @@ def drafts_export(
 ) -> None:
     """Write a draft as Markdown or Word, laid out for a partnership meeting."""
     from bot.console import WORKSPACE
-    from bot.drafts.export import export_to_file
     from bot.drafts.records import Actor
     from bot.drafts.repository import DraftNotFound
-    from bot.runtime import open_store
 
     if fmt not in ("md", "docx"):
         fail("--format must be md or docx.", code=2)
     config = settings()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        with friendly_errors():
-            store = open_store(config)
+        drafts = drafts_service(config)
         folder = config.coach_data_dir / "exports"
-        path = export_to_file(store, actor, draft_id, fmt, folder, output)
+        path = drafts.export(actor, draft_id, fmt, folder, output)
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
     out.print(f"Wrote {escape(str(path))}", highlight=False)
@@ -383,6 +398,8 @@ def main() -> None:
 
 def _database_url() -> str:
     """The configured drafts database, to name it (masked) in an error; "" if unknowable."""
+    from bot.settings import load_settings
+
     try:
         return load_settings().effective_database_url
     except Exception:  # the settings themselves may be what failed

@@ -16,14 +16,12 @@ never show a password.
 
 from __future__ import annotations
 
+import ast
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -38,6 +36,8 @@ from bot.errors import UserFacingError
 from bot.private_files import private_file
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Alembic's bookkeeping table: one row holding the revision the schema is at.
+VERSION_TABLE = "alembic_version"
 SQLITE_BUSY_TIMEOUT_S = 10
 
 # Execution option read by the SQLite "begin" hook: which BEGIN flavour to emit.
@@ -182,19 +182,64 @@ def migrate(engine: Engine) -> None:
     """Upgrade the schema to head, serialised so two processes starting together are safe.
 
     A database already at head is only read, never write-locked, so read-only commands (`coach
-    drafts list`) work on a read-only copy and do not queue behind a busy writer.
+    drafts list`) work on a read-only copy and do not queue behind a busy writer. That check
+    needs neither Alembic nor its script directory, whose imports cost more than half a second:
+    Alembic is loaded only when there is something to upgrade.
     """
+    with engine.connect() as connection:
+        if stored_revision(connection) == head_revision():
+            return
+    from alembic import command
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    head = ScriptDirectory.from_config(config).get_current_head()
-    with engine.connect() as connection:
-        if MigrationContext.configure(connection).get_current_revision() == head:
-            return
     with writer(engine).begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_PG_MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def stored_revision(connection: Connection) -> str | None:
+    """The revision the database says its schema is at; None for a database never migrated."""
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+@cache
+def head_revision() -> str:
+    """The newest migration's revision id, read from `migrations/versions/` without Alembic.
+
+    The history is a single line: the head is the one revision no other revision revises.
+    Each file declares `revision` and `down_revision` as literals (Alembic's own template), so
+    reading them with `ast` is exact; tests check the answer against Alembic's.
+    """
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for path in (MIGRATIONS_DIR / "versions").glob("*.py"):
+        declared = _declared_revisions(path.read_text(encoding="utf-8"))
+        if "revision" in declared:
+            revisions.add(str(declared["revision"]))
+            if declared.get("down_revision"):
+                revised.add(str(declared["down_revision"]))
+    heads = revisions - revised
+    if len(heads) != 1:
+        raise RuntimeError(f"the drafts migrations must have one head, not {sorted(heads)}")
+    return heads.pop()
+
+
+def _declared_revisions(source: str) -> dict[str, object]:
+    """Module-level `revision = "…"` / `down_revision = "…"` assignments of a migration file."""
+    found: dict[str, object] = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Constant):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                if isinstance(target, ast.Name) and target.id in ("revision", "down_revision"):
+                    found[target.id] = node.value.value
+    return found
 
 
 def _is_memory(url: URL) -> bool:

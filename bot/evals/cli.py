@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
-from bot.evals.results import REPORTS_DIR
+from bot.textsafety import clean_text
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
+
+# Where run folders go: bot.evals.results.REPORTS_DIR, spelled out here because importing the
+# results module (pydantic models, YAML) at start-up would slow every `coach` command.
+REPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "evals" / "reports"
 
 eval_app = typer.Typer(
     help="Prompt evals: simulated users through the real coach, checks, judges, reports.",
@@ -25,10 +33,14 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _settings():
-    from bot.cli import settings
+def _settings() -> Settings:
+    """The configured settings, or one clear line and exit 2 (as `coach` itself says it)."""
+    from bot.settings import SettingsError, load_settings
 
-    return settings()
+    try:
+        return load_settings()
+    except SettingsError as error:
+        raise _fail(escape(clean_text(str(error)))) from None
 
 
 @eval_app.command("run")
