@@ -106,3 +106,12 @@ class NewVersion:
     prompt_versions: dict[str, str] = field(default_factory=dict)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+
+
+@dataclass(frozen=True)
+class DislikedDraft:
+    """A draft someone voted 👎 on, as `coach eval harvest` turns it into a case for review."""
+
+    draft: DraftRecord
+    voted_versions: list[int]  # the version voted down, once per 👎, in the order given
+    user_messages: list[str]  # what its users said (already redacted), oldest first

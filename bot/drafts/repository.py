@@ -52,6 +52,7 @@ from bot.drafts.models import (
 )
 from bot.drafts.records import (
     Actor,
+    DislikedDraft,
     DraftRecord,
     DraftSummary,
     MessageRecord,
@@ -554,6 +555,37 @@ class DraftStore:
             session.flush()
 
         self._write_retrying(work)
+
+    def disliked_drafts(self, since: datetime | None = None) -> list[DislikedDraft]:
+        """Every draft with a 👎 (newer than `since`) in any workspace, for a maintainer's
+        `coach eval harvest`; it takes no actor, so no adapter's turn reaches it."""
+        query = (
+            select(Draft, DraftVersion.number)
+            .join(DraftVersion, DraftVersion.draft_id == Draft.id)
+            .join(Feedback, Feedback.version_id == DraftVersion.id)
+            .where(Feedback.value == -1)
+            .order_by(Draft.id, Feedback.created_at)
+        )
+        if since is not None:
+            query = query.where(Feedback.created_at >= since)
+        with self._reads() as session:
+            voted: dict[str, tuple[Draft, list[int]]] = {}
+            for draft, number in session.execute(query).tuples():
+                voted.setdefault(draft.id, (draft, []))[1].append(number)
+            return [
+                DislikedDraft(
+                    _draft_record(draft),
+                    numbers,
+                    list(
+                        session.scalars(
+                            select(Message.text)
+                            .where(Message.draft_id == draft.id, Message.role == "user")
+                            .order_by(Message.id)
+                        )
+                    ),
+                )
+                for draft, numbers in voted.values()
+            ]
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time `event_id` is seen by any instance, False for a redelivery.
