@@ -6,11 +6,11 @@ import json
 from datetime import UTC, datetime
 
 from bot.coaching.compose import compose_draft
-from bot.coaching.outline import outline
 from bot.coaching.reply import draft_text
 from bot.coaching.rubric import score_draft
 from bot.drafts.content import Citation
 from bot.drafts.export import render_markdown
+from bot.drafts.outline import outline
 from bot.drafts.records import DraftRecord, VersionRecord
 from bot.slack.blocks import draft_blocks
 from tests.conversation_script import GOOD_ANSWERS

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from bot.coaching.outline import Block, Bullets, Paragraph, Scores, Table, outline
 from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.drafts.outline import Block, Bullets, Paragraph, Scores, Table, outline
 
 ReplyKind = Literal["question", "draft", "answer", "info", "error"]
 

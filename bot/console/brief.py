@@ -1,7 +1,7 @@
 """The draft brief in a terminal, drawn from the reply the engine gave (not read again).
 
 Like Slack's Block Kit and the Markdown and Word exports, the console renders the draft's one
-outline (`bot/coaching/outline.py`) its own way: headings and paragraphs as Markdown, the value
+outline (`bot/drafts/outline.py`) its own way: headings and paragraphs as Markdown, the value
 table and the rubric as rich tables. Everything in a draft may have been typed by a
 collaborator or written by a model, so it is guarded for identifiers (as an export is: a
 version stored before the guard learned a format must not show through) and stripped of
@@ -17,9 +17,9 @@ from rich.panel import Panel
 from rich.table import Table as RichTable
 from rich.text import Text
 
-from bot.coaching.outline import Block, Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.coaching.reply import Reply
 from bot.console.safe import plain
+from bot.drafts.outline import Block, Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.privacy import redact_model
 
 

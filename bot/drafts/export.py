@@ -1,6 +1,6 @@
 """Turn a draft and its versions into JSON, Markdown and Word for a partnership meeting.
 
-Markdown and .docx are rendered from the draft's one outline (`bot/coaching/outline.py`, shared
+Markdown and .docx are rendered from the draft's one outline (`bot/drafts/outline.py`, shared
 with Slack and the console), so no format can disagree about which sections exist, their order
 or their wording, and an empty section is dropped in one place rather than in each renderer.
 """
@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 from docx import Document
 from docx.document import Document as DocxDocument
 
-from bot.coaching.outline import Block, Bullets, Paragraph, Scores, Section, Sources, Table, outline
 from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.outline import Block, Bullets, Paragraph, Scores, Section, Sources, Table, outline
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.privacy import redact_model, redact_text
 from bot.private_files import private_dir, write_private

@@ -10,9 +10,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from bot.coaching.outline import Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.coaching.reply import Reply
 from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.drafts.outline import Bullets, Paragraph, Scores, Sources, Table, outline
 from bot.slack import ids
 from bot.slack.mrkdwn import TEXT_LIMIT, escape, split_text, to_mrkdwn
 
@@ -104,7 +104,7 @@ def cited(citation: Citation) -> str:
 def draft_blocks(
     content: DraftContent, rubric: RubricScore | None, version: int | None
 ) -> list[Block]:
-    """The draft's one outline (`bot/coaching/outline.py`) as Block Kit: every section."""
+    """The draft's one outline (`bot/drafts/outline.py`) as Block Kit: every section."""
     blocks: list[Block] = [header_with_version(content.title, version)]
     if content.partners:
         blocks.append(context("Partners: " + to_mrkdwn(", ".join(content.partners))))
