@@ -205,6 +205,7 @@ class Engine:
         return title_from(rest[0].text if rest else opening_text)
 
     def current(self, conversation_key: str, actor: Actor) -> DraftRecord | None:
+        """The draft an adapter's conversation is linked to, if `actor` may still see it."""
         return self._store.linked_draft(conversation_key, actor)
 
     def open(self, actor: Actor, draft_id: str, conversation_key: str | None = None) -> Reply:
