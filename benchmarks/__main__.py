@@ -12,16 +12,39 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import engine, privacy, recognition, retrieval, slack
+from benchmarks import engine, privacy, recognition, retrieval, slack, startup
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SECTIONS = {
+    "startup": startup.run,
     "retrieval": retrieval.run,
     "engine": engine.run,
     "slack": slack.run,
     "privacy": privacy.run,
     "recognition": recognition.run,
 }
+
+
+def _startup_table(console: Console, result: dict) -> None:
+    table = Table(
+        title=f"Start-up, a fresh process each run (median of {startup.RUNS})", title_justify="left"
+    )
+    for column in ("command", "median wall", "fastest", "median CPU", "goal"):
+        table.add_column(column)
+    for name, row in result.items():
+        if not isinstance(row, dict):
+            continue
+        goal = "–"
+        if row["goal_s"] is not None:
+            goal = f"< {row['goal_s']} s " + ("✓" if row["meets_goal"] else "✗")
+        table.add_row(
+            name,
+            f"{row['median_s']:.2f} s",
+            f"{row['min_s']:.2f} s",
+            f"{row['median_cpu_s']:.2f} s",
+            goal,
+        )
+    console.print(table)
 
 
 def _retrieval_tables(console: Console, result: dict) -> None:
@@ -149,6 +172,7 @@ def _recognition_tables(console: Console, result: dict) -> None:
 
 
 PRINTERS = {
+    "startup": _startup_table,
     "retrieval": _retrieval_tables,
     "engine": _engine_table,
     "slack": _slack_table,

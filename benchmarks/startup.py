@@ -1,0 +1,80 @@
+"""Start-up: how long `coach` takes before it does anything, each run a fresh process.
+
+A person typing `coach --help` or `coach drafts list` pays the interpreter and every import
+again each time, so these are measured as new processes, the median of several runs (the first
+run also pays a cold disk cache, the median does not). CPU seconds are reported beside wall
+seconds: on a busy machine wall time mostly measures the neighbours, CPU time the command.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+RUNS = 7
+GOAL_S = 0.5  # issue 12: `coach --help` and `coach drafts list` start in under half a second
+COACH = str(Path(sys.executable).parent / "coach")
+
+# name → (command, whether the issue's goal applies to it)
+COMMANDS: dict[str, tuple[list[str], bool]] = {
+    "coach --help": ([COACH, "--help"], True),
+    "coach drafts list": ([COACH, "drafts", "list"], True),
+    "import bot.coaching.engine": ([sys.executable, "-c", "import bot.coaching.engine"], False),
+}
+
+
+def _environment(home: Path) -> dict[str, str]:
+    """The caller's environment without their coach, model or Slack settings, data in `home`."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("COACH_", "OPENAI_", "SLACK_", "DATABASE_URL"))
+    }
+    env["COACH_DATA_DIR"] = str(home / "data")
+    return env
+
+
+def _children_cpu_s() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _time_once(command: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of one run of `command` in a new process."""
+    cpu_before = _children_cpu_s()
+    started = time.perf_counter()
+    subprocess.run(command, env=env, cwd=cwd, check=True, capture_output=True, timeout=120)
+    return time.perf_counter() - started, _children_cpu_s() - cpu_before
+
+
+def _measure(command: list[str], env: dict[str, str], cwd: Path, goal: bool) -> dict:
+    runs = [_time_once(command, env, cwd) for _ in range(RUNS)]
+    wall = [w for w, _ in runs]
+    cpu = [c for _, c in runs]
+    median_wall = statistics.median(wall)
+    return {
+        "median_s": round(median_wall, 3),
+        "min_s": round(min(wall), 3),
+        "median_cpu_s": round(statistics.median(cpu), 3),
+        "runs": RUNS,
+        "goal_s": GOAL_S if goal else None,
+        "meets_goal": (median_wall < GOAL_S) if goal else None,
+    }
+
+
+def run() -> dict:
+    with tempfile.TemporaryDirectory(prefix="coach-startup-") as folder:
+        home = Path(folder)  # no .env here: the defaults, an empty SQLite store
+        env = _environment(home)
+        # Create and migrate the store once, as any first run does; the timed runs find it ready.
+        first_run = COMMANDS["coach drafts list"][0]
+        subprocess.run(first_run, env=env, cwd=home, check=True, capture_output=True, timeout=300)
+        return {
+            name: _measure(command, env, home, goal) for name, (command, goal) in COMMANDS.items()
+        }
