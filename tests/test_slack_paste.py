@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from bot.coaching.recogniser import shared_recogniser
+import pytest
+
 from bot.slack.blocks import new_draft_modal
 from tests.scripted_users import RICH_PARAGRAPH
 from tests.slack_fixtures import ALICE, start_thread
@@ -14,11 +15,9 @@ def test_the_form_offers_an_optional_multiline_paste_field():
     assert pasted["element"]["max_length"] == 3000
 
 
-def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(
-    slack, fake_slack, store, knowledge_search
-):
-    # the recogniser trains once per process (as the server's warm-up would); not timed here
-    shared_recogniser(knowledge_search.embeddings).warm_up()
+# filing a paste needs the real recogniser (the embedding model) and the privacy guard's names
+@pytest.mark.slow
+def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(slack, fake_slack, store):
     start_thread(slack, fake_slack, title="Heart failure", partners="", pasted=RICH_PARAGRAPH)
     posts = fake_slack.calls_to("chat.postMessage")
     (summary,) = store.list_drafts(ALICE)
