@@ -15,7 +15,7 @@ def test_the_form_offers_an_optional_multiline_paste_field():
     assert pasted["element"]["max_length"] == 3000
 
 
-# filing a paste needs the real recogniser (the embedding model) and the privacy guard's names
+# the pasted paragraph reaches the privacy guard's name model (Presidio, spaCy): slow
 @pytest.mark.slow
 def test_pasted_text_is_filed_and_the_first_reply_is_a_draft(slack, fake_slack, store):
     start_thread(slack, fake_slack, title="Heart failure", partners="", pasted=RICH_PARAGRAPH)
