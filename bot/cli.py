@@ -23,7 +23,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.errors import UserFacingError, describe_failure
+from bot.errors import UserFacingError
+from bot.failures import describe_failure
 from bot.private_files import OWNER_ONLY_UMASK
 
 if TYPE_CHECKING:  # loaded by the commands that use them, so `--help` never pays for them

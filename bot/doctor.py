@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from bot.errors import describe_failure
+from bot.failures import describe_failure
 from bot.settings import Settings
 
 
@@ -172,6 +172,20 @@ def check_llm(settings: Settings) -> Check:
     return Check(name, True, detail)
 
 
+def check_prompts() -> Check:
+    """Every prompt's newest version loads: the LLM coach would fail its first turn otherwise,
+    and an installed copy that lost its prompts/ folder shows up here rather than mid-chat."""
+    from bot.prompts import PROMPTS_DIR, available_versions, load_prompt
+
+    names = (
+        sorted(p.name for p in PROMPTS_DIR.iterdir() if p.is_dir()) if PROMPTS_DIR.is_dir() else []
+    )
+    refs = [load_prompt(name).ref for name in names if available_versions(name)]
+    if not refs:
+        return Check("prompts", False, f"no prompt files in {PROMPTS_DIR}")
+    return Check("prompts", True, f"{len(refs)} in {PROMPTS_DIR} ({', '.join(refs)})")
+
+
 SLACK_FORMATS = {
     "slack_bot_token": (re.compile(r"^xoxb-[0-9A-Za-z-]+$"), "xoxb-…"),
     "slack_app_token": (re.compile(r"^xapp-[0-9A-Za-z-]+$"), "xapp-…"),
@@ -208,6 +222,7 @@ def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
         _guard("vector store", lambda: check_vector_store(settings)),
         _guard("database", lambda: check_database(settings)),
         _guard("LLM endpoint", lambda: check_llm(settings)),
+        _guard("prompts", check_prompts),
         _guard("Slack tokens", lambda: check_slack(settings)),
     ]
 

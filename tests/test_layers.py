@@ -7,7 +7,8 @@ Layers, lowest first (a module may import its own layer and any layer below it):
 1. the privacy guard
 2. stored drafts, the knowledge base and the model client
 3. the coaching engine
-4. wiring: building an engine from settings (runtime) and checking it (doctor)
+4. wiring: building an engine from settings (runtime), checking it (doctor), and describing any
+   failure in one line (failures)
 5. adapters: Slack, the console, evals — each may use the engine, none may use another
 6. the command line, which chooses an adapter
 
@@ -29,6 +30,7 @@ PACKAGE = ROOT / "bot"
 LAYERS: dict[str, int] = {
     "bot": 0,
     "bot.settings": 0,
+    "bot.shipped": 0,
     "bot.errors": 0,
     "bot.textsafety": 0,
     "bot.tokens": 0,
@@ -40,6 +42,7 @@ LAYERS: dict[str, int] = {
     "bot.llm": 2,
     "bot.coaching": 3,
     "bot.runtime": 4,
+    "bot.failures": 4,
     "bot.doctor": 4,
     "bot.slack": 5,
     "bot.console": 5,
