@@ -13,7 +13,10 @@ from pathlib import Path
 
 import yaml
 
-PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
+from bot.shipped import shipped_folder
+
+# `prompts/` in a checkout, or the copy a wheel carries inside the package (see bot/shipped.py).
+PROMPTS_DIR = shipped_folder("prompts")
 _VERSION_FILE = re.compile(r"^v(\d+)\.yaml$")
 
 

@@ -15,12 +15,20 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import UserFacingError
+from bot.shipped import shipped_folder
 
 SECRET_SETTINGS = frozenset(
     {"openai_api_key", "slack_bot_token", "slack_app_token", "slack_signing_secret"}
 )
 # URLs may carry a password (postgresql://coach:secret@db/coach): shown with it masked.
 URL_SETTINGS = frozenset({"database_url", "chroma_url", "openai_base_url", "slack_api_url"})
+
+
+def default_knowledge_dir() -> Path:
+    """`knowledge` in the working directory when there is one (a checkout, the Docker image),
+    else the starter knowledge base this copy of the code ships with (an installed wheel)."""
+    here = Path("knowledge")
+    return here if here.is_dir() else shipped_folder("knowledge")
 
 
 class SettingsError(UserFacingError, ValueError):
@@ -33,7 +41,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
     coach_data_dir: Path = Field(Path(".coach"), description="where the index and database live")
-    coach_knowledge_dir: Path = Field(Path("knowledge"), description="Markdown knowledge base")
+    coach_knowledge_dir: Path = Field(
+        default_factory=default_knowledge_dir, description="Markdown knowledge base"
+    )
     coach_knowledge_max_bytes: int = Field(
         1_000_000, ge=1_000, le=100_000_000, description="largest knowledge file indexed"
     )

@@ -65,3 +65,19 @@ def test_env_example_documents_every_setting():
     text = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
     for name in Settings.model_fields:
         assert f"{name.upper()}=" in text, f".env.example does not document {name.upper()}"
+
+
+def test_knowledge_defaults_to_the_working_folders_else_the_shipped_one(monkeypatch, tmp_path):
+    """A checkout or the Docker image runs beside `knowledge/`; an installed wheel may run
+    anywhere and then reads the starter knowledge base it carries."""
+    from pathlib import Path
+
+    from bot.shipped import shipped_folder
+
+    monkeypatch.delenv("COACH_KNOWLEDGE_DIR", raising=False)
+    monkeypatch.chdir(tmp_path)
+    shipped = load_settings().coach_knowledge_dir
+    assert shipped == shipped_folder("knowledge") and any(shipped.rglob("*.md"))
+
+    (tmp_path / "knowledge").mkdir()
+    assert load_settings().coach_knowledge_dir == Path("knowledge")
