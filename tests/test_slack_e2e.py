@@ -24,12 +24,22 @@ def later_event_answered(slack, fake_slack, timeout: float = 10.0) -> None:
     its chance too.
     """
     thread_message(slack, "help", channel=LATER)
+    wait_until(
+        lambda: any(
+            c.body.get("channel") == LATER for c in fake_slack.calls_to("chat.postMessage")
+        ),
+        "the follow-up message was not answered",
+        timeout,
+    )
+
+
+def wait_until(condition, failure: str, timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds; fail with `failure` after `timeout` seconds."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if any(c.body.get("channel") == LATER for c in fake_slack.calls_to("chat.postMessage")):
-            return
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(failure)
         time.sleep(0.02)
-    raise AssertionError("the follow-up message was not answered")
 
 
 def test_help_command_acks_fast_and_responds(slack, fake_slack):
@@ -276,11 +286,15 @@ def test_refused_streaming_still_delivers_the_whole_reply(llm_slack, fake_slack)
     (post,) = fake_slack.wait_for("chat.postMessage")
     assert fake_slack.calls_to("chat.startStream")
     assert post.body["thread_ts"] == thread_ts
+
     # the words so far at once, then the same message finished in place with the whole reply
-    fake_slack.wait_for("chat.update")
-    (shown,) = [m for m in fake_slack.messages["C1"] if m.get("thread_ts") == thread_ts][-1:]
-    blocks = str(shown["blocks"])
-    assert "Good start" in blocks and "Who exactly is affected" in blocks
+    # (not the first chat.update seen: the thread's channel post may be updated in between)
+    def shown() -> str:
+        in_thread = [m for m in fake_slack.messages["C1"] if m.get("thread_ts") == thread_ts]
+        return str(in_thread[-1]["blocks"]) if in_thread else ""
+
+    wait_until(lambda: "Who exactly is affected" in shown(), "the reply was not finished")
+    assert "Good start" in shown()
 
 
 def test_a_stream_broken_midway_continues_with_updates(store, fake_slack):

@@ -47,6 +47,14 @@ NOT_SHARED = "That draft has not been shared with you."
 DEGRADABLE_ERRORS = {"invalid_blocks", "invalid_blocks_format", "msg_too_long", "too_many_blocks"}
 
 
+def owner_only(draft: DraftRecord, doing: str) -> str:
+    """The private refusal for a collaborator: who owns the draft, and what to do instead."""
+    return (
+        f"Only the draft's owner, <@{escape(draft.owner_id)}>, can {doing}. "
+        "Ask them in this thread, or send them a message."
+    )
+
+
 def thread_key(team_id: str, channel_id: str, thread_ts: str) -> str:
     return f"slack:{team_id}:{channel_id}:{thread_ts}"
 
@@ -210,6 +218,10 @@ class SlackConversations:
             client.chat_postMessage(channel=self.dm_channel(client, user), text=text)
 
     # -- conversations ------------------------------------------------------------------------
+    def first_delivery(self, event_id: str | None) -> bool:
+        """False for Slack's retry of an event that some instance has already claimed."""
+        return not event_id or self.engine.claim_event(event_id)
+
     def start_thread(
         self,
         client: WebClient,

@@ -23,11 +23,11 @@ from bot.drafts.repository import DraftNotFound
 from bot.slack import ids
 from bot.slack.blocks import Block, new_draft_modal, revise_modal, section, share_modal
 from bot.slack.cards import ButtonValue, full_draft_modal
-from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from
+from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from, owner_only
 from bot.slack.direct import Place
 from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
 from bot.slack.lists import Surface, drafts_page_blocks, home_view, parse_page
-from bot.slack.mrkdwn import escape, to_mrkdwn
+from bot.slack.mrkdwn import to_mrkdwn
 from bot.slack.payloads import BlockActionsBody, ButtonAction
 
 log = logging.getLogger(__name__)
@@ -102,14 +102,6 @@ def _public_place(body: BlockActionsBody) -> tuple[str | None, str | None]:
     if (body.get("container") or {}).get("is_ephemeral"):
         return None, None
     return _where(body)
-
-
-def owner_only(draft: DraftRecord, doing: str) -> str:
-    """The private refusal for a collaborator: who owns the draft, and what to do instead."""
-    return (
-        f"Only the draft's owner, <@{escape(draft.owner_id)}>, can {doing}. "
-        "Ask them in this thread, or send them a message."
-    )
 
 
 def tell(click: Click, client: WebClient, text: str) -> None:

@@ -17,7 +17,6 @@ from bot.drafts.records import DraftSummary
 from bot.slack.conversations import actor_from
 from bot.slack.direct import Place
 from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
-from bot.slack.listeners.events import first_delivery
 from bot.slack.payloads import AssistantThreadStarted, EventBody, MessageEvent
 
 log = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ def message(
     context: BoltContext,
 ) -> None:
     """A message in the panel: routed like a DM, with a status while the coach thinks."""
-    if not first_delivery(conversations_of(context), body):
+    if not conversations_of(context).first_delivery(body.get("event_id")):
         return
     actor = actor_from(context, body)
     place = Place(

@@ -19,8 +19,7 @@ from bot.privacy import redact_line
 from bot.slack import ids
 from bot.slack.blocks import Block, new_draft_modal
 from bot.slack.cards import card_blocks
-from bot.slack.conversations import SlackConversations, actor_from
-from bot.slack.listeners.actions import owner_only
+from bot.slack.conversations import SlackConversations, actor_from, owner_only
 from bot.slack.listeners.dependencies import conversations_of
 from bot.slack.lists import drafts_page_blocks
 from bot.slack.mrkdwn import escape, to_mrkdwn

@@ -13,7 +13,7 @@ from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 
 from bot.privacy import redact_line
-from bot.slack.conversations import SlackConversations, actor_from, thread_key
+from bot.slack.conversations import actor_from, thread_key
 from bot.slack.direct import FILE_ONLY, Place
 from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
 from bot.slack.lists import home_view
@@ -55,12 +55,6 @@ def not_yours(draft_id: str, owner_id: str) -> str:
     )
 
 
-def first_delivery(conversations: SlackConversations, body: EventBody) -> bool:
-    """False for Slack's retry of an event some instance has already claimed."""
-    event_id = body.get("event_id")
-    return not event_id or conversations.engine.claim_event(event_id)
-
-
 def on_message(
     body: EventBody, event: MessageEvent, client: WebClient, context: BoltContext
 ) -> None:
@@ -77,7 +71,7 @@ def on_message(
     conversations = conversations_of(context)
     actor = actor_from(context, body)
     if is_dm:
-        if first_delivery(conversations, body):
+        if conversations.first_delivery(body.get("event_id")):
             place = Place(channel, event.get("ts", ""), thread_ts)
             direct_messages_of(context).route(
                 client,
@@ -97,10 +91,10 @@ def on_message(
         owned = conversations.engine.drafts.linked_owner(
             thread_key(actor.workspace_id, channel, thread_ts), actor.workspace_id
         )
-        if owned is not None and first_delivery(conversations, body):
+        if owned is not None and conversations.first_delivery(body.get("event_id")):
             conversations.tell(client, channel, thread_ts, actor.user_id, not_yours(*owned))
         return  # otherwise a thread the bot did not start
-    if not first_delivery(conversations, body):
+    if not conversations.first_delivery(body.get("event_id")):
         log.info("duplicate delivery of %s ignored", body.get("event_id"))
         return
     if not text.strip() and event.get("files"):
@@ -114,7 +108,7 @@ def on_mention(
 ) -> None:
     """@Partnership Coach: coach in a draft's thread, answer a question, or start a draft."""
     conversations = conversations_of(context)
-    if not first_delivery(conversations, body):
+    if not conversations.first_delivery(body.get("event_id")):
         return
     actor = actor_from(context, body)
     channel = event["channel"]
