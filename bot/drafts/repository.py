@@ -431,7 +431,9 @@ class DraftStore:
         def work(session: Session) -> None:
             draft = _visible_draft(session, actor, draft_id, for_update=True)
             _require_owner(draft, actor)
-            if user_id == draft.owner_id or session.get(DraftShare, (draft_id, user_id)):
+            if user_id == draft.owner_id:
+                return  # the owner already has access
+            if session.get(DraftShare, (draft_id, user_id)) is not None:
                 return
             session.add(DraftShare(draft_id=draft_id, user_id=user_id, created_at=utcnow()))
             session.flush()
@@ -570,7 +572,7 @@ class DraftStore:
             query = query.where(Feedback.created_at >= since)
         with self._reads() as session:
             voted: dict[str, tuple[Draft, list[int]]] = {}
-            for draft, number in session.execute(query).tuples():
+            for draft, number in session.execute(query):
                 voted.setdefault(draft.id, (draft, []))[1].append(number)
             return [
                 DislikedDraft(
@@ -837,7 +839,7 @@ def _link(session: Session, key: str, actor: Actor, draft_id: str) -> None:
 
 def _touch(session: Session, draft_id: str, when: datetime) -> None:
     """Bump updated_at via Core, which (unlike the ORM) leaves lock_version alone."""
-    table = Draft.__table__
+    table = Draft.metadata.tables[Draft.__tablename__]
     session.execute(update(table).where(table.c.id == draft_id).values(updated_at=when))
 
 
