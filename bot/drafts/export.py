@@ -38,7 +38,7 @@ def draft_as_dict(draft: DraftRecord, versions: list[VersionRecord]) -> dict[str
     consuming the JSON never need to special-case a brand-new draft.
     """
     draft, _ = _guarded(draft, None)
-    ordered = sorted((_guarded(draft, v)[1] for v in versions), key=lambda v: v.number)
+    ordered = sorted((_guarded_version(v) for v in versions), key=lambda v: v.number)
     latest = ordered[-1] if ordered else None
     content = latest.content if latest else None
     return {
@@ -80,13 +80,16 @@ def _guarded(
         partner_type=redact_text(draft.partner_type),
         area_of_care=redact_text(draft.area_of_care),
     )
-    if version is not None:
-        version = replace(
-            version,
-            content=redact_model(version.content, keep=("sources",)),
-            rubric=redact_model(version.rubric),
-        )
-    return draft, version
+    return draft, None if version is None else _guarded_version(version)
+
+
+def _guarded_version(version: VersionRecord) -> VersionRecord:
+    """One version's content and rubric guarded (see `_guarded`), citations kept as they are."""
+    return replace(
+        version,
+        content=redact_model(version.content, keep=("sources",)),
+        rubric=redact_model(version.rubric),
+    )
 
 
 def _party_dict(party: Any) -> dict[str, Any]:
@@ -187,10 +190,13 @@ def _markdown_block(block: Block) -> str:
         return block.text
     if isinstance(block, Bullets):
         return "\n".join(f"- {item}" for item in block.items)
-    header = "| " + " | ".join(block.headers) + " |"
-    rule = "|" + "|".join("---" for _ in block.headers) + "|"
-    rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
-    return "\n".join([header, rule, *rows])
+    if isinstance(block, Table):
+        header = "| " + " | ".join(block.headers) + " |"
+        rule = "|" + "|".join("---" for _ in block.headers) + "|"
+        rows = ["| " + " | ".join(_cell(c) for c in row) + " |" for row in block.rows]
+        return "\n".join([header, rule, *rows])
+    # A scorecard or citations: `_outline` has already made these printable; this keeps it so.
+    return "\n\n".join(_markdown_block(printable) for printable in _printable(block))
 
 
 def _cell(text: str) -> str:
