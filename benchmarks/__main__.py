@@ -29,7 +29,7 @@ def _startup_table(console: Console, result: dict) -> None:
     table = Table(
         title=f"Start-up, a fresh process each run (median of {startup.RUNS})", title_justify="left"
     )
-    for column in ("command", "median wall", "fastest", "median CPU", "goal"):
+    for column in ("command", "median wall", "fastest", "median CPU", "over the floor", "goal"):
         table.add_column(column)
     for name, row in result.items():
         if not isinstance(row, dict):
@@ -42,6 +42,7 @@ def _startup_table(console: Console, result: dict) -> None:
             f"{row['median_s']:.2f} s",
             f"{row['min_s']:.2f} s",
             f"{row['median_cpu_s']:.2f} s",
+            f"{row['over_floor_s']:+.2f} s" if "over_floor_s" in row else "",
             goal,
         )
     console.print(table)
