@@ -1,17 +1,23 @@
-"""Shared fixtures, and a guard that fails any test that reaches beyond this machine.
+"""Shared fixtures, and two guards: one on the network, one on the fast lane.
 
-The product promises to work with no network: the guard is an audit hook on socket connects and
-DNS look-ups that lets loopback through and records (and blocks) everything else, so a code path
-that quietly tries to download a model or phone home fails the test that ran it.
+The product promises to work with no network: the network guard is an audit hook on socket
+connects and DNS look-ups that lets loopback through and records (and blocks) everything else, so
+a code path that quietly tries to download a model or phone home fails the test that ran it.
+
+`make test-fast` runs the tests not marked `slow` in under a minute, which holds only while none
+of them loads the embedding model (torch), a Chroma index or Presidio: the fast-lane guard fails
+any such test that loads one, naming what it loaded (see `pytest_runtest_makereport` below).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, configuration, settings
 
 ROOT = Path(__file__).resolve().parent.parent
 # Fixtures that drive the Slack app over HTTP (slack, fake_slack, store), shared by modules.
@@ -35,6 +41,54 @@ import netguard  # noqa: E402
 netguard.install()
 GUARDED_ENV = {"PYTHONPATH": str(ROOT / "tests" / "netguard")}
 COACH = str(Path(sys.executable).parent / "coach")
+
+# One Hypothesis profile for the suite. No example database, and Hypothesis's own caches in the
+# system's temporary directory, so a run leaves no .hypothesis folder in the checkout. Its input
+# generation can be slow on a busy two-core machine, which is no failure of the code under test.
+if not os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+    configuration.set_hypothesis_home_dir(
+        Path(tempfile.gettempdir()) / f"partnership-coach-hypothesis-{os.getuid()}"
+    )
+settings.register_profile(
+    "coach", database=None, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("coach")
+
+# What a test outside the slow lane must never be the first to load (see the module docstring).
+HEAVY_MODULES = ("torch", "chromadb", "presidio_analyzer")
+_LOADED_BEFORE = pytest.StashKey[frozenset[str]]()
+
+
+def _heavy_loaded() -> frozenset[str]:
+    return frozenset(name for name in HEAVY_MODULES if name in sys.modules)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Note what is loaded before the test's fixtures run (a session fixture counts too)."""
+    item.stash[_LOADED_BEFORE] = _heavy_loaded()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """After a fast-lane test's teardown, fail it if it loaded torch, Chroma or Presidio.
+
+    The check compares with what was loaded when the test began, so it speaks up in the run
+    where the test is the first to need one of them: always in `make test-fast`, where nothing
+    else loads them.
+    """
+    report = yield
+    if call.when != "teardown" or item.get_closest_marker("slow") or report.failed:
+        return report
+    loaded = sorted(_heavy_loaded() - item.stash.get(_LOADED_BEFORE, frozenset()))
+    if loaded:
+        report.outcome = "failed"
+        report.longrepr = (
+            f"{item.nodeid} loaded {', '.join(loaded)}: mark it @pytest.mark.slow, or give the "
+            "engine tests.fakes.search.FakeSearch (the fake_search fixture) if retrieval is "
+            "not what it tests"
+        )
+    return report
 
 
 def coach_env(home: Path, **extra: str) -> dict[str, str]:
@@ -83,6 +137,15 @@ def make_settings(tmp_path, monkeypatch):
         return load_settings(**values)
 
     return build
+
+
+@pytest.fixture
+def fake_search():
+    """A knowledge search with a few fixed passages and no model or index, for tests of the
+    engine, the coaches and the adapters rather than of retrieval (tests/fakes/search.py)."""
+    from tests.fakes.search import FakeSearch
+
+    return FakeSearch()
 
 
 @pytest.fixture(scope="session")

@@ -31,16 +31,22 @@ def privacy_guard() -> None:
 
 
 @pytest.fixture(scope="session")
-def trained_recogniser(knowledge_search) -> None:
-    """The answer recogniser trained once, as the server's warm-up does before the first turn:
-    trained inside a test's first turn it outlasted the waits on a busy machine."""
+def trained_recogniser() -> None:
+    """The answer recogniser the app's engine uses (over FakeSearch's embeddings) trained once,
+    as the server's warm-up does before the first turn: trained inside a test's first turn it
+    outlasted the waits on a busy machine."""
     from bot.coaching.recogniser import shared_recogniser
+    from tests.fakes.search import WORDLESS
 
-    shared_recogniser(knowledge_search.embeddings).warm_up()
+    shared_recogniser(WORDLESS).warm_up()
 
 
 @pytest.fixture
-def fake_slack(privacy_guard):
+def fake_slack(request):
+    """The fake Slack Web API. A slow test gets the privacy guard's name model loaded first;
+    a fast one must not need it (the fast-lane guard in conftest.py says so if it does)."""
+    if request.node.get_closest_marker("slow"):
+        request.getfixturevalue("privacy_guard")
     with FakeSlack() as fake:
         yield fake
 
@@ -52,13 +58,14 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def slack(fake_slack, store, make_settings, knowledge_search, trained_recogniser):
+def slack(fake_slack, store, make_settings, fake_search, trained_recogniser):
+    """The app over the fake knowledge search: these tests are about Slack, not retrieval."""
     settings = make_settings(
         slack_bot_token="xoxb-test-token",
         slack_signing_secret=SIGNING_SECRET,
         slack_api_url=fake_slack.api_url,
     )
-    engine = Engine(store, search=knowledge_search)
+    engine = Engine(store, search=fake_search)
     server = SlackAppServer(settings, engine).start()
     yield SlackClientSimulator(server.url)
     server.stop()

@@ -6,6 +6,7 @@ cache itself: how many texts reach the model, and that every caller gets the mod
 
 from __future__ import annotations
 
+import pytest
 from langchain_core.embeddings import DeterministicFakeEmbedding
 from pydantic import Field
 
@@ -57,6 +58,7 @@ def test_the_cache_is_bounded_and_keeps_the_recently_used(make_settings):
     assert len(lazy._recent) == 3
 
 
+@pytest.mark.slow  # imports torch
 def test_a_turns_few_texts_run_on_one_torch_thread_and_leave_the_setting_as_it_was(make_settings):
     """Torch splitting three sentences across cores only makes the threads wait on each other."""
     import torch

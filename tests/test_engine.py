@@ -23,8 +23,8 @@ def store(tmp_path):
 
 
 @pytest.fixture
-def engine(store, knowledge_search):
-    return Engine(store, search=knowledge_search)
+def engine(store, fake_search):
+    return Engine(store, search=fake_search)
 
 
 def answer_all(engine: Engine, actor: Actor, draft_id: str, answers=GOOD_ANSWERS):
@@ -116,7 +116,9 @@ def test_edit_accepts_a_question_as_people_name_it(engine, store, said, key):
     assert store.get_draft(ALICE, draft_id).question_key == key
 
 
-def test_side_question_gets_a_cited_answer_without_losing_place(engine, store):
+@pytest.mark.slow  # which passages answer it is the real index's doing
+def test_side_question_gets_a_cited_answer_without_losing_place(store, knowledge_search):
+    engine = Engine(store, search=knowledge_search)
     draft_id = engine.start(ALICE, "AF").draft_id
     engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
     before = store.get_draft(ALICE, draft_id)
@@ -152,8 +154,8 @@ def test_empty_and_enormous_messages_change_nothing(engine, store):
     assert after.lock_version == before.lock_version and after.answers == before.answers
 
 
-def test_two_messages_at_once_both_keep_their_answers(store, knowledge_search):
-    engine = Engine(store, search=knowledge_search)
+def test_two_messages_at_once_both_keep_their_answers(store, fake_search):
+    engine = Engine(store, search=fake_search)
     draft_id = engine.start(ALICE, "AF").draft_id
     engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
     barrier = threading.Barrier(2)
@@ -229,13 +231,13 @@ def test_a_slack_retry_is_claimed_once(store):
     assert Engine(store, search=None).claim_event("Ev2") is True
 
 
-def test_a_new_process_resumes_the_conversation(tmp_path, knowledge_search):
+def test_a_new_process_resumes_the_conversation(tmp_path, fake_search):
     url = f"sqlite:///{tmp_path / 'resume.db'}"
-    first = Engine(DraftStore(url), search=knowledge_search)
+    first = Engine(DraftStore(url), search=fake_search)
     draft_id = first.start(ALICE, "AF", conversation_key="console:T1:alice").draft_id
     first.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
     del first  # the process "dies" between turns
-    second = Engine(DraftStore(url), search=knowledge_search)
+    second = Engine(DraftStore(url), search=fake_search)
     draft = second.current("console:T1:alice", ALICE)
     assert draft is not None and draft.id == draft_id
     resumed = second.open(ALICE, draft_id)
@@ -271,10 +273,11 @@ def test_engine_works_without_a_knowledge_index(store):
     assert reply.kind == "answer" and "could not find" in reply.text
 
 
-def test_conversation_and_simultaneous_turns_on_postgresql(postgres_database_url, knowledge_search):
+@pytest.mark.slow
+def test_conversation_and_simultaneous_turns_on_postgresql(postgres_database_url, fake_search):
     """The same engine on PostgreSQL: a whole conversation, then two instances racing."""
     with DraftStore(postgres_database_url) as pg:
-        engine = Engine(pg, search=knowledge_search)
+        engine = Engine(pg, search=fake_search)
         actor = Actor("TPG", "alice")
         draft_id = engine.start(actor, "On PostgreSQL").draft_id
         final = answer_all(engine, actor, draft_id)

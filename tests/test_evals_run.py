@@ -24,6 +24,9 @@ from bot.settings import load_settings
 from tests.fakes.eval_model import EvalModel
 from tests.fakes.openai_server import FakeOpenAI
 
+# Evals run end to end over the real index, built with the real embedding model.
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parent.parent
 EXTERNAL = re.compile(r"""(?:src|href|url)\s*[=(]\s*["']?\s*(?:https?:)?//""", re.IGNORECASE)
 

@@ -177,6 +177,7 @@ def test_unchallenged_solution_is_repaired_in_review_then_accept():
     assert user.next_move(_asking(None)).text == "accept"
 
 
+@pytest.mark.slow  # the pasted text names a patient: the guard's name model reads it
 def test_patient_data_is_a_valid_nhs_number_and_a_postcode():
     user = RuleBasedUser(_case(behaviours=["pastes_patient_data"]), seed=5)
     move = user.next_move(_asking("evidence"))

@@ -10,6 +10,9 @@ from bot.retrieval.indexer import build_index, registered_sources
 from bot.retrieval.search import KnowledgeSearch
 from bot.retrieval.vectorstore import EmbeddingMismatch, IndexMissing
 
+# Indexing with the real embedding model into Chroma, file by file.
+pytestmark = pytest.mark.slow
+
 DOC = """---
 title: {title}
 kind: {kind}

@@ -31,11 +31,11 @@ def scripted(request):
     return Scripted(**reply_for(request))
 
 
-def make_engine(fake, store, make_settings, knowledge_search, timeout=5.0):
+def make_engine(fake, store, make_settings, fake_search, timeout=5.0):
     settings = make_settings(
         openai_base_url=fake.url, coach_model="fake-coach", coach_llm_timeout=timeout
     )
-    return Engine(store, LLMCoach(settings), search=knowledge_search)
+    return Engine(store, LLMCoach(settings), search=fake_search)
 
 
 def run_conversation(engine):
@@ -48,12 +48,10 @@ def run_conversation(engine):
     return draft_id, reply
 
 
-def test_whole_llm_conversation_records_model_prompts_and_tokens(
-    store, make_settings, knowledge_search
-):
+def test_whole_llm_conversation_records_model_prompts_and_tokens(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id, final = run_conversation(engine)
         assert final.kind == "draft" and not final.notices
         assert final.coach_mode == "llm"
@@ -73,10 +71,10 @@ def test_whole_llm_conversation_records_model_prompts_and_tokens(
         assert "[1]" in sent, "knowledge passages are numbered for citation"
 
 
-def test_server_without_json_schema_falls_back_to_json_mode(store, make_settings, knowledge_search):
+def test_server_without_json_schema_falls_back_to_json_mode(store, make_settings, fake_search):
     with FakeOpenAI(reject_json_schema=True) as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, "draft")
         assert reply.kind == "draft" and not reply.notices
@@ -85,12 +83,10 @@ def test_server_without_json_schema_falls_back_to_json_mode(store, make_settings
         assert formats.index("json_schema") < formats.index("json_object")
 
 
-def test_server_with_no_structured_output_falls_back_to_guided(
-    store, make_settings, knowledge_search
-):
+def test_server_with_no_structured_output_falls_back_to_guided(store, make_settings, fake_search):
     with FakeOpenAI(reject_json_schema=True, reject_json_mode=True, reject_tools=True) as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, "draft")
         assert reply.kind == "draft" and reply.coach_mode == "guided"
@@ -99,17 +95,17 @@ def test_server_with_no_structured_output_falls_back_to_guided(
         assert version.coach_mode == "guided"
 
 
-def test_malformed_json_falls_back_with_a_notice(store, make_settings, knowledge_search):
+def test_malformed_json_falls_back_with_a_notice(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(lambda r: Scripted(content="Sure! Here is your draft: {not json"))
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, "draft")
         assert reply.kind == "draft"
         assert any("malformed JSON" in n for n in reply.notices)
 
 
-def test_json_wrapped_in_prose_is_salvaged(store, make_settings, knowledge_search):
+def test_json_wrapped_in_prose_is_salvaged(store, make_settings, fake_search):
     def chatty(request):
         values = reply_for(request)
         if "content" in values and values["content"].startswith("{"):
@@ -118,16 +114,16 @@ def test_json_wrapped_in_prose_is_salvaged(store, make_settings, knowledge_searc
 
     with FakeOpenAI() as fake:
         fake.set_default(chatty)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, "draft")
         assert not reply.notices and reply.coach_mode == "llm"
 
 
-def test_rate_limit_is_retried_with_backoff(store, make_settings, knowledge_search):
+def test_rate_limit_is_retried_with_backoff(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         fake.script(Scripted(status=429, headers={"retry-after": "0"}))
         reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
@@ -138,10 +134,10 @@ def test_rate_limit_is_retried_with_backoff(store, make_settings, knowledge_sear
         assert len(requests) == 3 and requests[0] == requests[1]
 
 
-def test_timeout_falls_back_to_guided_for_that_turn(store, make_settings, knowledge_search):
+def test_timeout_falls_back_to_guided_for_that_turn(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(lambda r: Scripted(content="too late", delay=3.0))
-        engine = make_engine(fake, store, make_settings, knowledge_search, timeout=0.3)
+        engine = make_engine(fake, store, make_settings, fake_search, timeout=0.3)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
         assert any("did not answer in time" in n for n in reply.notices)
@@ -149,10 +145,10 @@ def test_timeout_falls_back_to_guided_for_that_turn(store, make_settings, knowle
         assert store.get_draft(ALICE, draft_id).answers["context.partners"]
 
 
-def test_side_question_answered_by_the_model_with_citations(store, make_settings, knowledge_search):
+def test_side_question_answered_by_the_model_with_citations(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, "what goes into a written agreement?")
         assert reply.kind == "answer" and "[1]" in reply.text
@@ -160,10 +156,10 @@ def test_side_question_answered_by_the_model_with_citations(store, make_settings
         assert store.get_draft(ALICE, draft_id).question_key == "context.partners"
 
 
-def test_revision_request_in_review_writes_a_new_version(store, make_settings, knowledge_search):
+def test_revision_request_in_review_writes_a_new_version(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id, _ = run_conversation(engine)
         before = len(fake.chat_requests())
         reply = engine.handle(ALICE, draft_id, "Make the value for patients more specific")
@@ -184,12 +180,10 @@ def test_history_is_trimmed_to_the_budget():
     assert str(kept[-1].content) == history[-1].text  # the newest turns are the ones kept
 
 
-def test_a_long_conversation_never_exceeds_the_prompt_budget(
-    store, make_settings, knowledge_search
-):
+def test_a_long_conversation_never_exceeds_the_prompt_budget(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         for _ in range(6):
             engine.handle(ALICE, draft_id, "long answer " * 300)
@@ -200,11 +194,11 @@ def test_a_long_conversation_never_exceeds_the_prompt_budget(
 
 
 def test_a_malformed_response_body_falls_back_instead_of_crashing(
-    store, make_settings, knowledge_search
+    store, make_settings, fake_search
 ):
     with FakeOpenAI() as fake:
         fake.set_default(lambda r: Scripted(body="{this is not a completion"))
-        engine = make_engine(fake, store, make_settings, knowledge_search)
+        engine = make_engine(fake, store, make_settings, fake_search)
         draft_id = engine.start(ALICE, "AF").draft_id
         reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])
         assert any("malformed" in n for n in reply.notices)
@@ -213,16 +207,14 @@ def test_a_malformed_response_body_falls_back_instead_of_crashing(
         assert drafted.kind == "draft" and drafted.coach_mode == "guided"
 
 
-def test_replies_are_capped_in_the_field_each_server_honours(
-    store, make_settings, knowledge_search
-):
+def test_replies_are_capped_in_the_field_each_server_honours(store, make_settings, fake_search):
     """llama.cpp's server ignores `max_completion_tokens`, langchain's field: it gets max_tokens."""
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
         settings = make_settings(
             openai_base_url=fake.url, coach_model="fake-coach", coach_llm_max_tokens=300
         )
-        engine = Engine(store, LLMCoach(settings), search=knowledge_search)
+        engine = Engine(store, LLMCoach(settings), search=fake_search)
         draft_id = engine.start(ALICE, "Stroke prevention").draft_id
         engine.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"], stream=lambda _t: None)
         engine.handle(ALICE, draft_id, "draft")

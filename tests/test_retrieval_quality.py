@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.retrieval.quality import evaluate, load_questions
 from tests.conftest import ROOT
 
@@ -38,6 +40,7 @@ def report_line(name: str, report) -> str:
     )
 
 
+@pytest.mark.slow
 def test_hybrid_quality_on_the_tuning_set(knowledge_search):
     report = evaluate(knowledge_search, load_questions(QUESTIONS))
     print("\n" + report_line("hybrid", report))
@@ -47,6 +50,7 @@ def test_hybrid_quality_on_the_tuning_set(knowledge_search):
     assert report.hit_at_3 >= 0.95, report.misses
 
 
+@pytest.mark.slow
 def test_hybrid_quality_on_the_held_back_set(knowledge_search):
     """Questions nobody looked at while tuning: the check that tuning did not overfit."""
     report = evaluate(knowledge_search, load_questions(HELD_BACK))
@@ -55,6 +59,7 @@ def test_hybrid_quality_on_the_held_back_set(knowledge_search):
     assert report.hit_at_3 >= 0.90, report.misses
 
 
+@pytest.mark.slow
 def test_hybrid_quality_on_the_blind_set(knowledge_search):
     """The held-back split covers only the newer guides; this one covers every kind of file."""
     report = evaluate(knowledge_search, load_questions(BLIND))
@@ -64,6 +69,7 @@ def test_hybrid_quality_on_the_blind_set(knowledge_search):
     assert report.hit_at_3 >= 0.90, report.misses
 
 
+@pytest.mark.slow
 def test_hybrid_beats_either_ranking_alone(knowledge_search):
     questions = load_questions(QUESTIONS)
     hybrid = evaluate(knowledge_search, questions)
@@ -73,6 +79,7 @@ def test_hybrid_beats_either_ranking_alone(knowledge_search):
         assert hybrid.hit_at_3 > alone.hit_at_3 and hybrid.mrr > alone.mrr, mode
 
 
+@pytest.mark.slow
 def test_every_document_is_reachable(knowledge_search):
     """Each knowledge file is the top hit for a query made of its own title."""
     from bot.retrieval.documents import load_knowledge
@@ -86,12 +93,14 @@ def test_every_document_is_reachable(knowledge_search):
     assert not misses
 
 
+@pytest.mark.slow
 def test_kind_filter_and_empty_query(knowledge_search):
     cases = knowledge_search.search("a partnership that went wrong with patient data", kind="case")
     assert cases and {p.kind for p in cases} == {"case"}
     assert knowledge_search.search("   ") == []
 
 
+@pytest.mark.slow
 def test_results_are_diverse(knowledge_search):
     passages = knowledge_search.search("how do we write a good problem statement?", k=5)
     assert len({p.path for p in passages}) >= 3

@@ -91,7 +91,7 @@ def test_markdown_becomes_mrkdwn_and_control_characters_are_escaped():
     assert to_mrkdwn("a < b & c > d") == "a &lt; b &amp; c &gt; d"
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60)
 @given(st.text(min_size=0, max_size=12000))
 def test_split_text_never_exceeds_the_limit_and_keeps_the_words(text):
     pieces = split_text(text, 500)

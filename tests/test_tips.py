@@ -73,6 +73,7 @@ def engine(tmp_path, knowledge_search):
         yield Engine(store, search=knowledge_search)
 
 
+@pytest.mark.slow  # the tips and their sources come from the real index
 def test_a_conversation_shows_at_most_one_tip_a_turn_and_never_the_same_passage_twice(engine):
     draft_id = engine.start(ALICE, "Stroke prevention in AF").draft_id
     replies = [engine.handle(ALICE, draft_id, GOOD_ANSWERS[key]) for key in QUESTION_KEYS[:4]]
@@ -95,6 +96,7 @@ def test_a_conversation_shows_at_most_one_tip_a_turn_and_never_the_same_passage_
             assert tip.text[:80] not in reply.text, "a tip never repeats what the reply quoted"
 
 
+@pytest.mark.slow
 def test_a_data_sharing_answer_prompts_the_information_governance_guide(engine):
     draft_id = engine.start(ALICE, "Faster COPD reviews").draft_id
     engine.handle(ALICE, draft_id, GOOD_ANSWERS[QUESTION_KEYS[0]])
@@ -108,6 +110,7 @@ def test_a_data_sharing_answer_prompts_the_information_governance_guide(engine):
     assert reply.tips[0].citation.source == "guides/information-governance-before-data-moves.md"
 
 
+@pytest.mark.slow
 def test_a_digital_partner_draft_cites_the_digital_guide_and_lists_dtac(engine):
     answers = dict(GOOD_ANSWERS)
     answers[QUESTION_KEYS[0]] = (

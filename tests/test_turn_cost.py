@@ -14,6 +14,9 @@ from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from tests.conversation_script import GOOD_ANSWERS
 
+# What a turn costs is counted in calls to the real embedding model, over the real index.
+pytestmark = pytest.mark.slow
+
 ALICE = Actor("T1", "alice")
 
 
