@@ -1,9 +1,12 @@
 """Run the Slack app: Socket Mode when SLACK_APP_TOKEN is set, otherwise HTTP behind uvicorn.
 
 HTTP mode serves `POST /slack/events` (events, commands and interactivity) and `GET /healthz`.
-Bolt's dispatch is synchronous, so it runs in a worker thread: the event loop keeps accepting
-requests and every ack goes back well inside Slack's three seconds. The embedding model loads in
-the background at start-up for the same reason.
+Slack times the ack, so events, button clicks and slash commands are acked as soon as the gate
+has checked them and dispatched behind the ack on a bounded backlog (`bot.slack.backlog`); a full
+backlog answers 503, which Slack retries. What must answer in the response itself (URL
+verification, a form's validation errors) is still dispatched before answering, in a worker
+thread so the event loop keeps accepting requests. The embedding model loads in the background at
+start-up for the same reason.
 """
 
 from __future__ import annotations
@@ -11,7 +14,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest
 from slack_sdk.signature import SignatureVerifier
@@ -24,19 +26,28 @@ from starlette.routing import Route
 
 from bot.settings import Settings
 from bot.slack import gate
+from bot.slack.backlog import GUIDED_WORKERS, LIMIT, LLM_WORKERS, Backlog
 
 log = logging.getLogger(__name__)
-COMMAND_THREADS = 8
+# what is acked before it is dispatched: nothing Slack reads from the response is lost by it
+BEHIND_ACK = frozenset({"event_callback", "block_actions"})
 
 
-def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
+def http_app(
+    bolt: App,
+    signing_secret: str | None = None,
+    *,
+    workers: int = GUIDED_WORKERS,
+    limit: int = LIMIT,
+) -> Starlette:
     """Starlette in front of Bolt: the gate (size, signature, shape) first, then dispatch.
 
     `signing_secret` lets the gate verify before anything is parsed; without it (Socket Mode,
-    tests of the app alone) Bolt's own verification still runs.
+    tests of the app alone) Bolt's own verification still runs. `workers` and `limit` size the
+    backlog of work behind acks.
     """
     verifier = SignatureVerifier(signing_secret) if signing_secret else None
-    commands = ThreadPoolExecutor(max_workers=COMMAND_THREADS, thread_name_prefix="command")
+    backlog = Backlog(bolt, workers=workers, limit=limit)
     burst = AckFirst()
 
     def refuse(refusal: gate.Refusal) -> Response:
@@ -65,11 +76,15 @@ def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
             return refuse(gate.Refusal(400, "malformed body"))
         if refusal := gate.malformed(bolt_request.body):
             return refuse(refusal)
-        if "command" in bolt_request.body:
-            # A slash command's answer goes to its response_url, never in the ack, so the ack
-            # is sent here, at once, and the command is dispatched behind it: under load, Bolt's
-            # own ack waited on threads busy with earlier commands' work (p99 300 ms at 20).
-            work = BackgroundTask(commands.submit, _dispatch_quietly, bolt, bolt_request, burst)
+        if acked_first(bolt_request.body):
+            if not backlog.reserve():
+                # Acking would promise work there is no room for: Slack retries a 5xx (an event
+                # up to three times), and the event id is not claimed until a listener runs.
+                log.warning("backlog full (%d in hand): asked Slack to retry", backlog.limit)
+                return PlainTextResponse("busy, retry later", status_code=503)
+            # A slash command waits for a quiet moment so a burst of them is acked first.
+            before = burst.wait_for_quiet if "command" in bolt_request.body else None
+            work = BackgroundTask(backlog.start, bolt_request, before)
             return Response(status_code=200, background=work)  # work starts once acked
         response = await run_in_threadpool(bolt.dispatch, bolt_request)
         return Response(
@@ -79,14 +94,29 @@ def http_app(bolt: App, signing_secret: str | None = None) -> Starlette:
         )
 
     async def healthz(_request: Request) -> Response:
-        return JSONResponse({"ok": True})
+        # the backlog is what to watch under load: near its limit, Slack is being asked to retry
+        return JSONResponse({"ok": True, "backlog": backlog.in_hand, "limit": backlog.limit})
 
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/slack/events", slack_events, methods=["POST"]),
             Route("/healthz", healthz, methods=["GET"]),
         ]
     )
+    app.state.backlog = backlog
+    return app
+
+
+def acked_first(body: object) -> bool:
+    """Whether a request is acked before it is dispatched.
+
+    A slash command's answer goes to its response_url and an event's or a click's to the Web
+    API, never in the ack. A form submission's ack can carry validation errors, URL
+    verification's the challenge, and an options request the options, so those wait.
+    """
+    if not isinstance(body, dict):
+        return False
+    return "command" in body or body.get("type") in BEHIND_ACK
 
 
 def as_bolt_headers(headers: dict[str, str]) -> dict[str, str | Sequence[str]]:
@@ -117,16 +147,6 @@ class AckFirst:
             time.sleep(self.QUIET_S)
 
 
-def _dispatch_quietly(bolt: App, request: BoltRequest, burst: AckFirst | None = None) -> None:
-    """Run an already-acknowledged command; a failure is logged (Bolt reports its own)."""
-    if burst is not None:
-        burst.wait_for_quiet()
-    try:
-        bolt.dispatch(request)
-    except Exception:
-        log.exception("a slash command failed after its ack")
-
-
 def serve(settings: Settings, bolt: App, host: str = "0.0.0.0") -> None:
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
@@ -137,8 +157,9 @@ def serve(settings: Settings, bolt: App, host: str = "0.0.0.0") -> None:
     import uvicorn
 
     log.info("starting Slack HTTP mode on port %s", settings.port)
+    workers = LLM_WORKERS if settings.llm_configured else GUIDED_WORKERS
     uvicorn.run(
-        http_app(bolt, settings.slack_signing_secret or None),
+        http_app(bolt, settings.slack_signing_secret or None, workers=workers),
         host=host,
         port=settings.port,
         log_level="info",
