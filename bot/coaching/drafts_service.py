@@ -1,11 +1,12 @@
 """`DraftsService`: what adapters may do with drafts outside a coaching turn.
 
-Listing, opening, reading versions and history, sharing, rating, exporting and linking a
-conversation are the operations the console, Slack and the evals need beside `Engine.handle`. They
-live here, reached as `engine.drafts`, so that adapters never hold the `DraftStore` itself: every
-method takes the acting `Actor` and passes it to the store, which checks access in one place (and
-makes "no access" look exactly like "no such draft"). The module stays light to import: the store
-is only a type here, and the Word/Markdown export code is imported when a file is written.
+Listing, opening, reading versions and history, sharing, rating (versions and knowledge
+answers), exporting and linking a conversation are the operations the console, Slack and the
+evals need beside `Engine.handle`. They live here, reached as `engine.drafts`, so that adapters
+never hold the `DraftStore` itself: every method takes the acting `Actor` and passes it to the
+store, which checks access in one place (and makes "no access" look exactly like "no such
+draft"). The module stays light to import: the store is only a type here, and the Word/Markdown
+export code is imported when a file is written.
 """
 
 from __future__ import annotations
@@ -61,6 +62,11 @@ class DraftsService:
     def rate(self, actor: Actor, version_id: int, value: int) -> None:
         """A +1/-1 vote on a version `actor` may see; voting again replaces the old vote."""
         self._store.record_feedback(actor, version_id, value)
+
+    def rate_answer(self, actor: Actor, answer_id: int, place: str, value: int) -> None:
+        """A +1/-1 vote on a knowledge answer shown at `place` (where the click came from);
+        voting again replaces the old vote. `AnswerNotFound` for an id not shown there."""
+        self._store.record_answer_feedback(actor, answer_id, place, value)
 
     # -- files ---------------------------------------------------------------------------------
     def export(

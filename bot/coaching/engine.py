@@ -60,7 +60,12 @@ from bot.coaching.stages import (
 )
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, NewVersion, VersionRecord
-from bot.drafts.repository import ConcurrentUpdate, DraftStore, backoff_delay
+from bot.drafts.repository import (
+    ConcurrentUpdate,
+    DraftStore,
+    StoreUnavailable,
+    backoff_delay,
+)
 from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
 from bot.privacy import redact_identifiers, redact_line, redact_model, redact_text
 from bot.retrieval.passage import Passage
@@ -73,6 +78,7 @@ log = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 4000
 FEEDBACK_ANSWER_CHARS = 300  # what of an answer the feedback lookup reads
+ANSWER_EXCERPT_CHARS = 300  # what of a knowledge answer is kept beside its 👍/👎
 MAX_TURN_ATTEMPTS = 8
 # A re-run turn may call a model again, so its backoff starts higher than the store's.
 TURN_BACKOFF_BASE_S = 0.05
@@ -92,6 +98,28 @@ JOINT_WORKING_QUERY = "joint working written agreement public summary exit strat
 _STAGE_WORDS = tuple(stage.id for stage in STAGES[:-1]) + tuple(
     stage.name.lower() for stage in STAGES[:-1]
 )
+
+
+class _WatchedSink:
+    """A stream that remembers whether any text went out through it.
+
+    When a model fails and the guided coach answers instead, the guided coach may send its words
+    in one piece only if nothing was shown yet: after half a model answer, its words belong in
+    the finished reply, not appended to the stream behind the half answer.
+    """
+
+    def __init__(self, stream: TextSink | None) -> None:
+        self._stream = stream
+        self.used = False
+
+    def __call__(self, piece: str) -> None:
+        if self._stream is not None:
+            self.used = True
+            self._stream(piece)
+
+    def until_used(self) -> TextSink | None:
+        """This sink for a coach's first try, or a fallback's when nothing was streamed yet."""
+        return None if self._stream is None or self.used else self
 
 
 @dataclass
@@ -215,17 +243,54 @@ class Engine:
             self._store.link_conversation(conversation_key, actor, draft.id)
         return self._where(draft, actor)
 
-    def answer_question(self, text: str) -> Reply:
-        """A knowledge-base question outside any draft: a cited answer, nothing stored."""
+    def answer_question(
+        self,
+        text: str,
+        stream: TextSink | None = None,
+        *,
+        asker: Actor | None = None,
+        place: str = "",
+    ) -> Reply:
+        """A knowledge-base question outside any draft: a cited answer, and no draft touched.
+
+        With `stream`, the answer is passed on as the coach writes it (a model word by word,
+        the guided coach in one piece). With `asker` and `place` (where the adapter shows it),
+        the answer is kept, guarded, for 👍/👎 and `reply.answer_id` names it; without them
+        nothing is stored.
+        """
         text = clean_text(text or "").strip()[:MAX_MESSAGE_CHARS]
         guarded = redact_identifiers(text)
         asked = guarded.text.lstrip("? ").strip()
         notices = [n for n in [guarded.notice()] if n]
         passages = self._find(asked, k=3, unavailable=notices)
-        said = self._with_fallback(notices, lambda c: c.side_answer(asked, passages, []))
+        sink = _WatchedSink(stream)
+        said = self._with_fallback(
+            notices, lambda c: c.side_answer(asked, passages, [], stream=sink.until_used())
+        )
         reply = Reply("", "answer", said.text, notices=notices, coach_mode=self.coach.mode)
         reply.tips = self._tips(passages, already=said.text)
+        if asker is not None and place:
+            reply.answer_id = self._keep_answer(asker, place, asked, said.text, passages)
         return reply
+
+    def _keep_answer(
+        self, asker: Actor, place: str, asked: str, said: str, passages: list[Passage]
+    ) -> int | None:
+        """Store the answer as shown, guarded, for feedback; None (no buttons) if the store is
+        busy: a vote is a nicety, never worth the answer itself."""
+        sources = list(dict.fromkeys(f"{citation(p).where}: {citation(p).link}" for p in passages))
+        try:
+            return self._store.record_answer(
+                asker,
+                place,
+                question=asked,
+                excerpt=redact_line(said, ANSWER_EXCERPT_CHARS),
+                sources=sources[:3],
+                coach_mode=self.coach.mode,
+            )
+        except StoreUnavailable as error:  # StoreBusy too: a database restarting
+            log.warning("knowledge answer not kept for feedback: %s", error)
+            return None
 
     def claim_event(self, event_id: str) -> bool:
         """True the first time any instance sees `event_id`, False for a redelivery.
@@ -592,9 +657,12 @@ class Engine:
         asked = text.lstrip("? ").strip()
         notices: list[str] = []
         passages = self._find(asked, k=3, unavailable=notices)
+        sink = _WatchedSink(stream)
         said = self._with_fallback(
             notices,
-            lambda c: c.side_answer(asked, passages, self._history(actor, draft), stream=stream),
+            lambda c: c.side_answer(
+                asked, passages, self._history(actor, draft), stream=sink.until_used()
+            ),
         )
         reply = self._question_reply(draft.id, draft.question_key, said.text, kind="answer")
         reply.tips = self._tips(passages, actor=actor, draft=draft, already=said.text)

@@ -63,15 +63,19 @@ class GuidedCoach:
         stream: TextSink | None = None,
     ) -> CoachWords:
         if not passages:
-            return CoachWords(
+            said = (
                 "I could not find anything on that in the knowledge base. Try other words, or "
                 "carry on with the current question."
             )
-        lines = ["Here is what the knowledge base says:"]
-        for number, passage in enumerate(passages[:2], start=1):
-            quoted = excerpt(passage.text, 3, 480, markdown=True)
-            lines.append(f"[{number}] *{passage.title}*: {quoted} ({citation(passage).link})")
-        return CoachWords("\n".join(lines))
+        else:
+            lines = ["Here is what the knowledge base says:"]
+            for number, passage in enumerate(passages[:2], start=1):
+                quoted = excerpt(passage.text, 3, 480, markdown=True)
+                lines.append(f"[{number}] *{passage.title}*: {quoted} ({citation(passage).link})")
+            said = "\n".join(lines)
+        if stream is not None:
+            stream(said)  # no model writing word by word: the whole answer in one piece
+        return CoachWords(said)
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         return self.recogniser.recognise(text, asked), Usage()

@@ -45,6 +45,9 @@ class Reply:
     version: int | None = None
     drafted_at: datetime | None = None  # when `version` was written
     coach_mode: str = "guided"
+    # A knowledge answer kept for 👍/👎 (`Engine.answer_question` with an asker): its id is all
+    # a feedback button needs to carry.
+    answer_id: int | None = None
 
     @property
     def progress(self) -> str:

@@ -224,6 +224,51 @@ class Feedback(Base):
     )
 
 
+class KnowledgeAnswer(Base):
+    """A knowledge-base answer as it was shown, kept so people can rate it afterwards.
+
+    Written before the answer is posted, so the 👍/👎 buttons carry only this row's id (a button
+    value holds 2,000 characters; a question may hold 4,000). `question` and `excerpt` are the
+    privacy guard's output, never the words as typed. `place` is the adapter's name for where the
+    answer was shown (a Slack channel): only a vote from there counts, so an id copied into a
+    forged click elsewhere is refused.
+    """
+
+    __tablename__ = "knowledge_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[str] = mapped_column(String(64))  # who asked
+    place: Mapped[str] = mapped_column(String(255))
+    question: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(Text)
+    sources: Mapped[list[str]] = mapped_column(JSON, default=list)
+    coach_mode: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        CheckConstraint(f"coach_mode IN ({_in_clause(COACH_MODES)})", name="coach_mode"),
+    )
+
+
+class AnswerFeedback(Base):
+    """A thumbs up/down on a knowledge answer; one vote per user, re-voting replaces it."""
+
+    __tablename__ = "answer_feedback"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("knowledge_answers.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("answer_id", "user_id"),
+        CheckConstraint(f"value IN ({_in_clause(FEEDBACK_VALUES)})", name="value"),
+        Index("ix_answer_feedback_value_created_at", "value", "created_at"),
+    )
+
+
 class ProcessedEvent(Base):
     """Slack retries deliveries and may hit another instance; this row makes handling once-only."""
 

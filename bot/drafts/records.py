@@ -115,3 +115,17 @@ class DislikedDraft:
     draft: DraftRecord
     voted_versions: list[int]  # the version voted down, once per 👎, in the order given
     user_messages: list[str]  # what its users said (already redacted), oldest first
+
+
+@dataclass(frozen=True)
+class DislikedAnswer:
+    """A knowledge answer someone voted 👎 on, for a maintainer to read (all already redacted)."""
+
+    answer_id: int
+    workspace_id: str
+    question: str
+    excerpt: str
+    sources: list[str]
+    coach_mode: str
+    votes_down: int  # how many people voted it down
+    last_voted_at: datetime

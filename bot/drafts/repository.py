@@ -23,7 +23,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, select, text, update
@@ -40,11 +40,13 @@ from bot.drafts.models import (
     FEEDBACK_VALUES,
     FIRST_QUESTION_KEY,
     MESSAGE_ROLES,
+    AnswerFeedback,
     ConversationLink,
     Draft,
     DraftShare,
     DraftVersion,
     Feedback,
+    KnowledgeAnswer,
     Message,
     ProcessedEvent,
     new_draft_id,
@@ -52,6 +54,7 @@ from bot.drafts.models import (
 )
 from bot.drafts.records import (
     Actor,
+    DislikedAnswer,
     DislikedDraft,
     DraftRecord,
     DraftSummary,
@@ -62,6 +65,7 @@ from bot.drafts.records import (
 
 __all__ = [
     "Actor",
+    "AnswerNotFound",
     "ConcurrentUpdate",
     "DraftNotFound",
     "DraftRecord",
@@ -111,6 +115,11 @@ def backoff_delay(
 
 class DraftNotFound(LookupError):
     """No such draft, or the actor may not see it: deliberately indistinguishable."""
+
+
+class AnswerNotFound(LookupError):
+    """No such knowledge answer, or it was not shown where the vote came from: deliberately
+    indistinguishable, so answer ids cannot be probed."""
 
 
 class NotOwner(PermissionError):
@@ -589,6 +598,107 @@ class DraftStore:
                 for draft, numbers in voted.values()
             ]
 
+    # -- knowledge answers -----------------------------------------------------------------
+
+    def record_answer(
+        self,
+        actor: Actor,
+        place: str,
+        *,
+        question: str,
+        excerpt: str,
+        sources: Sequence[str] = (),
+        coach_mode: str = "guided",
+    ) -> int:
+        """Keep a knowledge answer as shown to `actor` at `place`; its id goes on the buttons.
+
+        The caller passes text the privacy guard has already cleaned: this table is read by
+        maintainers, so it must never hold what a user typed unguarded.
+        """
+        _require_choice("coach_mode", coach_mode, COACH_MODES)
+
+        def work(session: Session) -> int:
+            answer = KnowledgeAnswer(
+                workspace_id=actor.workspace_id,
+                user_id=actor.user_id,
+                place=place,
+                question=question,
+                excerpt=excerpt,
+                sources=list(sources),
+                coach_mode=coach_mode,
+                created_at=utcnow(),
+            )
+            session.add(answer)
+            session.flush()
+            return answer.id
+
+        return self._write_retrying(work)
+
+    def record_answer_feedback(self, actor: Actor, answer_id: int, place: str, value: int) -> None:
+        """Record +1/-1 on an answer shown at `place` in the actor's workspace; voting again
+        replaces the old vote. Anything else (no such answer, another workspace, a button value
+        copied elsewhere) is AnswerNotFound."""
+        if value not in FEEDBACK_VALUES:
+            raise ValueError(f"feedback value must be +1 or -1, not {value!r}")
+
+        def work(session: Session) -> None:
+            answer = session.get(KnowledgeAnswer, answer_id)
+            if answer is None or answer.workspace_id != actor.workspace_id or answer.place != place:
+                raise AnswerNotFound(f"no answer {answer_id} here")
+            vote = session.scalars(
+                select(AnswerFeedback).where(
+                    AnswerFeedback.answer_id == answer_id,
+                    AnswerFeedback.user_id == actor.user_id,
+                )
+            ).first()
+            if vote is None:
+                vote = AnswerFeedback(answer_id=answer_id, user_id=actor.user_id)
+                session.add(vote)
+            vote.value = value
+            vote.created_at = utcnow()
+            session.flush()
+
+        self._write_retrying(work)
+
+    def disliked_answers(
+        self, since: datetime | None = None, limit: int = 50
+    ) -> list[DislikedAnswer]:
+        """Knowledge answers with a 👎 (newer than `since`), most recently voted first, in any
+        workspace: a maintainer's view of what the knowledge base answers badly. It takes no
+        actor, so no adapter's turn reaches it."""
+        votes = (
+            select(
+                AnswerFeedback.answer_id,
+                func.count().label("down"),
+                func.max(AnswerFeedback.created_at).label("last"),
+            )
+            .where(AnswerFeedback.value == -1)
+            .group_by(AnswerFeedback.answer_id)
+        )
+        if since is not None:
+            votes = votes.where(AnswerFeedback.created_at >= since)
+        voted = votes.subquery()
+        query = (
+            select(KnowledgeAnswer, voted.c.down, voted.c.last)
+            .join(voted, voted.c.answer_id == KnowledgeAnswer.id)
+            .order_by(voted.c.last.desc(), KnowledgeAnswer.id.desc())
+            .limit(limit)
+        )
+        with self._reads() as session:
+            return [
+                DislikedAnswer(
+                    answer_id=answer.id,
+                    workspace_id=answer.workspace_id,
+                    question=answer.question,
+                    excerpt=answer.excerpt,
+                    sources=list(answer.sources or []),
+                    coach_mode=answer.coach_mode,
+                    votes_down=int(down),
+                    last_voted_at=_as_utc(last),
+                )
+                for answer, down, last in session.execute(query)
+            ]
+
     def claim_event(self, event_id: str) -> bool:
         """True the first time `event_id` is seen by any instance, False for a redelivery.
 
@@ -844,6 +954,11 @@ def _touch(session: Session, draft_id: str, when: datetime) -> None:
 
 
 # -- records -------------------------------------------------------------------------------
+
+
+def _as_utc(when: datetime) -> datetime:
+    """An aggregate (max) skips the column's type, so SQLite hands back a naive value."""
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
 
 
 def _rubric(data: Mapping[str, Any]) -> RubricScore:
