@@ -136,6 +136,7 @@ def test_backoff_is_jittered_exponential_and_capped():
 # -- files are owner-only --------------------------------------------------------------------
 
 
+@pytest.mark.slow  # real `coach` processes
 def test_console_files_are_owner_only(tmp_path):
     env = coach_env(tmp_path)
     result = subprocess.run(
@@ -159,6 +160,7 @@ def test_console_files_are_owner_only(tmp_path):
     assert not wal.exists() or wal.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.slow
 def test_console_unshare(tmp_path):
     env = coach_env(tmp_path)
 

@@ -15,6 +15,9 @@ import pytest
 
 from tests.conftest import COACH, ROOT, coach_env
 
+# Real `coach` processes on broken stores and indexes.
+pytestmark = pytest.mark.slow
+
 
 def run(args: list[str], env: dict[str, str], stdin: str | bytes | None = None, timeout=180):
     return subprocess.run(

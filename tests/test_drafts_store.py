@@ -546,6 +546,7 @@ def test_core_contract_on_sqlite(store: DraftStore) -> None:
     exercise_core(store)
 
 
+@pytest.mark.slow  # a real PostgreSQL server
 def test_core_contract_on_postgresql(postgres_database_url: str) -> None:
     with DraftStore(postgres_database_url) as pg:
         exercise_core(pg)

@@ -20,6 +20,9 @@ from tests.conftest import COACH, coach_env
 from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import PostgresCluster
 
+# A real PostgreSQL server stopped and started under the app.
+pytestmark = pytest.mark.slow
+
 USERS = 6
 OUTAGE_WAIT_LIMIT_S = 5.0  # a refused connection is instant; three tries stay well inside this
 

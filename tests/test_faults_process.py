@@ -30,6 +30,9 @@ from tests.conftest import COACH, ROOT, coach_env
 from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import PostgresCluster
 
+# Processes killed mid-turn and databases locked under real `coach` processes.
+pytestmark = pytest.mark.slow
+
 ACTOR = Actor("TKILL", "ukill")
 HOOKS = ("before-save", "mid-transaction", "model-call")
 

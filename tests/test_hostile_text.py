@@ -107,6 +107,7 @@ def test_a_draft_stored_with_nul_before_this_fix_still_exports(store, tmp_path):
     assert any("Waits are long." in p.text for p in document.paragraphs)
 
 
+@pytest.mark.slow  # PostgreSQL or a real `coach` process
 def test_hostile_text_on_postgresql(postgres_database_url):
     with DraftStore(postgres_database_url) as pg:
         draft_id = drive_hostile_conversation(pg)
@@ -117,6 +118,7 @@ def test_hostile_text_on_postgresql(postgres_database_url):
 # -- through the real command ----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_piped_chat_survives_invalid_utf8_nul_and_escapes(tmp_path):
     env = coach_env(tmp_path)
     script = (
@@ -156,6 +158,7 @@ def test_piped_chat_survives_invalid_utf8_nul_and_escapes(tmp_path):
     assert document["partners"] == ["Our PCN", "Acme Pharma"]
 
 
+@pytest.mark.slow
 def test_rich_markup_in_a_title_is_printed_literally_for_owner_and_collaborator(tmp_path):
     env = coach_env(tmp_path, COLUMNS="200")
     title = "Waits [/bold] [red]now[/red] [link=http://x]y"

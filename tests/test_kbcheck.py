@@ -110,6 +110,7 @@ def test_url_shapes():
         assert not well_formed_url(bad), bad
 
 
+@pytest.mark.slow  # a real `coach` process
 def test_coach_index_check_names_failing_files_and_exits_1(tmp_path):
     knowledge = tmp_path / "knowledge"
     write(knowledge, "cases/good.md", CASE)

@@ -7,7 +7,6 @@ and each strong example meets the criterion wherever its text alone can show it.
 
 from __future__ import annotations
 
-import dataclasses
 import time
 
 import pytest
@@ -18,7 +17,6 @@ from bot.coaching.rubric import (
     CRITERIA,
     KEEP_IT,
     MAJOR_PREFIX,
-    Criterion,
     format_scorecard,
     has_major_problem,
     merge_scores,
@@ -180,11 +178,8 @@ WEAK_ANSWERS = {"cause.root": "we lack nurses for an AF clinic", "cause.why_matt
 def test_criteria_are_the_ten_in_order():
     assert tuple(c.id for c in CRITERIA) == IDS
     for c in CRITERIA:
-        assert isinstance(c, Criterion)
         assert c.name and c.test and c.weak_example and c.strong_example
         assert "\n" not in c.test
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        CRITERIA[0].name = "x"  # type: ignore[misc]
 
 
 @pytest.mark.parametrize("criterion_id", IDS)
