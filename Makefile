@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: setup run test bench lint format index clean smoke-llm test-scale
+.PHONY: setup run test test-fast bench lint format index clean smoke-llm test-scale
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: index
 
 test: setup
 	$(BIN)/python -m pytest
+
+# The tests not marked slow: no embedding model, index, Presidio, PostgreSQL or coach processes
+# (tests/conftest.py fails a fast test that loads one). Under a minute; `make test` runs all.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -q
 
 # Scale and fault tests on a real PostgreSQL, a `chroma run` server and two app instances behind
 # nginx, all on loopback and stopped afterwards (see README "Scale and fault tests").

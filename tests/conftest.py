@@ -12,6 +12,7 @@ any such test that loads one, naming what it loaded (see `pytest_runtest_makerep
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -173,6 +174,23 @@ def indexed_settings(data, embeddings, **options):
 def knowledge_settings(tmp_path_factory, embeddings):
     """An index of the real knowledge base, built once per run with the real model."""
     return indexed_settings(tmp_path_factory.mktemp("knowledge-index"), embeddings)
+
+
+@pytest.fixture(scope="session")
+def seed_index(knowledge_settings):
+    """Copy the run's one index into a data dir, so `coach index` there finds it up to date
+    rather than embedding the whole knowledge base again (minutes on two busy cores)."""
+
+    def seed(data: Path) -> Path:
+        shutil.copytree(
+            knowledge_settings.coach_data_dir,
+            data,
+            ignore=shutil.ignore_patterns("coach.db*", "exports"),  # the index only, no drafts
+            dirs_exist_ok=True,
+        )
+        return data
+
+    return seed
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,9 @@ import pytest
 
 from tests.conftest import COACH, ROOT, coach_env
 
+# Real `coach` processes, most over the real index.
+pytestmark = pytest.mark.slow
+
 
 def run(args: list[str], env: dict[str, str], stdin: str | None = None, timeout: int = 180):
     return subprocess.run(
@@ -24,11 +27,13 @@ def run(args: list[str], env: dict[str, str], stdin: str | None = None, timeout:
 
 
 @pytest.fixture(scope="session")
-def cli_env(tmp_path_factory) -> dict[str, str]:
-    """A data dir indexed by `coach index` itself, shared by the read-only CLI tests."""
+def cli_env(tmp_path_factory, seed_index) -> dict[str, str]:
+    """A data dir checked by `coach index` itself, shared by the read-only CLI tests: it starts
+    from a copy of the run's one index (tests/conftest.py), so nothing is embedded twice."""
     home = tmp_path_factory.mktemp("cli")
     env = coach_env(home, COACH_TEST_CWD=str(home))
-    result = run(["index"], env, timeout=900)  # a cold index on a busy CI machine
+    seed_index(home / "data")
+    result = run(["index"], env, timeout=900)
     assert result.returncode == 0, result.stderr
     assert "Passages:" in result.stdout
     assert "netguard" not in result.stderr

@@ -14,9 +14,10 @@ from tests.conversation_script import GOOD_ANSWERS
 
 
 @pytest.fixture(scope="module")
-def chat_env(tmp_path_factory) -> dict[str, str]:
+def chat_env(tmp_path_factory, seed_index) -> dict[str, str]:
     home = tmp_path_factory.mktemp("chat")
     env = coach_env(home, LINES="50", TERM="xterm-256color")
+    seed_index(home / "data")  # a copy of the run's one index: `coach index` only checks it
     subprocess.run([COACH, "index"], env=env, cwd=home, check=True, capture_output=True)
     env["CHAT_CWD"] = str(home)
     return env
@@ -42,6 +43,7 @@ def say(child: pexpect.spawn, text: str, expect: str = "you ›") -> str:
     return child.before
 
 
+@pytest.mark.slow  # a real `coach chat` process over the real index
 def test_interactive_chat_through_a_pty_to_a_draft_and_export(chat_env):
     child = spawn(chat_env, "pat")
     screen = say(child, "/new Stroke prevention in AF")
@@ -67,6 +69,7 @@ def test_interactive_chat_through_a_pty_to_a_draft_and_export(chat_env):
     child.expect(pexpect.EOF)
 
 
+@pytest.mark.slow
 def test_a_killed_chat_resumes_where_it_stopped(chat_env):
     child = spawn(chat_env, "kim")
     say(child, "/new Discharge delays")
@@ -79,6 +82,7 @@ def test_a_killed_chat_resumes_where_it_stopped(chat_env):
     again.expect(pexpect.EOF)
 
 
+@pytest.mark.slow
 def test_piped_chat_reads_one_message_per_line(chat_env):
     script = "\n".join(
         [
@@ -116,6 +120,7 @@ def test_piped_chat_reads_one_message_per_line(chat_env):
     assert shared["title"] == "Piped draft" and shared["shared"] is True
 
 
+@pytest.mark.slow
 def test_drafts_cli_show_and_export(chat_env, tmp_path):
     import json
 

@@ -24,6 +24,8 @@ import time
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from bot.privacy.corpus import WRITERS, survives
 from bot.privacy.normalise import normalise
 from tests.conftest import COACH, coach_env
@@ -174,8 +176,12 @@ def _run(args: list[str], env: dict[str, str], stdin: str | None = None):
     )
 
 
-def test_console_chat_and_cli_store_export_and_print_no_identifier(tmp_path: Path) -> None:
+@pytest.mark.slow  # real `coach` processes over the real index
+def test_console_chat_and_cli_store_export_and_print_no_identifier(
+    tmp_path: Path, seed_index
+) -> None:
     env = coach_env(tmp_path, COACH_TEST_CWD=str(tmp_path))
+    seed_index(tmp_path / "data")  # a copy of the run's one index: `coach index` only checks it
     assert _run(["index"], env).returncode == 0
     answers = _answers()
     script = [
@@ -239,6 +245,7 @@ def _say(slack, fake_slack, text: str, **where) -> None:
     fake_slack.wait_for("chat.postMessage", before + 1, timeout=120)
 
 
+@pytest.mark.slow  # the Slack app with the guard's name model
 def test_every_slack_surface_stores_posts_exports_and_logs_no_identifier(
     slack, fake_slack, store, make_settings, caplog
 ) -> None:
