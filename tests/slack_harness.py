@@ -163,6 +163,7 @@ LIMITS = {
     "context_text": 3000,
     "context_elements": 10,
     "actions_elements": 25,
+    "context_actions_elements": 5,
     "button_text": 75,
     "button_value": 2000,
     "action_id": 255,
@@ -217,6 +218,14 @@ def slack_limit_problems(payload: dict[str, Any], surface: str = "message") -> l
             over("actions elements", block["elements"], LIMITS["actions_elements"])
             for element in block["elements"]:
                 _element_problems(element, over)
+        elif kind == "context_actions":  # Slack's feedback buttons under an AI answer
+            over("context_actions elements", block["elements"], LIMITS["context_actions_elements"])
+            for element in block["elements"]:
+                over("action_id", element.get("action_id"), LIMITS["action_id"])
+                for key in ("positive_button", "negative_button"):
+                    choice = element.get(key) or {}
+                    over("feedback text", (choice.get("text") or {}).get("text"), 75)
+                    over("feedback value", choice.get("value"), LIMITS["button_value"])
         elif kind == "input":
             over("input label", block["label"]["text"], LIMITS["input_label"])
             over("input hint", (block.get("hint") or {}).get("text"), LIMITS["input_hint"])

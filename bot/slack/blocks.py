@@ -87,10 +87,63 @@ def reply_tail(reply: Reply) -> list[Block]:
 def reply_blocks(reply: Reply, note: str = "") -> list[Block]:
     """A coach turn without the draft itself (the draft lives on its card, `cards.py`).
 
-    `note` says where the draft went, e.g. that the card above now shows a new version.
+    `note` says where the draft went, e.g. that the card above now shows a new version. A kept
+    knowledge answer ends with its 👍/👎, which the block limit never cuts off.
     """
     middle = [context(note)] if note else []
-    return fit_blocks([*reply_head(reply), *middle, *reply_tail(reply)], MAX_BLOCKS)
+    if reply.answer_id is None:
+        return fit_blocks([*reply_head(reply), *middle, *reply_tail(reply)], MAX_BLOCKS)
+    said = fit_blocks([*reply_head(reply), *middle, *reply_tail(reply)], MAX_BLOCKS - 1)
+    return [*said, answer_feedback_block(reply.answer_id)]
+
+
+@dataclasses.dataclass(frozen=True)
+class AnswerVote:
+    """What a feedback button under a knowledge answer says: which kept answer, and +1 or -1.
+
+    The value holds only the answer's id (the question itself may be 4,000 characters, and a
+    button value holds 2,000); the store checks the id against where the click came from.
+    """
+
+    answer_id: int
+    value: int
+
+    def encode(self) -> str:
+        return f"{self.answer_id}:{'up' if self.value > 0 else 'down'}"
+
+    @staticmethod
+    def decode(value: str) -> AnswerVote | None:
+        """The vote in a button value, or None for anything this app did not draw."""
+        answer_id, _, vote = (value or "").partition(":")
+        if not answer_id.isascii() or not answer_id.isdigit() or vote not in ("up", "down"):
+            return None
+        return AnswerVote(int(answer_id), 1 if vote == "up" else -1)
+
+
+def answer_feedback_block(answer_id: int) -> Block:
+    """Slack's own feedback buttons (`context_actions` with `feedback_buttons`, as Slack's AI-app
+    guidelines and its assistant template use): small, under the answer, and shown as pressed by
+    Slack itself, so a second click simply changes the vote."""
+
+    def choice(text: str, label: str, value: int) -> Block:
+        return {
+            "text": {"type": "plain_text", "text": text},
+            "accessibility_label": label,
+            "value": AnswerVote(answer_id, value).encode(),
+        }
+
+    return {
+        "type": "context_actions",
+        "block_id": ids.ANSWER_FEEDBACK_BLOCK,
+        "elements": [
+            {
+                "type": "feedback_buttons",
+                "action_id": ids.ANSWER_FEEDBACK,
+                "positive_button": choice("Helpful", "This answer was helpful", 1),
+                "negative_button": choice("Not helpful", "This answer was not helpful", -1),
+            }
+        ],
+    }
 
 
 def cited(citation: Citation) -> str:

@@ -59,6 +59,11 @@ def thread_key(team_id: str, channel_id: str, thread_ts: str) -> str:
     return f"slack:{team_id}:{channel_id}:{thread_ts}"
 
 
+def answer_place(team_id: str, channel_id: str) -> str:
+    """Where a knowledge answer was shown, as the store keeps it: a vote must come from there."""
+    return f"slack:{team_id}:{channel_id}"
+
+
 def actor_from(context: BoltContext, body: Mapping[str, object] | None = None) -> Actor:
     """The acting user in the acting workspace (team), from Bolt's context or the payload."""
     body = body or {}
@@ -204,6 +209,30 @@ class SlackConversations:
         except DraftNotFound:
             self.tell(client, channel, thread_ts, actor.user_id, NOT_SHARED)
             return
+        self.deliver(client, channel, thread_ts, reply, actor, streamer)
+
+    def answer_question(
+        self,
+        client: WebClient,
+        channel: str,
+        thread_ts: str | None,
+        actor: Actor,
+        question: str,
+    ) -> None:
+        """A knowledge question outside a draft, answered with 👍/👎 under it.
+
+        In a thread (the assistant panel, a DM thread, a channel thread) the answer is streamed
+        as the model writes it, like a coaching turn; the engine keeps it for the votes.
+        """
+        streamer = None
+        if self.engine.coach.mode == "llm" and thread_ts:
+            streamer = ThreadStreamer(client, channel, thread_ts, actor)
+        reply = self.engine.answer_question(
+            question,
+            stream=streamer.append if streamer else None,
+            asker=actor,
+            place=answer_place(actor.workspace_id, channel),
+        )
         self.deliver(client, channel, thread_ts, reply, actor, streamer)
 
     def tell(

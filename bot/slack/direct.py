@@ -106,8 +106,9 @@ class DirectMessages:
         elif request.kind == "question":
             if set_title:
                 set_title(redact_line(request.argument, 60))
-            reply = self.engine.answer_question(request.argument)
-            self.conversations.deliver(client, place.channel, place.thread_ts, reply, actor)
+            self.conversations.answer_question(
+                client, place.channel, place.thread_ts, actor, request.argument
+            )
         elif request.kind == "help":
             self._say(client, place, DM_HELP)
         elif request.kind == "chatter":

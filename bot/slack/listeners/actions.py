@@ -1,4 +1,5 @@
-"""Buttons: the card's Final, Revise, Full draft, Export, Share and 👍/👎; Open; list pages.
+"""Buttons: the card's Final, Revise, Full draft, Export, Share and 👍/👎; Open; list pages;
+👍/👎 under knowledge answers.
 
 Every action is checked against the user who clicked, not the draft's owner: the store raises
 DraftNotFound for anyone the draft is not shared with, and they are told so privately. Card
@@ -19,11 +20,24 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
-from bot.drafts.repository import DraftNotFound
+from bot.drafts.repository import AnswerNotFound, DraftNotFound
 from bot.slack import ids
-from bot.slack.blocks import Block, new_draft_modal, revise_modal, section, share_modal
+from bot.slack.blocks import (
+    AnswerVote,
+    Block,
+    new_draft_modal,
+    revise_modal,
+    section,
+    share_modal,
+)
 from bot.slack.cards import ButtonValue, full_draft_modal
-from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from, owner_only
+from bot.slack.conversations import (
+    NOT_SHARED,
+    SlackConversations,
+    actor_from,
+    answer_place,
+    owner_only,
+)
 from bot.slack.direct import Place
 from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
 from bot.slack.lists import Surface, drafts_page_blocks, home_view, parse_page
@@ -47,6 +61,7 @@ def register(app: App) -> None:
     app.action(ids.DRAFTS_PAGE_NEXT)(turn_page)
     app.action(ids.FEEDBACK_UP)(rate_up)
     app.action(ids.FEEDBACK_DOWN)(rate_down)
+    app.action(ids.ANSWER_FEEDBACK)(rate_answer)
 
 
 class Refused(Exception):
@@ -365,6 +380,42 @@ def _rate(click: Click, client: WebClient, value: int) -> None:
             if value > 0
             else "Thanks: tell me in the thread what to improve.",
         )
+
+
+ANSWER_NOT_HERE = "That feedback button isn't for an answer I gave here, so I haven't kept it."
+THANKS_UP = "Thanks: glad that helped."
+THANKS_DOWN = (
+    "Thanks for telling me. Try asking in other words, or with more about your situation; "
+    "answers marked not helpful are reviewed to improve the knowledge base."
+)
+
+
+def rate_answer(
+    ack: Ack,
+    body: BlockActionsBody,
+    action: ButtonAction,
+    client: WebClient,
+    context: BoltContext,
+) -> None:
+    """👍/👎 under a knowledge answer: one vote per person, counted only where it was shown.
+
+    Slack's feedback buttons show the press themselves, so the answer stays as it is and the
+    thanks is private, as in Slack's assistant template; a second press replaces the vote.
+    """
+    click = acknowledge(ack, body, action, context)
+    with refusals_told(click, client):
+        vote = AnswerVote.decode(click.value)
+        channel, _thread = _where(body)
+        if vote is None or not channel:
+            raise Refused(ANSWER_NOT_HERE)
+        place = answer_place(click.actor.workspace_id, channel)
+        try:
+            click.conversations.engine.drafts.rate_answer(
+                click.actor, vote.answer_id, place, vote.value
+            )
+        except AnswerNotFound as unknown:
+            raise Refused(ANSWER_NOT_HERE) from unknown
+        tell(click, client, THANKS_UP if vote.value > 0 else THANKS_DOWN)
 
 
 def _replace_ephemeral(response_url: str, blocks: list[Block]) -> None:

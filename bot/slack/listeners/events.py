@@ -127,8 +127,8 @@ def on_mention(
             return
     request = read_request(text)
     if request.kind == "question":
-        reply = conversations.engine.answer_question(request.argument)
-        conversations.deliver(client, channel, thread_ts or event["ts"], reply, actor)
+        thread = thread_ts or event["ts"]
+        conversations.answer_question(client, channel, thread, actor, request.argument)
         return
     if request.kind in ("help", "chatter", "list") or not text:
         conversations.tell(client, channel, thread_ts, actor.user_id, MENTION_HELP)
