@@ -222,3 +222,23 @@ def test_a_fallback_streams_only_when_the_model_showed_nothing(store, written) -
         assert pieces == [written]
     else:
         assert pieces == [reply.text]
+
+
+def test_coach_eval_harvest_lists_the_answers_voted_down(tmp_path: Path, monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(tmp_path)  # no stray .env from the checkout
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    with DraftStore(url) as store:
+        voted = _answer(store, q="what is a driver diagram?")
+        store.record_answer_feedback(ALICE, voted, PANEL, -1)
+        store.record_answer_feedback(ALICE, _answer(store, q="liked?"), PANEL, 1)
+    result = CliRunner().invoke(app, ["eval", "harvest"])
+    assert result.exit_code == 0, result.output
+    assert "👎 1: what is a driver diagram? (Guide: x)" in result.output
+    assert "liked?" not in result.output
+    assert "0 case files written" in result.output and "answers voted down: 1" in result.output

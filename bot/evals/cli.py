@@ -319,7 +319,8 @@ def harvest_command(
         typer.Option("--since", help="Only 👎 votes on or after this date (YYYY-MM-DD)."),
     ] = None,
 ) -> None:
-    """Turn drafts that got a 👎 into persona cards under evals/cases/harvested/ for review."""
+    """Turn drafts that got a 👎 into persona cards under evals/cases/harvested/ for review,
+    and list the knowledge answers that got one."""
     from datetime import UTC
 
     from bot.evals.harvest import harvest
@@ -331,7 +332,20 @@ def harvest_command(
             when = datetime.fromisoformat(since).replace(tzinfo=UTC)
         except ValueError:
             raise _fail(f"--since {since!r} is not a date like 2026-11-01") from None
-    written = harvest(open_store(_settings()), when)
+    store = open_store(_settings())
+    written = harvest(store, when)
     for item in written:
         out.print(f"{item.path} ({item.votes} 👎)", highlight=False)
     out.print(f"{len(written)} case files written: review them before committing.")
+    # Knowledge answers have no conversation to replay as a case: they are listed for a
+    # maintainer to read (question and sources, as the privacy guard left them).
+    answers = store.disliked_answers(when)
+    for answer in answers:
+        sources = "; ".join(answer.sources) or "no sources"
+        out.print(
+            f"👎 {answer.votes_down}: {escape(clean_text(answer.question))} "
+            f"({escape(clean_text(sources))})",
+            highlight=False,
+        )
+    if answers:
+        out.print(f"Knowledge answers voted down: {len(answers)} (newest first).")
