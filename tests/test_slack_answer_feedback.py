@@ -100,6 +100,15 @@ def test_a_panel_answer_carries_feedback_buttons_and_a_second_press_replaces_the
     assert not [c for c in fake_slack.calls if c.method == "chat.update"]
 
 
+def test_a_top_level_dm_answer_carries_the_buttons_too(slack, fake_slack, store):
+    thread_message(slack, QUESTION, channel="DALICE")
+    (answer,) = fake_slack.wait_for("chat.postMessage")
+    assert "thread_ts" not in answer.body
+    _press(slack, _feedback_values(answer.body["blocks"])["negative"])
+    fake_slack.wait_for("chat.postEphemeral")
+    assert _votes(store) == [("UALICE", -1)]
+
+
 def test_in_a_channel_thread_each_colleague_votes_apart(slack, fake_slack, store):
     slack.event(
         {
