@@ -11,6 +11,7 @@ any such test that loads one, naming what it loaded (see `pytest_runtest_makerep
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import sys
@@ -62,6 +63,29 @@ _LOADED_BEFORE = pytest.StashKey[frozenset[str]]()
 
 def _heavy_loaded() -> frozenset[str]:
     return frozenset(name for name in HEAVY_MODULES if name in sys.modules)
+
+
+def _slow_throughout(path: Path) -> bool:
+    """Whether a test module says `pytestmark = pytest.mark.slow` at its top level (read, not
+    imported: importing such a module is often what costs, e.g. the search importing Chroma)."""
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return False
+    return any(
+        isinstance(node, ast.Assign)
+        and any(isinstance(t, ast.Name) and t.id == "pytestmark" for t in node.targets)
+        and ast.unparse(node.value) == "pytest.mark.slow"
+        for node in tree.body
+    )
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """With `-m "not slow"` (make test-fast), leave whole-module slow tests uncollected rather
+    than importing them only to deselect every test: that import alone cost seconds."""
+    if config.getoption("markexpr") != "not slow" or collection_path.suffix != ".py":
+        return None
+    return True if _slow_throughout(collection_path) else None
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -53,6 +53,7 @@ def test_held_back_part_uses_wording_the_tuning_part_never_has() -> None:
     assert not any(t.startswith("Flagging ") for t in tuning)
 
 
+@pytest.mark.slow  # the whole corpus through the guard, name model included
 @pytest.mark.parametrize("part", PARTS)
 def test_no_planted_identifier_survives(guarded: dict, part: str) -> None:
     missed = [
@@ -63,6 +64,7 @@ def test_no_planted_identifier_survives(guarded: dict, part: str) -> None:
     assert missed == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("part", PARTS)
 def test_false_positive_rate_is_under_two_percent(guarded: dict, part: str) -> None:
     ordinary = [(sample, text, changed) for sample, text, changed in guarded[part]]

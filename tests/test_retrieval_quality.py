@@ -7,6 +7,9 @@ import pytest
 from bot.retrieval.quality import evaluate, load_questions
 from tests.conftest import ROOT
 
+# The real index and model; importing the search alone loads Chroma.
+pytestmark = pytest.mark.slow
+
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions"
 HELD_BACK = QUESTIONS / "heldback"  # never evaluated while retrieval was tuned
 BLIND = QUESTIONS / "blind"  # every kind of document; written before a tuning round, only reported
@@ -40,7 +43,6 @@ def report_line(name: str, report) -> str:
     )
 
 
-@pytest.mark.slow
 def test_hybrid_quality_on_the_tuning_set(knowledge_search):
     report = evaluate(knowledge_search, load_questions(QUESTIONS))
     print("\n" + report_line("hybrid", report))
@@ -50,7 +52,6 @@ def test_hybrid_quality_on_the_tuning_set(knowledge_search):
     assert report.hit_at_3 >= 0.95, report.misses
 
 
-@pytest.mark.slow
 def test_hybrid_quality_on_the_held_back_set(knowledge_search):
     """Questions nobody looked at while tuning: the check that tuning did not overfit."""
     report = evaluate(knowledge_search, load_questions(HELD_BACK))
@@ -59,7 +60,6 @@ def test_hybrid_quality_on_the_held_back_set(knowledge_search):
     assert report.hit_at_3 >= 0.90, report.misses
 
 
-@pytest.mark.slow
 def test_hybrid_quality_on_the_blind_set(knowledge_search):
     """The held-back split covers only the newer guides; this one covers every kind of file."""
     report = evaluate(knowledge_search, load_questions(BLIND))
@@ -69,7 +69,6 @@ def test_hybrid_quality_on_the_blind_set(knowledge_search):
     assert report.hit_at_3 >= 0.90, report.misses
 
 
-@pytest.mark.slow
 def test_hybrid_beats_either_ranking_alone(knowledge_search):
     questions = load_questions(QUESTIONS)
     hybrid = evaluate(knowledge_search, questions)
@@ -79,7 +78,6 @@ def test_hybrid_beats_either_ranking_alone(knowledge_search):
         assert hybrid.hit_at_3 > alone.hit_at_3 and hybrid.mrr > alone.mrr, mode
 
 
-@pytest.mark.slow
 def test_every_document_is_reachable(knowledge_search):
     """Each knowledge file is the top hit for a query made of its own title."""
     from bot.retrieval.documents import load_knowledge
@@ -93,14 +91,12 @@ def test_every_document_is_reachable(knowledge_search):
     assert not misses
 
 
-@pytest.mark.slow
 def test_kind_filter_and_empty_query(knowledge_search):
     cases = knowledge_search.search("a partnership that went wrong with patient data", kind="case")
     assert cases and {p.kind for p in cases} == {"case"}
     assert knowledge_search.search("   ") == []
 
 
-@pytest.mark.slow
 def test_results_are_diverse(knowledge_search):
     passages = knowledge_search.search("how do we write a good problem statement?", k=5)
     assert len({p.path for p in passages}) >= 3

@@ -23,6 +23,9 @@ from tests.scale.app_cluster import NGINX, AppCluster
 from tests.slack_harness import SIGNING_SECRET, SlackClientSimulator
 from tests.test_engine import answer_all
 
+# Real PostgreSQL, a Chroma server and app instances behind nginx (`make test-scale`).
+pytestmark = pytest.mark.slow
+
 QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions"
 INSTANCES = 4
 DRAFTS_PER_INSTANCE = 3
