@@ -200,3 +200,19 @@ def test_with_a_model_the_panel_answer_is_streamed_with_its_buttons(llm_slack, f
     while _votes(store) != [("UALICE", 1)] and time.monotonic() < deadline:
         time.sleep(0.05)
     assert _votes(store) == [("UALICE", 1)]
+
+
+def test_the_buttons_survive_the_block_limit_and_forged_values_decode_to_nothing():
+    from bot.coaching.reply import Reply, Tip
+    from bot.drafts.content import Citation
+    from bot.slack.blocks import AnswerVote, reply_blocks
+
+    cited = Citation(title="Guide", source="guides/g.md", heading="", url="", publication="")
+    reply = Reply("", "answer", "x" * 4000, tips=[Tip("tip " * 50, cited)] * 80, answer_id=7)
+    blocks = reply_blocks(reply)
+    assert blocks[-1]["type"] == "context_actions"
+    assert slack_limit_problems({"text": "answer", "blocks": blocks}) == []
+    assert _feedback_values(blocks) == {"positive": "7:up", "negative": "7:down"}
+    assert AnswerVote.decode("7:down") == AnswerVote(7, -1)
+    for forged in ("", "7", "7:maybe", "-7:up", "７:up", "x:up", "7:up:extra"):
+        assert AnswerVote.decode(forged) is None, forged
