@@ -425,6 +425,7 @@ def test_harvest_turns_thumbs_down_into_a_clean_case(tmp_path):
     store.close()
 
 
+@pytest.mark.slow  # `coach eval run` imports the runner (and Chroma) before it reads the pin
 def test_eval_commands_are_registered_and_bad_pins_fail_fast():
     from typer.testing import CliRunner
 

@@ -134,6 +134,7 @@ def test_rate_limit_is_retried_with_backoff(store, make_settings, fake_search):
         assert len(requests) == 3 and requests[0] == requests[1]
 
 
+@pytest.mark.slow  # waits out a model that answers late, on every retry
 def test_timeout_falls_back_to_guided_for_that_turn(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(lambda r: Scripted(content="too late", delay=3.0))
