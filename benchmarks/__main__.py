@@ -12,11 +12,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import engine, privacy, recognition, retrieval, slack, startup
+from benchmarks import engine, growth, privacy, recognition, retrieval, slack, startup
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SECTIONS = {
     "startup": startup.run,
+    "growth": growth.run,
     "retrieval": retrieval.run,
     "engine": engine.run,
     "slack": slack.run,
@@ -172,6 +173,39 @@ def _recognition_tables(console: Console, result: dict) -> None:
     )
 
 
+def _growth_tables(console: Console, result: dict) -> None:
+    drafts = Table(title="Cost as the drafts table grows (p50, ratio to 1k)", title_justify="left")
+    for column in ("drafts stored", "guided turn", "list my drafts", "thread → draft lookup"):
+        drafts.add_column(column)
+    for row in result["drafts"]:
+        drafts.add_row(
+            f"{row['drafts']:,}",
+            *(
+                f"{row[key]['p50_ms']:.1f} ms (×{row[f'{key}_ratio']})"
+                for key in ("turn", "list_my_drafts", "thread_lookup")
+            ),
+        )
+    console.print(drafts)
+    knowledge = Table(
+        title="Cost as the knowledge base grows (p50, ratio to 1×)", title_justify="left"
+    )
+    for column in ("knowledge base", "passages", "index", "search load", "turn", "question"):
+        knowledge.add_column(column)
+    for row in result["knowledge"]:
+        knowledge.add_row(
+            f"×{row['copies']}",
+            f"{row['passages']:,}",
+            f"{row['index_s']:.1f} s",
+            f"{row['search_load_s']:.2f} s",
+            *(
+                f"{row[key]['p50_ms']:.1f} ms (×{row[f'{key}_ratio']})"
+                for key in ("turn", "knowledge_question")
+            ),
+        )
+    console.print(knowledge)
+    console.print(f"[dim]chart: {RESULTS / 'growth.html'}[/dim]")
+
+
 PRINTERS = {
     "startup": _startup_table,
     "retrieval": _retrieval_tables,
@@ -179,25 +213,38 @@ PRINTERS = {
     "slack": _slack_table,
     "privacy": _privacy_table,
     "recognition": _recognition_tables,
+    "growth": _growth_tables,
 }
 
 
 def main(argv: list[str]) -> int:
     wanted = argv or list(SECTIONS)
+    unknown = [name for name in wanted if name not in SECTIONS]
+    if unknown:
+        print(f"unknown section(s) {', '.join(unknown)}; choose from {', '.join(SECTIONS)}")
+        return 2
     console = Console()
-    results: dict = {
-        "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "python": platform.python_version(),
-        "machine": platform.machine(),
-    }
+    RESULTS.mkdir(exist_ok=True)
+    latest = RESULTS / "latest.json"
+    # A run of some sections keeps the others' last results, each stamped with its own run.
+    results: dict = (
+        json.loads(latest.read_text(encoding="utf-8")) if argv and latest.exists() else {}
+    )
+    results.update(
+        when=datetime.now(UTC).isoformat(timespec="seconds"),
+        python=platform.python_version(),
+        machine=platform.machine(),
+    )
     for name in wanted:
         started = time.perf_counter()
         console.print(f"[bold]· {name}[/bold]")
         results[name] = SECTIONS[name]()
         results[name]["section_seconds"] = round(time.perf_counter() - started, 1)
+        results[name]["measured_at"] = results["when"]
+        if name == "growth":
+            (RESULTS / "growth.html").write_text(growth.chart(results[name]), encoding="utf-8")
         PRINTERS[name](console, results[name])
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(json.dumps(results, indent=2), encoding="utf-8")
+    latest.write_text(json.dumps(results, indent=2), encoding="utf-8")
     console.print(f"[dim]wrote {RESULTS / 'latest.json'}[/dim]")
     return 0
 

@@ -126,7 +126,7 @@ def _add_filler(store: DraftStore, start: int, count: int) -> None:
                         "draft_id": f"f{n:07d}",
                         "number": 1,
                         "content": content,
-                        "rubric": {},
+                        "rubric": {"criteria": [], "gate_passed": True},
                         "coach_mode": "guided",
                         "created_at": now,
                     }
@@ -138,7 +138,7 @@ def _add_filler(store: DraftStore, start: int, count: int) -> None:
                 [
                     {"draft_id": f"f{n:07d}", "role": role, "text": "words", "created_at": now}
                     for n in numbers
-                    for role in ("user", "assistant")
+                    for role in ("user", "coach")
                 ],
             )
             connection.execute(
