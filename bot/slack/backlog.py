@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Guided turns are mostly interpreter work: more threads than this only take turns at the GIL
-# with the event loop. A model call mostly waits on the network, so the LLM coach gets more.
-GUIDED_WORKERS = 8
+# with the event loop that acks (200 users: 4 threads kept the throughput of 8, ~23 turns/s,
+# with shorter acks). A model call mostly waits on the network, so the LLM coach gets more.
+GUIDED_WORKERS = 4
 LLM_WORKERS = 32
 # At the ~20 turns a second one instance manages, 256 in hand is about 13 s of work: anything
 # more is better refused, so Slack delivers it again (behind a load balancer, maybe elsewhere),
