@@ -63,9 +63,26 @@ class SlackAppServer:
             time.sleep(0.02)
         return self
 
-    def stop(self) -> None:
+    def stop(self, settle_seconds: float = 30.0) -> None:
+        """Stop once the work behind acks is done (or `settle_seconds` have passed).
+
+        Events are acked first and handled on the app's backlog threads; stopped at once, the
+        server left them running into the next test against a fake Slack already gone, and the
+        failures they logged went through the privacy guard's name model in that test.
+        """
+        deadline = time.monotonic() + settle_seconds
+        while time.monotonic() < deadline and self._backlog() > 0:
+            time.sleep(0.05)
         self.server.should_exit = True
         self.thread.join(timeout=5)
+
+    def _backlog(self) -> int:
+        """Requests acked whose work has not finished, from /healthz (0 if it cannot say)."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as reply:
+                return int(json.loads(reply.read()).get("backlog", 0))
+        except (OSError, ValueError):
+            return 0
 
 
 class SlackClientSimulator:
