@@ -238,31 +238,32 @@ def chart(result: dict) -> str:
 
     by_drafts = [
         Bar(
-            f"{row['drafts']:,} drafts stored",
-            row["turn"]["p50_ms"],
-            f"{row['turn']['p50_ms']:.0f} ms (×{row['turn_ratio']})",
-            BLUE,
+            f"{label}, {row['drafts']:,} drafts",
+            row[key]["p50_ms"],
+            f"{row[key]['p50_ms']:.0f} ms (×{row[f'{key}_ratio']})",
+            colour,
         )
         for row in result["drafts"]
+        for key, label, colour in (("turn", "turn", BLUE), ("list_my_drafts", "my list", GREEN))
     ]
     by_knowledge = [
         Bar(
-            f"{label}, {row['passages']:,} passages",
+            f"{label}, KB ×{row['copies']} ({row['passages']:,})",
             row[key]["p50_ms"],
             f"{row[key]['p50_ms']:.0f} ms (×{row[f'{key}_ratio']})",
             colour,
         )
         for row in result["knowledge"]
         for key, label, colour in (
-            ("turn", f"turn, KB ×{row['copies']}", BLUE),
-            ("knowledge_question", f"question, KB ×{row['copies']}", GREEN),
+            ("turn", "turn", BLUE),
+            ("knowledge_question", "question", GREEN),
         )
     ]
     top = max(bar.value for bar in by_drafts + by_knowledge)
     return (
         '<html><body style="font-family:sans-serif">'
-        "<h3>Cost of a guided turn (p50) as the drafts table grows</h3>"
-        + bars("Turn p50 by drafts stored", by_drafts, top)
+        "<h3>Cost of a guided turn and of listing one's drafts (p50) as the drafts table grows</h3>"
+        + bars("p50 by drafts stored", by_drafts, top)
         + "<h3>Cost of a turn and of a knowledge question (p50) as the knowledge base grows</h3>"
         + bars("p50 by knowledge-base size", by_knowledge, top)
         + "</body></html>"
