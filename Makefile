@@ -26,7 +26,7 @@ test: setup
 # The tests not marked slow: no embedding model, index, Presidio, PostgreSQL or coach processes
 # (tests/conftest.py fails a fast test that loads one). Under a minute; `make test` runs all.
 test-fast: setup
-	$(BIN)/python -m pytest -m "not slow" -q
+	$(BIN)/python -m pytest -m "not slow" -q -n auto
 
 # Scale and fault tests on a real PostgreSQL, a `chroma run` server and two app instances behind
 # nginx, all on loopback and stopped afterwards (see README "Scale and fault tests").
