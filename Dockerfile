@@ -27,8 +27,9 @@ COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY prompts ./prompts
 COPY knowledge ./knowledge
-# Editable, so the code finds prompts/ and knowledge/ beside the package in /app.
-RUN pip install -e '.[postgres]'
+# A regular install: prompts/ and knowledge/ ship inside the package (bot/_shipped), so the
+# venv alone runs the app; /app/knowledge is kept as the folder an organisation edits or mounts.
+RUN pip install '.[postgres]'
 
 FROM python:${PYTHON_VERSION}-slim
 RUN groupadd --system --gid 10001 coach \
@@ -37,7 +38,7 @@ RUN groupadd --system --gid 10001 coach \
     && chown coach:coach /var/lib/coach \
     && chmod 0700 /var/lib/coach
 COPY --from=build /opt/coach /opt/coach
-COPY --from=build --chown=root:root /app /app
+COPY --from=build --chown=root:root /app/knowledge /app/knowledge
 ENV PATH=/opt/coach/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     HF_HUB_OFFLINE=1 \
