@@ -187,6 +187,8 @@ class Tally:
     """What one round saw: ack times, times to the reply, refusals and missing replies."""
 
     acks_ms: list[float] = field(default_factory=list)
+    burst_acks_ms: list[float] = field(default_factory=list)  # the round's first turn: all at once
+    later_acks_ms: list[float] = field(default_factory=list)  # sent as each user's reply came
     replies_ms: list[float] = field(default_factory=list)
     refused: int = 0  # 503s (each retried as Slack would)
     undelivered: int = 0  # refused even after Slack's last retry
@@ -207,12 +209,13 @@ async def _round(
     deadline = time.monotonic() + ROUND_LIMIT_S
     load_before = load_average()
 
-    async def deliver(body: str) -> bool:
+    async def deliver(body: str, burst: bool) -> bool:
         for retry, delay in enumerate(RETRY_DELAYS_S):
             await asyncio.sleep(delay)
             status, seconds = await sender.post(body, retry)
             if status == 200:
                 tally.acks_ms.append(seconds * 1000)
+                (tally.burst_acks_ms if burst else tally.later_acks_ms).append(seconds * 1000)
                 return True
             tally.refused += 1
         tally.undelivered += 1
@@ -225,7 +228,7 @@ async def _round(
             ts = f"1950000001.{index * 100 + turn:08d}"
             body = message_event(actor.user_id, parent, text, f"EvLoad{index}-{turn}", ts)
             sent = time.perf_counter()
-            if not await deliver(body):
+            if not await deliver(body, burst=turn == first):
                 continue
             if await replies.wait(parent, turn + 1, deadline):
                 tally.replies_ms.append((time.perf_counter() - sent) * 1000)
@@ -236,6 +239,8 @@ async def _round(
     seconds = time.perf_counter() - started
     return {
         "ack_latency": summary_ms(tally.acks_ms),
+        "ack_latency_round_start": summary_ms(tally.burst_acks_ms),
+        "ack_latency_later_turns": summary_ms(tally.later_acks_ms),
         "time_to_reply": summary_ms(tally.replies_ms),
         "refused_503": tally.refused,
         "undelivered": tally.undelivered,

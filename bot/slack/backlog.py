@@ -26,10 +26,11 @@ from slack_bolt import App, BoltRequest
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-# Guided turns are mostly interpreter work: more threads than this only take turns at the GIL
-# with the event loop that acks (200 users: 4 threads kept the throughput of 8, ~23 turns/s,
-# with shorter acks). A model call mostly waits on the network, so the LLM coach gets more.
-GUIDED_WORKERS = 4
+# Guided turns are mostly interpreter work: more threads only take turns at the GIL with the
+# event loop that acks (200 users: 4, 8 and 32 threads gave the same ~15 turns/s here); 8 lets a
+# few exports wait on Slack at once. A model call mostly waits on the network: the LLM coach
+# gets more.
+GUIDED_WORKERS = 8
 LLM_WORKERS = 32
 # At the ~20 turns a second one instance manages, 256 in hand is about 13 s of work: anything
 # more is better refused, so Slack delivers it again (behind a load balancer, maybe elsewhere),
