@@ -32,10 +32,11 @@ T = TypeVar("T")
 # gets more.
 GUIDED_WORKERS = 8
 LLM_WORKERS = 32
-# At the ~20 turns a second one instance manages, 256 in hand is about 13 s of work: anything
-# more is better refused, so Slack delivers it again (behind a load balancer, maybe elsewhere),
-# than answered half a minute late.
-LIMIT = 256
+# At the 15-20 turns a second one instance manages, 512 in hand is under 35 s of work, sooner
+# than Slack's retry a minute after a refusal; anything more is better refused, so Slack
+# delivers it again (behind a load balancer, maybe elsewhere), than answered a minute late.
+# Commands are cheaper than turns: a burst of 400 (benchmarks/slack.py) fits.
+LIMIT = 512
 
 _on_worker = threading.local()  # set on the backlog's threads: run Bolt's listeners in place
 
