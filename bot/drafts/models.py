@@ -30,6 +30,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.privacy.guard import redact_identifiers
+
 # No 0/o, 1/i/l: ids are read aloud and typed from a phone screen.
 DRAFT_ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 DRAFT_ID_LENGTH = 6
@@ -60,8 +62,16 @@ def utcnow() -> datetime:
 
 
 def new_draft_id() -> str:
-    """A short, unambiguous id people can type into Slack (31**6 ≈ 887 million values)."""
-    return "".join(secrets.choice(DRAFT_ID_ALPHABET) for _ in range(DRAFT_ID_LENGTH))
+    """A short, unambiguous id people can type into Slack (31**6 ≈ 887 million values).
+
+    Redrawn while the privacy guard would read it as an identifier: about one id in 37 is shaped
+    like a postcode ("e2k7ft" reads as E2K 7FT), and the guard, which sees every command before
+    it is parsed, would turn `/statement export e2k7ft` into "no draft [postcode removed]".
+    """
+    while True:
+        draft_id = "".join(secrets.choice(DRAFT_ID_ALPHABET) for _ in range(DRAFT_ID_LENGTH))
+        if not redact_identifiers(draft_id).findings:
+            return draft_id
 
 
 def _in_clause(values: tuple[Any, ...]) -> str:
