@@ -91,6 +91,8 @@ __all__ = [
 ]
 
 T = TypeVar("T")
+# The two kinds of 👍/👎 row, which share one upsert (`_cast_vote`).
+_Vote = TypeVar("_Vote", Feedback, AnswerFeedback)
 log = logging.getLogger(__name__)
 
 # Conflicts (id collision, two writers numbering the same version or making the same link)
@@ -531,25 +533,14 @@ class DraftStore:
 
     def record_feedback(self, actor: Actor, version_id: int, value: int) -> None:
         """Record +1/-1 on a version the actor can see; voting again replaces the old vote."""
-        if value not in FEEDBACK_VALUES:
-            raise ValueError(f"feedback value must be +1 or -1, not {value!r}")
+        _require_vote(value)
 
         def work(session: Session) -> None:
             version = session.get(DraftVersion, version_id)
             if version is None:
                 raise DraftNotFound(f"no version {version_id}")
             _visible_draft(session, actor, version.draft_id)
-            vote = session.scalars(
-                select(Feedback).where(
-                    Feedback.version_id == version_id, Feedback.user_id == actor.user_id
-                )
-            ).first()
-            if vote is None:
-                vote = Feedback(version_id=version_id, user_id=actor.user_id)
-                session.add(vote)
-            vote.value = value
-            vote.created_at = utcnow()
-            session.flush()
+            _cast_vote(session, Feedback, actor.user_id, value, version_id=version_id)
 
         self._write_retrying(work)
 
@@ -624,25 +615,13 @@ class DraftStore:
         """Record +1/-1 on an answer shown at `place` in the actor's workspace; voting again
         replaces the old vote. Anything else (no such answer, another workspace, a button value
         copied elsewhere) is AnswerNotFound."""
-        if value not in FEEDBACK_VALUES:
-            raise ValueError(f"feedback value must be +1 or -1, not {value!r}")
+        _require_vote(value)
 
         def work(session: Session) -> None:
             answer = session.get(KnowledgeAnswer, answer_id)
             if answer is None or answer.workspace_id != actor.workspace_id or answer.place != place:
                 raise AnswerNotFound(f"no answer {answer_id} here")
-            vote = session.scalars(
-                select(AnswerFeedback).where(
-                    AnswerFeedback.answer_id == answer_id,
-                    AnswerFeedback.user_id == actor.user_id,
-                )
-            ).first()
-            if vote is None:
-                vote = AnswerFeedback(answer_id=answer_id, user_id=actor.user_id)
-                session.add(vote)
-            vote.value = value
-            vote.created_at = utcnow()
-            session.flush()
+            _cast_vote(session, AnswerFeedback, actor.user_id, value, answer_id=answer_id)
 
         self._write_retrying(work)
 
@@ -963,6 +942,30 @@ def _insert_message(session: Session, actor: Actor, draft_id: str, role: str, te
             draft_id=draft_id, role=role, text=text, created_at=utcnow(), author_id=actor.user_id
         )
     )
+
+
+def _require_vote(value: int) -> None:
+    """Checked before any transaction opens, so a bad button value costs no database round trip."""
+    if value not in FEEDBACK_VALUES:
+        raise ValueError(f"feedback value must be +1 or -1, not {value!r}")
+
+
+def _cast_vote(
+    session: Session, kind: type[_Vote], user_id: str, value: int, **voted_on: int
+) -> None:
+    """Set `user_id`'s vote on one version or answer (`voted_on` names it), adding it if new.
+
+    Draft versions and knowledge answers both keep one vote per person, so voting again replaces
+    the value and its time rather than adding a row; the unique constraint turns a racing first
+    vote into an IntegrityError, which the caller's `_write_retrying` replays as an update.
+    """
+    vote = session.scalars(select(kind).filter_by(user_id=user_id, **voted_on)).first()
+    if vote is None:
+        vote = kind(user_id=user_id, **voted_on)
+        session.add(vote)
+    vote.value = value
+    vote.created_at = utcnow()
+    session.flush()
 
 
 def _link(session: Session, key: str, actor: Actor, draft_id: str) -> None:
