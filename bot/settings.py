@@ -6,6 +6,7 @@ a single list to stay in step with. Bad values fail early with one line naming t
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Literal
@@ -22,6 +23,12 @@ SECRET_SETTINGS = frozenset(
 )
 # URLs may carry a password (postgresql://coach:secret@db/coach): shown with it masked.
 URL_SETTINGS = frozenset({"database_url", "chroma_url", "openai_base_url", "slack_api_url"})
+
+
+# Knowledge answers shown in Slack hold the (guarded) question someone asked, so they are not kept
+# forever; their 👎 votes feed `coach eval harvest`, so they are kept long enough for a maintainer
+# reviewing monthly or quarterly to see them. bot.drafts.repository.ANSWER_RETENTION is the same.
+DEFAULT_ANSWER_RETENTION_DAYS = 90
 
 
 def default_knowledge_dir() -> Path:
@@ -66,6 +73,15 @@ class Settings(BaseSettings):
     slack_api_url: str = Field("", description="Slack Web API base URL (tests, emulators)")
     port: int = Field(3000, ge=1, le=65535, description="HTTP port for the Slack app")
     coach_debug: bool = Field(False, description="show tracebacks instead of one-line errors")
+    coach_answer_retention_days: int = Field(
+        DEFAULT_ANSWER_RETENTION_DAYS,
+        ge=0,
+        le=36_500,
+        description="days knowledge answers shown in Slack and their votes are kept; 0 = forever",
+    )
+    coach_evals_dir: Path | None = Field(
+        None, description="evals folder for `coach eval`; empty = the checkout's evals/"
+    )
 
     @field_validator("coach_data_dir")
     @classmethod
@@ -73,6 +89,12 @@ class Settings(BaseSettings):
         if value.exists() and not value.is_dir():
             raise ValueError("is a file, not a folder")
         return value
+
+    @field_validator("coach_evals_dir", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`COACH_EVALS_DIR=` as .env.example has it means "not set", not the working folder."""
+        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("database_url", "chroma_url", "openai_base_url", "slack_api_url")
     @classmethod
@@ -108,6 +130,12 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.coach_data_dir / "chroma"
+
+    @property
+    def answer_retention(self) -> timedelta | None:
+        """How long the store keeps knowledge answers, or None to keep them forever (0 days)."""
+        days = self.coach_answer_retention_days
+        return timedelta(days=days) if days else None
 
     @property
     def llm_configured(self) -> bool:

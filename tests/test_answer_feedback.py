@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import inspect, select
+from sqlalchemy import inspect, select, update
 
 from bot.coaching.coach import CoachWords
 from bot.coaching.engine import Engine
-from bot.drafts.db import MIGRATIONS_DIR, create_store_engine, writer
+from bot.drafts.db import MIGRATIONS_DIR, StoreBusy, create_store_engine, writer
 from bot.drafts.models import AnswerFeedback, KnowledgeAnswer, utcnow
 from bot.drafts.records import Actor
-from bot.drafts.repository import AnswerNotFound, DraftStore
+from bot.drafts.repository import ANSWER_RETENTION, AnswerNotFound, DraftStore
 from bot.llm.exchange import ModelUnavailable, TextSink, Turn
 from bot.retrieval.passage import Passage
 from tests.test_flow_migration import empty_database  # noqa: F401 (a fixture: both backends)
@@ -89,6 +89,75 @@ def test_a_maintainer_lists_answers_voted_down_most_recent_first(store) -> None:
     assert listed[0].sources == ["Guide: x"] and listed[0].last_voted_at.tzinfo is not None
     assert [a.answer_id for a in store.disliked_answers(limit=1)] == [disliked]
     assert store.disliked_answers(since=utcnow() + timedelta(minutes=1)) == []
+
+
+# -- retention ---------------------------------------------------------------------------------
+
+
+def _age(store: DraftStore, answer_id: int, days: float) -> None:
+    """Backdate an answer, as if it had been shown `days` ago."""
+    shown = utcnow() - timedelta(days=days)
+    with store.database.begin() as connection:
+        connection.execute(
+            update(KnowledgeAnswer).where(KnowledgeAnswer.id == answer_id).values(created_at=shown)
+        )
+
+
+def _answer_ids(store: DraftStore) -> list[int]:
+    with store.database.connect() as connection:
+        return list(connection.scalars(select(KnowledgeAnswer.id).order_by(KnowledgeAnswer.id)))
+
+
+def test_answers_past_the_retention_period_go_with_their_votes(empty_database: str) -> None:  # noqa: F811
+    with DraftStore(empty_database) as store:
+        old, recent = _answer(store, q="old?"), _answer(store, q="recent?")
+        for answer in (old, recent):
+            store.record_answer_feedback(ALICE, answer, PANEL, -1)
+        store.record_answer_feedback(BOB, old, PANEL, 1)
+        store.record_answer_feedback(BOB, recent, PANEL, 1)
+        _age(store, old, days=ANSWER_RETENTION.days + 1)
+        _age(store, recent, days=ANSWER_RETENTION.days - 1)
+    with DraftStore(empty_database) as restarted:  # a new process: its first answer expires
+        newest = _answer(restarted, q="newest?")
+        assert _answer_ids(restarted) == [recent, newest]
+        assert _votes(restarted) == [(recent, "alice", -1), (recent, "bob", 1)]
+        assert [a.question for a in restarted.disliked_answers()] == ["recent?"]
+
+
+@pytest.mark.parametrize(("retention", "kept"), [(timedelta(days=7), [3]), (None, [3, 10, 3650])])
+def test_the_retention_period_is_the_callers_and_none_keeps_answers_forever(
+    tmp_path: Path, retention: timedelta | None, kept: list[int]
+) -> None:
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    ages: dict[int, int] = {}
+    with DraftStore(url) as store:
+        for days in (3, 10, 3650):
+            ages[_answer(store, q=f"{days} days old?")] = days
+            _age(store, max(ages), days)
+    with DraftStore(url, answer_retention=retention) as restarted:
+        newest = _answer(restarted)
+        assert [ages.get(i) for i in _answer_ids(restarted) if i != newest] == kept
+
+
+def test_expiry_runs_at_most_once_an_interval_per_process(store: DraftStore) -> None:
+    first = _answer(store)  # the process's first answer: expiry ran, with nothing to expire
+    _age(store, first, days=ANSWER_RETENTION.days + 1)
+    _answer(store)
+    assert first in _answer_ids(store)  # left for the next interval
+    assert store.forget_answers(utcnow() - ANSWER_RETENTION) == 1
+    assert first not in _answer_ids(store)
+
+
+def test_a_failed_expiry_never_loses_the_answer_just_recorded(
+    store: DraftStore, monkeypatch, caplog
+) -> None:
+    def busy(before: object) -> int:
+        raise StoreBusy("the database is busy")
+
+    monkeypatch.setattr(store, "forget_answers", busy)
+    answer = _answer(store)
+    assert _answer_ids(store) == [answer]
+    assert "could not expire old knowledge answers" in caplog.text
 
 
 # -- the migration (0005) ----------------------------------------------------------------------
@@ -242,3 +311,27 @@ def test_coach_eval_harvest_lists_the_answers_voted_down(tmp_path: Path, monkeyp
     assert "👎 1: what is a driver diagram? (Guide: x)" in result.output
     assert "liked?" not in result.output
     assert "0 case files written" in result.output and "answers voted down: 1" in result.output
+
+
+def test_coach_eval_harvest_lists_answers_voted_down_within_the_retention_period(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    url = f"sqlite:///{tmp_path / 'coach.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    with DraftStore(url) as store:
+        expired, kept = _answer(store, q="expired?"), _answer(store, q="kept?")
+        for answer in (expired, kept):
+            store.record_answer_feedback(ALICE, answer, PANEL, -1)
+        _age(store, expired, days=31)
+        _age(store, kept, days=29)
+    with DraftStore(url, answer_retention=timedelta(days=30)) as store:
+        _answer(store, q="asked today?")  # the app records its next answer
+    result = CliRunner().invoke(app, ["eval", "harvest"])
+    assert result.exit_code == 0, result.output
+    assert "👎 1: kept? (Guide: x)" in result.output and "expired?" not in result.output

@@ -81,3 +81,24 @@ def test_knowledge_defaults_to_the_working_folders_else_the_shipped_one(monkeypa
 
     (tmp_path / "knowledge").mkdir()
     assert load_settings().coach_knowledge_dir == Path("knowledge")
+
+
+def test_answer_retention_is_in_days_and_zero_keeps_answers_forever(make_settings):
+    """The store keeps the same default when a caller passes none, so the two cannot drift."""
+    from datetime import timedelta
+
+    from bot.drafts.repository import ANSWER_RETENTION
+
+    assert make_settings().answer_retention == ANSWER_RETENTION
+    assert make_settings(coach_answer_retention_days=30).answer_retention == timedelta(days=30)
+    assert make_settings(coach_answer_retention_days=0).answer_retention is None
+    with pytest.raises(SettingsError, match="COACH_ANSWER_RETENTION_DAYS"):
+        make_settings(coach_answer_retention_days=-1)
+
+
+def test_a_blank_evals_dir_means_unset(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COACH_EVALS_DIR", " ")
+    assert load_settings().coach_evals_dir is None
+    monkeypatch.setenv("COACH_EVALS_DIR", str(tmp_path))
+    assert load_settings().coach_evals_dir == tmp_path

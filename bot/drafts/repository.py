@@ -105,6 +105,11 @@ MAX_USER_ID_CHARS = 64
 # on each), then a StoreBusy the user can act on. Bounded so a turn never hangs on an outage.
 # Slack retries an event within minutes; a day of ids is ample to recognise every redelivery.
 EVENT_RETENTION = timedelta(days=1)
+# Knowledge answers shown in Slack, and their votes, until a maintainer has had time to review
+# the 👎 ones with `coach eval harvest`. The store's own default, for any caller that does not
+# pass one; the app passes COACH_ANSWER_RETENTION_DAYS (bot/settings.py, the same 90 by default:
+# tests/test_settings.py keeps the two equal).
+ANSWER_RETENTION = timedelta(days=90)
 EXPIRY_INTERVAL_S = 3600.0
 _expiry_lock = threading.Lock()
 _OUTAGE_ATTEMPTS = 3
@@ -146,14 +151,19 @@ class ConcurrentUpdate(RuntimeError):
 class DraftStore:
     """Drafts, versions, shares, messages, conversation links, feedback and event dedupe."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, answer_retention: timedelta | None = ANSWER_RETENTION) -> None:
         """Connect to `url` (e.g. sqlite:///.coach/coach.db) and migrate it to the latest schema.
 
         Migrating on open means a freshly deployed worker never serves from an old schema.
         Any failure to open it (bad URL, unreachable, damaged, read-only) is StoreUnavailable.
+        Knowledge answers older than `answer_retention` are expired as new ones are recorded
+        (None keeps them forever).
         """
         self._database = db.create_store_engine(url)
-        self._events_expired_at = float("-inf")  # the first claim expires what an old run left
+        self._answer_retention = answer_retention
+        # Housekeeping job -> when this process last ran it (time.monotonic). Empty at start, so
+        # the first claim or answer expires whatever an earlier run left behind.
+        self._expired_at: dict[str, float] = {}
         self._reads = sessionmaker(self._database, expire_on_commit=False)
         self._writes = sessionmaker(db.writer(self._database), expire_on_commit=False)
         try:
@@ -609,7 +619,39 @@ class DraftStore:
             session.flush()
             return answer.id
 
-        return self._write_retrying(work)
+        answer_id = self._write_retrying(work)
+        self._expire_answers_when_due()
+        return answer_id
+
+    def _expire_answers_when_due(self) -> None:
+        """Every answer ever shown would otherwise stay, question and all: expire them on the
+        same in-app schedule as the Slack event ids, paced by the answers being recorded."""
+        retention = self._answer_retention
+        if retention is None:
+            return
+        self._expire_when_due(
+            "knowledge answers", lambda: self.forget_answers(utcnow() - retention)
+        )
+
+    def forget_answers(self, before: datetime) -> int:
+        """Drop knowledge answers shown before `before`, with their votes; how many answers went.
+
+        The votes are deleted explicitly rather than left to ON DELETE CASCADE, so a connection
+        that did not switch SQLite's foreign keys on cannot leave votes pointing at nothing.
+        """
+        old = select(KnowledgeAnswer.id).where(KnowledgeAnswer.created_at < before)
+        with self._writes() as session, session.begin():
+            session.execute(
+                delete(AnswerFeedback)
+                .where(AnswerFeedback.answer_id.in_(old.scalar_subquery()))
+                .execution_options(synchronize_session=False)
+            )
+            result = session.execute(
+                delete(KnowledgeAnswer)
+                .where(KnowledgeAnswer.created_at < before)
+                .execution_options(synchronize_session=False)
+            )
+            return int(getattr(result, "rowcount", 0) or 0)
 
     def record_answer_feedback(self, actor: Actor, answer_id: int, place: str, value: int) -> None:
         """Record +1/-1 on an answer shown at `place` in the actor's workspace; voting again
@@ -676,19 +718,28 @@ class DraftStore:
                 session.add(ProcessedEvent(event_id=event_id, received_at=utcnow()))
         except IntegrityError:
             return False
-        self._expire_events_when_due()
+        self._expire_when_due(
+            "Slack event ids", lambda: self.forget_events(utcnow() - EVENT_RETENTION)
+        )
         return True
 
-    def _expire_events_when_due(self) -> None:
+    def _expire_when_due(self, job: str, expire: Callable[[], int]) -> None:
+        """Run `expire` at most once per EXPIRY_INTERVAL_S per process, never failing the caller.
+
+        Housekeeping rides on the write that triggered it, which has already committed: a
+        failure here (a lock, a brief outage, StoreBusy after the outage retries) is logged and
+        left to the next interval, because raising would make a claimed event or a kept answer
+        look lost to the caller.
+        """
         now = time.monotonic()
         with _expiry_lock:
-            if now - self._events_expired_at < EXPIRY_INTERVAL_S:
+            if now - self._expired_at.get(job, float("-inf")) < EXPIRY_INTERVAL_S:
                 return
-            self._events_expired_at = now
+            self._expired_at[job] = now
         try:
-            self.forget_events(utcnow() - EVENT_RETENTION)
-        except SQLAlchemyError as error:  # housekeeping: the next interval tries again
-            log.warning("could not expire old Slack event ids: %s", error)
+            expire()
+        except (SQLAlchemyError, StoreUnavailable) as error:
+            log.warning("could not expire old %s: %s", job, error)
 
     def forget_events(self, before: datetime) -> int:
         """Drop dedupe rows older than `before` (Slack stops retrying after minutes)."""
