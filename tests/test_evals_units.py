@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -460,3 +462,58 @@ def test_gate_semantics():
     run.cases.append(case("error"))
     assert not run.gate_passed
     assert not RunResult(run_id="e", started_at="now", coach_mode="g", pass_threshold=0).gate_passed
+
+
+# -- where the evals folder is -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["list"], ["run", "--dry-run"], ["harvest"], ["open", "x"]])
+def test_without_an_evals_folder_coach_eval_says_so_in_one_line(tmp_path, monkeypatch, command):
+    """After `pip install .` the package's neighbour folder is site-packages, with no evals/ in
+    it: every command says so and how to point at one, instead of failing on a missing file."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COACH_EVALS_DIR", raising=False)
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
+    installed = tmp_path / "site-packages" / "evals"
+    monkeypatch.setattr("bot.evals.cases.EVALS_DIR", installed)
+    result = CliRunner().invoke(app, ["eval", *command])
+    assert result.exit_code == 2, result.output
+    message = "".join(result.output.split())  # rich wraps a long path anywhere
+    assert f"noevalsfolderat{installed}" in message and "Traceback" not in message
+    assert "--evals-dir" in message and "COACH_EVALS_DIR" in message
+    assert not installed.exists()  # nothing written where the package lives
+
+
+def _coach_eval(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`coach eval ...` in a fresh process, as a maintainer runs it, from a folder outside the
+    checkout: the eval modules fix their folders when imported, which a test process has done."""
+    from tests.conftest import coach_env
+
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "eval", *args],
+        env=coach_env(home, COLUMNS="400"),
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_evals_dir_option_and_setting_point_coach_eval_at_another_folder(tmp_path):
+    evals = tmp_path / "my-evals"
+    evals.mkdir()
+    (evals / "suite.yaml").write_text("pass_threshold: 0.9\n", encoding="utf-8")
+
+    done = _coach_eval(tmp_path, "open", "latest", "--evals-dir", "my-evals")
+    assert done.returncode == 2 and f"no runs in {evals / 'reports'}" in done.stderr, done.stderr
+
+    (tmp_path / ".env").write_text(f"COACH_EVALS_DIR={evals}\n", encoding="utf-8")
+    done = _coach_eval(tmp_path, "open", "latest")
+    assert done.returncode == 2 and f"no runs in {evals / 'reports'}" in done.stderr, done.stderr
+
+    done = _coach_eval(tmp_path, "open", "latest", "--evals-dir", str(tmp_path))  # no suite.yaml
+    assert done.returncode == 2 and f"no evals folder at {tmp_path}" in done.stderr

@@ -10,6 +10,7 @@ needs to know exactly where to look.
 from __future__ import annotations
 
 import fnmatch
+import os
 import re
 from pathlib import Path
 from typing import Literal
@@ -17,7 +18,40 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-EVALS_DIR = Path(__file__).resolve().parent.parent.parent / "evals"
+# The evals folder beside the package in a checkout (editable installs too). A wheel does not
+# carry it: cases, judge prompts and reports are maintainers' material, not the product.
+CHECKOUT_EVALS_DIR = Path(__file__).resolve().parent.parent.parent / "evals"
+EVALS_DIR_VARIABLE = "COACH_EVALS_DIR"
+
+
+def evals_dir_from_environment() -> Path:
+    """COACH_EVALS_DIR when set, else the checkout's evals/.
+
+    Read from the environment once, when this module is imported, because the eval modules fix
+    their folders (reports, harvested cases, judge prompts) at import; `coach eval` puts the
+    setting or its --evals-dir option there before it imports them.
+    """
+    given = os.environ.get(EVALS_DIR_VARIABLE, "").strip()
+    return Path(given).expanduser().resolve() if given else CHECKOUT_EVALS_DIR
+
+
+def missing_evals_dir(folder: Path) -> str | None:
+    """Why `folder` cannot serve as the evals folder, or None when it can.
+
+    suite.yaml marks a real one: without this check an installed package would look for its
+    cases inside site-packages and fail on a missing file, or write reports there.
+    """
+    if (folder / "suite.yaml").is_file():
+        return None
+    return (
+        f"no evals folder at {folder} (no suite.yaml there). `coach eval` needs the "
+        "repository's evals/ folder (cases, suite.yaml, prices.yaml, judge prompts), which "
+        "`pip install .` does not install: run it from a checkout, or point --evals-dir or "
+        f"{EVALS_DIR_VARIABLE} at a copy of that folder."
+    )
+
+
+EVALS_DIR = evals_dir_from_environment()
 CASES_DIR = EVALS_DIR / "cases"
 
 PartnerType = Literal[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -15,10 +16,6 @@ from bot.textsafety import clean_text
 
 if TYPE_CHECKING:
     from bot.settings import Settings
-
-# Where run folders go: bot.evals.results.REPORTS_DIR, spelled out here because importing the
-# results module (pydantic models, YAML) at start-up would slow every `coach` command.
-REPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "evals" / "reports"
 
 eval_app = typer.Typer(
     help="Prompt evals: simulated users through the real coach, checks, judges, reports.",
@@ -41,6 +38,38 @@ def _settings() -> Settings:
         return load_settings()
     except SettingsError as error:
         raise _fail(escape(clean_text(str(error)))) from None
+
+
+# Every command takes it, so it can follow the command name like any other option.
+EvalsDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--evals-dir",
+        file_okay=False,
+        help="The evals folder (default: COACH_EVALS_DIR, else evals/ in the checkout).",
+    ),
+]
+
+
+def _evals_dir(given: Path | None, settings: Settings | None = None) -> Path:
+    """The evals folder this command uses, or one clear line and exit 2 when there is none.
+
+    Call it before importing any other bot.evals module: those fix their folders when first
+    imported, from the COACH_EVALS_DIR this puts in the environment (--evals-dir, else the
+    setting from the environment or .env).
+    """
+    chosen = given or (settings or _settings()).coach_evals_dir
+    if chosen is not None:
+        chosen = chosen.expanduser().resolve()
+        os.environ["COACH_EVALS_DIR"] = str(chosen)
+    from bot.evals import cases
+
+    if chosen is not None and chosen != cases.EVALS_DIR:  # imported too early: a bug, not a user's
+        raise _fail(f"the eval modules were loaded for {cases.EVALS_DIR}, not {chosen}")
+    problem = cases.missing_evals_dir(cases.EVALS_DIR)
+    if problem:
+        raise _fail(escape(problem))
+    return cases.EVALS_DIR
 
 
 @eval_app.command("run")
@@ -86,19 +115,26 @@ def run_command(
         typer.Option("--max-turns", min=2, help="Stop every conversation after N user turns."),
     ] = None,
     out_dir: Annotated[
-        Path, typer.Option("--out", help="Where run folders (and the call cache) go.")
-    ] = REPORTS_DIR,
+        Path | None,
+        typer.Option(
+            "--out",
+            help="Where run folders and the call cache go (default: the evals folder's reports/).",
+        ),
+    ] = None,
+    evals_dir: EvalsDir = None,
 ) -> None:
     """Run the cases and write evals/reports/<run-id>/; exit 1 below the suite's pass rate."""
+    config = _settings()
+    _evals_dir(evals_dir, config)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from bot.evals.cases import CaseError
     from bot.evals.report import write_report
-    from bot.evals.results import run_folder
+    from bot.evals.results import REPORTS_DIR, run_folder
     from bot.evals.runner import EvalError, RunOptions, run_suite
     from bot.prompts import PromptError, parse_pins
 
-    config = _settings()
+    out_dir = out_dir or REPORTS_DIR
     try:
         pins = parse_pins(prompts or "")
     except PromptError as error:
@@ -210,8 +246,9 @@ def _print_outcome(run, path: Path) -> None:
 
 
 @eval_app.command("list")
-def list_command() -> None:
+def list_command(evals_dir: EvalsDir = None) -> None:
     """Past runs, newest first."""
+    _evals_dir(evals_dir)
     from bot.evals.results import list_runs, load_run
 
     table = Table("run", "coach", "model", "cases", "pass rate", "gate", "calls", "cost £")
@@ -235,6 +272,7 @@ def list_command() -> None:
 
 
 def _load(ref: str):
+    """A run by id, folder or 'latest' (the caller has checked the evals folder first)."""
     from bot.evals.results import load_run
 
     try:
@@ -244,8 +282,12 @@ def _load(ref: str):
 
 
 @eval_app.command("report")
-def report_command(run_id: Annotated[str, typer.Argument(help="Run id, folder or 'latest'.")]):
+def report_command(
+    run_id: Annotated[str, typer.Argument(help="Run id, folder or 'latest'.")],
+    evals_dir: EvalsDir = None,
+) -> None:
     """Re-render summary.md and report.html from a run's results.json."""
+    _evals_dir(evals_dir)
     from bot.evals.report import write_report
     from bot.evals.results import run_folder
 
@@ -254,8 +296,12 @@ def report_command(run_id: Annotated[str, typer.Argument(help="Run id, folder or
 
 
 @eval_app.command("open")
-def open_command(run_id: Annotated[str, typer.Argument(help="Run id or 'latest'.")]) -> None:
+def open_command(
+    run_id: Annotated[str, typer.Argument(help="Run id or 'latest'.")],
+    evals_dir: EvalsDir = None,
+) -> None:
     """Print the path of a run's report.html (open it in any browser: it needs no network)."""
+    _evals_dir(evals_dir)
     from bot.evals.results import run_folder
 
     run = _load(run_id)
@@ -266,8 +312,10 @@ def open_command(run_id: Annotated[str, typer.Argument(help="Run id or 'latest'.
 def compare_command(
     run_a: Annotated[str, typer.Argument(help="The baseline run (A).")],
     run_b: Annotated[str, typer.Argument(help="The candidate run (B).")],
+    evals_dir: EvalsDir = None,
 ) -> None:
     """Side by side per case and criterion; exits 1 when a case that passed in A fails in B."""
+    _evals_dir(evals_dir)
     from bot.evals.compare import compare_runs, write_compare
     from bot.evals.results import REPORTS_DIR
 
@@ -318,11 +366,14 @@ def harvest_command(
         str | None,
         typer.Option("--since", help="Only 👎 votes on or after this date (YYYY-MM-DD)."),
     ] = None,
+    evals_dir: EvalsDir = None,
 ) -> None:
     """Turn drafts that got a 👎 into persona cards under evals/cases/harvested/ for review,
     and list the knowledge answers that got one."""
     from datetime import UTC
 
+    config = _settings()
+    _evals_dir(evals_dir, config)
     from bot.evals.harvest import harvest
     from bot.runtime import open_store
 
@@ -332,7 +383,7 @@ def harvest_command(
             when = datetime.fromisoformat(since).replace(tzinfo=UTC)
         except ValueError:
             raise _fail(f"--since {since!r} is not a date like 2026-11-01") from None
-    store = open_store(_settings())
+    store = open_store(config)
     written = harvest(store, when)
     for item in written:
         out.print(f"{item.path} ({item.votes} 👎)", highlight=False)
