@@ -185,6 +185,46 @@ def make_settings(tmp_path, monkeypatch):
     return build
 
 
+@pytest.fixture(scope="session")
+def drafts_template(tmp_path_factory) -> Path:
+    """An empty SQLite drafts database at the newest schema, made once per worker process.
+
+    Opening a DraftStore on a new file runs every Alembic migration, 0.1-0.2 s a time (more on a
+    busy machine), and nearly every test of the engine, the coaches and Slack opened one: a few
+    hundred migrations a run that tested nothing. A copy of this file is opened as up to date
+    (migrate() only reads its revision). Migrating from empty, and from each old schema, is
+    tested where it is the subject: tests/test_drafts_store.py and tests/test_flow_migration.py.
+    """
+    from bot.drafts.repository import DraftStore
+
+    path = tmp_path_factory.mktemp("drafts-template") / "coach.db"
+    DraftStore(f"sqlite:///{path}").close()
+    leftovers = sorted(p.name for p in path.parent.iterdir() if p != path)
+    assert not leftovers, f"the template is not one closed file: {leftovers}"
+    return path
+
+
+@pytest.fixture
+def new_drafts_db(drafts_template):
+    """`new_drafts_db(path)`: an empty drafts database at `path`, at the newest schema; returns
+    its URL (see `drafts_template`)."""
+
+    def make(path: Path) -> str:
+        shutil.copyfile(drafts_template, path)
+        return f"sqlite:///{path}"
+
+    return make
+
+
+@pytest.fixture
+def store(tmp_path, new_drafts_db):
+    """An empty drafts store of the test's own, on SQLite."""
+    from bot.drafts.repository import DraftStore
+
+    with DraftStore(new_drafts_db(tmp_path / "coach.db")) as opened:
+        yield opened
+
+
 @pytest.fixture
 def fake_search():
     """A knowledge search with a few fixed passages and no model or index, for tests of the

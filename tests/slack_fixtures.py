@@ -1,8 +1,9 @@
 """Slack fixtures shared by the end-to-end and hostile-input tests (a pytest plugin).
 
 `slack` is the real Bolt app behind uvicorn, pointed at a fake Slack Web API (`fake_slack`) and a
-throwaway drafts store (`store`); `start_thread` and `thread_message` send what Slack would.
-Registered in tests/conftest.py, so test modules use the fixtures without importing them.
+throwaway drafts store (`store`, from tests/conftest.py); `start_thread` and `thread_message`
+send what Slack would, and `later_event_answered` is how a test shows that something was not
+said. Registered in tests/conftest.py, so test modules use the fixtures without importing them.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import pytest
 
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore
 from tests.fakes.fake_slack import FakeSlack
 from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
 
@@ -49,12 +49,6 @@ def fake_slack(request):
         request.getfixturevalue("privacy_guard")
     with FakeSlack() as fake:
         yield fake
-
-
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
 
 
 @pytest.fixture
@@ -127,6 +121,36 @@ def start_thread(
             return "C1", threaded[0].body["thread_ts"]
         time.sleep(0.05)
     raise AssertionError("no reply was posted in a thread")
+
+
+LATER = "DLATER"  # the DM of the follow-up message that proves an earlier one was handled
+
+
+def later_event_answered(slack, fake_slack, timeout: float = 10.0) -> None:
+    """Send a follow-up message (a DM saying "help"), wait for its answer, then for the app to
+    have nothing left in hand.
+
+    A test that something was *not* said cannot wait for it. Instead it sends this after the
+    message that must go unanswered: the answer shows the app took the follow-up, and an empty
+    backlog that the earlier message's handling (on another of its threads, maybe still
+    running when the follow-up was answered) is over too. Sleeping until Slack went quiet for
+    a while proved neither, and cost most of a second every time.
+    """
+    thread_message(slack, "help", channel=LATER)
+    deadline = time.monotonic() + timeout
+    while not any(c.body.get("channel") == LATER for c in fake_slack.calls_to("chat.postMessage")):
+        if time.monotonic() > deadline:
+            raise AssertionError("the follow-up message was not answered")
+        time.sleep(0.02)
+    while slack.backlog() > 0:
+        if time.monotonic() > deadline:
+            raise AssertionError("the app still had work in hand after the follow-up's answer")
+        time.sleep(0.02)
+
+
+def not_later(calls: list) -> list:
+    """The calls that were not the follow-up's answer (see `later_event_answered`)."""
+    return [c for c in calls if c.body.get("channel") != LATER]
 
 
 _EVENT_COUNTER = itertools.count(1)

@@ -121,6 +121,16 @@ class SlackClientSimulator:
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read().decode(), time.perf_counter() - started)
 
+    def backlog(self) -> int:
+        """Requests the app has acked but not finished, from its /healthz.
+
+        The app reserves a place before it acks, so once an acked request's POST has returned,
+        a 0 here means the work behind that ack is over: whatever it was going to say to Slack
+        has been said.
+        """
+        with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as reply:
+            return int(json.loads(reply.read())["backlog"])
+
     def command(
         self,
         text: str,

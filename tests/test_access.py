@@ -19,12 +19,6 @@ ALICE = Actor("T1", "alice")
 BOB = Actor("T1", "bob")
 
 
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
-
-
 # -- unsharing -------------------------------------------------------------------------------
 
 

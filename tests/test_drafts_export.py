@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
-import pytest
 
 from bot.drafts.content import (
     ChecklistItem,
@@ -272,12 +270,6 @@ def test_docx_omits_empty_sections() -> None:
 
 
 # -- end to end through the store ------------------------------------------------------------
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[DraftStore]:
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
 
 
 def test_exports_from_stored_versions(store: DraftStore, tmp_path: Path) -> None:

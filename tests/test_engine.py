@@ -17,12 +17,6 @@ BOB = Actor("T1", "bob")
 
 
 @pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
-
-
-@pytest.fixture
 def engine(store, fake_search):
     return Engine(store, search=fake_search)
 
@@ -231,8 +225,8 @@ def test_a_slack_retry_is_claimed_once(store):
     assert Engine(store, search=None).claim_event("Ev2") is True
 
 
-def test_a_new_process_resumes_the_conversation(tmp_path, fake_search):
-    url = f"sqlite:///{tmp_path / 'resume.db'}"
+def test_a_new_process_resumes_the_conversation(tmp_path, fake_search, new_drafts_db):
+    url = new_drafts_db(tmp_path / "resume.db")
     first = Engine(DraftStore(url), search=fake_search)
     draft_id = first.start(ALICE, "AF", conversation_key="console:T1:alice").draft_id
     first.handle(ALICE, draft_id, GOOD_ANSWERS["context.partners"])

@@ -51,12 +51,6 @@ def test_every_escape_sequence_form_is_removed(sequence):
 # -- through the engine ----------------------------------------------------------------------
 
 
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
-
-
 def drive_hostile_conversation(store: DraftStore) -> str:
     engine = Engine(store)
     draft_id = engine.start(ALICE, "Title\x00 with \x1b[1mNUL\x1b[0m [/bold]").draft_id

@@ -12,7 +12,6 @@ from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.questions import NOW, PARTNERS, QUESTION_KEYS, ROOT_CAUSE, TOPIC, VALUE_PATIENTS
 from bot.coaching.stages import REVIEW
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore
 from tests.conversation_script import GOOD_ANSWERS
 from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.fakes.scripted_coach import reply_for
@@ -25,12 +24,6 @@ from tests.scripted_users import (
 )
 
 ALICE = Actor("T1", "alice")
-
-
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
 
 
 @pytest.fixture

@@ -11,7 +11,6 @@ from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore
 from bot.llm.client import PROMPT_BUDGET_TOKENS, history_messages, make_chat
 from bot.tokens import count_tokens
 from tests.conversation_script import GOOD_ANSWERS
@@ -19,12 +18,6 @@ from tests.fakes.openai_server import FakeOpenAI, Scripted
 from tests.fakes.scripted_coach import reply_for
 
 ALICE = Actor("T1", "alice")
-
-
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
 
 
 def scripted(request):

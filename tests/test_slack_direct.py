@@ -12,18 +12,18 @@ import json
 import time
 
 from tests.conversation_script import GOOD_ANSWERS
-from tests.slack_fixtures import ALICE, start_thread, thread_message
-
-
-def _settle(fake_slack, seconds: float = 0.4) -> None:
-    seen = -1
-    while seen != len(fake_slack.calls):
-        seen = len(fake_slack.calls)
-        time.sleep(seconds)
+from tests.slack_fixtures import (
+    ALICE,
+    later_event_answered,
+    not_later,
+    start_thread,
+    thread_message,
+)
 
 
 def _posts(fake_slack) -> list:
-    return fake_slack.calls_to("chat.postMessage")
+    """What the app posted, leaving out the answer to `later_event_answered`'s follow-up."""
+    return not_later(fake_slack.calls_to("chat.postMessage"))
 
 
 def test_a_dm_question_or_thanks_is_answered_without_starting_a_draft(slack, fake_slack, store):
@@ -33,7 +33,7 @@ def test_a_dm_question_or_thanks_is_answered_without_starting_a_draft(slack, fak
     thread_message(slack, "thanks", channel="DALICE")
     (_, hello) = fake_slack.wait_for("chat.postMessage", 2)
     assert "new draft about" in hello.body["text"]
-    _settle(fake_slack)
+    later_event_answered(slack, fake_slack)
     assert store.list_drafts(ALICE) == []
 
 
@@ -42,7 +42,7 @@ def test_an_unclear_dm_is_offered_a_draft_and_the_button_starts_it(slack, fake_s
     (offer,) = fake_slack.wait_for("chat.postMessage")
     (button,) = [e for b in offer.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert button["action_id"] == "dm_start_from"
-    _settle(fake_slack)
+    later_event_answered(slack, fake_slack)
     assert store.list_drafts(ALICE) == []
     slack.interactive(
         {
@@ -55,7 +55,7 @@ def test_an_unclear_dm_is_offered_a_draft_and_the_button_starts_it(slack, fake_s
             "actions": [{"action_id": "dm_start_from", "value": button["value"]}],
         }
     )
-    fake_slack.wait_for("chat.postMessage", 2)
+    fake_slack.wait_for("chat.postMessage", 3)  # the offer, the follow-up's answer, the draft's
     (summary,) = store.list_drafts(ALICE)
     assert summary.title == "Faster discharge to care homes"
     (update,) = fake_slack.wait_for("chat.update")
@@ -81,18 +81,18 @@ def test_a_dm_holds_several_drafts_one_per_thread(slack, fake_slack, store):
         slack, GOOD_ANSWERS["context.partners"], channel="DALICE", thread_ts=falls_thread
     )
     fake_slack.wait_for("chat.postMessage", 3)
-    _settle(fake_slack)
+    later_event_answered(slack, fake_slack)  # nothing more came of the answer (e.g. elsewhere)
     by_title = {d.title: store.get_draft(ALICE, d.id) for d in store.list_drafts(ALICE)}
     assert by_title["Falls in care homes"].answers
     assert not by_title["Stroke prevention"].answers
 
     # "my drafts" lists both; "switch to falls" opens it in a thread of its own
     thread_message(slack, "my drafts", channel="DALICE")
-    listing = fake_slack.wait_for("chat.postMessage", 4)[-1]
+    listing = fake_slack.wait_for("chat.postMessage", 5)[-1]  # 4 with the follow-up's answer
     assert "Falls in care homes" in json.dumps(listing.body["blocks"])
     assert "Stroke prevention" in json.dumps(listing.body["blocks"])
     thread_message(slack, "switch to falls", channel="DALICE")
-    card = fake_slack.wait_for("chat.postMessage", 5)[4]
+    card = fake_slack.wait_for("chat.postMessage", 6)[5]
     falls = next(d for d in store.list_drafts(ALICE) if d.title == "Falls in care homes")
     assert any(b.get("block_id") == f"card:{falls.id}" for b in card.body["blocks"])
 
@@ -106,7 +106,7 @@ def test_the_panel_starts_a_new_draft_mid_draft_when_asked(slack, fake_slack, st
     # the suggested prompt clicked mid-draft starts a second draft, it is not filed as an answer
     thread_message(slack, "Start a new problem statement", channel="DALICE", thread_ts=panel)
     fake_slack.wait_for("chat.postMessage", 3)
-    _settle(fake_slack)
+    later_event_answered(slack, fake_slack)  # and the new draft's title is set by now
     drafts = store.list_drafts(ALICE)
     assert len(drafts) == 2
     first = store.get_draft(ALICE, drafts[-1].id)
@@ -120,7 +120,7 @@ def test_messages_for_colleagues_and_bare_files_are_handled_politely(slack, fake
     _channel, thread_ts = start_thread(slack, fake_slack)
     before = len(_posts(fake_slack))
     thread_message(slack, "<@UBOB|bob> can you pull the falls figures?", thread_ts=thread_ts)
-    _settle(fake_slack)
+    later_event_answered(slack, fake_slack)
     assert len(_posts(fake_slack)) == before  # for Bob, not the coach: nothing filed or said
     (summary,) = store.list_drafts(ALICE)
     assert "falls figures" not in json.dumps(store.get_draft(ALICE, summary.id).answers)
@@ -139,7 +139,7 @@ def test_messages_for_colleagues_and_bare_files_are_handled_politely(slack, fake
         },
         event_id=f"EvFile{number}",
     )
-    said = fake_slack.wait_for("chat.postMessage", before + 1)[-1]
+    said = fake_slack.wait_for("chat.postMessage", before + 2)[-1]  # + the follow-up's answer
     assert "paste the text" in said.body["text"]
     assert "empty" not in said.body["text"]
 
@@ -167,7 +167,7 @@ def test_a_colleague_in_a_thread_they_may_not_edit_is_told_privately_whose_it_is
         event_id="EvCarolMention",
     )
     fake_slack.wait_for("chat.postEphemeral", 2)
-    _settle(fake_slack)
+    later_event_answered(slack, fake_slack)
     assert len(_posts(fake_slack)) == before
     assert store.list_drafts(ALICE)[0].id == summary.id and len(store.list_drafts(ALICE)) == 1
     assert store.linked_owner(f"slack:T1:C1:{thread_ts}", "T1") == (summary.id, "UALICE")

@@ -10,27 +10,14 @@ import pytest
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
 from tests.conversation_script import GOOD_ANSWERS
-from tests.slack_fixtures import ALICE, start_thread, thread_message
+from tests.slack_fixtures import (
+    ALICE,
+    LATER,
+    later_event_answered,
+    start_thread,
+    thread_message,
+)
 from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
-
-LATER = "DLATER"  # the DM of the follow-up message that proves an earlier one went unanswered
-
-
-def later_event_answered(slack, fake_slack, timeout: float = 10.0) -> None:
-    """Send a follow-up message (a DM saying "help") and wait until it has been answered.
-
-    A test that something was *not* answered cannot wait for it; instead it sends this after
-    the message that must be ignored: once the later one has its answer, the earlier one had
-    its chance too.
-    """
-    thread_message(slack, "help", channel=LATER)
-    wait_until(
-        lambda: any(
-            c.body.get("channel") == LATER for c in fake_slack.calls_to("chat.postMessage")
-        ),
-        "the follow-up message was not answered",
-        timeout,
-    )
 
 
 def wait_until(condition, failure: str, timeout: float = 10.0) -> None:

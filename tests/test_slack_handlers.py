@@ -8,7 +8,6 @@ so these tests stay fast and exercise only what the handlers decide.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -65,12 +64,6 @@ class RecordingClient:
 
     def methods(self) -> list[str]:
         return [method for method, _kwargs in self.sent]
-
-
-@pytest.fixture
-def store(tmp_path) -> Iterator[DraftStore]:
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
 
 
 @pytest.fixture

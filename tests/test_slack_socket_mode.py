@@ -73,7 +73,9 @@ def fake_slack():
         yield fake
 
 
-def test_socket_mode_acks_a_command_and_answers_it(fake_slack, make_settings, tmp_path):
+def test_socket_mode_acks_a_command_and_answers_it(
+    fake_slack, make_settings, tmp_path, new_drafts_db
+):
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     from bot.slack.app import create_app
@@ -97,7 +99,7 @@ def test_socket_mode_acks_a_command_and_answers_it(fake_slack, make_settings, tm
     settings = make_settings(
         slack_bot_token="xoxb-test", slack_app_token="xapp-1-test", slack_api_url=fake_slack.api_url
     )
-    store = DraftStore(f"sqlite:///{tmp_path / 'coach.db'}")
+    store = DraftStore(new_drafts_db(tmp_path / "coach.db"))
     bolt = create_app(settings, Engine(store, search=None))
     handler = SocketModeHandler(bolt, settings.slack_app_token, web_client=bolt.client)
     handler.connect()

@@ -11,7 +11,6 @@ import pytest
 
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore
 from tests.conversation_script import GOOD_ANSWERS
 
 # What a turn costs is counted in calls to the real embedding model, over the real index.
@@ -33,12 +32,6 @@ class CountingModel:
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_documents([text])[0]
-
-
-@pytest.fixture
-def store(tmp_path):
-    with DraftStore(f"sqlite:///{tmp_path / 'coach.db'}") as opened:
-        yield opened
 
 
 def test_after_warm_up_each_new_message_costs_one_call_to_the_embedding_model(
