@@ -42,9 +42,17 @@ from bot.coaching.filing import (
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.guided import GuidedCoach, citation, excerpt
 from bot.coaching.intent import Intent, classify
-from bot.coaching.questions import PARTNERS, QUESTIONS, TOPIC, WHO, Question, check_answer
+from bot.coaching.questions import (
+    PARTNERS,
+    QUESTIONS,
+    TOPIC,
+    WHO,
+    Question,
+    check_answer,
+    known_question,
+)
 from bot.coaching.recogniser import Part, shared_recogniser, split_parts
-from bot.coaching.reply import Reply, Tip
+from bot.coaching.reply import Reply, ReplyKind, Tip
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import (
     FINAL,
@@ -486,9 +494,9 @@ class Engine:
             return self._go(draft, first_key())
         notices: list[str] = []
         before = Flow.from_json(draft.flow)
-        if says_again(text, before.redirect, asked.key):
+        if before.redirect is not None and says_again(text, before.redirect, asked.key):
             # The same words again after "that sounds like …": they answer the question asked.
-            answers_before = take_back(draft.answers, before.redirect)  # type: ignore[arg-type]
+            answers_before = take_back(draft.answers, before.redirect)
             parts = [Part(text, (asked.key,), 1.0, asked.key)]
             insisted = f"Understood: I've kept that as {asked.label}."
         else:
@@ -562,7 +570,7 @@ class Engine:
         reply = self._question_reply(
             draft.id, following, _joined(said.text, also, offer_back(offered))
         )
-        tip_query = self._tip_query(asked, issues, question(following).search, text)  # type: ignore[union-attr]
+        tip_query = self._tip_query(asked, issues, known_question(following).search, text)
         reply.tips = self._tips(
             self._find(tip_query, k=3), passages, actor=actor, draft=draft, already=said.text
         )
@@ -938,11 +946,13 @@ class Engine:
             "stage_name": stage_of(key).name if key != FINAL else "Final",
         }
 
-    def _question_reply(self, draft_id: str, key: str, text: str, kind: str = "question") -> Reply:
+    def _question_reply(
+        self, draft_id: str, key: str, text: str, kind: ReplyKind = "question"
+    ) -> Reply:
         asked = question(key)
         return Reply(
             draft_id,
-            kind,  # type: ignore[arg-type]
+            kind,
             text,
             question=asked.prompt if asked else None,
             hint=asked.hint if asked else None,

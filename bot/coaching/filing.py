@@ -19,7 +19,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.coaching.flow import Flow, Redirect, Unplaced
-from bot.coaching.questions import EVIDENCE, NONE, NOW, QUESTION_KEYS, TOPIC, WHO, question
+from bot.coaching.questions import (
+    EVIDENCE,
+    NONE,
+    NOW,
+    QUESTION_KEYS,
+    TOPIC,
+    WHO,
+    known_question,
+    question,
+)
 from bot.coaching.recogniser import Part
 from bot.drafts.content import RubricScore
 
@@ -93,7 +102,7 @@ def file_parts(
 
 def labels(keys: Sequence[str]) -> str:
     """'the evidence and the value for patients'."""
-    names = [question(key).label for key in keys if question(key)]  # type: ignore[union-attr]
+    names = [asked.label for key in keys if (asked := question(key))]
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + " and " + names[-1]
@@ -129,7 +138,7 @@ def next_question(answers: dict[str, str], flow: Flow, rubric: RubricScore | Non
     scores = {c.id: c.score for c in rubric.criteria}
 
     def weakness(key: str) -> float:
-        criterion = question(key).criterion  # type: ignore[union-attr]
+        criterion = known_question(key).criterion
         return scores.get(criterion, 2) if criterion else 1.5
 
     return min(candidates, key=lambda key: (weakness(key), QUESTION_KEYS.index(key)))

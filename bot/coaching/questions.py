@@ -245,7 +245,15 @@ _BY_KEY = {q.key: q for q in QUESTIONS}
 
 
 def question(key: str) -> Question | None:
+    """The question stored under `key`, or None: keys come back from drafts saved by older
+    versions and from users typing `edit …`, so a caller holding such a key must decide."""
     return _BY_KEY.get(key)
+
+
+def known_question(key: str) -> Question:
+    """The question for a key the coaching flow itself produced (a stage's next question, the
+    recogniser's label): an unknown one there is a bug, so it raises instead of returning None."""
+    return _BY_KEY[key]
 
 
 def check_answer(question_key: str, text: str) -> list[Issue]:

@@ -23,7 +23,7 @@ from bot.coaching.questions import (
     VALUE_PATIENTS,
     WHO,
     WHY_MATTERS,
-    question,
+    known_question,
 )
 from bot.coaching.recogniser import reads_as_other
 from bot.coaching.stages import stage_of
@@ -537,14 +537,14 @@ def _placed(score: CriterionScore, text: str, key: str) -> CriterionScore:
     other = reads_as_other(text, key)
     if other is None:
         return score
-    own, theirs = question(key), question(other)
+    own, theirs = known_question(key), known_question(other)
     prefix = MAJOR_PREFIX if score.id in MAJOR_CRITERIA else ""
     return _score(
         score.id,
         0,
-        prefix + f"this reads like {theirs.label}, not {own.label}: {_quote(text)}.",  # type: ignore[union-attr]
-        f"Move it with **edit {stage_of(other).id}**, then give {own.label} here: "  # type: ignore[union-attr]
-        f"{own.good[0].lower()}{own.good[1:]}",  # type: ignore[union-attr]
+        prefix + f"this reads like {theirs.label}, not {own.label}: {_quote(text)}.",
+        f"Move it with **edit {stage_of(other).id}**, then give {own.label} here: "
+        f"{own.good[0].lower()}{own.good[1:]}",
     )
 
 

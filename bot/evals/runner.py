@@ -20,6 +20,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
@@ -44,6 +45,9 @@ from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.search import KnowledgeSearch
 from bot.runtime import build_engine
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # langchain loads only when a run calls a model
+    from langchain_openai import ChatOpenAI
 
 WORKSPACE = "evals"
 STUCK_REPEATS = 3  # the same question and the same message this many times: stop
@@ -112,7 +116,7 @@ class Plan:
     max_output_tokens: int
     notes: list[str]
 
-    def chat(self, model: str | None):
+    def chat(self, model: str | None) -> ChatOpenAI:
         """The product's chat model (`bot.llm.client.make_chat`) for `model`, capped for the run.
 
         Small local models can generate until their context is full (llama.cpp's JSON mode
@@ -203,7 +207,7 @@ class CaseRunner:
         search: KnowledgeSearch | None,
         pins: dict[str, int],
         judge: Judge | None,
-        user_chat: object | None,
+        user_chat: ChatOpenAI | None,
         max_turns: int | None = None,
     ) -> None:
         self.plan = plan

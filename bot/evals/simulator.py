@@ -13,10 +13,14 @@ import random
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bot.coaching.reply import Reply
 from bot.evals.cases import FACT_KEYS, Case
 from bot.llm.exchange import ModelUnavailable
+
+if TYPE_CHECKING:  # langchain loads only when a model user is made
+    from langchain_openai import ChatOpenAI
 
 # Which fact answers which question. Keys are the coach's question keys; an unknown key in a known
 # stage falls back to that stage's facts, so a new question in a stage still gets an answer.
@@ -315,7 +319,9 @@ class ModelUser(RuleBasedUser):
 
     REWORDED = frozenset({"answer", "answer_again", "answers_out_of_order", "changes_mind"})
 
-    def __init__(self, case: Case, seed: int, chat: object, timeout: float | None = None) -> None:
+    def __init__(
+        self, case: Case, seed: int, chat: ChatOpenAI, timeout: float | None = None
+    ) -> None:
         super().__init__(case, seed)
         self.chat = chat
         self.timeout = timeout
@@ -337,7 +343,7 @@ class ModelUser(RuleBasedUser):
         ]
         try:
             with acting_as("user"):
-                text, _usage = plain_call(self.chat, messages, self.timeout)  # type: ignore[arg-type]
+                text, _usage = plain_call(self.chat, messages, self.timeout)
         except ModelUnavailable:
             self.fallbacks += 1
             return move

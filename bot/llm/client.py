@@ -25,7 +25,7 @@ from langchain_core.messages import (
     HumanMessage,
 )
 from langchain_openai import ChatOpenAI
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, SecretStr, ValidationError
 
 from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
 from bot.settings import Settings
@@ -111,31 +111,26 @@ def reply_cap(chat: ChatOpenAI) -> int | None:
     return int(cap) if cap is not None else None
 
 
-def reply_cap_fields(settings: Settings) -> dict[str, object]:
-    """ChatOpenAI arguments that cap a reply in the form the configured server honours.
+def make_chat(settings: Settings) -> ChatOpenAI:
+    """ChatOpenAI for any OpenAI-compatible server named by the settings, replies capped.
 
     langchain sends its `max_tokens` as `max_completion_tokens`, the field OpenAI asks for (its
-    reasoning models refuse `max_tokens`). llama.cpp's server ignores that field and reads only
-    `max_tokens`, as most OpenAI-compatible servers do, so for any server named by
-    OPENAI_BASE_URL the cap goes in the request body as `max_tokens`.
+    reasoning models refuse `max_tokens`), and takes it under that name too. llama.cpp's server
+    ignores that field and reads only `max_tokens`, as most OpenAI-compatible servers do, so for
+    any server named by OPENAI_BASE_URL the cap goes in the request body as `max_tokens`.
     """
     cap = settings.coach_llm_max_tokens
-    if settings.openai_base_url:
-        return {"extra_body": {"max_tokens": cap}}
-    return {"max_tokens": cap}
-
-
-def make_chat(settings: Settings) -> ChatOpenAI:
-    """ChatOpenAI for any OpenAI-compatible server named by the settings, replies capped."""
+    own_server = bool(settings.openai_base_url)
     return ChatOpenAI(
         model=settings.coach_model,
-        api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]
+        api_key=SecretStr(settings.openai_api_key or "not-needed"),
         base_url=settings.openai_base_url or None,
         timeout=settings.coach_llm_timeout,
         max_retries=MAX_RETRIES,
         temperature=0.2,
         stream_usage=True,
-        **reply_cap_fields(settings),  # type: ignore[arg-type]
+        max_completion_tokens=None if own_server else cap,
+        extra_body={"max_tokens": cap} if own_server else None,
     )
 
 

@@ -87,10 +87,11 @@ class LazyEmbeddings(Embeddings):
 def _build(settings: Settings) -> Embeddings:
     if settings.embeddings == "openai":
         from langchain_openai import OpenAIEmbeddings
+        from pydantic import SecretStr
 
         return OpenAIEmbeddings(
             model=settings.coach_embedding_model,
-            api_key=settings.openai_api_key or "not-needed",  # type: ignore[arg-type]
+            api_key=SecretStr(settings.openai_api_key or "not-needed"),
             base_url=settings.openai_base_url or None,
             # the default counts tokens with a tiktoken encoding it would download
             check_embedding_ctx_length=False,
