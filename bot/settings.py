@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator
@@ -169,10 +169,14 @@ def mask_url(url: str) -> str:
         return "(not a URL)" if "@" in url else url
 
 
-def load_settings(**overrides: object) -> Settings:
-    """Read the settings, turning pydantic's report into one line per bad setting."""
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings, turning pydantic's report into one line per bad setting.
+
+    `overrides` are field values by name that win over the environment (tests, benchmarks);
+    pydantic validates each, so they are typed as loosely as its constructor takes them.
+    """
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)
     except ValidationError as error:
         lines = []
         for problem in error.errors():

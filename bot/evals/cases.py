@@ -13,7 +13,7 @@ import fnmatch
 import os
 import re
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -63,7 +63,7 @@ PartnerType = Literal[
     "charity",
     "academic",
 ]
-PARTNER_TYPES: tuple[str, ...] = PartnerType.__args__  # type: ignore[attr-defined]
+PARTNER_TYPES: tuple[str, ...] = get_args(PartnerType)
 
 Behaviour = Literal[
     "solution_first",
@@ -77,7 +77,7 @@ Behaviour = Literal[
     "changes_mind",
     "non_native_english",
 ]
-BEHAVIOURS: tuple[str, ...] = Behaviour.__args__  # type: ignore[attr-defined]
+BEHAVIOURS: tuple[str, ...] = get_args(Behaviour)
 
 FactKey = Literal[
     "partners",
@@ -94,7 +94,7 @@ FactKey = Literal[
     "value_partner",
     "risks",
 ]
-FACT_KEYS: tuple[str, ...] = FactKey.__args__  # type: ignore[attr-defined]
+FACT_KEYS: tuple[str, ...] = get_args(FactKey)
 
 
 class _Strict(BaseModel):
@@ -308,7 +308,10 @@ class Prices(_Strict):
         ) / 1_000_000
 
 
-def _load_yaml_model(path: Path, model: type[_Strict]) -> _Strict:
+M = TypeVar("M", bound=_Strict)  # the model asked for is the model returned
+
+
+def _load_yaml_model(path: Path, model: type[M]) -> M:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         return model.model_validate(data)
@@ -322,8 +325,8 @@ def _load_yaml_model(path: Path, model: type[_Strict]) -> _Strict:
 
 
 def load_suite(path: Path = EVALS_DIR / "suite.yaml") -> Suite:
-    return _load_yaml_model(path, Suite)  # type: ignore[return-value]
+    return _load_yaml_model(path, Suite)
 
 
 def load_prices(path: Path = EVALS_DIR / "prices.yaml") -> Prices:
-    return _load_yaml_model(path, Prices)  # type: ignore[return-value]
+    return _load_yaml_model(path, Prices)

@@ -70,7 +70,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 class _FrontMatter(YAMLHandler):
     # A front matter that is a list or a scalar is returned as it is, not as the mapping the base
     # class promises, so `load_file` can name the file as bad instead of indexing it.
-    def load(self, fm: str, **kwargs: object) -> object:  # type: ignore[override]
+    def load(self, fm: str, **kwargs: object) -> object:  # type: ignore[override]  # any YAML
         return yaml.load(fm, Loader=_NoAliasLoader)
 
 
