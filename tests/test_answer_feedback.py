@@ -335,3 +335,21 @@ def test_coach_eval_harvest_lists_answers_voted_down_within_the_retention_period
     result = CliRunner().invoke(app, ["eval", "harvest"])
     assert result.exit_code == 0, result.output
     assert "👎 1: kept? (Guide: x)" in result.output and "expired?" not in result.output
+
+
+def test_the_app_opens_its_store_with_the_retention_setting(tmp_path: Path, monkeypatch) -> None:
+    """`open_store` (what `coach slack` and the console use) passes the setting to the store."""
+    from bot.runtime import open_store
+    from bot.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings(
+        coach_data_dir=tmp_path / "data", coach_answer_retention_days=7, database_url=""
+    )
+    with open_store(settings) as store:
+        week_old, day_old = _answer(store, q="a week ago?"), _answer(store, q="yesterday?")
+        _age(store, week_old, days=8)
+        _age(store, day_old, days=1)
+    with open_store(settings) as store:
+        _answer(store, q="asked today?")
+        assert week_old not in _answer_ids(store) and day_old in _answer_ids(store)
