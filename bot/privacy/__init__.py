@@ -13,12 +13,37 @@ loaded lazily once), :mod:`names` (patients' names versus staff and organisation
 :mod:`guard` (the redaction loop), :mod:`structured` (lines, nested data and models),
 :mod:`log_filter` (log lines) and :mod:`corpus` (the
 generated evaluation corpus).
+
+The names below are loaded on first use (PEP 562), not when the package is imported: every
+`coach` command installs :mod:`log_filter` at start, and a command that logs nothing (`coach
+drafts list`, `coach --help`) should not pay for compiling the guard's patterns. Using a name
+loads it as before, so callers see no difference.
 """
 
-from bot.privacy.guard import redact_identifiers, redact_text
-from bot.privacy.result import Finding, GuardResult, IdentifierKind
-from bot.privacy.structured import redact_data, redact_line, redact_model
-from bot.privacy.validators import is_plausible_chi_number, is_valid_nhs_number
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.privacy.guard import redact_identifiers, redact_text
+    from bot.privacy.result import Finding, GuardResult, IdentifierKind
+    from bot.privacy.structured import redact_data, redact_line, redact_model
+    from bot.privacy.validators import is_plausible_chi_number, is_valid_nhs_number
+
+# Public name -> the module that defines it.
+_HOMES = {
+    "Finding": "bot.privacy.result",
+    "GuardResult": "bot.privacy.result",
+    "IdentifierKind": "bot.privacy.result",
+    "is_plausible_chi_number": "bot.privacy.validators",
+    "is_valid_nhs_number": "bot.privacy.validators",
+    "redact_data": "bot.privacy.structured",
+    "redact_identifiers": "bot.privacy.guard",
+    "redact_line": "bot.privacy.structured",
+    "redact_model": "bot.privacy.structured",
+    "redact_text": "bot.privacy.guard",
+}
 
 __all__ = [
     "Finding",
@@ -32,3 +57,16 @@ __all__ = [
     "redact_model",
     "redact_text",
 ]
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(home), name)
+    globals()[name] = value  # later lookups are plain attribute reads
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_HOMES))
