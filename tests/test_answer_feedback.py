@@ -196,6 +196,30 @@ def test_0005_adds_the_answer_tables_and_downgrade_removes_them(empty_database: 
         assert store.disliked_answers() == []
 
 
+def _index_names(url: str, table: str) -> set[str]:
+    database = create_store_engine(url)
+    names = {index["name"] for index in inspect(database).get_indexes(table)}
+    database.dispose()
+    return {name for name in names if name}
+
+
+def test_0006_indexes_the_expiry_columns_and_downgrade_drops_them(empty_database: str) -> None:  # noqa: F811
+    _migrate(empty_database, "upgrade", "0005")
+    with DraftStore(empty_database) as store:  # opening upgrades to the newest revision
+        answer = _answer(store)
+        assert store.claim_event("Ev0006")
+    assert "ix_knowledge_answers_created_at" in _index_names(empty_database, "knowledge_answers")
+    assert "ix_processed_events_received_at" in _index_names(empty_database, "processed_events")
+    _migrate(empty_database, "downgrade", "0005")
+    assert "ix_knowledge_answers_created_at" not in _index_names(
+        empty_database, "knowledge_answers"
+    )
+    assert "ix_processed_events_received_at" not in _index_names(empty_database, "processed_events")
+    with DraftStore(empty_database) as store:  # and up again, every row still there
+        assert answer in _answer_ids(store)
+        assert not store.claim_event("Ev0006")
+
+
 # -- the engine --------------------------------------------------------------------------------
 
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import Select, insert, select, text
+from sqlalchemy import Delete, Select, delete, insert, select, text
 from sqlalchemy.dialects import sqlite
 
-from bot.drafts.models import Draft, DraftShare, DraftVersion
+from bot.drafts.models import Draft, DraftShare, DraftVersion, KnowledgeAnswer, ProcessedEvent
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore, _visible_to, listing_for
 
 ME = Actor("T1", "UME")
 FILLER = 3_000
+CUTOFF = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +70,7 @@ def store(tmp_path_factory) -> DraftStore:
     return store
 
 
-def plan(store: DraftStore, statement: Select) -> list[str]:
+def plan(store: DraftStore, statement: Select | Delete) -> list[str]:
     sql = str(statement.compile(dialect=sqlite.dialect(), compile_kwargs={"literal_binds": True}))
     with store.database.connect() as connection:
         return [row[3] for row in connection.execute(text("EXPLAIN QUERY PLAN " + sql))]
@@ -99,3 +100,21 @@ def test_visibility_is_unchanged_by_the_faster_query(store) -> None:
     assert shared == {f"f{n:06d}" for n in range(0, FILLER, 3) if n % 7 == 0} - owned
     assert store.list_drafts(Actor("T2", "U0")) == []  # the same user id in another workspace
     assert [d.title for d in store.list_drafts(ME)] == ["Mine"]
+
+
+@pytest.mark.parametrize(
+    "name, statement",
+    [
+        ("expire event ids", delete(ProcessedEvent).where(ProcessedEvent.received_at < CUTOFF)),
+        (
+            "expire knowledge answers",
+            delete(KnowledgeAnswer).where(KnowledgeAnswer.created_at < CUTOFF),
+        ),
+    ],
+)
+def test_housekeeping_deletes_by_index_not_by_reading_the_table(store, name, statement) -> None:
+    """Both tables grow with every event and answer; the hourly expiry must not read them all."""
+    steps = plan(store, statement)
+    assert steps and all(step.startswith("SEARCH") and "INDEX" in step for step in steps), (
+        f"{name}: {steps}"
+    )

@@ -258,6 +258,7 @@ class KnowledgeAnswer(Base):
 
     __table_args__ = (
         CheckConstraint(f"coach_mode IN ({_in_clause(COACH_MODES)})", name="coach_mode"),
+        Index("ix_knowledge_answers_created_at", "created_at"),  # expiry deletes by age
     )
 
 
@@ -286,3 +287,5 @@ class ProcessedEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (Index("ix_processed_events_received_at", "received_at"),)  # expiry by age
