@@ -257,7 +257,8 @@ def drafts_list(
         print(json.dumps(rows, ensure_ascii=False))
         return
     if not drafts:
-        out.print("No drafts yet. Start one with `coach chat`.")
+        # A fixed sentence: rich's highlighter would only compile its patterns to colour nothing.
+        out.print("No drafts yet. Start one with `coach chat`.", highlight=False)
         return
     from rich.table import Table
 
