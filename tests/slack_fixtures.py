@@ -114,13 +114,12 @@ def start_thread(
     """Submit the new-draft modal (optionally with pasted text); returns (channel, parent ts)."""
     result = slack.interactive(new_draft_submission(title, partners, pasted=pasted))
     assert result.status == 200
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        threaded = [c for c in fake_slack.calls_to("chat.postMessage") if "thread_ts" in c.body]
-        if threaded:
-            return "C1", threaded[0].body["thread_ts"]
-        time.sleep(0.05)
-    raise AssertionError("no reply was posted in a thread")
+
+    def first_thread(calls: list) -> str | None:
+        threaded = [c for c in calls if c.method == "chat.postMessage" and "thread_ts" in c.body]
+        return threaded[0].body["thread_ts"] if threaded else None
+
+    return "C1", fake_slack.wait_until(first_thread, "no reply was posted in a thread")
 
 
 LATER = "DLATER"  # the DM of the follow-up message that proves an earlier one was handled
@@ -137,11 +136,15 @@ def later_event_answered(slack, fake_slack, timeout: float = 10.0) -> None:
     a while proved neither, and cost most of a second every time.
     """
     thread_message(slack, "help", channel=LATER)
+    fake_slack.wait_until(
+        lambda calls: (
+            any(c.method == "chat.postMessage" and c.body.get("channel") == LATER for c in calls)
+            or None
+        ),
+        "the follow-up message was not answered",
+        timeout,
+    )
     deadline = time.monotonic() + timeout
-    while not any(c.body.get("channel") == LATER for c in fake_slack.calls_to("chat.postMessage")):
-        if time.monotonic() > deadline:
-            raise AssertionError("the follow-up message was not answered")
-        time.sleep(0.02)
     while slack.backlog() > 0:
         if time.monotonic() > deadline:
             raise AssertionError("the app still had work in hand after the follow-up's answer")

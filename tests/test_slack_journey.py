@@ -14,22 +14,32 @@ import time
 import pytest
 
 from tests.conversation_script import GOOD_ANSWERS
-from tests.slack_fixtures import ALICE, start_thread, thread_message, typed, view_submission
+from tests.slack_fixtures import (
+    ALICE,
+    later_event_answered,
+    not_later,
+    start_thread,
+    thread_message,
+    typed,
+    view_submission,
+)
 from tests.slack_harness import slack_limit_problems
 
 
 def _in_thread(fake_slack, thread_ts: str) -> list:
+    return _posted_in(fake_slack.calls_to("chat.postMessage"), thread_ts)
+
+
+def _posted_in(calls: list, thread_ts: str) -> list:
+    """The messages among `calls` posted in the thread."""
     return [
-        c for c in fake_slack.calls_to("chat.postMessage") if c.body.get("thread_ts") == thread_ts
+        c for c in calls if c.method == "chat.postMessage" and c.body.get("thread_ts") == thread_ts
     ]
 
 
-def _settle(fake_slack, seconds: float = 0.4) -> None:
-    """Wait until the app has made no Slack call for `seconds` (a turn's work is done)."""
-    seen = -1
-    while seen != len(fake_slack.calls):
-        seen = len(fake_slack.calls)
-        time.sleep(seconds)
+def _parent_updated(calls: list, thread_ts: str) -> bool:
+    """Whether the thread's channel post (its parent) has been updated."""
+    return any(c.method == "chat.update" and c.body.get("ts") == thread_ts for c in calls)
 
 
 def _card_of(call, draft_id: str) -> bool:
@@ -57,7 +67,10 @@ def test_a_whole_thread_is_one_message_a_turn_and_one_living_card(slack, fake_sl
     _channel, thread_ts = start_thread(slack, fake_slack)
     (summary,) = store.list_drafts(ALICE)
     draft_id = summary.id
-    _settle(fake_slack)
+    # the form's work ends by bringing the channel post up to date (after the first question)
+    fake_slack.wait_until(
+        lambda calls: _parent_updated(calls, thread_ts) or None, "the channel post was not updated"
+    )
     turns = 0
 
     def turn(text: str) -> None:
@@ -68,7 +81,7 @@ def test_a_whole_thread_is_one_message_a_turn_and_one_living_card(slack, fake_sl
         deadline = time.monotonic() + 30
         while len(_in_thread(fake_slack, thread_ts)) == before and time.monotonic() < deadline:
             time.sleep(0.05)
-        _settle(fake_slack)
+        later_event_answered(slack, fake_slack)  # the turn's work is over: nothing more comes
         turns += 1
         posted = len(_in_thread(fake_slack, thread_ts)) - before
         assert posted == 1, f"turn {turns} ({text[:30]!r}) posted {posted} messages"
@@ -92,12 +105,18 @@ def test_a_whole_thread_is_one_message_a_turn_and_one_living_card(slack, fake_sl
     # revise from the card's modal: the card is updated, not posted again
     where = json.dumps({"d": draft_id, "v": first.number, "c": "C1", "t": thread_ts})
     revised = "Only 62% of adults with atrial fibrillation in our 9 practices are protected."
+    before = len(_in_thread(fake_slack, thread_ts))
     assert slack.interactive(_revise_submission(where, revised)).status == 200
     deadline = time.monotonic() + 30
     while store.latest_version(ALICE, draft_id).number == first.number:
         assert time.monotonic() < deadline, "the revision made no new version"
         time.sleep(0.05)
-    _settle(fake_slack)
+    # the form's work ends with the turn's one message, after the card is updated in place
+    fake_slack.wait_until(
+        lambda calls: len(_posted_in(calls, thread_ts)) > before or None,
+        "the revision said nothing in the thread",
+        timeout=30,
+    )
     second = store.latest_version(ALICE, draft_id)
     assert revised.split(" in ")[0] in second.content.problem_statement
 
@@ -112,8 +131,8 @@ def test_a_whole_thread_is_one_message_a_turn_and_one_living_card(slack, fake_sl
     while store.get_draft(ALICE, draft_id).status != "final":
         assert time.monotonic() < deadline, "Final did not finalise"
         time.sleep(0.05)
-    _settle(fake_slack)
-    posted = [c for c in fake_slack.calls[mark:] if c.method == "chat.postMessage"]
+    later_event_answered(slack, fake_slack)
+    posted = [c for c in not_later(fake_slack.calls[mark:]) if c.method == "chat.postMessage"]
     assert len(posted) == 1 and posted[0].body["thread_ts"] == thread_ts  # one turn, one message
 
     # Export: a Word document in the DM, confirmed privately where the button was clicked

@@ -101,7 +101,10 @@ def test_socket_mode_acks_a_command_and_answers_it(
     )
     store = DraftStore(new_drafts_db(tmp_path / "coach.db"))
     bolt = create_app(settings, Engine(store, search=None))
-    handler = SocketModeHandler(bolt, settings.slack_app_token, web_client=bolt.client)
+    # No reconnecting: the server below hangs up first (see `finally`), and that is the end.
+    handler = SocketModeHandler(
+        bolt, settings.slack_app_token, web_client=bolt.client, auto_reconnect_enabled=False
+    )
     handler.connect()
     try:
         assert server.wait_for_ack("env-1")["envelope_id"] == "env-1"
@@ -110,6 +113,12 @@ def test_socket_mode_acks_a_command_and_answers_it(
         opened = fake_slack.calls_to("apps.connections.open")
         assert opened and opened[0].headers["authorization"] == "Bearer xapp-1-test"
     finally:
-        handler.close()
+        # The server hangs up before the client closes: closed first, the client waited for
+        # its blocked read of the socket to time out (3 s) before it could let go of it.
         server.stop()
+        # Its message processor looks whether to stop only between waits of up to a second on
+        # its queue; told to stop and handed a None (which it skips), it stops at once.
+        handler.client.message_processor.event.set()
+        handler.client.message_queue.put(None)
+        handler.close()
         store.close()

@@ -12,12 +12,15 @@ import itertools
 import json
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
 from tests.fakes.loopback import LoopbackServer
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -86,6 +89,21 @@ class FakeSlack(LoopbackServer):
                     seen = [c.method for c in self.calls]
                     raise AssertionError(f"{count} × {method} not seen in {timeout} s; saw {seen}")
                 self._lock.wait(remaining)
+
+    def wait_until(
+        self, found: Callable[[list[Call]], T | None], failure: str, timeout: float = 10.0
+    ) -> T:
+        """Block until `found(calls so far)` returns something, and return it; fail with
+        `failure` after `timeout` seconds. Woken by each call as it is recorded, rather than
+        polling on a timer, so a test goes on the moment what it waits for has happened."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while (result := found(list(self.calls))) is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{failure} in {timeout} s")
+                self._lock.wait(remaining)
+            return result
 
     def clear(self) -> None:
         with self._lock:
