@@ -10,9 +10,11 @@ latency (Slack retries after three seconds; the aim is p99 within 100 ms), the t
 a message to its reply, turns per second of the one instance, events refused with 503 (retried
 as Slack would), and the server's resident memory after each round, with whether it is stable.
 
-The simulated users are coroutines on one thread, speaking plain HTTP/1.1 over loopback, and the
-fake Slack runs in a process of its own (`benchmarks.slack_process`), so the load generator stays
-light beside the server on a small machine and nothing in it delays the ack times it measures.
+The simulated users are coroutines on one uvloop thread, speaking plain HTTP/1.1 over loopback,
+and the fake Slack runs in a process of its own (`benchmarks.slack_process`), so the load
+generator stays light beside the server on a small machine. What is left of the machine's and
+the generator's own cost is measured as a floor in the same run: the same burst at an ASGI app
+that does nothing, on the same uvicorn (`ack_floor_round_start`, and each round's ratio to it).
 Loopback only, bounded in users and in time (`ROUND_LIMIT_S`).
 Not part of `make bench`: 200 users take a few minutes.
 """
