@@ -100,7 +100,9 @@ OLD_ROWS = (
 )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+# PostgreSQL needs a server started for the run (initdb, then postgres itself: seconds of CPU in
+# each test worker that needs one), so its half is in the slow lane, as the `slow` marker says.
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
 def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A URL for a database with no tables yet, on each backend the store supports."""
     if request.param == "sqlite":

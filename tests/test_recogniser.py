@@ -30,14 +30,24 @@ from bot.coaching.questions import (
     labelled_examples,
     training_examples,
 )
-from bot.coaching.recogniser import LABELS, Part, Recogniser, decide, rule_scores, split_parts
+from bot.coaching.recogniser import (
+    LABELS,
+    Part,
+    Recogniser,
+    decide,
+    rule_scores,
+    shared_recogniser,
+    split_parts,
+)
 from bot.drafts.content import CriterionScore, RubricScore
 from tests.scripted_users import RICH_LABELS, RICH_PARAGRAPH
 
 
 @pytest.fixture(scope="module")
 def recogniser():
-    return Recogniser()  # no model: the word-hashing embedding
+    """The no-model recogniser (the word-hashing embedding), as the engine gets it: shared and
+    trained once per process, so these tests do not train a second copy of the same model."""
+    return shared_recogniser()
 
 
 def macro_f1(recogniser: Recogniser, data: dict[str, tuple[str, ...]]) -> float:

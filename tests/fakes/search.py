@@ -140,7 +140,8 @@ class WordlessEmbeddings:
     """Vectors with no dimensions: whatever reads them learns nothing from meaning.
 
     One instance is shared by every `FakeSearch`, so the answer recogniser the engine builds on
-    it (one per embedding model, see `shared_recogniser`) is trained once per test run.
+    it (one per embedding model, see `shared_recogniser`) is trained once per test run, and
+    that recogniser is the no-model one (see `_share_the_no_model_recogniser`).
     """
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
@@ -151,6 +152,31 @@ class WordlessEmbeddings:
 
 
 WORDLESS = WordlessEmbeddings()
+
+
+def _share_the_no_model_recogniser() -> None:
+    """Let engines over `FakeSearch` use the recogniser of engines with no search at all.
+
+    The recogniser's features are the embedding's vector beside word hashes and rule scores;
+    a vector of no dimensions adds nothing, so a recogniser trained over `WORDLESS` is the
+    no-model one, weight for weight. `shared_recogniser` keys on the embedding object and
+    cannot know that, and each process trained the same model twice (a second or more of CPU
+    in every test worker). Reaching into its registry is a test's privilege: should it be
+    renamed, this does nothing and the tests only take longer.
+    """
+    from bot.coaching import recogniser
+
+    registry = getattr(recogniser, "_shared", None)
+    lock = getattr(recogniser, "_shared_lock", None)
+    if registry is None or lock is None:
+        return
+    no_model = recogniser.shared_recogniser(None)
+    with lock:
+        if not any(known is WORDLESS for known, _ in registry):
+            registry.append((WORDLESS, no_model))
+
+
+_share_the_no_model_recogniser()
 
 
 class FakeSearch:
