@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     slack_signing_secret: str = Field("", description="verifies HTTP requests from Slack")
     slack_api_url: str = Field("", description="Slack Web API base URL (tests, emulators)")
     port: int = Field(3000, ge=1, le=65535, description="HTTP port for the Slack app")
+    # Every interface by default, as a container needs; 127.0.0.1 on a VM whose proxy runs
+    # beside the app, so nothing else on the network can reach the port directly.
+    host: str = Field("0.0.0.0", min_length=1, description="address HTTP mode listens on")
     coach_debug: bool = Field(False, description="show tracebacks instead of one-line errors")
     coach_answer_retention_days: int = Field(
         DEFAULT_ANSWER_RETENTION_DAYS,

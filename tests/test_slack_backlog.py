@@ -221,3 +221,24 @@ def test_healthz_shows_the_backlog(serve):
     assert server.slow.entered.wait(5)
     with urllib.request.urlopen(f"{slack.base_url}/healthz", timeout=5) as reply:
         assert reply.read().replace(b" ", b"") == b'{"ok":true,"backlog":1,"limit":5}'
+
+
+def test_http_mode_listens_where_the_settings_say(
+    make_settings, monkeypatch, fake_slack, store, fake_search
+):
+    """HOST lets a VM keep the port off the network when its proxy runs beside the app."""
+    from bot.slack import server
+
+    heard: dict[str, object] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: heard.update(options))
+    settings = make_settings(
+        host="127.0.0.1",
+        port=3999,
+        slack_app_token="",
+        slack_bot_token="xoxb-test-token",
+        slack_signing_secret=SIGNING_SECRET,
+        slack_api_url=fake_slack.api_url,
+    )
+    server.serve(settings, create_app(settings, Engine(store, search=fake_search)))
+    assert heard["host"] == "127.0.0.1" and heard["port"] == 3999
+    assert heard["access_log"] is False  # the proxy logs requests; see server.serve

@@ -172,7 +172,7 @@ class AckFirst:
             time.sleep(0.005)
 
 
-def serve(settings: Settings, bolt: App, host: str = "0.0.0.0") -> None:
+def serve(settings: Settings, bolt: App) -> None:
     if settings.slack_app_token:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -181,11 +181,11 @@ def serve(settings: Settings, bolt: App, host: str = "0.0.0.0") -> None:
         return
     import uvicorn
 
-    log.info("starting Slack HTTP mode on port %s", settings.port)
+    log.info("starting Slack HTTP mode on %s:%s", settings.host, settings.port)
     workers = LLM_WORKERS if settings.llm_configured else GUIDED_WORKERS
     uvicorn.run(
         http_app(bolt, settings.slack_signing_secret or None, workers=workers),
-        host=host,
+        host=settings.host,
         port=settings.port,
         log_level="info",
         # One log line per request, each through the privacy guard, cost the event loop about a
