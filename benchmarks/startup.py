@@ -10,6 +10,11 @@ shared work tree gets no `__pycache__`): an installed coach (the Docker image's 
 runs from cached bytecode. A caller's PYTHONDONTWRITEBYTECODE with no bytecode in the tree made
 each timed run recompile the ~30 project modules `drafts list` loads, some 60 ms (8% of it) that
 no user pays.
+
+The interpreter's build moves every number here by about a fifth: pyenv's default CPython (a
+shared libpython, configured without --enable-optimizations or --with-lto) ran the floor and
+`drafts list` some 20% slower than Debian's packaged python3.11 on the same machine and code.
+Compare runs made with the same interpreter.
 """
 
 from __future__ import annotations
