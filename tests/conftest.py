@@ -108,7 +108,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     if call.when != "teardown" or item.get_closest_marker("slow") or report.failed:
         return report
-    loaded = sorted(_heavy_loaded() - item.stash.get(_LOADED_BEFORE, frozenset()))
+    before = item.stash.get(_LOADED_BEFORE, frozenset[str]())
+    loaded = sorted(_heavy_loaded() - before)
     if loaded:
         report.outcome = "failed"
         report.longrepr = (

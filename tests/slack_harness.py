@@ -111,7 +111,7 @@ class SlackClientSimulator:
         headers: dict[str, str] | None = None,
     ) -> Response:
         ts = str(timestamp if timestamp is not None else int(time.time()))
-        sig = signature or self.verifier.generate_signature(timestamp=ts, body=body)
+        sig = signature or self.verifier.generate_signature(timestamp=ts, body=body) or ""
         request = urllib.request.Request(
             f"{self.base_url}/slack/events",
             data=body.encode(),
