@@ -72,7 +72,10 @@ def _slow_throughout(path: Path) -> bool:
     """Whether a test module says `pytestmark = pytest.mark.slow` at its top level (read, not
     imported: importing such a module is often what costs, e.g. the search importing Chroma)."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        if "pytestmark" not in source:  # most modules: no need to parse them (in every worker)
+            return False
+        tree = ast.parse(source)
     except (OSError, SyntaxError, UnicodeDecodeError):
         return False
     return any(
