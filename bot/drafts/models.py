@@ -30,8 +30,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from bot.privacy.guard import redact_identifiers
-
 # No 0/o, 1/i/l: ids are read aloud and typed from a phone screen.
 DRAFT_ID_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 DRAFT_ID_LENGTH = 6
@@ -68,6 +66,9 @@ def new_draft_id() -> str:
     like a postcode ("e2k7ft" reads as E2K 7FT), and the guard, which sees every command before
     it is parsed, would turn `/statement export e2k7ft` into "no draft [postcode removed]".
     """
+    # imported here: listing drafts (`coach drafts list`) never makes one, and skips its cost
+    from bot.privacy.guard import redact_identifiers
+
     while True:
         draft_id = "".join(secrets.choice(DRAFT_ID_ALPHABET) for _ in range(DRAFT_ID_LENGTH))
         if not redact_identifiers(draft_id).findings:

@@ -18,8 +18,6 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from bot.privacy.guard import redact_identifiers
-
 __all__ = ["RedactingFilter", "install"]
 
 _inside = threading.local()
@@ -35,6 +33,10 @@ class RedactingFilter(logging.Filter):
             return True
         _inside.active = True
         try:
+            # loaded with the first record, not at install: a command that logs nothing (say
+            # `coach drafts list`) never pays for the guard's patterns
+            from bot.privacy.guard import redact_identifiers
+
             message = record.getMessage()
             guarded = redact_identifiers(message)
             if guarded.changed:
