@@ -19,7 +19,7 @@ from tests.conftest import coach_env
 
 # Runs a command in-process in a fresh interpreter and reports which heavy modules it loaded:
 # the store's and settings' libraries, and what only other commands need (the models and index,
-# the Word export, the privacy guard's Presidio and spaCy, the LLM client).
+# the Word export, the privacy guard (its patterns, Presidio and spaCy), the LLM client).
 PROBE = """
 import json, sys
 from typer.testing import CliRunner
@@ -27,7 +27,8 @@ from bot.cli import app
 result = CliRunner().invoke(app, sys.argv[1:])
 loaded = sorted(m for m in ("alembic", "sqlalchemy", "pydantic_settings", "bot.settings",
                             "torch", "chromadb", "bot.coaching.engine", "bot.drafts.export",
-                            "docx", "presidio_analyzer", "spacy", "openai")
+                            "docx", "presidio_analyzer", "spacy", "openai",
+                            "bot.privacy.guard")
                 if m in sys.modules)
 print(json.dumps({"code": result.exit_code, "output": result.output, "loaded": loaded}))
 """
