@@ -82,7 +82,15 @@ class SlackAppServer:
         deadline = time.monotonic() + settle_seconds
         while time.monotonic() < deadline and self._backlog() > 0:
             time.sleep(0.01)
-        self.bolt.listener_runner.listener_executor.shutdown(wait=True)
+        # shut down and waited for, but never past the deadline: a listener stuck on something
+        # that never answers must fail its own test, not hang the run
+        closing = threading.Thread(
+            target=self.bolt.listener_runner.listener_executor.shutdown,
+            kwargs={"wait": True},
+            daemon=True,
+        )
+        closing.start()
+        closing.join(timeout=max(0.0, deadline - time.monotonic()))
         self.server.should_exit = True
 
     def _backlog(self) -> int:
