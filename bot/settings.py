@@ -27,7 +27,7 @@ URL_SETTINGS = frozenset({"database_url", "chroma_url", "openai_base_url", "slac
 
 # Knowledge answers shown in Slack hold the (guarded) question someone asked, so they are not kept
 # forever; their 👎 votes feed `coach eval harvest`, so they are kept long enough for a maintainer
-# reviewing monthly or quarterly to see them. bot.drafts.repository.ANSWER_RETENTION is the same.
+# reviewing monthly or quarterly to see them. The drafts store's own default is derived from it.
 DEFAULT_ANSWER_RETENTION_DAYS = 90
 
 

@@ -84,12 +84,12 @@ def test_knowledge_defaults_to_the_working_folders_else_the_shipped_one(monkeypa
 
 
 def test_answer_retention_is_in_days_and_zero_keeps_answers_forever(make_settings):
-    """The store keeps the same default when a caller passes none, so the two cannot drift."""
+    """The store's own default (a caller that passes none) is the setting's."""
     from datetime import timedelta
 
     from bot.drafts.repository import ANSWER_RETENTION
 
-    assert make_settings().answer_retention == ANSWER_RETENTION
+    assert make_settings().answer_retention == ANSWER_RETENTION == timedelta(days=90)
     assert make_settings(coach_answer_retention_days=30).answer_retention == timedelta(days=30)
     assert make_settings(coach_answer_retention_days=0).answer_retention is None
     with pytest.raises(SettingsError, match="COACH_ANSWER_RETENTION_DAYS"):

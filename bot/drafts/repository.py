@@ -73,6 +73,7 @@ from bot.drafts.records import (
     NewVersion,
     VersionRecord,
 )
+from bot.settings import DEFAULT_ANSWER_RETENTION_DAYS
 
 __all__ = [
     "Actor",
@@ -106,10 +107,9 @@ MAX_USER_ID_CHARS = 64
 # Slack retries an event within minutes; a day of ids is ample to recognise every redelivery.
 EVENT_RETENTION = timedelta(days=1)
 # Knowledge answers shown in Slack, and their votes, until a maintainer has had time to review
-# the 👎 ones with `coach eval harvest`. The store's own default, for any caller that does not
-# pass one; the app passes COACH_ANSWER_RETENTION_DAYS (bot/settings.py, the same 90 by default:
-# tests/test_settings.py keeps the two equal).
-ANSWER_RETENTION = timedelta(days=90)
+# the 👎 ones with `coach eval harvest`. The store's default for any caller that does not pass
+# one; the app passes COACH_ANSWER_RETENTION_DAYS, whose default is the same number.
+ANSWER_RETENTION = timedelta(days=DEFAULT_ANSWER_RETENTION_DAYS)
 EXPIRY_INTERVAL_S = 3600.0
 _expiry_lock = threading.Lock()
 _OUTAGE_ATTEMPTS = 3
@@ -639,17 +639,15 @@ class DraftStore:
         The votes are deleted explicitly rather than left to ON DELETE CASCADE, so a connection
         that did not switch SQLite's foreign keys on cannot leave votes pointing at nothing.
         """
-        old = select(KnowledgeAnswer.id).where(KnowledgeAnswer.created_at < before)
+        expired = KnowledgeAnswer.created_at < before
         with self._writes() as session, session.begin():
             session.execute(
                 delete(AnswerFeedback)
-                .where(AnswerFeedback.answer_id.in_(old.scalar_subquery()))
+                .where(AnswerFeedback.answer_id.in_(select(KnowledgeAnswer.id).where(expired)))
                 .execution_options(synchronize_session=False)
             )
             result = session.execute(
-                delete(KnowledgeAnswer)
-                .where(KnowledgeAnswer.created_at < before)
-                .execution_options(synchronize_session=False)
+                delete(KnowledgeAnswer).where(expired).execution_options(synchronize_session=False)
             )
             return int(getattr(result, "rowcount", 0) or 0)
 
