@@ -27,14 +27,15 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Guided turns are mostly interpreter work: more threads only take turns at the GIL with the
-# event loop that acks (200 users: 4, 8 and 32 threads gave the same ~15 turns/s here); 8 lets a
-# few exports wait on Slack at once. A model call mostly waits on the network: the LLM coach
+# event loop that acks (200 users: 4, 8 and 32 threads gave the same turns per second here); 8
+# lets a few exports wait on Slack at once. A model call mostly waits on the network: the LLM coach
 # gets more.
 GUIDED_WORKERS = 8
 LLM_WORKERS = 32
-# At the 15-20 turns a second one instance manages, 512 in hand is under 35 s of work, sooner
-# than Slack's retry a minute after a refusal; anything more is better refused, so Slack
-# delivers it again (behind a load balancer, maybe elsewhere), than answered a minute late.
+# At the 23-26 turns a second one instance manages (benchmarks/load.py), 512 in hand is about
+# 20 s of work, sooner than Slack's retry a minute after a refusal; anything more is better
+# refused, so Slack delivers it again (behind a load balancer, maybe elsewhere), than answered a
+# minute late.
 # Commands are cheaper than turns: a burst of 400 (benchmarks/slack.py) fits.
 LIMIT = 512
 
@@ -74,8 +75,8 @@ class Backlog:
     """Acknowledged requests waiting for, or being run on, one of `workers` threads.
 
     `reserve()` is called before the ack and says whether there is room; `start()` hands the
-    request over once the ack is on its way. `before` runs on the worker first (the burst
-    smoothing for slash commands).
+    request over once the ack is on its way. `before` runs on the worker first (the server's
+    wait for a quiet moment, so a burst is acked before its work starts).
     """
 
     def __init__(self, bolt: App, *, workers: int = GUIDED_WORKERS, limit: int = LIMIT) -> None:
