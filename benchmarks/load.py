@@ -292,7 +292,7 @@ def floor_burst(users: int) -> dict:
         stderr=subprocess.DEVNULL,
     )
     try:
-        _wait_listening(port)
+        _wait_healthy(port, seconds=30)  # it answers 200 on every path, /healthz included
 
         async def burst(size: int) -> list[float]:
             sender = Sender(port)
@@ -328,19 +328,6 @@ def _p99(summary: dict) -> float:
     return float(summary["p99_ms"])
 
 
-def _wait_listening(port: int, seconds: float = 30) -> None:
-    import socket
-
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError("the floor server did not start")
-
-
 def _start_server(data: Path, fake: FakeSlackProcess, port: int) -> subprocess.Popen[bytes]:
     env = {
         key: value
@@ -371,7 +358,7 @@ def _wait_healthy(port: int, seconds: float = 180) -> None:
                 return
         except OSError:
             time.sleep(0.5)
-    raise TimeoutError("coach slack did not start")
+    raise TimeoutError(f"nothing answered /healthz on port {port} within {seconds:.0f} s")
 
 
 def with_floor_ratio(measured: dict, floor: dict) -> dict:
