@@ -78,30 +78,38 @@ class FakeSlack(LoopbackServer):
 
     def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """Block until `count` calls to `method` were recorded; fail loudly otherwise."""
-        deadline = time.monotonic() + timeout
-        with self._lock:
-            while True:
-                found = [c for c in self.calls if c.method == method]
-                if len(found) >= count:
-                    return found
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    seen = [c.method for c in self.calls]
-                    raise AssertionError(f"{count} × {method} not seen in {timeout} s; saw {seen}")
-                self._lock.wait(remaining)
+
+        def enough(calls: list[Call]) -> list[Call] | None:
+            found = [c for c in calls if c.method == method]
+            return found if len(found) >= count else None
+
+        def missing(calls: list[Call]) -> str:
+            seen = [c.method for c in calls]
+            return f"{count} × {method} not seen in {timeout} s; saw {seen}"
+
+        return self._wait(enough, missing, timeout)
 
     def wait_until(
         self, found: Callable[[list[Call]], T | None], failure: str, timeout: float = 10.0
     ) -> T:
         """Block until `found(calls so far)` returns something, and return it; fail with
-        `failure` after `timeout` seconds. Woken by each call as it is recorded, rather than
-        polling on a timer, so a test goes on the moment what it waits for has happened."""
+        `failure` after `timeout` seconds."""
+        return self._wait(found, lambda _calls: f"{failure} in {timeout} s", timeout)
+
+    def _wait(
+        self,
+        found: Callable[[list[Call]], T | None],
+        failure: Callable[[list[Call]], str],
+        timeout: float,
+    ) -> T:
+        """The one waiting loop: woken by each call as it is recorded, rather than polling on a
+        timer, so a test goes on the moment what it waits for has happened."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while (result := found(list(self.calls))) is None:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    raise AssertionError(f"{failure} in {timeout} s")
+                    raise AssertionError(failure(list(self.calls)))
                 self._lock.wait(remaining)
             return result
 
