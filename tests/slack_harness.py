@@ -35,6 +35,12 @@ class Response:
     seconds: float
 
 
+def backlog_at(base_url: str) -> int:
+    """The `backlog` the app at `base_url` reports on /healthz: requests acked, work unfinished."""
+    with urllib.request.urlopen(f"{base_url}/healthz", timeout=5) as reply:
+        return int(json.loads(reply.read())["backlog"])
+
+
 class SlackAppServer:
     """The Bolt app behind uvicorn in a background thread."""
 
@@ -94,11 +100,10 @@ class SlackAppServer:
         self.server.should_exit = True
 
     def _backlog(self) -> int:
-        """Requests acked whose work has not finished, from /healthz (0 if it cannot say)."""
+        """Requests acked whose work has not finished (0 if the app cannot say)."""
         try:
-            with urllib.request.urlopen(f"{self.url}/healthz", timeout=5) as reply:
-                return int(json.loads(reply.read()).get("backlog", 0))
-        except (OSError, ValueError):
+            return backlog_at(self.url)
+        except (OSError, ValueError, KeyError):
             return 0
 
 
@@ -145,8 +150,7 @@ class SlackClientSimulator:
         a 0 here means the work behind that ack is over: whatever it was going to say to Slack
         has been said.
         """
-        with urllib.request.urlopen(f"{self.base_url}/healthz", timeout=5) as reply:
-            return int(json.loads(reply.read())["backlog"])
+        return backlog_at(self.base_url)
 
     def command(
         self,
