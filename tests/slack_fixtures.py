@@ -9,14 +9,13 @@ said. Registered in tests/conftest.py, so test modules use the fixtures without 
 from __future__ import annotations
 
 import itertools
-import time
 
 import pytest
 
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
 from tests.fakes.fake_slack import FakeSlack
-from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
+from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator, poll_until
 
 ALICE = Actor("T1", "UALICE")
 
@@ -144,11 +143,11 @@ def later_event_answered(slack, fake_slack, timeout: float = 10.0) -> None:
         "the follow-up message was not answered",
         timeout,
     )
-    deadline = time.monotonic() + timeout
-    while slack.backlog() > 0:
-        if time.monotonic() > deadline:
-            raise AssertionError("the app still had work in hand after the follow-up's answer")
-        time.sleep(0.02)
+    poll_until(
+        lambda: slack.backlog() == 0,
+        "the app still had work in hand after the follow-up's answer",
+        timeout,
+    )
 
 
 def not_later(calls: list) -> list:

@@ -8,6 +8,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -33,6 +34,16 @@ class Response:
     status: int
     body: str
     seconds: float
+
+
+def poll_until(condition: Callable[[], object], failure: str, timeout: float = 10.0) -> None:
+    """Poll `condition` until it holds; fail with `failure` after `timeout` seconds. For state
+    outside the fake Slack (which wakes its own waiters: `FakeSlack.wait_until`)."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(failure)
+        time.sleep(0.02)
 
 
 def backlog_at(base_url: str) -> int:

@@ -20,7 +20,7 @@ from bot.drafts.db import StoreBusy
 from bot.slack.app import create_app
 from bot.slack.server import http_app
 from tests.slack_fixtures import new_draft_submission
-from tests.slack_harness import SIGNING_SECRET, SlackClientSimulator, free_port
+from tests.slack_harness import SIGNING_SECRET, SlackClientSimulator, free_port, poll_until
 
 SLOW_ACTION = "test_slow_button"
 HOLD_S = 10.0  # the longest a slow listener waits to be released: a failing test never hangs
@@ -138,13 +138,6 @@ def click(simulator: SlackClientSimulator):
     )
 
 
-def wait_until(condition, failure: str, timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, failure
-        time.sleep(0.02)
-
-
 def test_an_event_is_acked_while_its_slow_listener_is_still_running(serve):
     server, slack = serve()
     acked = reaction(slack, "EvSlow1")
@@ -152,7 +145,7 @@ def test_an_event_is_acked_while_its_slow_listener_is_still_running(serve):
     assert server.slow.entered.wait(5), "the listener never ran"
     assert server.slow.finished == 0 and server.in_hand == 1  # acked, still being worked on
     server.slow.release()
-    wait_until(lambda: server.in_hand == 0, "the slow listener's work was not counted out")
+    poll_until(lambda: server.in_hand == 0, "the slow listener's work was not counted out")
     assert server.slow.finished == 1
 
 
@@ -161,7 +154,7 @@ def test_a_click_is_acked_while_its_slow_listener_is_still_running(serve):
     assert click(slack).status == 200
     assert server.slow.entered.wait(5) and server.slow.finished == 0
     server.slow.release()
-    wait_until(lambda: server.slow.finished == 1, "the click was not handled")
+    poll_until(lambda: server.slow.finished == 1, "the click was not handled")
 
 
 def test_a_full_backlog_answers_503_and_slacks_retry_is_handled_once(serve, fake_slack):
@@ -174,10 +167,10 @@ def test_a_full_backlog_answers_503_and_slacks_retry_is_handled_once(serve, fake
     assert click(slack).status == 503
 
     server.slow.release()
-    wait_until(lambda: server.in_hand == 0, "the backlog did not drain")
+    poll_until(lambda: server.in_hand == 0, "the backlog did not drain")
     for retry in (1, 2):  # Slack's retry, then a late duplicate of it
         assert mention_help(slack, "EvRetried", retry=retry).status == 200
-        wait_until(lambda: server.in_hand == 0, "the retry was not handled")
+        poll_until(lambda: server.in_hand == 0, "the retry was not handled")
     helps = [c for c in fake_slack.calls_to("chat.postEphemeral") if "Mention me" in c.body["text"]]
     assert len(helps) == 1  # answered once: the event id is claimed only when a listener runs
 

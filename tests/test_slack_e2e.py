@@ -17,16 +17,7 @@ from tests.slack_fixtures import (
     start_thread,
     thread_message,
 )
-from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
-
-
-def wait_until(condition, failure: str, timeout: float = 10.0) -> None:
-    """Poll `condition` until it holds; fail with `failure` after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(failure)
-        time.sleep(0.02)
+from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator, poll_until
 
 
 def test_help_command_acks_fast_and_responds(slack, fake_slack):
@@ -280,7 +271,7 @@ def test_refused_streaming_still_delivers_the_whole_reply(llm_slack, fake_slack)
         in_thread = [m for m in fake_slack.messages["C1"] if m.get("thread_ts") == thread_ts]
         return str(in_thread[-1]["blocks"]) if in_thread else ""
 
-    wait_until(lambda: "Who exactly is affected" in shown(), "the reply was not finished")
+    poll_until(lambda: "Who exactly is affected" in shown(), "the reply was not finished")
     assert "Good start" in shown()
 
 
