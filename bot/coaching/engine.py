@@ -31,6 +31,8 @@ from bot.coaching.reply import Reply
 from bot.coaching.stages import first_key, next_key
 from bot.coaching.tips import KnowledgeTips
 from bot.coaching.wording import joined, title_from
+from bot.drafts.answers import AnswerStore
+from bot.drafts.events import EventStore
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.drafts.repository import (
     ConcurrentUpdate,
@@ -68,9 +70,16 @@ class Engine:
         store: DraftStore,
         coach: Coach | None = None,
         search: KnowledgeSearch | None = None,
+        *,
+        answers: AnswerStore | None = None,
+        events: EventStore | None = None,
     ) -> None:
+        """Coach with `store`'s drafts; knowledge answers and Slack event claims are kept in
+        their own repositories on the same database unless others are given."""
         self._store = store
-        self.drafts = DraftsService(store)
+        self._answers = answers or AnswerStore(store.db)
+        self._events = events or EventStore(store.db)
+        self.drafts = DraftsService(store, self._answers)
         # The answer recogniser shares the knowledge search's embedding model (loaded once).
         guided = GuidedCoach(shared_recogniser(search.embeddings if search else None))
         self._coaches = Coaches(guided, coach)
@@ -210,7 +219,7 @@ class Engine:
         busy: a vote is a nicety, never worth the answer itself."""
         sources = list(dict.fromkeys(f"{citation(p).where}: {citation(p).link}" for p in passages))
         try:
-            return self._store.record_answer(
+            return self._answers.record_answer(
                 asker,
                 place,
                 question=asked,
@@ -228,7 +237,7 @@ class Engine:
         Slack retries an event it thinks went unanswered; claiming it in the shared store
         means a retry is handled once across every instance of the app.
         """
-        return self._store.claim_event(event_id)
+        return self._events.claim_event(event_id)
 
     # -- the turn -----------------------------------------------------------------------------
     def handle(
