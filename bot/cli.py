@@ -73,11 +73,10 @@ def drafts_service(config: Settings | None = None) -> DraftsService:
     Listing or exporting a draft needs no embedding model, knowledge index or LLM client, so
     these commands open just the store (SQLAlchemy) and wrap it the way `engine.drafts` does.
     """
-    from bot.coaching.drafts_service import DraftsService
-    from bot.runtime import open_store
+    from bot.runtime import open_drafts
 
     with friendly_errors():
-        return DraftsService(open_store(config or settings()))
+        return open_drafts(config or settings())
 
 
 # -- knowledge --------------------------------------------------------------------------------

@@ -12,3 +12,20 @@ from __future__ import annotations
 
 class UserFacingError(Exception):
     """Its message is one sentence a user can act on: shown as is, without a traceback."""
+
+
+class DraftNotFound(LookupError):
+    """No such draft, or the actor may not see it: deliberately indistinguishable."""
+
+
+class NotOwner(PermissionError):
+    """The actor can see the draft but only its owner may share or archive it."""
+
+
+class ConcurrentUpdate(RuntimeError):
+    """The draft changed since the caller read it; re-read and replay the turn."""
+
+
+class AnswerNotFound(LookupError):
+    """No such knowledge answer, or it was not shown where the vote came from: deliberately
+    indistinguishable, so answer ids cannot be probed."""

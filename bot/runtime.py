@@ -11,11 +11,13 @@ import logging
 import threading
 from typing import TYPE_CHECKING
 
+from bot.drafts.answers import AnswerStore
 from bot.drafts.repository import DraftStore
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # imported when an engine is built: `coach drafts list` never pays for it
     from bot.coaching.coach import Coach
+    from bot.coaching.drafts_service import DraftsService
     from bot.coaching.engine import Engine
     from bot.retrieval.search import KnowledgeSearch
 
@@ -26,7 +28,24 @@ def open_store(settings: Settings) -> DraftStore:
     """The drafts store; StoreUnavailable (one line) when it cannot be opened."""
     if not settings.database_url:
         settings.ensure_data_dir()
-    return DraftStore(settings.effective_database_url, answer_retention=settings.answer_retention)
+    return DraftStore(settings.effective_database_url)
+
+
+def open_answers(settings: Settings, store: DraftStore) -> AnswerStore:
+    """Knowledge answers on the store's database, kept for the configured retention period."""
+    return AnswerStore(store.db, retention=settings.answer_retention)
+
+
+def open_drafts(settings: Settings) -> DraftsService:
+    """`engine.drafts` without an engine: the store and its answers, no model or index.
+
+    Listing or exporting a draft needs no embedding model, knowledge index or LLM client, so
+    `coach drafts …` opens just the stores (SQLAlchemy) and wraps them as the engine does.
+    """
+    from bot.coaching.drafts_service import DraftsService
+
+    store = open_store(settings)
+    return DraftsService(store, open_answers(settings, store))
 
 
 def make_coach(settings: Settings) -> Coach | None:
@@ -48,10 +67,12 @@ def build_engine(
     from bot.coaching.engine import Engine
     from bot.retrieval.search import KnowledgeSearch
 
+    store = store or open_store(settings)
     return Engine(
-        store or open_store(settings),
+        store,
         coach=coach or make_coach(settings),
         search=search or KnowledgeSearch(settings),
+        answers=open_answers(settings, store),
     )
 
 

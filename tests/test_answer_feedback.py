@@ -18,10 +18,13 @@ from sqlalchemy import inspect, select, update
 
 from bot.coaching.coach import CoachWords
 from bot.coaching.engine import Engine
+from bot.drafts.answers import ANSWER_RETENTION, AnswerStore
 from bot.drafts.db import MIGRATIONS_DIR, StoreBusy, create_store_engine, writer
+from bot.drafts.events import EventStore
 from bot.drafts.models import AnswerFeedback, KnowledgeAnswer, utcnow
 from bot.drafts.records import Actor
-from bot.drafts.repository import ANSWER_RETENTION, AnswerNotFound, DraftStore
+from bot.drafts.repository import DraftStore
+from bot.errors import AnswerNotFound
 from bot.llm.exchange import ModelUnavailable, TextSink, Turn
 from bot.retrieval.passage import Passage
 from tests.test_flow_migration import empty_database  # noqa: F401 (a fixture: both backends)
@@ -49,8 +52,15 @@ def _votes(store: DraftStore) -> list[tuple[int, str, int]]:
     return [tuple(row) for row in rows]
 
 
-def _answer(store: DraftStore, actor: Actor = ALICE, place: str = PANEL, q: str = "what?") -> int:
-    return store.record_answer(actor, place, question=q, excerpt="It is…", sources=["Guide: x"])
+def _answer(
+    store: DraftStore,
+    actor: Actor = ALICE,
+    place: str = PANEL,
+    q: str = "what?",
+    retention: timedelta | None = ANSWER_RETENTION,
+) -> int:
+    answers = AnswerStore(store.db, retention=retention)
+    return answers.record_answer(actor, place, question=q, excerpt="It is…", sources=["Guide: x"])
 
 
 # -- the store ---------------------------------------------------------------------------------
@@ -58,37 +68,39 @@ def _answer(store: DraftStore, actor: Actor = ALICE, place: str = PANEL, q: str 
 
 def test_one_vote_per_person_and_answer_and_a_second_vote_replaces_the_first(store) -> None:
     answer = _answer(store)
-    store.record_answer_feedback(ALICE, answer, PANEL, -1)
-    store.record_answer_feedback(ALICE, answer, PANEL, +1)
+    AnswerStore(store.db).record_answer_feedback(ALICE, answer, PANEL, -1)
+    AnswerStore(store.db).record_answer_feedback(ALICE, answer, PANEL, +1)
     assert _votes(store) == [(answer, "alice", 1)]
-    store.record_answer_feedback(BOB, answer, PANEL, -1)  # a colleague who saw it votes apart
+    AnswerStore(store.db).record_answer_feedback(
+        BOB, answer, PANEL, -1
+    )  # a colleague who saw it votes apart
     assert _votes(store) == [(answer, "alice", 1), (answer, "bob", -1)]
 
 
 def test_votes_are_refused_for_unknown_answers_other_places_and_other_workspaces(store) -> None:
     answer = _answer(store)
     with pytest.raises(AnswerNotFound):
-        store.record_answer_feedback(ALICE, answer + 100, PANEL, 1)
+        AnswerStore(store.db).record_answer_feedback(ALICE, answer + 100, PANEL, 1)
     with pytest.raises(AnswerNotFound):  # an id copied into a click somewhere else
-        store.record_answer_feedback(ALICE, answer, "slack:T1:DBOB", 1)
+        AnswerStore(store.db).record_answer_feedback(ALICE, answer, "slack:T1:DBOB", 1)
     with pytest.raises(AnswerNotFound):
-        store.record_answer_feedback(MALLORY, answer, PANEL, 1)
+        AnswerStore(store.db).record_answer_feedback(MALLORY, answer, PANEL, 1)
     with pytest.raises(ValueError):
-        store.record_answer_feedback(ALICE, answer, PANEL, 5)
+        AnswerStore(store.db).record_answer_feedback(ALICE, answer, PANEL, 5)
     assert _votes(store) == []
 
 
 def test_a_maintainer_lists_answers_voted_down_most_recent_first(store) -> None:
     liked, disliked, older = (_answer(store, q=q) for q in ("liked?", "disliked?", "older?"))
-    store.record_answer_feedback(ALICE, liked, PANEL, 1)
-    store.record_answer_feedback(ALICE, older, PANEL, -1)
-    store.record_answer_feedback(ALICE, disliked, PANEL, -1)
-    store.record_answer_feedback(BOB, disliked, PANEL, -1)
-    listed = store.disliked_answers()
+    AnswerStore(store.db).record_answer_feedback(ALICE, liked, PANEL, 1)
+    AnswerStore(store.db).record_answer_feedback(ALICE, older, PANEL, -1)
+    AnswerStore(store.db).record_answer_feedback(ALICE, disliked, PANEL, -1)
+    AnswerStore(store.db).record_answer_feedback(BOB, disliked, PANEL, -1)
+    listed = AnswerStore(store.db).disliked_answers()
     assert [(a.question, a.votes_down) for a in listed] == [("disliked?", 2), ("older?", 1)]
     assert listed[0].sources == ["Guide: x"] and listed[0].last_voted_at.tzinfo is not None
-    assert [a.answer_id for a in store.disliked_answers(limit=1)] == [disliked]
-    assert store.disliked_answers(since=utcnow() + timedelta(minutes=1)) == []
+    assert [a.answer_id for a in AnswerStore(store.db).disliked_answers(limit=1)] == [disliked]
+    assert AnswerStore(store.db).disliked_answers(since=utcnow() + timedelta(minutes=1)) == []
 
 
 # -- retention ---------------------------------------------------------------------------------
@@ -112,16 +124,16 @@ def test_answers_past_the_retention_period_go_with_their_votes(empty_database: s
     with DraftStore(empty_database) as store:
         old, recent = _answer(store, q="old?"), _answer(store, q="recent?")
         for answer in (old, recent):
-            store.record_answer_feedback(ALICE, answer, PANEL, -1)
-        store.record_answer_feedback(BOB, old, PANEL, 1)
-        store.record_answer_feedback(BOB, recent, PANEL, 1)
+            AnswerStore(store.db).record_answer_feedback(ALICE, answer, PANEL, -1)
+        AnswerStore(store.db).record_answer_feedback(BOB, old, PANEL, 1)
+        AnswerStore(store.db).record_answer_feedback(BOB, recent, PANEL, 1)
         _age(store, old, days=ANSWER_RETENTION.days + 1)
         _age(store, recent, days=ANSWER_RETENTION.days - 1)
     with DraftStore(empty_database) as restarted:  # a new process: its first answer expires
         newest = _answer(restarted, q="newest?")
         assert _answer_ids(restarted) == [recent, newest]
         assert _votes(restarted) == [(recent, "alice", -1), (recent, "bob", 1)]
-        assert [a.question for a in restarted.disliked_answers()] == ["recent?"]
+        assert [a.question for a in AnswerStore(restarted.db).disliked_answers()] == ["recent?"]
 
 
 @pytest.mark.parametrize(("retention", "kept"), [(timedelta(days=7), [3]), (None, [3, 10, 3650])])
@@ -134,8 +146,8 @@ def test_the_retention_period_is_the_callers_and_none_keeps_answers_forever(
         for days in (3, 10, 3650):
             ages[_answer(store, q=f"{days} days old?")] = days
             _age(store, max(ages), days)
-    with DraftStore(url, answer_retention=retention) as restarted:
-        newest = _answer(restarted)
+    with DraftStore(url) as restarted:
+        newest = _answer(restarted, retention=retention)
         assert [ages.get(i) for i in _answer_ids(restarted) if i != newest] == kept
 
 
@@ -144,17 +156,17 @@ def test_expiry_runs_at_most_once_an_interval_per_process(store: DraftStore) -> 
     _age(store, first, days=ANSWER_RETENTION.days + 1)
     _answer(store)
     assert first in _answer_ids(store)  # left for the next interval
-    assert store.forget_answers(utcnow() - ANSWER_RETENTION) == 1
+    assert AnswerStore(store.db).forget_answers(utcnow() - ANSWER_RETENTION) == 1
     assert first not in _answer_ids(store)
 
 
 def test_a_failed_expiry_never_loses_the_answer_just_recorded(
     store: DraftStore, monkeypatch, caplog
 ) -> None:
-    def busy(before: object) -> int:
+    def busy(self: AnswerStore, before: object) -> int:
         raise StoreBusy("the database is busy")
 
-    monkeypatch.setattr(store, "forget_answers", busy)
+    monkeypatch.setattr(AnswerStore, "forget_answers", busy)
     answer = _answer(store)
     assert _answer_ids(store) == [answer]
     assert "could not expire old knowledge answers" in caplog.text
@@ -183,8 +195,8 @@ def test_0005_adds_the_answer_tables_and_downgrade_removes_them(empty_database: 
     with DraftStore(empty_database) as store:  # opening upgrades to the newest revision
         draft = store.create_draft(ALICE, "Kept")
         answer = _answer(store)
-        store.record_answer_feedback(ALICE, answer, PANEL, -1)
-        assert [a.answer_id for a in store.disliked_answers()] == [answer]
+        AnswerStore(store.db).record_answer_feedback(ALICE, answer, PANEL, -1)
+        assert [a.answer_id for a in AnswerStore(store.db).disliked_answers()] == [answer]
     _migrate(empty_database, "downgrade", "0004")
     database = create_store_engine(empty_database)
     tables = set(inspect(database).get_table_names())
@@ -193,7 +205,7 @@ def test_0005_adds_the_answer_tables_and_downgrade_removes_them(empty_database: 
     assert not {"knowledge_answers", "answer_feedback"} & tables
     with DraftStore(empty_database) as store:  # and up again, with the drafts untouched
         assert store.get_draft(ALICE, draft.id).title == "Kept"
-        assert store.disliked_answers() == []
+        assert AnswerStore(store.db).disliked_answers() == []
 
 
 def _index_names(url: str, table: str) -> set[str]:
@@ -207,7 +219,7 @@ def test_0006_indexes_the_expiry_columns_and_downgrade_drops_them(empty_database
     _migrate(empty_database, "upgrade", "0005")
     with DraftStore(empty_database) as store:  # opening upgrades to the newest revision
         answer = _answer(store)
-        assert store.claim_event("Ev0006")
+        assert EventStore(store.db).claim_event("Ev0006")
     assert "ix_knowledge_answers_created_at" in _index_names(empty_database, "knowledge_answers")
     assert "ix_processed_events_received_at" in _index_names(empty_database, "processed_events")
     _migrate(empty_database, "downgrade", "0005")
@@ -217,7 +229,7 @@ def test_0006_indexes_the_expiry_columns_and_downgrade_drops_them(empty_database
     assert "ix_processed_events_received_at" not in _index_names(empty_database, "processed_events")
     with DraftStore(empty_database) as store:  # and up again, every row still there
         assert answer in _answer_ids(store)
-        assert not store.claim_event("Ev0006")
+        assert not EventStore(store.db).claim_event("Ev0006")
 
 
 # -- the engine --------------------------------------------------------------------------------
@@ -328,8 +340,8 @@ def test_coach_eval_harvest_lists_the_answers_voted_down(tmp_path: Path, monkeyp
     monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path / "data"))
     with DraftStore(url) as store:
         voted = _answer(store, q="what is a driver diagram?")
-        store.record_answer_feedback(ALICE, voted, PANEL, -1)
-        store.record_answer_feedback(ALICE, _answer(store, q="liked?"), PANEL, 1)
+        AnswerStore(store.db).record_answer_feedback(ALICE, voted, PANEL, -1)
+        AnswerStore(store.db).record_answer_feedback(ALICE, _answer(store, q="liked?"), PANEL, 1)
     result = CliRunner().invoke(app, ["eval", "harvest"])
     assert result.exit_code == 0, result.output
     assert "👎 1: what is a driver diagram? (Guide: x)" in result.output
@@ -351,19 +363,21 @@ def test_coach_eval_harvest_lists_answers_voted_down_within_the_retention_period
     with DraftStore(url) as store:
         expired, kept = _answer(store, q="expired?"), _answer(store, q="kept?")
         for answer in (expired, kept):
-            store.record_answer_feedback(ALICE, answer, PANEL, -1)
+            AnswerStore(store.db).record_answer_feedback(ALICE, answer, PANEL, -1)
         _age(store, expired, days=31)
         _age(store, kept, days=29)
-    with DraftStore(url, answer_retention=timedelta(days=30)) as store:
-        _answer(store, q="asked today?")  # the app records its next answer
+    with DraftStore(url) as store:
+        _answer(
+            store, q="asked today?", retention=timedelta(days=30)
+        )  # the app records its next answer
     result = CliRunner().invoke(app, ["eval", "harvest"])
     assert result.exit_code == 0, result.output
     assert "👎 1: kept? (Guide: x)" in result.output and "expired?" not in result.output
 
 
-def test_the_app_opens_its_store_with_the_retention_setting(tmp_path: Path, monkeypatch) -> None:
-    """`open_store` (what `coach slack` and the console use) passes the setting to the store."""
-    from bot.runtime import open_store
+def test_the_app_opens_its_answers_with_the_retention_setting(tmp_path: Path, monkeypatch) -> None:
+    """`open_answers` (what `coach slack` and the console's engine use) passes the setting on."""
+    from bot.runtime import open_answers, open_store
     from bot.settings import load_settings
 
     monkeypatch.chdir(tmp_path)
@@ -375,5 +389,5 @@ def test_the_app_opens_its_store_with_the_retention_setting(tmp_path: Path, monk
         _age(store, week_old, days=8)
         _age(store, day_old, days=1)
     with open_store(settings) as store:
-        _answer(store, q="asked today?")
+        open_answers(settings, store).record_answer(ALICE, PANEL, question="today?", excerpt="…")
         assert week_old not in _answer_ids(store) and day_old in _answer_ids(store)

@@ -20,6 +20,7 @@ from bot.drafts.content import (
 from bot.drafts.export import draft_as_dict, render_docx, render_markdown
 from bot.drafts.records import DraftRecord, VersionRecord
 from bot.drafts.repository import Actor, DraftStore
+from tests.store_writes import add_version
 
 WHEN = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)
 PROBLEM = "Older people in Leeds wait 40 weeks for hearing aids, so they withdraw socially."
@@ -275,7 +276,7 @@ def test_docx_omits_empty_sections() -> None:
 def test_exports_from_stored_versions(store: DraftStore, tmp_path: Path) -> None:
     alice = Actor("T1", "alice")
     draft = store.create_draft(alice, "Faster hearing aids", partners=["Acme Audiology"])
-    store.add_version(alice, draft.id, full_content(), scorecard(), coach_mode="guided")
+    add_version(store, alice, draft.id, full_content(), scorecard(), coach_mode="guided")
     version = store.latest_version(alice, draft.id)
     assert version is not None
 

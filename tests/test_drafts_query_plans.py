@@ -15,9 +15,11 @@ import pytest
 from sqlalchemy import Delete, Select, delete, insert, select, text
 from sqlalchemy.dialects import sqlite
 
+from bot.drafts.access import listing_for
+from bot.drafts.access import visible_to as _visible_to
 from bot.drafts.models import Draft, DraftShare, DraftVersion, KnowledgeAnswer, ProcessedEvent
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore, _visible_to, listing_for
+from bot.drafts.repository import DraftStore
 
 ME = Actor("T1", "UME")
 FILLER = 3_000

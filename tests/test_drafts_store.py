@@ -21,15 +21,13 @@ from sqlalchemy import select
 from bot.coaching.stages import first_key
 from bot.drafts import models
 from bot.drafts.content import CriterionScore, DraftContent, RubricScore
+from bot.drafts.events import EventStore
 from bot.drafts.models import DRAFT_ID_ALPHABET, Base, DraftShare, Feedback, utcnow
-from bot.drafts.repository import (
-    Actor,
-    ConcurrentUpdate,
-    DraftNotFound,
-    DraftStore,
-    NotOwner,
-)
+from bot.drafts.records import Actor
+from bot.drafts.repository import DraftStore
+from bot.errors import ConcurrentUpdate, DraftNotFound, NotOwner
 from bot.privacy.guard import redact_identifiers
+from tests.store_writes import add_message, add_version, save_state
 
 ALICE = Actor("T1", "alice")
 BOB = Actor("T1", "bob")
@@ -109,7 +107,7 @@ def test_create_get_and_list(store: DraftStore, db_path: Path) -> None:
     assert store.get_draft(ALICE, draft.id) == draft
 
     older = store.create_draft(ALICE, "Older")
-    store.save_state(ALICE, draft.id, expected_lock_version=1, question_key="problem")
+    save_state(store, ALICE, draft.id, expected_lock_version=1, question_key="problem")
     summaries = store.list_drafts(ALICE)
     assert [s.id for s in summaries] == [draft.id, older.id]
     assert summaries[0].latest_score is None and summaries[0].shared is False
@@ -140,15 +138,15 @@ def test_in_memory_sqlite_works_across_threads() -> None:
 
 def test_stranger_cannot_see_or_touch_a_draft(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Private")
-    version = store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
+    version = add_version(store, ALICE, draft.id, content(), rubric(), coach_mode="guided")
     calls: list[Callable[[], Any]] = [
         lambda: store.get_draft(BOB, draft.id),
         lambda: store.versions(BOB, draft.id),
         lambda: store.latest_version(BOB, draft.id),
-        lambda: store.save_state(BOB, draft.id, expected_lock_version=1, question_key="x"),
-        lambda: store.add_version(BOB, draft.id, content(), rubric(), coach_mode="llm"),
+        lambda: save_state(store, BOB, draft.id, expected_lock_version=1, question_key="x"),
+        lambda: add_version(store, BOB, draft.id, content(), rubric(), coach_mode="llm"),
         lambda: store.share(BOB, draft.id, "bob"),
-        lambda: store.add_message(BOB, draft.id, "user", "hi"),
+        lambda: add_message(store, BOB, draft.id, "user", "hi"),
         lambda: store.recent_messages(BOB, draft.id),
         lambda: store.link_conversation("console:local:bob", BOB, draft.id),
         lambda: store.record_feedback(BOB, version.id, 1),
@@ -164,7 +162,7 @@ def test_stranger_cannot_see_or_touch_a_draft(store: DraftStore) -> None:
 
 def test_shared_user_sees_draft_and_can_advance_it(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Shared")
-    store.add_version(ALICE, draft.id, content(), rubric(2, 2), coach_mode="guided")
+    add_version(store, ALICE, draft.id, content(), rubric(2, 2), coach_mode="guided")
     store.share(ALICE, draft.id, "bob")
     store.share(ALICE, draft.id, "bob")  # idempotent
     store.share(ALICE, draft.id, "alice")  # the owner already has access: no-op
@@ -182,31 +180,32 @@ def test_shared_user_sees_draft_and_can_advance_it(store: DraftStore) -> None:
     assert [v.number for v in store.versions(BOB, draft.id)] == [1]
     assert store.latest_version(BOB, draft.id).content == content()  # type: ignore[union-attr]
 
-    saved = store.save_state(
-        BOB, draft.id, expected_lock_version=1, question_key="value", answers={"who": "patients"}
+    saved = save_state(
+        store,
+        BOB,
+        draft.id,
+        expected_lock_version=1,
+        question_key="value",
+        answers={"who": "patients"},
     )
     assert saved.question_key == "value" and saved.answers == {"who": "patients"}
-    finished = store.save_state(BOB, draft.id, expected_lock_version=2, status="final")
+    finished = save_state(store, BOB, draft.id, expected_lock_version=2, status="final")
     assert finished.status == "final"
 
 
-def test_only_the_owner_can_share_rename_or_archive(store: DraftStore) -> None:
+def test_only_the_owner_can_share_or_archive(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Owned")
     store.share(ALICE, draft.id, "bob")
 
     with pytest.raises(NotOwner):
         store.share(BOB, draft.id, "carol")
     with pytest.raises(NotOwner):
-        store.save_state(BOB, draft.id, expected_lock_version=1, title="Bob's now")
-    with pytest.raises(NotOwner):
-        store.save_state(BOB, draft.id, expected_lock_version=1, status="archived")
+        save_state(store, BOB, draft.id, expected_lock_version=1, status="archived")
     assert store.list_drafts(CAROL) == []
 
-    changed = store.save_state(
-        ALICE, draft.id, expected_lock_version=1, title="Renamed", status="archived"
-    )
-    assert (changed.title, changed.status) == ("Renamed", "archived")
-    assert store.get_draft(BOB, draft.id).title == "Renamed"
+    changed = save_state(store, ALICE, draft.id, expected_lock_version=1, status="archived")
+    assert changed.status == "archived"
+    assert store.get_draft(BOB, draft.id).status == "archived"
 
 
 def test_other_workspace_is_isolated_even_with_the_same_user_id(store: DraftStore) -> None:
@@ -225,11 +224,11 @@ def test_other_workspace_is_isolated_even_with_the_same_user_id(store: DraftStor
 def test_invalid_values_are_rejected(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Validation")
     with pytest.raises(ValueError):
-        store.save_state(ALICE, draft.id, expected_lock_version=1, status="deleted")
+        save_state(store, ALICE, draft.id, expected_lock_version=1, status="deleted")
     with pytest.raises(ValueError):
-        store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="magic")
+        add_version(store, ALICE, draft.id, content(), rubric(), coach_mode="magic")
     with pytest.raises(ValueError):
-        store.add_message(ALICE, draft.id, "system", "hi")
+        add_message(store, ALICE, draft.id, "system", "hi")
     with pytest.raises(ValueError):
         store.share(ALICE, draft.id, "")
 
@@ -241,7 +240,8 @@ def test_versions_are_numbered_and_immutable(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Versions")
     assert store.latest_version(ALICE, draft.id) is None
 
-    first = store.add_version(
+    first = add_version(
+        store,
         ALICE,
         draft.id,
         content("First wording."),
@@ -252,8 +252,8 @@ def test_versions_are_numbered_and_immutable(store: DraftStore) -> None:
         prompt_tokens=120,
         completion_tokens=80,
     )
-    second = store.add_version(
-        ALICE, draft.id, content("Second wording."), rubric(2, 2), coach_mode="guided"
+    second = add_version(
+        store, ALICE, draft.id, content("Second wording."), rubric(2, 2), coach_mode="guided"
     )
 
     assert (first.number, second.number) == (1, 2)
@@ -275,7 +275,7 @@ def test_version_numbers_stay_unique_under_concurrency(store: DraftStore) -> Non
     draft = store.create_draft(ALICE, "Busy")
     results = run_in_threads(
         8,
-        lambda i: store.add_version(ALICE, draft.id, content(f"v{i}"), rubric(), coach_mode="llm"),
+        lambda i: add_version(store, ALICE, draft.id, content(f"v{i}"), rubric(), coach_mode="llm"),
     )
     assert not [r for r in results if isinstance(r, Exception)]
     assert sorted(r.number for r in results) == list(range(1, 9))
@@ -285,14 +285,15 @@ def test_version_numbers_stay_unique_under_concurrency(store: DraftStore) -> Non
 # -- optimistic locking ----------------------------------------------------------------------
 
 
-def test_racing_save_state_loses_nothing(store: DraftStore) -> None:
+def test_racing_turns_lose_nothing(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Race")
     store.share(ALICE, draft.id, "bob")
     actors = [ALICE, BOB]
 
     results = run_in_threads(
         2,
-        lambda i: store.save_state(
+        lambda i: save_state(
+            store,
             actors[i],
             draft.id,
             expected_lock_version=draft.lock_version,
@@ -308,7 +309,8 @@ def test_racing_save_state_loses_nothing(store: DraftStore) -> None:
     assert stored.lock_version == winner.lock_version == 2
 
     # The loser re-reads and replays: its answer lands on top of the winner's.
-    replayed = store.save_state(
+    replayed = save_state(
+        store,
         ALICE,
         draft.id,
         expected_lock_version=stored.lock_version,
@@ -319,9 +321,9 @@ def test_racing_save_state_loses_nothing(store: DraftStore) -> None:
 
 def test_stale_lock_version_is_refused(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Stale")
-    store.save_state(ALICE, draft.id, expected_lock_version=1, question_key="problem")
+    save_state(store, ALICE, draft.id, expected_lock_version=1, question_key="problem")
     with pytest.raises(ConcurrentUpdate):
-        store.save_state(ALICE, draft.id, expected_lock_version=1, question_key="value")
+        save_state(store, ALICE, draft.id, expected_lock_version=1, question_key="value")
     assert store.get_draft(ALICE, draft.id).question_key == "problem"
 
 
@@ -331,9 +333,9 @@ def test_stale_lock_version_is_refused(store: DraftStore) -> None:
 def test_two_store_instances_share_one_file(db_path: Path) -> None:
     with DraftStore(sqlite_url(db_path)) as first, DraftStore(sqlite_url(db_path)) as second:
         draft = first.create_draft(ALICE, "Two processes")
-        second.add_message(ALICE, draft.id, "user", "Hello from process two")
-        first.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
-        saved = second.save_state(ALICE, draft.id, expected_lock_version=1, question_key="gap")
+        add_message(second, ALICE, draft.id, "user", "Hello from process two")
+        add_version(first, ALICE, draft.id, content(), rubric(), coach_mode="guided")
+        saved = save_state(second, ALICE, draft.id, expected_lock_version=1, question_key="gap")
 
         assert first.get_draft(ALICE, draft.id) == saved
         assert [m.text for m in first.recent_messages(ALICE, draft.id)] == [
@@ -341,19 +343,19 @@ def test_two_store_instances_share_one_file(db_path: Path) -> None:
         ]
         assert second.latest_version(ALICE, draft.id).number == 1  # type: ignore[union-attr]
         with pytest.raises(ConcurrentUpdate):
-            first.save_state(ALICE, draft.id, expected_lock_version=1, question_key="late")
+            save_state(first, ALICE, draft.id, expected_lock_version=1, question_key="late")
 
 
 def test_reopened_store_has_everything(db_path: Path) -> None:
     store = DraftStore(sqlite_url(db_path))
     draft = store.create_draft(ALICE, "Durable", partners=["Acme"])
-    store.save_state(ALICE, draft.id, expected_lock_version=1, answers={"who": "carers"})
-    version = store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="llm")
+    save_state(store, ALICE, draft.id, expected_lock_version=1, answers={"who": "carers"})
+    version = add_version(store, ALICE, draft.id, content(), rubric(), coach_mode="llm")
     store.share(ALICE, draft.id, "bob")
-    store.add_message(ALICE, draft.id, "coach", "Who is affected?")
+    add_message(store, ALICE, draft.id, "coach", "Who is affected?")
     store.link_conversation("console:local:alice", ALICE, draft.id)
     store.record_feedback(BOB, version.id, 1)
-    store.claim_event("Ev1")
+    EventStore(store.db).claim_event("Ev1")
     store.close()
 
     with DraftStore(sqlite_url(db_path)) as reopened:
@@ -363,7 +365,7 @@ def test_reopened_store_has_everything(db_path: Path) -> None:
         assert [d.shared for d in reopened.list_drafts(BOB)] == [True]
         assert [m.text for m in reopened.recent_messages(ALICE, draft.id)] == ["Who is affected?"]
         assert reopened.linked_draft("console:local:alice", ALICE) == restored
-        assert reopened.claim_event("Ev1") is False
+        assert EventStore(reopened.db).claim_event("Ev1") is False
 
 
 # -- conversation ----------------------------------------------------------------------------
@@ -372,7 +374,7 @@ def test_reopened_store_has_everything(db_path: Path) -> None:
 def test_recent_messages_are_the_last_n_oldest_first(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Chatty")
     for i in range(25):
-        store.add_message(ALICE, draft.id, "user" if i % 2 == 0 else "coach", f"m{i}")
+        add_message(store, ALICE, draft.id, "user" if i % 2 == 0 else "coach", f"m{i}")
 
     recent = store.recent_messages(ALICE, draft.id)
     assert [m.text for m in recent] == [f"m{i}" for i in range(5, 25)]
@@ -407,7 +409,7 @@ def test_conversation_links_follow_access(store: DraftStore) -> None:
 
 def test_feedback_revote_replaces(store: DraftStore) -> None:
     draft = store.create_draft(ALICE, "Feedback")
-    version = store.add_version(ALICE, draft.id, content(), rubric(), coach_mode="guided")
+    version = add_version(store, ALICE, draft.id, content(), rubric(), coach_mode="guided")
     store.record_feedback(ALICE, version.id, 1)
     store.record_feedback(ALICE, version.id, -1)
 
@@ -421,7 +423,8 @@ def test_feedback_revote_replaces(store: DraftStore) -> None:
 
 
 def test_claim_event_is_idempotent_across_instances(db_path: Path) -> None:
-    with DraftStore(sqlite_url(db_path)) as first, DraftStore(sqlite_url(db_path)) as second:
+    with DraftStore(sqlite_url(db_path)) as one, DraftStore(sqlite_url(db_path)) as two:
+        first, second = EventStore(one.db), EventStore(two.db)
         assert first.claim_event("Ev-A") is True
         assert first.claim_event("Ev-A") is False
         assert second.claim_event("Ev-A") is False
@@ -483,7 +486,7 @@ def test_revision_0001_database_upgrades_and_keeps_its_rows(db_path: Path) -> No
     with DraftStore(sqlite_url(db_path)) as upgraded:
         [message] = upgraded.recent_messages(ALICE, "old123")
         assert (message.text, message.author_id) == ("before authors", None)
-        upgraded.add_message(ALICE, "old123", "user", "after")
+        add_message(upgraded, ALICE, "old123", "user", "after")
         assert upgraded.recent_messages(ALICE, "old123")[-1].author_id == "alice"
 
 
@@ -515,22 +518,22 @@ def exercise_core(store: DraftStore) -> None:
         store.share(friend, draft.id, "stranger")
     assert [s.shared for s in store.list_drafts(friend)] == [True]
 
-    v1 = store.add_version(owner, draft.id, content(), rubric(1, 1), coach_mode="guided")
-    v2 = store.add_version(friend, draft.id, content("Better."), rubric(2, 2), coach_mode="llm")
+    v1 = add_version(store, owner, draft.id, content(), rubric(1, 1), coach_mode="guided")
+    v2 = add_version(store, friend, draft.id, content("Better."), rubric(2, 2), coach_mode="llm")
     assert (v1.number, v2.number) == (1, 2)
     assert store.versions(friend, draft.id) == [v1, v2]
 
     results = run_in_threads(
         2,
-        lambda i: store.save_state(
-            (owner, friend)[i], draft.id, expected_lock_version=1, answers={"n": str(i)}
+        lambda i: save_state(
+            store, (owner, friend)[i], draft.id, expected_lock_version=1, answers={"n": str(i)}
         ),
     )
     assert sum(isinstance(r, ConcurrentUpdate) for r in results) == 1
     [winner] = [r for r in results if not isinstance(r, Exception)]
     assert store.get_draft(owner, draft.id).answers == winner.answers
 
-    store.add_message(friend, draft.id, "user", "hello")
+    add_message(store, friend, draft.id, "user", "hello")
     assert [m.text for m in store.recent_messages(owner, draft.id)] == ["hello"]
     key = f"test:{workspace}"
     store.link_conversation(key, owner, draft.id)
@@ -540,7 +543,8 @@ def exercise_core(store: DraftStore) -> None:
     store.record_feedback(friend, v2.id, -1)
 
     event = f"Ev{uuid.uuid4().hex}"
-    assert sorted(run_in_threads(4, lambda _: store.claim_event(event))) == [False] * 3 + [True]
+    events = EventStore(store.db)
+    assert sorted(run_in_threads(4, lambda _: events.claim_event(event))) == [False] * 3 + [True]
     store.ping()
 
 
@@ -561,17 +565,17 @@ def test_claiming_events_expires_ids_older_than_a_day(db_path: Path) -> None:
     """The dedupe table cannot grow forever: the running app expires old ids itself."""
     from sqlalchemy import func, select, update
 
+    from bot.drafts.events import EVENT_RETENTION
     from bot.drafts.models import ProcessedEvent
-    from bot.drafts.repository import EVENT_RETENTION
 
     with DraftStore(sqlite_url(db_path)) as store:
-        store.claim_event("Ev-old")
+        EventStore(store.db).claim_event("Ev-old")
         with store.database.begin() as connection:  # as if received two days ago
             connection.execute(
                 update(ProcessedEvent).values(received_at=utcnow() - 2 * EVENT_RETENTION)
             )
     with DraftStore(sqlite_url(db_path)) as restarted:
-        assert restarted.claim_event("Ev-new") is True
+        assert EventStore(restarted.db).claim_event("Ev-new") is True
         with restarted.database.connect() as connection:
             ids = connection.execute(select(ProcessedEvent.event_id)).scalars().all()
             count = connection.execute(select(func.count()).select_from(ProcessedEvent)).scalar()

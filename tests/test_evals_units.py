@@ -30,6 +30,7 @@ from bot.evals.simulator import RuleBasedUser, View, nhs_number, non_native, ter
 from bot.llm.client import ModelCall, call_params, make_chat
 from bot.llm.exchange import Usage
 from bot.privacy import is_valid_nhs_number, redact_identifiers
+from tests.store_writes import add_message, add_version, save_state
 
 # -- cases -------------------------------------------------------------------------------------
 
@@ -402,11 +403,12 @@ def test_harvest_turns_thumbs_down_into_a_clean_case(tmp_path):
         "evidence": "Practice data 2024: 40% reviewed, e.g. NHS number 943 476 5919 missed",
     }
     lock = disliked.lock_version
-    store.save_state(actor, disliked.id, expected_lock_version=lock, answers=answers)
-    store.add_message(actor, disliked.id, "user", "This draft misses the point entirely")
+    save_state(store, actor, disliked.id, expected_lock_version=lock, answers=answers)
+    add_message(store, actor, disliked.id, "user", "This draft misses the point entirely")
     rubric = RubricScore(criteria=[])
     for draft, vote in ((liked, 1), (disliked, -1)):
-        version = store.add_version(
+        version = add_version(
+            store,
             actor,
             draft.id,
             DraftContent(title=draft.title, problem_statement="x", how_might_we="y"),

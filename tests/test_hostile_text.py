@@ -18,6 +18,7 @@ from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.textsafety import clean_text, decode, is_clean
 from tests.conftest import COACH, coach_env
+from tests.store_writes import add_version
 
 ALICE = Actor("T1", "alice")
 HOSTILE = (
@@ -95,7 +96,7 @@ def test_a_draft_stored_with_nul_before_this_fix_still_exports(store, tmp_path):
     content = DraftContent(
         title="Old\x00", problem_statement="Wait\x00s are long\x1b[31m.", how_might_we="How?"
     )
-    store.add_version(ALICE, draft.id, content, RubricScore(criteria=[]), coach_mode="guided")
+    add_version(store, ALICE, draft.id, content, RubricScore(criteria=[]), coach_mode="guided")
     version = store.latest_version(ALICE, draft.id)
     document = Document(__import__("io").BytesIO(render_docx(draft, version)))
     assert any("Waits are long." in p.text for p in document.paragraphs)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.coaching.engine import _STAGE_WORDS
+from bot.coaching.dialogue import STAGE_WORDS as _STAGE_WORDS
 from bot.coaching.intent import classify, normalise
 
 LABELLED = yaml.safe_load(

@@ -87,7 +87,7 @@ def test_answer_retention_is_in_days_and_zero_keeps_answers_forever(make_setting
     """The store's own default (a caller that passes none) is the setting's."""
     from datetime import timedelta
 
-    from bot.drafts.repository import ANSWER_RETENTION
+    from bot.drafts.answers import ANSWER_RETENTION
 
     assert make_settings().answer_retention == ANSWER_RETENTION == timedelta(days=90)
     assert make_settings(coach_answer_retention_days=30).answer_retention == timedelta(days=30)

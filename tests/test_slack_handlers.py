@@ -15,7 +15,9 @@ import pytest
 from slack_bolt import BoltContext, BoltResponse
 
 from bot.coaching.drafts_service import DraftsService
+from bot.drafts.answers import AnswerStore
 from bot.drafts.content import CriterionScore, DraftContent, RubricScore
+from bot.drafts.events import EventStore
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.slack import ids
@@ -23,6 +25,7 @@ from bot.slack.conversations import SlackConversations, thread_key
 from bot.slack.listeners import actions, commands, events
 from bot.slack.listeners.commands import NEEDS_ID
 from bot.slack.listeners.dependencies import add_to, conversations_of, provide
+from tests.store_writes import add_version
 
 ALICE = Actor("T1", "UALICE")
 
@@ -32,8 +35,8 @@ class EngineWithoutCoach:
     conversation is linked to, and event claims (no coaching turn runs in these tests)."""
 
     def __init__(self, store: DraftStore) -> None:
-        self.drafts = DraftsService(store)
-        self.claim_event = store.claim_event
+        self.drafts = DraftsService(store, AnswerStore(store.db))
+        self.claim_event = EventStore(store.db).claim_event
         self.current = lambda key, actor: store.linked_draft(key, actor)
 
 
@@ -139,11 +142,16 @@ def test_unshare_of_someone_never_shared_with_says_so(conversations, store) -> N
 
 def test_a_click_on_an_out_of_date_card_says_so_and_changes_nothing(conversations, store) -> None:
     draft = store.create_draft(ALICE, "Falls in care homes")
-    store.add_version(
-        ALICE, draft.id, version_of("Residents fall."), scored(1), coach_mode="guided"
+    add_version(
+        store, ALICE, draft.id, version_of("Residents fall."), scored(1), coach_mode="guided"
     )
-    store.add_version(
-        ALICE, draft.id, version_of("Residents fall at night."), scored(2), coach_mode="guided"
+    add_version(
+        store,
+        ALICE,
+        draft.id,
+        version_of("Residents fall at night."),
+        scored(2),
+        coach_mode="guided",
     )
     ack, client = Recorder(), RecordingClient()
     body = click_body("UALICE", ids.DRAFT_FINAL, f"{draft.id}:v1")
@@ -158,8 +166,8 @@ def test_a_click_on_an_out_of_date_card_says_so_and_changes_nothing(conversation
 
 def test_a_click_by_someone_not_shared_with_is_refused_privately(conversations, store) -> None:
     draft = store.create_draft(ALICE, "Falls in care homes")
-    store.add_version(
-        ALICE, draft.id, version_of("Residents fall."), scored(1), coach_mode="guided"
+    add_version(
+        store, ALICE, draft.id, version_of("Residents fall."), scored(1), coach_mode="guided"
     )
     client = RecordingClient()
     body = click_body("UMALLORY", ids.FEEDBACK_UP, f"{draft.id}:v1")

@@ -17,15 +17,17 @@ from typing import TYPE_CHECKING
 
 from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
 
-if TYPE_CHECKING:  # the store (SQLAlchemy) is built by bot.runtime and handed in
+if TYPE_CHECKING:  # the stores (SQLAlchemy) are built by bot.runtime and handed in
+    from bot.drafts.answers import AnswerStore
     from bot.drafts.repository import DraftStore
 
 
 class DraftsService:
     """Access-checked draft operations for adapters; the store does the checking."""
 
-    def __init__(self, store: DraftStore) -> None:
+    def __init__(self, store: DraftStore, answers: AnswerStore) -> None:
         self._store = store
+        self._answers = answers
 
     # -- reading -------------------------------------------------------------------------------
     def list(self, actor: Actor) -> list[DraftSummary]:
@@ -66,7 +68,7 @@ class DraftsService:
     def rate_answer(self, actor: Actor, answer_id: int, place: str, value: int) -> None:
         """A +1/-1 vote on a knowledge answer shown at `place` (where the click came from);
         voting again replaces the old vote. `AnswerNotFound` for an id not shown there."""
-        self._store.record_answer_feedback(actor, answer_id, place, value)
+        self._answers.record_answer_feedback(actor, answer_id, place, value)
 
     # -- files ---------------------------------------------------------------------------------
     def export(

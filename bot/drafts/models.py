@@ -1,8 +1,9 @@
 """Database tables for drafts, their immutable versions and the conversation around them.
 
 The coaching engine keeps *all* conversation state here so that any process (console, any Slack
-worker) can serve the next turn. These ORM classes never leave `repository.py`: callers get frozen
-dataclasses instead, so no one trips over lazy loads on a closed session.
+worker) can serve the next turn. These ORM classes never leave the repositories (`repository.py`,
+`answers.py`, `events.py`): callers get frozen dataclasses instead, so no one trips over lazy loads
+on a closed session.
 
 Every change to these tables needs a matching Alembic migration in `migrations/versions/`;
 `tests/test_drafts_store.py` fails when the two drift apart.

@@ -375,7 +375,7 @@ def harvest_command(
     config = _settings()
     _evals_dir(evals_dir, config)
     from bot.evals.harvest import harvest
-    from bot.runtime import open_store
+    from bot.runtime import open_answers, open_store
 
     when = None
     if since:
@@ -390,7 +390,7 @@ def harvest_command(
     out.print(f"{len(written)} case files written: review them before committing.")
     # Knowledge answers have no conversation to replay as a case: they are listed for a
     # maintainer to read (question and sources, as the privacy guard left them).
-    answers = store.disliked_answers(when)
+    answers = open_answers(config, store).disliked_answers(when)
     for answer in answers:
         sources = "; ".join(answer.sources) or "no sources"
         out.print(

@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
-from bot.drafts.repository import AnswerNotFound, DraftNotFound
+from bot.errors import AnswerNotFound, DraftNotFound
 from bot.slack import ids
 from bot.slack.blocks import (
     AnswerVote,
