@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from bot.retrieval.kbcheck import check_file, check_knowledge, well_formed_url
+from bot.retrieval.kbcheck import (
+    check_file,
+    check_knowledge,
+    figure_sentences,
+    warn_file,
+    warn_knowledge,
+    well_formed_url,
+)
 from tests.conftest import COACH, ROOT, coach_env
 
 TODAY = date(2026, 11, 23)
@@ -108,6 +116,105 @@ def test_url_shapes():
     assert well_formed_url("http://innovationagencyexchange.org.uk/projects/dont-wait")
     for bad in ("", "gov.uk/x", "ftp://x.org", "https://localhost/x", "https://a.org/has space"):
         assert not well_formed_url(bad), bad
+
+
+def warnings(folder: Path, text: str, name: str = "cases/x.md", today: date = TODAY) -> list[str]:
+    path = write(folder, name, text)
+    return [w.reason for w in warn_file(path, folder, today=today)]
+
+
+def test_a_review_older_than_twelve_months_is_a_warning_not_a_failure(tmp_path):
+    stale = CASE.replace("reviewed: 2026-11-20", "reviewed: 2025-11-22")
+    assert reasons(tmp_path, stale) == []  # still passes the check
+    found = warnings(tmp_path, stale)
+    assert len(found) == 1 and "2025-11-22" in found[0] and "12 months" in found[0], found
+
+
+def test_a_review_exactly_twelve_months_old_is_not_yet_stale(tmp_path):
+    assert warnings(tmp_path, CASE.replace("reviewed: 2026-11-20", "reviewed: 2025-11-23")) == []
+    # 29 February has no twin a year later: the month's last day is the boundary.
+    leap = CASE.replace("reviewed: 2026-11-20", "reviewed: 2024-02-28")
+    assert warnings(tmp_path, leap, today=date(2025, 2, 28)) == []
+    assert warnings(tmp_path, leap, today=date(2025, 3, 1))
+
+
+def test_guides_and_frameworks_are_checked_for_staleness_too(tmp_path):
+    guide = CASE.replace("kind: case", "kind: guide").replace("2026-11-20", "2024-01-01")
+    assert any("12 months" in w for w in warnings(tmp_path, guide, "guides/g.md"))
+
+
+FIGURES = """
+## Reported
+
+In 2014 the service saw 1,479 patients; 65.4% were reviewed face to face. No figure here.
+
+- The council approved £67m over ten years.
+- Staff used DCB0129 and the Core20PLUS5 approach.
+"""
+
+
+def test_each_figure_in_a_case_without_a_source_url_is_named(tmp_path):
+    unsourced = CASE.replace(
+        "source_url:\n  - https://www.england.nhs.uk/example-publication/\n", ""
+    ).replace("## Reported\n\nThe source says this happened.\n", FIGURES)
+    found = [w for w in warnings(tmp_path, unsourced) if "figure with no source" in w]
+    assert len(found) == 2, found
+    assert "1,479 patients" in found[0] and "£67m" in found[1]
+    assert not any("No figure here" in w or "DCB0129" in w for w in found)
+
+
+def test_figures_in_a_sourced_case_or_a_guide_are_not_warned_about(tmp_path):
+    sourced = CASE.replace("## Reported\n\nThe source says this happened.\n", FIGURES)
+    assert warnings(tmp_path, sourced) == []
+    guide = sourced.replace("kind: case", "kind: guide").replace(
+        "source_url:\n  - https://www.england.nhs.uk/example-publication/\n", ""
+    )
+    assert warnings(tmp_path, guide, "guides/g.md") == []
+
+
+def test_a_placeholder_source_counts_as_no_source_for_figures(tmp_path):
+    placeholder = CASE.replace("A real publication (2024)", "undated case study").replace(
+        "## Reported\n\nThe source says this happened.\n", FIGURES
+    )
+    assert any("figure with no source" in w for w in warnings(tmp_path, placeholder))
+
+
+def test_an_interpretation_section_must_say_it_is_not_reported(tmp_path):
+    extra = "## Interpretation\n\nOur reading of it.\n\n## Lessons for your partnership"
+    labelled = extra.replace("## Interpretation\n", "## Interpretation (not reported)\n")
+    unlabelled = CASE.replace("## Lessons for your partnership", extra)
+    assert any("'Interpretation (not reported)'" in w for w in warnings(tmp_path, unlabelled))
+    assert warnings(tmp_path, CASE.replace("## Lessons for your partnership", labelled)) == []
+
+
+def test_figure_sentences_split_sentences_and_skip_names_with_digits():
+    body = "# Title 2024\n\nA rose 11%. B did not. DCB0160 applies.\n1. Over 50,000 returned."
+    assert figure_sentences(body) == ["A rose 11%.", "Over 50,000 returned."]
+
+
+def test_files_that_cannot_load_have_no_warnings(tmp_path):
+    write(tmp_path, "cases/empty.md", "")
+    assert warn_knowledge(tmp_path, today=TODAY) == []
+
+
+def test_the_real_knowledge_base_has_no_warnings_today():
+    found = warn_knowledge(ROOT / "knowledge", today=date(2026, 12, 4))
+    assert not found, "\n".join(str(w) for w in found)
+
+
+@pytest.mark.slow  # a real `coach` process
+def test_coach_index_check_lists_warnings_and_still_exits_0(tmp_path):
+    knowledge = tmp_path / "knowledge"
+    write(knowledge, "cases/old.md", CASE.replace("reviewed: 2026-11-20", "reviewed: 2020-01-01"))
+    env = coach_env(tmp_path, COACH_KNOWLEDGE_DIR=str(knowledge))
+    # Run this checkout's code even where the shared virtualenv is installed from another one.
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env["PYTHONPATH"]])
+    run = subprocess.run(
+        [COACH, "index", "--check"], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert run.returncode == 0, run.stderr
+    assert "⚠ cases/old.md: last reviewed 2020-01-01" in run.stderr
+    assert "1 knowledge files pass the check (1 warning)" in run.stdout
 
 
 @pytest.mark.slow  # a real `coach` process

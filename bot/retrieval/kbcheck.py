@@ -5,10 +5,17 @@ document must say where its facts come from (a named source and, for case storie
 when it was last checked, and, for a case, which part is reported fact and which is the
 knowledge base's own lesson. Loading (`documents.py`) rejects files it cannot use; this goes
 further and rejects files a reader could not verify.
+
+Some things are worth a warning rather than a failure: a document last checked more than twelve
+months ago may still be right but is due a fresh check (rules and organisations change yearly),
+and a figure in a case story with no checkable source is exactly what gets quoted to a board, so
+each such sentence is named. Warnings never change the exit code, so a team can keep indexing
+while it works through them.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -31,6 +38,14 @@ _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
 _MD_LINK = re.compile(r"\[[^\]]*\]\(([^)\s]*)\)")
 _REPORTED = re.compile(r"\breported\b", re.IGNORECASE)
 _LESSON = re.compile(r"\blessons?\b", re.IGNORECASE)
+_INTERPRETATION = re.compile(r"\binterpretation\b", re.IGNORECASE)
+_NOT_REPORTED = re.compile(r"\(not reported\)", re.IGNORECASE)
+# A figure a reader might quote: a count, share, amount or year ("1,928", "65.4%", "£67m", "2014"),
+# not a digit buried in a name such as "DCB0129" or "Core20PLUS5".
+_FIGURE = re.compile(r"(?<![\w.])[£$€]?\d[\d,]*(?:\.\d+)?(?:%|\s?(?:m|bn|k)\b)?(?![\w])")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'(*])")
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+")
+STALE_AFTER_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -95,6 +110,85 @@ def check_file(path: Path, knowledge_dir: Path, today: date | None = None) -> li
         if not well_formed_url(target):
             reasons.append(f"link is not a well-formed http(s) URL: {target!r}")
     return [Problem(ident, reason) for reason in reasons]
+
+
+def warn_knowledge(
+    root: Path, knowledge_dir: Path | None = None, today: date | None = None
+) -> list[Problem]:
+    """Every warning for every loadable knowledge file under `root`, in path order."""
+    knowledge_dir = knowledge_dir or root
+    warnings: list[Problem] = []
+    for path in discover(root):
+        warnings += warn_file(path, knowledge_dir, today=today)
+    return warnings
+
+
+def warn_file(path: Path, knowledge_dir: Path, today: date | None = None) -> list[Problem]:
+    """What a reader should know about a file that passes: due a re-check, or unsourced figures.
+
+    A file that cannot be loaded has no warnings here; `check_file` already names it.
+    """
+    ident = file_id(path, knowledge_dir)
+    try:
+        knowledge = load_file(path, knowledge_dir)
+    except (ValueError, OSError):
+        return []
+    reasons: list[str] = []
+    reviewed = _reviewed_date(knowledge.reviewed)
+    cutoff = _months_before(today or date.today(), STALE_AFTER_MONTHS)
+    if reviewed is not None and reviewed < cutoff:
+        reasons.append(
+            f"last reviewed {reviewed.isoformat()}, more than {STALE_AFTER_MONTHS} months ago: "
+            "check it against its sources again and update `reviewed`"
+        )
+    if knowledge.kind == "case":
+        sections = _sections(knowledge.body)
+        reasons += [
+            f"section '{title}' is interpretation: title it 'Interpretation (not reported)'"
+            for title, _text in sections
+            if _INTERPRETATION.search(title) and not _NOT_REPORTED.search(title)
+        ]
+        if not _has_checkable_source(knowledge.source, knowledge.source_urls):
+            reasons += [
+                f"figure with no source in front matter: {_excerpt(sentence)!r}"
+                for sentence in figure_sentences(knowledge.body)
+            ]
+    return [Problem(ident, reason) for reason in reasons]
+
+
+def figure_sentences(body: str) -> list[str]:
+    """The sentences of a Markdown body that state a figure, headings left out."""
+    found: list[str] = []
+    for line in body.splitlines():
+        if not line.strip() or _HEADING.match(line):
+            continue
+        text = _LIST_MARK.sub("", line).strip()
+        found += [s.strip() for s in _SENTENCE_END.split(text) if _FIGURE.search(s)]
+    return found
+
+
+def _has_checkable_source(source: str, urls: tuple[str, ...]) -> bool:
+    """A named, non-placeholder source with at least one address a reader can open."""
+    named = bool(source.strip()) and not PLACEHOLDER_SOURCES.search(source)
+    return named and any(well_formed_url(url) for url in urls)
+
+
+def _excerpt(sentence: str, limit: int = 90) -> str:
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
+
+
+def _reviewed_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value.strip()) if value.strip() else None
+    except ValueError:
+        return None  # check_file reports it
+
+
+def _months_before(day: date, months: int) -> date:
+    """The same day `months` earlier, or the month's last day when that day does not exist."""
+    year, month_index = divmod(day.year * 12 + day.month - 1 - months, 12)
+    last_day = calendar.monthrange(year, month_index + 1)[1]
+    return date(year, month_index + 1, min(day.day, last_day))
 
 
 def _url_reasons(value: object, *, required: bool) -> list[str]:
