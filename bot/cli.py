@@ -51,7 +51,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings() -> Settings:
-    from bot.settings import SettingsError, load_settings
+    from bot.errors import SettingsError
+    from bot.settings import load_settings
 
     try:
         return load_settings()
@@ -284,21 +285,21 @@ def drafts_show(
 
     from bot.console import WORKSPACE
     from bot.console.safe import plain
-    from bot.drafts.export import draft_as_dict, render_markdown
     from bot.drafts.records import Actor
-    from bot.drafts.repository import DraftNotFound
+    from bot.errors import DraftNotFound
 
     drafts = drafts_service()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        draft = drafts.get(actor, draft_id)
+        if as_json:
+            document = drafts.as_dict(actor, draft_id)
+        else:
+            brief = drafts.render(actor, draft_id, "md").decode("utf-8")
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
-    versions = drafts.versions(actor, draft_id)
     if as_json:
-        print(json.dumps(draft_as_dict(draft, versions), ensure_ascii=False, default=str))
+        print(json.dumps(document, ensure_ascii=False, default=str))
     else:
-        brief = render_markdown(draft, versions[-1] if versions else None)
         out.print(Markdown(plain(brief)))
 
 
@@ -312,7 +313,7 @@ def drafts_export(
     """Write a draft as Markdown or Word, laid out for a partnership meeting."""
     from bot.console import WORKSPACE
     from bot.drafts.records import Actor
-    from bot.drafts.repository import DraftNotFound
+    from bot.errors import DraftNotFound
 
     chosen = export_format(fmt)
     if chosen is None:

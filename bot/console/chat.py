@@ -27,7 +27,7 @@ from bot.console.brief import draft_panel
 from bot.console.safe import plain, shown
 from bot.drafts.formats import export_format, format_names
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.errors import DraftNotFound, NotOwner
 from bot.settings import Settings
 
 HELP = """\

@@ -36,7 +36,6 @@ from bot.drafts.access import (
     visible_to,
 )
 from bot.drafts.content import DraftContent, RubricScore
-from bot.drafts.db import StoreBusy, StoreUnavailable
 from bot.drafts.models import (
     COACH_MODES,
     DRAFT_STATUSES,
@@ -68,23 +67,9 @@ from bot.drafts.storage import (
     require_choice,
     require_vote,
 )
-from bot.errors import ConcurrentUpdate, DraftNotFound, NotOwner
+from bot.errors import ConcurrentUpdate, DraftNotFound
 
-__all__ = [
-    "Actor",
-    "ConcurrentUpdate",
-    "DraftNotFound",
-    "DraftRecord",
-    "DraftStore",
-    "DraftSummary",
-    "MessageRecord",
-    "NewVersion",
-    "NotOwner",
-    "StoreBusy",
-    "StoreUnavailable",
-    "VersionRecord",
-    "backoff_delay",
-]
+__all__ = ["DraftStore", "backoff_delay", "listing_for"]
 
 # (role, text) pairs for the history, rendered once the version number is known.
 Messages = Sequence[tuple[str, str]]

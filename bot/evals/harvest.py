@@ -8,13 +8,11 @@ through the privacy guard again on the way out, and the card is written under
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import yaml
 
 from bot.drafts.records import DislikedDraft
-from bot.drafts.repository import DraftStore
 from bot.evals.cases import CASES_DIR, PARTNER_TYPES, parse_case
 from bot.evals.simulator import QUESTION_FACTS
 from bot.privacy import redact_line
@@ -54,15 +52,13 @@ def guess_partner_type(partner_type: str, partners: list[str], answers: dict[str
     return "digital"
 
 
-def harvest(
-    store: DraftStore, since: datetime | None = None, out_dir: Path = HARVEST_DIR
-) -> list[Harvested]:
-    """Write one case file per draft with a 👎 vote (newer than `since`); returns what it wrote.
+def harvest(disliked: list[DislikedDraft], out_dir: Path = HARVEST_DIR) -> list[Harvested]:
+    """Write one case file per draft with a 👎 vote; returns what it wrote.
 
-    A maintainer's job across every workspace, so it asks the store itself
-    (`DraftStore.disliked_drafts`) rather than a user's front door.
+    A maintainer's job across every workspace, so the drafts come from `bot.runtime.voted_down`
+    rather than a user's front door.
     """
-    return [_write_case(disliked, out_dir) for disliked in store.disliked_drafts(since)]
+    return [_write_case(draft, out_dir) for draft in disliked]
 
 
 def _write_case(disliked: DislikedDraft, out_dir: Path) -> Harvested:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from bot.coaching.reply import Reply
+from bot.errors import ModelUnavailable
 from bot.evals.cases import FACT_KEYS, Case
-from bot.llm.exchange import ModelUnavailable
 
 if TYPE_CHECKING:  # langchain loads only when a model user is made
     from langchain_openai import ChatOpenAI

@@ -20,7 +20,7 @@ from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.drafts.formats import require_format
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
-from bot.drafts.repository import DraftNotFound
+from bot.errors import DraftNotFound
 from bot.privacy import redact_line
 from bot.settings import Settings
 from bot.slack.blocks import (
