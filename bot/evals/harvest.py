@@ -12,6 +12,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.coaching.questions import PARTNERS
 from bot.drafts.records import DislikedDraft
 from bot.evals.cases import CASES_DIR, PARTNER_TYPES, parse_case
 from bot.evals.simulator import QUESTION_FACTS
@@ -45,7 +46,7 @@ def guess_partner_type(partner_type: str, partners: list[str], answers: dict[str
     """The draft's own partner type when it is one we know, else a guess from the words used."""
     if partner_type in PARTNER_TYPES:
         return partner_type
-    text = " ".join([partner_type, *partners, answers.get("context.partners", "")]).lower()
+    text = " ".join([partner_type, *partners, answers.get(PARTNERS, "")]).lower()
     for kind, words in _PARTNER_WORDS.items():
         if any(word in text for word in words):
             return kind
