@@ -182,6 +182,14 @@ def doctor_command(
 
 
 # -- coaching ---------------------------------------------------------------------------------
+def _other_owners() -> list[tuple[str, int]]:
+    from bot.console import WORKSPACE
+    from bot.runtime import draft_owners
+
+    with friendly_errors():
+        return draft_owners(settings(), WORKSPACE)
+
+
 def default_user() -> str:
     import getpass
 
@@ -238,6 +246,7 @@ def drafts_list(
 ) -> None:
     """Your drafts and those shared with you, newest first."""
     from bot.console import WORKSPACE
+    from bot.console.safe import shown
     from bot.drafts.records import Actor
 
     drafts = drafts_service().list(Actor(WORKSPACE, user or default_user()))
@@ -258,12 +267,20 @@ def drafts_list(
         print(json.dumps(rows, ensure_ascii=False))
         return
     if not drafts:
+        others = [] if user else _other_owners()
+        if others:
+            # The chat may have been run as another user id (`--user`): say whose they are.
+            named = ", ".join(f"{shown(owner)} ({count})" for owner, count in others[:5])
+            out.print(
+                f"No drafts for {shown(default_user())} (your login name). "
+                f"Drafts here belong to: {named}. Add --user ID to list theirs.",
+                highlight=False,
+            )
+            return
         # A fixed sentence: rich's highlighter would only compile its patterns to colour nothing.
         out.print("No drafts yet. Start one with `coach chat`.", highlight=False)
         return
     from rich.table import Table
-
-    from bot.console.safe import shown
 
     table = Table("id", "title", "status", "stage", "score", "owner", "updated")
     for d in drafts:

@@ -64,6 +64,13 @@ def voted_down(
         return store.disliked_drafts(since), answers.disliked_answers(since)
 
 
+def draft_owners(settings: Settings, workspace_id: str) -> list[tuple[str, int]]:
+    """Who owns drafts in a workspace, with how many: the command line's hint when the login
+    name has none (a trusted operator's view, like `voted_down`)."""
+    with open_store(settings) as store:
+        return store.owners(workspace_id)
+
+
 def make_coach(settings: Settings) -> Coach | None:
     """The LLM coach if a model server is configured; None means the guided coach."""
     if not settings.llm_configured:

@@ -367,6 +367,21 @@ class DraftStore:
             ).first()
         return None if row is None else (row.id, row.owner_id)
 
+    def owners(self, workspace_id: str) -> list[tuple[str, int]]:
+        """Who owns drafts in a workspace, and how many each, most first; whoever asks.
+
+        For the command line's trusted operator only (it takes no actor): when the login name
+        has no drafts, it can say which user ids do instead of "no drafts yet".
+        """
+        with self.db.reads() as session:
+            rows = session.execute(
+                select(Draft.owner_id, func.count())
+                .where(Draft.workspace_id == workspace_id)
+                .group_by(Draft.owner_id)
+                .order_by(func.count().desc(), Draft.owner_id)
+            ).all()
+        return [(owner, int(count)) for owner, count in rows]
+
     # -- feedback ---------------------------------------------------------------
 
     def record_feedback(self, actor: Actor, version_id: int, value: int) -> None:
