@@ -56,6 +56,9 @@ class Question:
     good: str  # one line on what a good answer looks like (prompts, /show, the recogniser)
     checks: tuple[Check, ...] = field(default=(), compare=False)
     criterion: str = ""  # the rubric criterion this answer feeds, if any
+    # The draft's field this answer becomes when it is the only one feeding its criterion: the
+    # rubric then reads the drafted text first, the answer when nothing was drafted.
+    drafted_as: str = ""
 
     def check(self, text: str) -> list[Issue]:
         """This question's checks on an answer, major issues first."""
@@ -139,6 +142,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Each figure with its data source and the period it covers.",
         (checks.missing_numbers, checks.missing_source_or_period),
         criterion="evidence",
+        drafted_as="evidence",
     ),
     Question(
         WHY_MATTERS,
@@ -177,6 +181,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A measure with its baseline, a target and a date.",
         (checks.missing_measure, checks.vague_words),
         criterion="measurable",
+        drafted_as="measures",
     ),
     Question(
         SCOPE,
@@ -189,6 +194,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Which place, which period, and what is left out.",
         (checks.missing_scope,),
         criterion="scoped",
+        drafted_as="scope",
     ),
     Question(
         VALUE_PATIENTS,

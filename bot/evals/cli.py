@@ -32,7 +32,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _settings() -> Settings:
     """The configured settings, or one clear line and exit 2 (as `coach` itself says it)."""
-    from bot.settings import SettingsError, load_settings
+    from bot.errors import SettingsError
+    from bot.settings import load_settings
 
     try:
         return load_settings()
@@ -128,11 +129,12 @@ def run_command(
     _evals_dir(evals_dir, config)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from bot.errors import PromptError
     from bot.evals.cases import CaseError
     from bot.evals.report import write_report
     from bot.evals.results import REPORTS_DIR, run_folder
     from bot.evals.runner import EvalError, RunOptions, run_suite
-    from bot.prompts import PromptError, parse_pins
+    from bot.prompts import parse_pins
 
     out_dir = out_dir or REPORTS_DIR
     try:
@@ -375,7 +377,7 @@ def harvest_command(
     config = _settings()
     _evals_dir(evals_dir, config)
     from bot.evals.harvest import harvest
-    from bot.runtime import open_answers, open_store
+    from bot.runtime import voted_down
 
     when = None
     if since:
@@ -383,14 +385,13 @@ def harvest_command(
             when = datetime.fromisoformat(since).replace(tzinfo=UTC)
         except ValueError:
             raise _fail(f"--since {since!r} is not a date like 2026-11-01") from None
-    store = open_store(config)
-    written = harvest(store, when)
+    drafts, answers = voted_down(config, when)
+    written = harvest(drafts)
     for item in written:
         out.print(f"{item.path} ({item.votes} 👎)", highlight=False)
     out.print(f"{len(written)} case files written: review them before committing.")
     # Knowledge answers have no conversation to replay as a case: they are listed for a
     # maintainer to read (question and sources, as the privacy guard left them).
-    answers = open_answers(config, store).disliked_answers(when)
     for answer in answers:
         sources = "; ".join(answer.sources) or "no sources"
         out.print(
