@@ -38,8 +38,8 @@ from bot.slack.cards import (
     shared_notice_blocks,
     status_words,
 )
+from bot.slack.identity import resolve
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
-from bot.slack.payloads import text_at
 from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
@@ -65,17 +65,12 @@ def answer_place(team_id: str, channel_id: str) -> str:
 
 
 def actor_from(context: BoltContext, body: Mapping[str, object] | None = None) -> Actor:
-    """The acting user in the acting workspace (team), from Bolt's context or the payload."""
-    body = body or {}
-    team = (
-        context.team_id
-        or text_at(body, "team_id")
-        or text_at(body, "team", "id")
-        or text_at(body, "user", "team_id")
-        or "unknown-team"
-    )
-    user = context.user_id or text_at(body, "user", "id") or "unknown"
-    return Actor(team, user)
+    """The acting user in the acting workspace (see `identity.resolve`).
+
+    Raises `NoIdentity` when the payload names nobody; the app's error handler logs why and
+    nothing is done: there is no shared stand-in actor.
+    """
+    return resolve(context, body or {})
 
 
 @dataclass
