@@ -138,3 +138,59 @@ def test_a_card_slack_will_not_update_still_leaves_the_turn_answered(
     assert said.body["thread_ts"] == thread_ts
     assert "card above shows version 3" in json.dumps(said.body["blocks"])
     assert store.latest_version(ALICE, draft_id).number == 3
+
+
+def _cards_in(fake_slack, channel: str, draft_id: str) -> list[dict]:
+    """The messages in `channel` that are a card of the draft (as the fake Slack keeps them)."""
+    return [
+        m
+        for m in fake_slack.messages.get(channel, [])
+        if any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
+    ]
+
+
+def test_every_copy_of_the_card_follows_the_draft_and_a_second_open_posts_none(
+    slack, fake_slack, store, drafted
+):
+    draft_id, thread_ts = drafted
+    store.share(ALICE, draft_id, "UBOB")
+    home = {"container": {"type": "view"}}
+    _click(slack, "draft_open", draft_id, user="UBOB", where=home)
+    _click(slack, "draft_open", draft_id, user="UALICE", where=home)
+    fake_slack.wait_until(
+        lambda calls: (
+            (
+                bool(_cards_in(fake_slack, "DUBOB", draft_id))
+                and bool(_cards_in(fake_slack, "DUALICE", draft_id))
+            )
+            or None
+        ),
+        "the cards were not opened in both DMs",
+    )
+    (bobs,) = _cards_in(fake_slack, "DUBOB", draft_id)
+    bob_buttons = json.dumps(bobs["blocks"])
+    assert '"draft_final"' not in bob_buttons and '"draft_share"' not in bob_buttons
+    assert '"draft_final"' in json.dumps(_cards_in(fake_slack, "DUALICE", draft_id)[0]["blocks"])
+
+    # a change in the channel thread: both DM copies are redrawn with version 3
+    thread_message(slack, "hmw: How might we protect more adults with AF?", thread_ts=thread_ts)
+    fake_slack.wait_until(
+        lambda calls: (
+            all(
+                "v3" in json.dumps(_cards_in(fake_slack, dm, draft_id)[0]["blocks"])
+                for dm in ("DUBOB", "DUALICE")
+            )
+            or None
+        ),
+        "a DM copy of the card still shows an old version",
+        timeout=30,
+    )
+    assert store.latest_version(ALICE, draft_id).number == 3
+    assert '"draft_final"' not in json.dumps(_cards_in(fake_slack, "DUBOB", draft_id)[0]["blocks"])
+
+    # Open again: the card is not copied a second time; Bob is pointed to the one he has
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    _click(slack, "draft_open", draft_id, user="UBOB", where=home)
+    (pointer,) = fake_slack.wait_for("chat.postMessage", before + 1)[before:]
+    assert pointer.body["channel"] == "DUBOB" and "already open here" in pointer.body["text"]
+    assert len(_cards_in(fake_slack, "DUBOB", draft_id)) == 1
