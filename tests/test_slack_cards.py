@@ -189,8 +189,36 @@ def test_every_copy_of_the_card_follows_the_draft_and_a_second_open_posts_none(
     assert '"draft_final"' not in json.dumps(_cards_in(fake_slack, "DUBOB", draft_id)[0]["blocks"])
 
     # Open again: the card is not copied a second time; Bob is pointed to the one he has
-    before = len(fake_slack.calls_to("chat.postMessage"))
     _click(slack, "draft_open", draft_id, user="UBOB", where=home)
-    (pointer,) = fake_slack.wait_for("chat.postMessage", before + 1)[before:]
-    assert pointer.body["channel"] == "DUBOB" and "already open here" in pointer.body["text"]
+    fake_slack.wait_until(
+        lambda calls: (
+            any(
+                c.method == "chat.postMessage"
+                and c.body.get("channel") == "DUBOB"
+                and "already open here" in c.body.get("text", "")
+                for c in calls
+            )
+            or None
+        ),
+        "Bob was not pointed to the card he already has",
+    )
     assert len(_cards_in(fake_slack, "DUBOB", draft_id)) == 1
+
+
+def test_show_me_the_draft_with_nothing_changed_adds_no_version_over_slack(
+    slack, fake_slack, store, drafted
+):
+    draft_id, thread_ts = drafted
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    thread_message(slack, "show me the draft", thread_ts=thread_ts)
+    (said,) = fake_slack.wait_for("chat.postMessage", before + 1)[before:]
+    assert said.body["thread_ts"] == thread_ts
+    assert "card above shows version 2" in json.dumps(said.body["blocks"])
+    assert [v.number for v in store.versions(ALICE, draft_id)] == [1, 2]
+    (card,) = [
+        m
+        for m in fake_slack.messages["C1"]
+        if m.get("thread_ts") == thread_ts
+        and any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
+    ]
+    assert "v2" in json.dumps(card["blocks"]) and "v3" not in json.dumps(card["blocks"])

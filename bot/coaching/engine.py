@@ -379,6 +379,15 @@ class Engine:
         """
         reply = plan.reply
         new_version = None
+        latest = self._store.latest_version(actor, draft.id) if plan.version else None
+        drafted = plan.version[:2] if plan.version else None
+        if latest is not None and drafted == (latest.content, latest.rubric):
+            # "show me the draft" with nothing changed: show the version there is, store none
+            # (a copy would bump every card and stale every button), and leave a final draft final.
+            reply.version, reply.drafted_at = latest.number, latest.created_at
+            plan.version = None
+            if draft.status == "final":
+                plan.status = plan.question_key = None
         if plan.version is not None:
             content, rubric, mode, model, prompts, usage = plan.version
             new_version = NewVersion(
