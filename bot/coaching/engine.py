@@ -530,6 +530,8 @@ class Engine:
             flow = flow.with_redirect(Redirect(asked.key, text, tuple(elsewhere)))
             offered, flow = flow.take_unplaced(asked.key)
             reply = self._question_reply(draft.id, asked.key, _joined(lead, offer_back(offered)))
+            # a misplaced answer is when guidance on what the question means helps
+            reply.tips = self._tips(self._find(asked.search, k=1), actor=actor, draft=draft)
             return _Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
         if filing.rich and not flow.return_to_review:
             lead = f"Thank you: that's a lot to work with. I've noted {labels(filing.keys)}."
@@ -579,10 +581,13 @@ class Engine:
         reply = self._question_reply(
             draft.id, following, _joined(said.text, also, offer_back(offered))
         )
-        tip_query = self._tip_query(asked, issues, known_question(following).search, text)
-        reply.tips = self._tips(
-            self._find(tip_query, k=3), passages, actor=actor, draft=draft, already=said.text
-        )
+        if issues or moves_patient_data({asked.key: answer}):
+            # Quiet by default: a sound answer moves on without a tip; a weak one, or one that
+            # moves patient data (information governance), gets the guidance that helps.
+            tip_query = self._tip_query(asked, issues, known_question(following).search, text)
+            reply.tips = self._tips(
+                self._find(tip_query, k=3), passages, actor=actor, draft=draft, already=said.text
+            )
         return _Plan(
             reply,
             question_key=following,

@@ -40,6 +40,7 @@ from bot.slack.cards import (
 )
 from bot.slack.identity import resolve
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
+from bot.slack.panel_threads import PanelThreads
 from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
@@ -94,6 +95,7 @@ class SlackConversations:
     settings: Settings
 
     cards: CardKeeper = field(default_factory=CardKeeper)
+    panels: PanelThreads = field(default_factory=PanelThreads)
 
     # -- posting ------------------------------------------------------------------------------
     def deliver(
