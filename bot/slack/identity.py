@@ -10,15 +10,12 @@ some shared stand-in, which would let every such request see the same drafts.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Mapping
 
 from slack_bolt import BoltContext
 
 from bot.drafts.records import Actor
 from bot.slack.payloads import text_at
-
-log = logging.getLogger(__name__)
 
 # Where each payload the app handles names the acting user, most specific first.
 USER_FIELDS: tuple[tuple[str, ...], ...] = (
@@ -53,17 +50,6 @@ def resolve(context: BoltContext | Mapping[str, object], body: Mapping[str, obje
         missing = " and ".join(n for n, v in (("user", user), ("workspace", team)) if not v)
         raise NoIdentity(f"no {missing} in the {_kind(body)} payload")
     return Actor(team, user)
-
-
-def identity_or_none(
-    context: BoltContext | Mapping[str, object], body: Mapping[str, object]
-) -> Actor | None:
-    """`resolve`, or None after logging why (for code that must simply not act)."""
-    try:
-        return resolve(context, body)
-    except NoIdentity as refusal:
-        log.warning("refused to act: %s", refusal)
-        return None
 
 
 def _context_value(context: BoltContext | Mapping[str, object], key: str) -> str | None:
