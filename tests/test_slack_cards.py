@@ -13,6 +13,7 @@ import json
 import pytest
 
 from tests.slack_fixtures import ALICE, start_thread, thread_message, view_submission
+from tests.slack_harness import poll_until
 
 
 def _click(slack, action_id: str, value: str, *, user: str = "UALICE", where: dict | None = None):
@@ -222,3 +223,27 @@ def test_show_me_the_draft_with_nothing_changed_adds_no_version_over_slack(
         and any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
     ]
     assert "v2" in json.dumps(card["blocks"]) and "v3" not in json.dumps(card["blocks"])
+
+
+def test_a_card_posted_outside_a_thread_is_linked_so_it_is_kept_current(
+    slack, fake_slack, store, drafted
+):
+    """Mark final on a private card (`/statement show`): the result goes to Alice's DM as a card
+    heading a thread linked to the draft, so it is one of the copies kept up to date."""
+    from bot.slack.conversations import thread_key
+
+    draft_id, _thread = drafted
+    private = {
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
+    }
+    _click(slack, "draft_final", f"{draft_id}:v2", where=private)
+    fake_slack.wait_until(
+        lambda calls: _cards_in(fake_slack, "DUALICE", draft_id) or None,
+        "the final card was not posted in the DM",
+    )
+    (card,) = _cards_in(fake_slack, "DUALICE", draft_id)
+    key = thread_key("T1", "DUALICE", card["ts"])
+    poll_until(lambda: store.linked_draft(key, ALICE) is not None, "the card's thread is unlinked")
+    linked = store.linked_draft(key, ALICE)
+    assert linked.id == draft_id and linked.status == "final"

@@ -122,8 +122,8 @@ class SlackConversations:
             draft, latest = shown
             streamed = streamer is not None and streamer.mode is not None
             if thread_ts is None:
-                self._post_card_alone(client, channel, reply, draft, latest, actor)
-                self.refresh_copies(client, actor, draft, latest)
+                card_ts = self._post_card_alone(client, channel, reply, draft, latest, actor)
+                self.refresh_copies(client, actor, draft, latest, shown_at=(channel, card_ts))
                 return
             posted = self.cards.show(
                 client,
@@ -181,11 +181,21 @@ class SlackConversations:
         draft: DraftRecord,
         latest: VersionRecord | None,
         actor: Actor,
-    ) -> None:
-        """Outside a thread (nowhere to keep a living card): the card with the turn's words."""
+    ) -> str | None:
+        """Outside a thread: the card with the turn's words, heading a thread of its own.
+
+        The thread is linked to the draft like one opened with Open, so this copy is kept
+        current with the others and a reply under it carries on coaching. Returns its ts.
+        """
         card = card_blocks(draft, latest, viewer_in(channel, actor.user_id))
         blocks = fit_blocks([*reply_head(reply), *card, *reply_tail(reply)], MAX_BLOCKS)
-        client.chat_postMessage(channel=channel, text=fallback_text(reply), blocks=blocks)
+        posted = client.chat_postMessage(channel=channel, text=fallback_text(reply), blocks=blocks)
+        card_ts = str(posted.get("ts") or "")
+        if card_ts:
+            self.cards.card_posted(channel, card_ts, draft.id, card_ts)
+            key = thread_key(actor.workspace_id, channel, card_ts)
+            self.engine.drafts.link(key, actor, draft.id)
+        return card_ts or None
 
     def places(self, actor: Actor, draft_id: str) -> list[CardPlace]:
         """Every Slack thread linked to the draft: where a copy of its card may be."""
