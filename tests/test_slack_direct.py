@@ -206,6 +206,7 @@ def test_an_ordinary_dm_thread_gets_no_panel_status_calls_and_the_panel_does(
 
     panel = "1800000600.000000"
     open_panel(slack, panel)
+    fake_slack.wait_for("assistant.threads.setSuggestedPrompts")  # Slack announces it first
     question = "what makes a good measure of shared outcome measures across partners?"
     thread_message(slack, question, channel="DALICE", thread_ts=panel)
     fake_slack.wait_for("assistant.threads.setStatus", 2)  # "is thinking…", then cleared
