@@ -174,3 +174,25 @@ def thread_message(
     if thread_ts:
         event["thread_ts"] = thread_ts
     return slack.event(event, event_id=event_id or f"Ev{number:06d}", retry=retry)
+
+
+def open_panel(slack, thread_ts: str, *, channel: str = "DALICE", user: str = "UALICE"):
+    """The user opens the assistant panel: Slack's `assistant_thread_started` for its thread.
+
+    Only a thread Slack announced this way (or whose root Slack marks as a panel thread) gets
+    the panel's status and title; other DM threads are plain DMs.
+    """
+    number = next(_EVENT_COUNTER)
+    return slack.event(
+        {
+            "type": "assistant_thread_started",
+            "assistant_thread": {
+                "user_id": user,
+                "channel_id": channel,
+                "thread_ts": thread_ts,
+                "context": {"channel_id": "C1", "team_id": "T1"},
+            },
+            "event_ts": f"1800000000.{number:06d}",
+        },
+        event_id=f"EvPanel{number:06d}",
+    )

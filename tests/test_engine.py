@@ -308,3 +308,45 @@ def test_editing_an_answer_from_the_review_returns_to_the_draft(engine, store):
     assert store.get_draft(ALICE, draft_id).question_key == REVIEW
     assert "58%" in " ".join(redraft.content.evidence)
     assert "meta.return_to_review" not in store.get_draft(ALICE, draft_id).answers
+
+
+def test_showing_the_draft_again_writes_no_version_unless_something_changed(engine, store):
+    """ "show me the draft" twice, opening, listing and exporting: one version, the same one
+    shown each time; a real change then makes the next version, and a final draft stays final."""
+    draft_id = engine.start(ALICE, "AF").draft_id
+    for key in QUESTION_KEYS[:3]:
+        engine.handle(ALICE, draft_id, GOOD_ANSWERS[key])
+    first = engine.handle(ALICE, draft_id, "show me the draft")
+    assert first.version == 1 and first.content is not None
+    again = engine.handle(ALICE, draft_id, "show me the draft")
+    assert again.version == 1 and again.content == first.content
+    engine.open(ALICE, draft_id)
+    engine.drafts.list(ALICE)
+    engine.drafts.render(ALICE, draft_id, "md")
+    assert [v.number for v in store.versions(ALICE, draft_id)] == [1]
+
+    changed = engine.handle(ALICE, draft_id, "problem: Only 62% of adults with AF are protected.")
+    assert changed.version == 2
+    engine.handle(ALICE, draft_id, "accept")
+    shown = engine.handle(ALICE, draft_id, "show me the draft")
+    assert shown.version == 2 and len(store.versions(ALICE, draft_id)) == 2
+    assert store.get_draft(ALICE, draft_id).status == "final", "showing it does not reopen it"
+
+
+def test_a_typical_thread_is_quiet_tips_only_where_they_help(engine, store):
+    """Sound answers move on without a tip; the first question, a weak answer and a side
+    question get one (the side answer with its citations); at most one reply in three."""
+    started = engine.start(ALICE, "AF")
+    draft_id = started.draft_id
+    replies = [started]
+    for key in QUESTION_KEYS[:6]:
+        replies.append(engine.handle(ALICE, draft_id, GOOD_ANSWERS[key]))
+    side = engine.handle(ALICE, draft_id, "what is a driver diagram?")
+    replies.append(side)
+    replies.append(engine.handle(ALICE, draft_id, "thanks"))
+    weak = engine.handle(ALICE, draft_id, "stuff")
+    replies.append(weak)
+    with_tips = [reply for reply in replies if reply.tips]
+    assert side.kind == "answer" and side.tips and side.tips[0].citation.source
+    assert len(with_tips) * 3 <= len(replies), [r.text[:40] for r in with_tips]
+    assert not any(replies[i].tips for i in range(1, 7)), "a sound answer gets no tip"

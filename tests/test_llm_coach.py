@@ -15,7 +15,7 @@ from bot.llm.client import PROMPT_BUDGET_TOKENS, history_messages, make_chat
 from bot.tokens import count_tokens
 from tests.conversation_script import GOOD_ANSWERS
 from tests.fakes.openai_server import FakeOpenAI, Scripted
-from tests.fakes.scripted_coach import reply_for
+from tests.fakes.scripted_coach import DRAFT, reply_for, wanted_schema
 
 ALICE = Actor("T1", "alice")
 
@@ -150,11 +150,25 @@ def test_side_question_answered_by_the_model_with_citations(store, make_settings
         assert store.get_draft(ALICE, draft_id).question_key == "context.partners"
 
 
+def rewritten_when_asked(request):
+    """The scripted model, whose draft changes when the request asks for something more specific
+    (an unchanged draft is shown again without a new version)."""
+    kwargs = reply_for(request)
+    if wanted_schema(request) == "draft" and "more specific" in json.dumps(request):
+        payload = {**DRAFT, "scope": "Adults over 75 on the registers of our 9 practices."}
+        if "tool_call" in kwargs:
+            kwargs["tool_call"] = {**kwargs["tool_call"], "arguments": payload}
+        else:
+            kwargs["content"] = json.dumps(payload)
+    return Scripted(**kwargs)
+
+
 def test_revision_request_in_review_writes_a_new_version(store, make_settings, fake_search):
     with FakeOpenAI() as fake:
         fake.set_default(scripted)
         engine = make_engine(fake, store, make_settings, fake_search)
         draft_id, _ = run_conversation(engine)
+        fake.set_default(rewritten_when_asked)  # the model's rewrite differs from version 1
         before = len(fake.chat_requests())
         reply = engine.handle(ALICE, draft_id, "Make the value for patients more specific")
         assert reply.version == 2

@@ -13,6 +13,7 @@ import json
 import pytest
 
 from tests.slack_fixtures import ALICE, start_thread, thread_message, view_submission
+from tests.slack_harness import poll_until
 
 
 def _click(slack, action_id: str, value: str, *, user: str = "UALICE", where: dict | None = None):
@@ -138,3 +139,111 @@ def test_a_card_slack_will_not_update_still_leaves_the_turn_answered(
     assert said.body["thread_ts"] == thread_ts
     assert "card above shows version 3" in json.dumps(said.body["blocks"])
     assert store.latest_version(ALICE, draft_id).number == 3
+
+
+def _cards_in(fake_slack, channel: str, draft_id: str) -> list[dict]:
+    """The messages in `channel` that are a card of the draft (as the fake Slack keeps them)."""
+    return [
+        m
+        for m in fake_slack.messages.get(channel, [])
+        if any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
+    ]
+
+
+def test_every_copy_of_the_card_follows_the_draft_and_a_second_open_posts_none(
+    slack, fake_slack, store, drafted
+):
+    draft_id, thread_ts = drafted
+    store.share(ALICE, draft_id, "UBOB")
+    home = {"container": {"type": "view"}}
+    _click(slack, "draft_open", draft_id, user="UBOB", where=home)
+    _click(slack, "draft_open", draft_id, user="UALICE", where=home)
+    fake_slack.wait_until(
+        lambda calls: (
+            (
+                bool(_cards_in(fake_slack, "DUBOB", draft_id))
+                and bool(_cards_in(fake_slack, "DUALICE", draft_id))
+            )
+            or None
+        ),
+        "the cards were not opened in both DMs",
+    )
+    (bobs,) = _cards_in(fake_slack, "DUBOB", draft_id)
+    bob_buttons = json.dumps(bobs["blocks"])
+    assert '"draft_final"' not in bob_buttons and '"draft_share"' not in bob_buttons
+    assert '"draft_final"' in json.dumps(_cards_in(fake_slack, "DUALICE", draft_id)[0]["blocks"])
+
+    # a change in the channel thread: both DM copies are redrawn with version 3
+    thread_message(slack, "hmw: How might we protect more adults with AF?", thread_ts=thread_ts)
+    fake_slack.wait_until(
+        lambda calls: (
+            all(
+                "v3" in json.dumps(_cards_in(fake_slack, dm, draft_id)[0]["blocks"])
+                for dm in ("DUBOB", "DUALICE")
+            )
+            or None
+        ),
+        "a DM copy of the card still shows an old version",
+        timeout=30,
+    )
+    assert store.latest_version(ALICE, draft_id).number == 3
+    assert '"draft_final"' not in json.dumps(_cards_in(fake_slack, "DUBOB", draft_id)[0]["blocks"])
+
+    # Open again: the card is not copied a second time; Bob is pointed to the one he has
+    _click(slack, "draft_open", draft_id, user="UBOB", where=home)
+    fake_slack.wait_until(
+        lambda calls: (
+            any(
+                c.method == "chat.postMessage"
+                and c.body.get("channel") == "DUBOB"
+                and "already open here" in c.body.get("text", "")
+                for c in calls
+            )
+            or None
+        ),
+        "Bob was not pointed to the card he already has",
+    )
+    assert len(_cards_in(fake_slack, "DUBOB", draft_id)) == 1
+
+
+def test_show_me_the_draft_with_nothing_changed_adds_no_version_over_slack(
+    slack, fake_slack, store, drafted
+):
+    draft_id, thread_ts = drafted
+    before = len(fake_slack.calls_to("chat.postMessage"))
+    thread_message(slack, "show me the draft", thread_ts=thread_ts)
+    (said,) = fake_slack.wait_for("chat.postMessage", before + 1)[before:]
+    assert said.body["thread_ts"] == thread_ts
+    assert "card above shows version 2" in json.dumps(said.body["blocks"])
+    assert [v.number for v in store.versions(ALICE, draft_id)] == [1, 2]
+    (card,) = [
+        m
+        for m in fake_slack.messages["C1"]
+        if m.get("thread_ts") == thread_ts
+        and any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
+    ]
+    assert "v2" in json.dumps(card["blocks"]) and "v3" not in json.dumps(card["blocks"])
+
+
+def test_a_card_posted_outside_a_thread_is_linked_so_it_is_kept_current(
+    slack, fake_slack, store, drafted
+):
+    """Mark final on a private card (`/statement show`): the result goes to Alice's DM as a card
+    heading a thread linked to the draft, so it is one of the copies kept up to date."""
+    from bot.slack.conversations import thread_key
+
+    draft_id, _thread = drafted
+    private = {
+        "channel": {"id": "C1"},
+        "container": {"type": "message", "channel_id": "C1", "is_ephemeral": True},
+    }
+    _click(slack, "draft_final", f"{draft_id}:v2", where=private)
+    fake_slack.wait_until(
+        lambda calls: _cards_in(fake_slack, "DUALICE", draft_id) or None,
+        "the final card was not posted in the DM",
+    )
+    (card,) = _cards_in(fake_slack, "DUALICE", draft_id)
+    key = thread_key("T1", "DUALICE", card["ts"])
+    poll_until(lambda: store.linked_draft(key, ALICE) is not None, "the card's thread is unlinked")
+    linked = store.linked_draft(key, ALICE)
+    assert linked.id == draft_id and linked.status == "final"

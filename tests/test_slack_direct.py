@@ -16,6 +16,7 @@ from tests.slack_fixtures import (
     ALICE,
     later_event_answered,
     not_later,
+    open_panel,
     start_thread,
     thread_message,
 )
@@ -99,13 +100,15 @@ def test_a_dm_holds_several_drafts_one_per_thread(slack, fake_slack, store):
 
 def test_the_panel_starts_a_new_draft_mid_draft_when_asked(slack, fake_slack, store):
     panel = "1800000300.000000"
+    open_panel(slack, panel)
+    fake_slack.wait_for("chat.postMessage")  # the panel's greeting
     thread_message(slack, "Start a new problem statement", channel="DALICE", thread_ts=panel)
-    fake_slack.wait_for("chat.postMessage")
-    thread_message(slack, GOOD_ANSWERS["context.partners"], channel="DALICE", thread_ts=panel)
     fake_slack.wait_for("chat.postMessage", 2)
+    thread_message(slack, GOOD_ANSWERS["context.partners"], channel="DALICE", thread_ts=panel)
+    fake_slack.wait_for("chat.postMessage", 3)
     # the suggested prompt clicked mid-draft starts a second draft, it is not filed as an answer
     thread_message(slack, "Start a new problem statement", channel="DALICE", thread_ts=panel)
-    fake_slack.wait_for("chat.postMessage", 3)
+    fake_slack.wait_for("chat.postMessage", 4)
     later_event_answered(slack, fake_slack)  # and the new draft's title is set by now
     drafts = store.list_drafts(ALICE)
     assert len(drafts) == 2
@@ -189,3 +192,35 @@ def test_suggested_prompts_follow_where_the_user_stands():
     assert going[0]["title"].startswith("Continue “Faster discharge")
     assert going[0]["message"] == "switch to d1" and len(going[0]["title"]) <= 75
     assert done[0]["title"].startswith("Open “")
+
+
+def test_an_ordinary_dm_thread_gets_no_panel_status_calls_and_the_panel_does(
+    slack, fake_slack, store
+):
+    plain = "1800000500.000000"  # a thread under a top-level DM message: not the panel
+    thread_message(slack, "what is a driver diagram?", channel="DALICE", thread_ts=plain)
+    fake_slack.wait_for("chat.postMessage")
+    later_event_answered(slack, fake_slack)
+    assert fake_slack.calls_to("assistant.threads.setStatus") == []
+    assert fake_slack.calls_to("assistant.threads.setTitle") == []
+
+    panel = "1800000600.000000"
+    open_panel(slack, panel)
+    fake_slack.wait_for("assistant.threads.setSuggestedPrompts")  # Slack announces it first
+    question = "what makes a good measure of shared outcome measures across partners?"
+    thread_message(slack, question, channel="DALICE", thread_ts=panel)
+    fake_slack.wait_for("assistant.threads.setStatus", 2)  # "is thinking…", then cleared
+    (title,) = fake_slack.wait_for("assistant.threads.setTitle")
+    assert all(
+        c.body["thread_ts"] == panel for c in fake_slack.calls_to("assistant.threads.setStatus")
+    )
+    assert title.body["title"].endswith("…") and len(title.body["title"]) <= 60
+    assert question.startswith(title.body["title"][:-1].rstrip()), "cut on a word boundary"
+
+
+def test_titles_are_cut_on_a_word_with_an_ellipsis():
+    from bot.slack.mrkdwn import cut_on_word
+
+    assert cut_on_word("How do we agree shared outcome measures", 30) == "How do we agree shared…"
+    assert cut_on_word("Short title", 30) == "Short title"
+    assert cut_on_word("Supercalifragilistic", 10) == "Supercali…"

@@ -14,6 +14,7 @@ from tests.slack_fixtures import (
     ALICE,
     LATER,
     later_event_answered,
+    open_panel,
     start_thread,
     thread_message,
 )
@@ -343,6 +344,8 @@ def test_direct_messages_start_and_continue_a_draft(slack, fake_slack, store):
 
 
 def test_assistant_messages_list_drafts_and_start_new_ones(slack, fake_slack, store):
+    open_panel(slack, "1800000300.000000")
+    fake_slack.wait_for("assistant.threads.setSuggestedPrompts")
     thread_message(
         slack, "Start a new problem statement", channel="DALICE", thread_ts="1800000300.000000"
     )

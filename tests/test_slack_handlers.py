@@ -8,6 +8,7 @@ so these tests stay fast and exercise only what the handlers decide.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.drafts.events import EventStore
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.slack import ids
+from bot.slack.cards import card_blocks
 from bot.slack.conversations import SlackConversations, thread_key
 from bot.slack.listeners import actions, commands, events
 from bot.slack.listeners.commands import NEEDS_ID
@@ -158,10 +160,46 @@ def test_a_click_on_an_out_of_date_card_says_so_and_changes_nothing(conversation
     action = body["actions"][0]
     actions.final(ack, body, action, client, context_for(conversations))
     assert ack.calls == [{}]
-    ((method, told),) = client.sent
-    assert method == "chat_postEphemeral" and told["user"] == "UALICE"
-    assert "shows version 1" in told["text"] and "now at version 2" in told["text"]
+    (redrawn, told) = client.sent
+    assert redrawn[0] == "chat_update" and redrawn[1]["ts"] == "1800000000.000001"
+    assert "v2" in json.dumps(redrawn[1]["blocks"]), "the clicked card now shows version 2"
+    assert told[0] == "chat_postEphemeral" and told[1]["user"] == "UALICE"
+    said = told[1]["text"]
+    assert "showed version 1" in said and "now at version 2" in said
+    assert "I've updated this card: check the new version, then click again." in said
     assert store.get_draft(ALICE, draft.id).status == "active"
+
+
+def test_a_collaborator_clicking_mark_final_on_an_old_card_is_told_only_the_owner_can(
+    conversations, store
+) -> None:
+    draft = store.create_draft(ALICE, "Falls in care homes")
+    for problem in ("Residents fall.", "Residents fall at night."):
+        add_version(store, ALICE, draft.id, version_of(problem), scored(1), coach_mode="guided")
+    store.share(ALICE, draft.id, "UBOB")
+    client = RecordingClient()
+    body = click_body("UBOB", ids.DRAFT_FINAL, f"{draft.id}:v1")
+    actions.final(Recorder(), body, body["actions"][0], client, context_for(conversations, "UBOB"))
+    ((method, told),) = client.sent
+    assert method == "chat_postEphemeral"
+    assert "Only the draft's owner, <@UALICE>, can mark it final" in told["text"]
+
+
+def test_a_collaborators_copy_of_the_card_has_no_owner_only_buttons(store) -> None:
+    draft = store.create_draft(ALICE, "Falls in care homes")
+    add_version(
+        store, ALICE, draft.id, version_of("Residents fall."), scored(1), coach_mode="guided"
+    )
+    latest = store.latest_version(ALICE, draft.id)
+
+    def buttons(viewer: str | None) -> set[str]:
+        actions_block = card_blocks(draft, latest, viewer)[-1]
+        return {element["action_id"] for element in actions_block["elements"]}
+
+    owner_only = {ids.DRAFT_FINAL, ids.DRAFT_SHARE}
+    assert owner_only <= buttons("UALICE") and owner_only <= buttons(None)
+    assert not owner_only & buttons("UBOB")
+    assert ids.DRAFT_REVISE in buttons("UBOB")
 
 
 def test_a_click_by_someone_not_shared_with_is_refused_privately(conversations, store) -> None:

@@ -18,12 +18,13 @@ from tests.slack_fixtures import (
     ALICE,
     later_event_answered,
     not_later,
+    open_panel,
     start_thread,
     thread_message,
     typed,
     view_submission,
 )
-from tests.slack_harness import slack_limit_problems
+from tests.slack_harness import poll_until, slack_limit_problems
 
 
 def _in_thread(fake_slack, thread_ts: str) -> list:
@@ -189,3 +190,155 @@ def _wait_since(fake_slack, mark: int, method: str, timeout: float = 30) -> list
 def _revise_submission(where: str, problem: str) -> dict:
     values = {"problem": typed(problem), "hmw": typed("")}
     return view_submission("revise_draft", values, private_metadata=where, view_id="V2")
+
+
+def _tips_in(call) -> int:
+    """1 when a posted reply carries a knowledge-base tip (the 💡 context line), else 0."""
+    return int(":bulb:" in json.dumps(call.body.get("blocks") or []))
+
+
+def _cards_in(fake_slack, channel: str, draft_id: str) -> list[dict]:
+    """The card messages of the draft in `channel`, as Slack now shows them."""
+    return [
+        m
+        for m in fake_slack.messages.get(channel, [])
+        if any(b.get("block_id") == f"card:{draft_id}" for b in m["blocks"])
+    ]
+
+
+def _open_click(slack, draft_id: str, user: str, channel: str, *, ephemeral: bool) -> None:
+    """Open, clicked in a share notice (a DM message) or in `/statement list` (ephemeral)."""
+    assert (
+        slack.interactive(
+            {
+                "type": "block_actions",
+                "team": {"id": "T1"},
+                "user": {"id": user, "team_id": "T1"},
+                "trigger_id": "trigger-open",
+                "channel": {"id": channel},
+                "container": {"type": "message", "channel_id": channel, "is_ephemeral": ephemeral},
+                "message": {"ts": "1700000098.000100"},
+                "actions": [{"action_id": "draft_open", "value": draft_id, "type": "button"}],
+            }
+        ).status
+        == 200
+    )
+
+
+@pytest.mark.slow
+def test_one_living_draft_for_the_owner_a_colleague_a_list_and_the_panel(slack, fake_slack, store):
+    """Alice drafts in a channel thread; Bob opens the shared draft from his notice, Alice opens
+    it from her list, Alice asks to see it again, opens the panel, and finalises it. Counted:
+    who each request was resolved to, versions, tips per reply, card copies, setStatus calls."""
+    _channel, thread_ts = start_thread(slack, fake_slack)
+    (summary,) = store.list_drafts(ALICE)
+    draft_id = summary.id
+
+    def replied(text: str, user: str = "UALICE") -> list:
+        """Send a thread reply and return what the app posted in the thread for it."""
+        mark = len(fake_slack.calls)
+        assert thread_message(slack, text, thread_ts=thread_ts, user=user).status == 200
+        later_event_answered(slack, fake_slack)
+        return _posted_in(not_later(fake_slack.calls[mark:]), thread_ts)
+
+    # a typical thread: every stage answered soundly, a side question, a thank-you
+    replies = []
+    for key, answer in GOOD_ANSWERS.items():
+        if key == "context.partners" or store.latest_version(ALICE, draft_id) is not None:
+            continue
+        replies += replied(answer)
+    if store.latest_version(ALICE, draft_id) is None:
+        replies += replied("draft")
+    replies += replied("what is a driver diagram?")
+    replies += replied("thanks")
+    tipped = sum(_tips_in(call) for call in replies)
+    assert tipped * 3 <= len(replies), f"{tipped} of {len(replies)} replies carried a tip"
+    versions = len(store.versions(ALICE, draft_id))
+
+    # "show me the draft" with nothing changed: shown, not versioned, the card not bumped
+    shown = replied("show me the draft")
+    assert len(shown) == 1 and len(store.versions(ALICE, draft_id)) == versions
+    (card,) = _cards_in(fake_slack, "C1", draft_id)
+    assert f"v{versions}" in json.dumps(card["blocks"])
+
+    # Alice shares; Bob opens from his notice, Alice from her list: one DM copy each
+    slack.command(f"share {draft_id} <@UBOB|bob>", response_url=f"{fake_slack.url}/response/s")
+    fake_slack.wait_for("/response/s")
+    _open_click(slack, draft_id, "UBOB", "DUBOB", ephemeral=False)
+    _open_click(slack, draft_id, "UALICE", "C1", ephemeral=True)
+    fake_slack.wait_until(
+        lambda calls: (
+            (
+                _cards_in(fake_slack, "DUBOB", draft_id)
+                and _cards_in(fake_slack, "DUALICE", draft_id)
+            )
+            or None
+        ),
+        "Open did not put the card in both DMs",
+    )
+    (bobs,) = _cards_in(fake_slack, "DUBOB", draft_id)
+    assert '"draft_final"' not in json.dumps(bobs["blocks"]), "Bob cannot mark it final"
+    (opened_note,) = fake_slack.wait_until(
+        lambda calls: (
+            [
+                c
+                for c in calls
+                if c.method == "chat.postMessage" and c.body.get("thread_ts") == bobs["ts"]
+            ]
+            or None
+        ),
+        "nothing was said under Bob's card",
+    )
+    assert len(opened_note.body["text"]) < 300, "Open posts the card, not a recap"
+
+    # Bob replies in his DM thread: his turn, resolved to him, in an ordinary DM thread
+    mark = len(fake_slack.calls)
+    thread_message(slack, "thanks", user="UBOB", channel="DUBOB", thread_ts=bobs["ts"])
+    later_event_answered(slack, fake_slack)
+    assert any(
+        m.role == "user" and m.author_id == "UBOB"
+        for m in store.recent_messages(ALICE, draft_id, limit=80)
+    )
+
+    # Alice opens the panel: prompts for her drafts ("Continue …"); Carol's panel has none
+    open_panel(slack, "1800000700.000000")
+    open_panel(slack, "1800000800.000000", channel="DUCAROL", user="UCAROL")
+    prompts = fake_slack.wait_for("assistant.threads.setSuggestedPrompts", 2)
+    by_channel = {
+        c.body["channel_id"]: json.dumps(c.body["prompts"], ensure_ascii=False) for c in prompts
+    }
+    assert "Continue “Stroke prevention”" in by_channel["DALICE"]
+    assert "Continue" not in by_channel["DUCAROL"]
+    thread_message(
+        slack, "what is a driver diagram?", channel="DALICE", thread_ts="1800000700.000000"
+    )
+    later_event_answered(slack, fake_slack)
+    statuses = [c for c in fake_slack.calls[mark:] if c.method == "assistant.threads.setStatus"]
+    assert len(statuses) == 2, "one panel message: thinking, then cleared; Bob's DM thread: none"
+    assert {c.body["thread_ts"] for c in statuses} == {"1800000700.000000"}
+
+    # a change in the channel thread, then Final: every copy shows the final version
+    replied("problem: Only 62% of adults with AF in our 9 practices are protected from stroke.")
+    latest = store.latest_version(ALICE, draft_id)
+    assert latest.number == versions + 1
+    _click(slack, "draft_final", f"{draft_id}:v{latest.number}", thread_ts)
+    poll_until(lambda: store.get_draft(ALICE, draft_id).status == "final", "Final did not finalise")
+    later_event_answered(slack, fake_slack)
+
+    def copies() -> list[dict]:
+        return [
+            *_cards_in(fake_slack, "C1", draft_id),
+            *_cards_in(fake_slack, "DUBOB", draft_id),
+            *_cards_in(fake_slack, "DUALICE", draft_id),
+        ]
+
+    poll_until(
+        lambda: all("*Final*" in json.dumps(c["blocks"]) for c in copies()),
+        "a copy of the card does not show the final draft",
+    )
+    assert len(copies()) == 3, "one card per place: the channel thread and two DMs"
+    for copy in copies():
+        drawn = json.dumps(copy["blocks"])
+        assert f"v{latest.number}" in drawn and '"draft_final"' not in drawn
+    assert len(store.versions(ALICE, draft_id)) == versions + 1
+    assert fake_slack.calls_to("assistant.threads.setStatus") == statuses

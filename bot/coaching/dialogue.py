@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from bot.coaching.coach import CoachWords
-from bot.coaching.compose import split_partners
+from bot.coaching.compose import moves_patient_data, split_partners
 from bot.coaching.drafting import Drafted, Drafting
 from bot.coaching.fallback import Coaches, WatchedSink
 from bot.coaching.filing import (
@@ -313,6 +313,10 @@ class Dialogue:
             flow = flow.with_redirect(Redirect(asked.key, text, tuple(elsewhere)))
             offered, flow = flow.take_unplaced(asked.key)
             reply = self._question_reply(draft.id, asked.key, joined(lead, offer_back(offered)))
+            # a misplaced answer is when guidance on what the question means helps
+            reply.tips = self._knowledge.tips(
+                self._knowledge.find(asked.search, k=1), actor=actor, draft=draft
+            )
             return Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
         if filing.rich and not flow.return_to_review:
             lead = f"Thank you: that's a lot to work with. I've noted {labels(filing.keys)}."
@@ -358,11 +362,14 @@ class Dialogue:
         reply = self._question_reply(
             draft.id, following, joined(said.text, also, offer_back(offered))
         )
-        tips_for = tip_query(asked, issues, known_question(following).search, text)
-        found = self._knowledge.find(tips_for, k=3)
-        reply.tips = self._knowledge.tips(
-            found, passages, actor=actor, draft=draft, already=said.text
-        )
+        if issues or moves_patient_data({asked.key: answer}):
+            # Quiet by default: a sound answer moves on without a tip; a weak one, or one that
+            # moves patient data (information governance), gets the guidance that helps.
+            tips_for = tip_query(asked, issues, known_question(following).search, text)
+            found = self._knowledge.find(tips_for, k=3)
+            reply.tips = self._knowledge.tips(
+                found, passages, actor=actor, draft=draft, already=said.text
+            )
         return Plan(
             reply,
             question_key=following,

@@ -107,6 +107,10 @@ class DraftsService:
         """Point an adapter's conversation (a Slack thread, say) at a draft `actor` may see."""
         self._store.link_conversation(conversation_key, actor, draft_id)
 
+    def places(self, actor: Actor, draft_id: str) -> builtins.list[tuple[str, str]]:
+        """(conversation key, who linked it) of every conversation showing a draft `actor` sees."""
+        return self._store.linked_conversations(actor, draft_id)
+
     def linked_owner(self, conversation_key: str, workspace_id: str) -> tuple[str, str] | None:
         """(draft id, owner) of the draft a conversation points at, whoever asks.
 

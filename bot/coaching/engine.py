@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from bot.coaching.coach import Coach
@@ -33,7 +34,7 @@ from bot.coaching.tips import KnowledgeTips
 from bot.coaching.wording import joined, title_from
 from bot.drafts.answers import AnswerStore
 from bot.drafts.events import EventStore
-from bot.drafts.records import Actor, DraftRecord, VersionRecord
+from bot.drafts.records import Actor, DraftRecord, NewVersion, VersionRecord
 from bot.drafts.repository import DraftStore, backoff_delay
 from bot.errors import ConcurrentUpdate, StoreUnavailable
 from bot.llm.exchange import TextSink
@@ -305,6 +306,14 @@ class Engine:
         saved without the coach's reply. ConcurrentUpdate means nothing was written.
         """
         reply = plan.reply
+        latest = self._store.latest_version(actor, draft.id) if plan.version else None
+        if plan.version is not None and latest is not None and _same_draft(plan.version, latest):
+            # "show me the draft" with nothing changed: show the version there is and store none
+            # (a copy would bump every card and stale every button); a final draft stays final.
+            reply.version, reply.drafted_at = latest.number, latest.created_at
+            plan = replace(plan, version=None)
+            if draft.status == "final":
+                plan = replace(plan, status=None, question_key=None)
         notices = plan.notices + reply.notices
 
         def history(version: VersionRecord | None) -> list[tuple[str, str]]:
@@ -337,3 +346,8 @@ class Engine:
         """
         self.guided.recogniser.warm_up()
         self._knowledge.warm_up()
+
+
+def _same_draft(new: NewVersion, latest: VersionRecord) -> bool:
+    """Whether a composed version says exactly what the latest stored one says, score included."""
+    return (new.content, new.rubric) == (latest.content, latest.rubric)

@@ -341,6 +341,21 @@ class DraftStore:
             ).first()
             return None if draft is None else _draft_record(draft)
 
+    def linked_conversations(self, actor: Actor, draft_id: str) -> list[tuple[str, str]]:
+        """(key, user who linked it) of every conversation now pointing at a draft `actor` sees.
+
+        Lets an adapter keep every place that shows the draft (a Slack thread's card) current.
+        """
+        with self.db.reads() as session:
+            visible_draft(session, actor, draft_id)
+            rows = session.execute(
+                select(ConversationLink.key, ConversationLink.user_id).where(
+                    ConversationLink.draft_id == draft_id,
+                    ConversationLink.workspace_id == actor.workspace_id,
+                )
+            ).all()
+        return [(row.key, row.user_id) for row in rows]
+
     def owner_of(self, workspace_id: str, draft_id: str) -> str | None:
         """Who owns a draft of this workspace, whoever asks (None: no such draft).
 

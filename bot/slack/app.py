@@ -24,6 +24,7 @@ from bot.errors import StoreBusy
 from bot.privacy import log_filter
 from bot.settings import Settings
 from bot.slack.conversations import SlackConversations
+from bot.slack.identity import NoIdentity, resolve
 from bot.slack.listeners import register_all
 from bot.slack.payloads import text_at
 
@@ -72,6 +73,9 @@ def create_app(settings: Settings, engine: Engine, *, client: WebClient | None =
 
 def on_error(error: Exception, body: Mapping[str, object], client: WebClient) -> None:
     """Any listener's failure: an outage is explained to the person; anything else is logged."""
+    if isinstance(error, NoIdentity):  # nobody to act for: refuse, and say why in the log
+        log.warning("refused to act: %s", error)
+        return
     if isinstance(error, StoreBusy):  # an outage, not a bug: tell the person, privately
         log.warning("request refused during a database outage: %s", error)
         tell_outage(client, body, str(error))
@@ -90,8 +94,9 @@ def tell_outage(client: WebClient, body: Mapping[str, object], text: str) -> Non
         or text_at(body, "channel_id")
         or text_at(body, "channel", "id")
     )
-    user = text_at(body, "event", "user") or text_at(body, "user_id") or text_at(body, "user", "id")
-    if not user:
+    try:
+        user = resolve({}, body).user_id
+    except NoIdentity:
         return
     try:
         if channel:

@@ -5,6 +5,13 @@ remembers the cards it posted, and any other instance (HTTP mode behind a load b
 a restart) finds the card by reading the thread once (`conversations.replies`, with the history
 scopes the app already has) and remembers it from then on. A card that was deleted is posted
 again rather than failing the turn.
+
+A draft can be shown in several threads: the channel thread it was started in, the owner's and
+each collaborator's DM thread opened from a list or a share notice, an assistant-panel thread.
+Every one of them is a conversation linked to the draft in the store, so after a change the
+keeper updates the card in each of those threads too (`refresh_copies`): no copy is left
+showing an old version, and each person's copy is drawn for them (no owner-only buttons on a
+collaborator's).
 """
 
 from __future__ import annotations
@@ -50,6 +57,8 @@ class CardKeeper:
         self._our_parents: OrderedDict[tuple[str, str], bool] = OrderedDict()
         self._lock = threading.Lock()
         self._thread_locks: OrderedDict[tuple[str, str], threading.Lock] = OrderedDict()
+        # what each copy last showed (version, status), so an unchanged copy is not redrawn
+        self._drawn: OrderedDict[tuple[str, str], tuple[int | None, str]] = OrderedDict()
 
     # -- memory ---------------------------------------------------------------------------------
     @staticmethod
@@ -127,19 +136,22 @@ class CardKeeper:
         *,
         before: list[Block] | None = None,
         after: list[Block] | None = None,
+        viewer: str | None = None,
     ) -> bool:
         """Update the thread's card in place; post it (with `before`/`after`) if it has none.
 
         True when a new message was posted (the card carried this turn's words), False when an
-        existing card was updated (the caller still posts the turn's words).
+        existing card was updated (the caller still posts the turn's words). `viewer`: the one
+        person who sees this thread (a DM), or None for a channel thread.
         """
-        card = card_blocks(draft, latest)
+        card = card_blocks(draft, latest, viewer)
         text = _card_text(draft, latest)
         with self.thread_lock(channel, thread_ts):
             known = self.find(client, channel, thread_ts, draft.id)
             if known.card_ts is not None:
                 try:
                     client.chat_update(channel=channel, ts=known.card_ts, text=text, blocks=card)
+                    self._remember_drawn(channel, known.card_ts, draft, latest)
                     self._update_parent(client, channel, thread_ts, known, draft, latest)
                     return False
                 except SlackApiError as error:
@@ -156,8 +168,60 @@ class CardKeeper:
                 channel=channel, thread_ts=thread_ts, text=text, blocks=blocks
             )
             self.card_posted(channel, thread_ts, draft.id, str(response.get("ts")))
+            self._remember_drawn(channel, str(response.get("ts")), draft, latest)
             self._update_parent(client, channel, thread_ts, known, draft, latest)
             return True
+
+    def refresh_copies(
+        self,
+        client: WebClient,
+        draft: DraftRecord,
+        latest: VersionRecord | None,
+        places: list[CardPlace],
+        *,
+        shown_at: tuple[str, str | None] | None = None,
+    ) -> int:
+        """Bring the draft's card up to date in every other thread that shows it.
+
+        `places` are the threads linked to the draft; `shown_at` (channel, thread) is the one
+        the caller has just updated. A thread with no card of this draft is left alone, and a
+        copy already showing this version and status is not redrawn. Returns the copies updated.
+        """
+        updated = 0
+        for place in places:
+            if shown_at is not None and (place.channel, place.thread_ts) == shown_at:
+                continue
+            with self.thread_lock(place.channel, place.thread_ts):
+                known = self.find(client, place.channel, place.thread_ts, draft.id)
+                if known.card_ts is None or self._is_drawn(
+                    place.channel, known.card_ts, draft, latest
+                ):
+                    continue
+                try:
+                    client.chat_update(
+                        channel=place.channel,
+                        ts=known.card_ts,
+                        text=_card_text(draft, latest),
+                        blocks=card_blocks(draft, latest, place.viewer),
+                    )
+                except SlackApiError as error:
+                    log.info("could not update a copy of the card: %s", error.response.get("error"))
+                    continue
+                self._remember_drawn(place.channel, known.card_ts, draft, latest)
+                self._update_parent(client, place.channel, place.thread_ts, known, draft, latest)
+                updated += 1
+        return updated
+
+    def _remember_drawn(
+        self, channel: str, card_ts: str, draft: DraftRecord, latest: VersionRecord | None
+    ) -> None:
+        with self._lock:
+            self._bounded(self._drawn, (channel, card_ts), _stamp(draft, latest))
+
+    def _is_drawn(
+        self, channel: str, card_ts: str, draft: DraftRecord, latest: VersionRecord | None
+    ) -> bool:
+        return self._drawn.get((channel, card_ts)) == _stamp(draft, latest)
 
     def _update_parent(
         self,
@@ -180,6 +244,20 @@ class CardKeeper:
             )
         except SlackApiError as error:
             log.info("could not update the thread's channel post: %s", error.response.get("error"))
+
+
+@dataclass(frozen=True)
+class CardPlace:
+    """A thread that shows a draft's card, and who alone sees it (None: a channel thread)."""
+
+    channel: str
+    thread_ts: str
+    viewer: str | None = None
+
+
+def _stamp(draft: DraftRecord, latest: VersionRecord | None) -> tuple[int | None, str]:
+    """What a card shows that can go out of date: the version and the status."""
+    return (latest.number if latest else None, draft.status)
 
 
 def _card_text(draft: DraftRecord, latest: VersionRecord | None) -> str:

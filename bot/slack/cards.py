@@ -107,8 +107,14 @@ def summary_line(draft: DraftRecord, latest: VersionRecord | None) -> str:
     return " · ".join(parts)
 
 
-def card_blocks(draft: DraftRecord, latest: VersionRecord | None) -> list[Block]:
-    """The compact card: title — vN, status and score, the statement, weakest two, next step."""
+def card_blocks(
+    draft: DraftRecord, latest: VersionRecord | None, viewer: str | None = None
+) -> list[Block]:
+    """The compact card: title — vN, status and score, the statement, weakest two, next step.
+
+    `viewer` is the one person who sees this copy (a DM, the panel, a private answer): the
+    owner-only buttons are left off a collaborator's copy. None: a channel thread, seen by all.
+    """
     blocks: list[Block] = [header_with_version(draft.title, latest.number if latest else None)]
     blocks.append(context(f"{summary_line(draft, latest)} · owner <@{escape(draft.owner_id)}>"))
     if latest is not None:
@@ -127,15 +133,21 @@ def card_blocks(draft: DraftRecord, latest: VersionRecord | None) -> list[Block]
             )
             blocks += section(f"*Weakest points*\n{listed}")
     blocks += section(f"*Next step:* {to_mrkdwn(next_step(draft, latest))}")
-    blocks.append(card_actions(draft, latest))
+    blocks.append(card_actions(draft, latest, viewer))
     return blocks
 
 
-def card_actions(draft: DraftRecord, latest: VersionRecord | None) -> Block:
-    """Final (until it is final), Revise, Full draft, Export, Share and 👍/👎 on this version."""
+def card_actions(
+    draft: DraftRecord, latest: VersionRecord | None, viewer: str | None = None
+) -> Block:
+    """Final (until it is final), Revise, Full draft, Export, Share and 👍/👎 on this version.
+
+    Mark final and Share are the owner's: not drawn on a copy only a collaborator sees.
+    """
     value = ButtonValue(draft.id, latest.number if latest else None).encode()
+    owners_copy = viewer is None or viewer == draft.owner_id
     elements: list[Block] = []
-    if latest is not None and draft.status != "final":
+    if latest is not None and draft.status != "final" and owners_copy:
         elements.append(button("Mark final", ids.DRAFT_FINAL, value, "primary"))
     if latest is not None:
         elements += [
@@ -143,17 +155,21 @@ def card_actions(draft: DraftRecord, latest: VersionRecord | None) -> Block:
             button("Full draft", ids.DRAFT_FULL, value),
             button("Export", ids.DRAFT_EXPORT, value),
         ]
-    elements.append(button("Share", ids.DRAFT_SHARE, value))
+    if owners_copy:
+        elements.append(button("Share", ids.DRAFT_SHARE, value))
     if latest is not None:
         elements += [
             button("👍", ids.FEEDBACK_UP, value),
             button("👎", ids.FEEDBACK_DOWN, value),
         ]
-    return {
-        "type": "actions",
-        "block_id": f"{ids.CARD_BLOCK_PREFIX}{draft.id}",
-        "elements": elements,
-    }
+    block_id = f"{ids.CARD_BLOCK_PREFIX}{draft.id}"  # how the keeper finds the card again
+    if not elements:  # Slack refuses an empty actions block: the card keeps its marker anyway
+        return {
+            "type": "context",
+            "block_id": block_id,
+            "elements": [{"type": "mrkdwn", "text": "Buttons appear once there is a draft."}],
+        }
+    return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
 def parent_text(draft: DraftRecord, latest: VersionRecord | None) -> str:

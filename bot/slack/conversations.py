@@ -31,7 +31,7 @@ from bot.slack.blocks import (
     reply_head,
     reply_tail,
 )
-from bot.slack.card_keeper import CardKeeper
+from bot.slack.card_keeper import CardKeeper, CardPlace
 from bot.slack.cards import (
     card_blocks,
     parent_blocks,
@@ -39,8 +39,9 @@ from bot.slack.cards import (
     shared_notice_blocks,
     status_words,
 )
+from bot.slack.identity import resolve
 from bot.slack.mrkdwn import escape, split_text, to_mrkdwn
-from bot.slack.payloads import text_at
+from bot.slack.panel_threads import PanelThreads
 from bot.slack.streaming import ThreadStreamer
 
 log = logging.getLogger(__name__)
@@ -60,23 +61,33 @@ def thread_key(team_id: str, channel_id: str, thread_ts: str) -> str:
     return f"slack:{team_id}:{channel_id}:{thread_ts}"
 
 
+def place_of(key: str, linked_by: str) -> CardPlace | None:
+    """The Slack thread a conversation key names, and who alone sees it (a DM's person)."""
+    prefix, _, rest = key.partition(":")
+    _team, _, where = rest.partition(":")
+    channel, _, thread_ts = where.partition(":")
+    if prefix != "slack" or not channel or not thread_ts:
+        return None  # the console's conversations, or a key from another adapter
+    return CardPlace(channel, thread_ts, viewer_in(channel, linked_by))
+
+
+def viewer_in(channel: str, user: str) -> str | None:
+    """Who alone sees a card in `channel`: the person of a DM ("D…"), nobody in a channel."""
+    return user if channel.startswith("D") else None
+
+
 def answer_place(team_id: str, channel_id: str) -> str:
     """Where a knowledge answer was shown, as the store keeps it: a vote must come from there."""
     return f"slack:{team_id}:{channel_id}"
 
 
 def actor_from(context: BoltContext, body: Mapping[str, object] | None = None) -> Actor:
-    """The acting user in the acting workspace (team), from Bolt's context or the payload."""
-    body = body or {}
-    team = (
-        context.team_id
-        or text_at(body, "team_id")
-        or text_at(body, "team", "id")
-        or text_at(body, "user", "team_id")
-        or "unknown-team"
-    )
-    user = context.user_id or text_at(body, "user", "id") or "unknown"
-    return Actor(team, user)
+    """The acting user in the acting workspace (see `identity.resolve`).
+
+    Raises `NoIdentity` when the payload names nobody; the app's error handler logs why and
+    nothing is done: there is no shared stand-in actor.
+    """
+    return resolve(context, body or {})
 
 
 @dataclass
@@ -85,6 +96,7 @@ class SlackConversations:
     settings: Settings
 
     cards: CardKeeper = field(default_factory=CardKeeper)
+    panels: PanelThreads = field(default_factory=PanelThreads)
 
     # -- posting ------------------------------------------------------------------------------
     def deliver(
@@ -111,7 +123,8 @@ class SlackConversations:
             draft, latest = shown
             streamed = streamer is not None and streamer.mode is not None
             if thread_ts is None:
-                self._post_card_alone(client, channel, reply, draft, latest)
+                card_ts = self._post_card_alone(client, channel, reply, draft, latest, actor)
+                self.refresh_copies(client, actor, draft, latest, shown_at=(channel, card_ts))
                 return
             posted = self.cards.show(
                 client,
@@ -121,7 +134,9 @@ class SlackConversations:
                 latest,
                 before=None if streamed else reply_head(reply),
                 after=None if streamed else reply_tail(reply),
+                viewer=viewer_in(channel, actor.user_id),
             )
+            self.refresh_copies(client, actor, draft, latest, shown_at=(channel, thread_ts))
             if posted and not streamed:
                 return
             note = card_note(draft, latest)
@@ -166,12 +181,41 @@ class SlackConversations:
         reply: Reply,
         draft: DraftRecord,
         latest: VersionRecord | None,
-    ) -> None:
-        """Outside a thread (nowhere to keep a living card): the card with the turn's words."""
-        blocks = fit_blocks(
-            [*reply_head(reply), *card_blocks(draft, latest), *reply_tail(reply)], MAX_BLOCKS
+        actor: Actor,
+    ) -> str | None:
+        """Outside a thread: the card with the turn's words, heading a thread of its own.
+
+        The thread is linked to the draft like one opened with Open, so this copy is kept
+        current with the others and a reply under it carries on coaching. Returns its ts.
+        """
+        card = card_blocks(draft, latest, viewer_in(channel, actor.user_id))
+        blocks = fit_blocks([*reply_head(reply), *card, *reply_tail(reply)], MAX_BLOCKS)
+        posted = client.chat_postMessage(channel=channel, text=fallback_text(reply), blocks=blocks)
+        card_ts = str(posted.get("ts") or "")
+        if card_ts:
+            self.cards.card_posted(channel, card_ts, draft.id, card_ts)
+            key = thread_key(actor.workspace_id, channel, card_ts)
+            self.engine.drafts.link(key, actor, draft.id)
+        return card_ts or None
+
+    def places(self, actor: Actor, draft_id: str) -> list[CardPlace]:
+        """Every Slack thread linked to the draft: where a copy of its card may be."""
+        found = (place_of(key, user) for key, user in self.engine.drafts.places(actor, draft_id))
+        return [place for place in found if place is not None]
+
+    def refresh_copies(
+        self,
+        client: WebClient,
+        actor: Actor,
+        draft: DraftRecord,
+        latest: VersionRecord | None,
+        *,
+        shown_at: tuple[str, str | None] | None = None,
+    ) -> int:
+        """After a change, every other thread's copy of the card shows it too (see CardKeeper)."""
+        return self.cards.refresh_copies(
+            client, draft, latest, self.places(actor, draft.id), shown_at=shown_at
         )
-        client.chat_postMessage(channel=channel, text=fallback_text(reply), blocks=blocks)
 
     def _card_state(
         self, actor: Actor, reply: Reply
@@ -329,25 +373,55 @@ class SlackConversations:
         )
 
     def open_in_dm(self, client: WebClient, actor: Actor, draft_id: str) -> str:
-        """Open a draft in the user's DM: its card starts a thread where coaching carries on.
+        """Open a draft in the user's DM: its card heads a thread where coaching carries on.
 
-        Each Open gets its own thread, so a DM holds any number of drafts, one per thread.
-        Returns the DM channel.
+        One living card per draft and person: a draft already open in this DM is not posted
+        again; its card there is brought up to date and the person is pointed to it. Otherwise
+        the card starts a new thread with one short line under it (not a recap of the draft:
+        the card is the draft). Returns the DM channel.
         """
         draft = self.engine.drafts.get(actor, draft_id)
         latest = self.engine.drafts.latest_version(actor, draft_id)
         dm = self.dm_channel(client, actor.user_id)
+        for place in self.places(actor, draft.id):
+            if place.channel != dm or place.viewer != actor.user_id:
+                continue
+            known = self.cards.find(client, dm, place.thread_ts, draft.id)
+            if known.card_ts is not None:
+                self.cards.show(client, dm, place.thread_ts, draft, latest, viewer=actor.user_id)
+                self._point_to_card(client, dm, known.card_ts, draft)
+                return dm
         posted = client.chat_postMessage(
-            channel=dm, text=f"Draft: {escape(draft.title)}", blocks=card_blocks(draft, latest)
+            channel=dm,
+            text=f"Draft: {escape(draft.title)}",
+            blocks=card_blocks(draft, latest, actor.user_id),
         )
         card_ts = str(posted["ts"])
         self.cards.card_posted(dm, card_ts, draft.id, card_ts)
         reply = self.engine.open(
             actor, draft.id, conversation_key=thread_key(actor.workspace_id, dm, card_ts)
         )
-        reply.content, reply.version = None, None  # the card above already shows the draft
-        self.post(client, dm, card_ts, reply)
+        carry_on = "Reply in this thread to carry on with this draft."
+        if reply.question:
+            carry_on += f" Next question: {to_mrkdwn(reply.question)}"
+        client.chat_postMessage(channel=dm, thread_ts=card_ts, text=carry_on)
         return dm
+
+    def _point_to_card(self, client: WebClient, dm: str, card_ts: str, draft: DraftRecord) -> None:
+        """Say where a draft's living card already is (a link to it when Slack gives one)."""
+        link = ""
+        try:
+            link = str(
+                client.chat_getPermalink(channel=dm, message_ts=card_ts).get("permalink") or ""
+            )
+        except SlackApiError as error:
+            log.info("no permalink for the card: %s", error.response.get("error"))
+        where = f"<{link}|its card>" if link else "its card further up our messages"
+        client.chat_postMessage(
+            channel=dm,
+            text=f"*{escape(draft.title)}* is already open here: carry on in the thread under "
+            f"{where}, which shows the latest version.",
+        )
 
     def share_with(self, client: WebClient, actor: Actor, draft_id: str, user: str) -> None:
         """Share, then tell the colleague what they were given: title, owner, score and Open."""

@@ -22,10 +22,11 @@ from bot.slack import ids
 from bot.slack.blocks import Block, button, context, section
 from bot.slack.conversations import SlackConversations, thread_key
 from bot.slack.lists import drafts_page_blocks
-from bot.slack.mrkdwn import escape
+from bot.slack.mrkdwn import cut_on_word, escape
 from bot.slack.requests import addressed_to_someone_else, find_draft, read_request
 
 log = logging.getLogger(__name__)
+PANEL_TITLE_CHARS = 60  # a question as the panel thread's title
 OFFER_VALUE_CHARS = 1900  # a button value holds 2,000
 DM_HELP = (
     "I coach you and your partners to a problem statement and value proposition.\n"
@@ -105,7 +106,7 @@ class DirectMessages:
             self.conversations.answer(client, place.channel, place.thread_ts, actor, draft_id, text)
         elif request.kind == "question":
             if set_title:
-                set_title(redact_line(request.argument, 60))
+                set_title(cut_on_word(redact_line(request.argument), PANEL_TITLE_CHARS))
             self.conversations.answer_question(
                 client, place.channel, place.thread_ts, actor, request.argument
             )
@@ -144,7 +145,7 @@ class DirectMessages:
             opening_text=opening,
         )
         if set_title:
-            set_title(self.engine.drafts.get(actor, reply.draft_id).title[:150])
+            set_title(cut_on_word(self.engine.drafts.get(actor, reply.draft_id).title, 150))
         self.conversations.deliver(client, place.channel, thread, reply, actor)
 
     def switch(
@@ -168,7 +169,7 @@ class DirectMessages:
             self.conversations.open_in_dm(client, actor, found.id)
             return
         if set_title:
-            set_title(found.title[:150])
+            set_title(cut_on_word(found.title, 150))
         key = thread_key(actor.workspace_id, place.channel, place.thread_ts)
         reply = self.engine.open(actor, found.id, conversation_key=key)
         self.conversations.deliver(client, place.channel, place.thread_ts, reply, actor)

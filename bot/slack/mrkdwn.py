@@ -68,3 +68,17 @@ def _blocks(text: str, limit: int) -> list[str]:
         if line_group:
             out.append(line_group)
     return out
+
+
+def cut_on_word(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters, cut at a space and ended with "…" when cut.
+
+    Titles Slack shows (the panel's, a prompt's) read "…shared outcome…", never "…outcome measur".
+    """
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:-–—") + "…"

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.webhook import WebhookClient
 
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
@@ -30,18 +31,19 @@ from bot.slack.blocks import (
     section,
     share_modal,
 )
-from bot.slack.cards import ButtonValue, full_draft_modal
+from bot.slack.cards import ButtonValue, card_blocks, full_draft_modal
 from bot.slack.conversations import (
     NOT_SHARED,
     SlackConversations,
     actor_from,
     answer_place,
     owner_only,
+    viewer_in,
 )
 from bot.slack.direct import Place
 from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
 from bot.slack.lists import Surface, drafts_page_blocks, home_view, parse_page
-from bot.slack.mrkdwn import to_mrkdwn
+from bot.slack.mrkdwn import escape, to_mrkdwn
 from bot.slack.payloads import BlockActionsBody, ButtonAction
 
 log = logging.getLogger(__name__)
@@ -130,8 +132,13 @@ def tell(click: Click, client: WebClient, text: str) -> None:
         client.chat_postMessage(channel=dm, text=text)
 
 
-def on_card(click: Click) -> tuple[DraftRecord, VersionRecord]:
-    """The draft and its latest version, refusing a card drawn for an older version."""
+def on_card(click: Click, client: WebClient) -> tuple[DraftRecord, VersionRecord]:
+    """The draft and its latest version, refusing a card drawn for an older version.
+
+    A stale card is brought up to date where it was clicked (every tracked copy normally is
+    already; this catches one the keeper could not reach), and the clicker is told to look at
+    the new version and click again, so the click is never silently applied to a newer draft.
+    """
     drafts = click.conversations.engine.drafts
     clicked = ButtonValue.decode(click.value)
     draft = drafts.get(click.actor, clicked.draft_id)
@@ -139,12 +146,39 @@ def on_card(click: Click) -> tuple[DraftRecord, VersionRecord]:
     if latest is None:
         raise Refused(f"*{to_mrkdwn(draft.title)}* has no draft yet.")
     if clicked.version is not None and clicked.version != latest.number:
+        redrawn = redraw_clicked_card(click, client, draft, latest)
+        then = (
+            "I've updated this card: check the new version, then click again."
+            if redrawn
+            else f"Use `/statement show {draft.id}` to see it, then click again there."
+        )
         raise Refused(
-            f"That card shows version {clicked.version}, but *{to_mrkdwn(draft.title)}* is "
-            f"now at version {latest.number}: use the latest card "
-            f"(or `/statement show {draft.id}`)."
+            f"That card showed version {clicked.version}, but *{to_mrkdwn(draft.title)}* is "
+            f"now at version {latest.number}. {then}"
         )
     return draft, latest
+
+
+def redraw_clicked_card(
+    click: Click, client: WebClient, draft: DraftRecord, latest: VersionRecord
+) -> bool:
+    """Redraw the card message that was clicked (not an ephemeral one: Slack keeps no copy)."""
+    container = click.body.get("container") or {}
+    channel, _thread = _where(click.body)
+    ts = container.get("message_ts") or (click.body.get("message") or {}).get("ts")
+    if container.get("is_ephemeral") or not channel or not ts:
+        return False
+    try:
+        client.chat_update(
+            channel=channel,
+            ts=ts,
+            text=f"Draft: {escape(draft.title)}",
+            blocks=card_blocks(draft, latest, viewer_in(channel, click.actor.user_id)),
+        )
+    except SlackApiError as error:
+        log.info("could not redraw the clicked card: %s", error.response.get("error"))
+        return False
+    return True
 
 
 def in_place(click: Click, client: WebClient) -> tuple[str, str | None]:
@@ -165,9 +199,11 @@ def final(
     """Mark final: the owner only, on the card of the latest version."""
     click = acknowledge(ack, body, action, context)
     with refusals_told(click, client):
-        draft, _latest = on_card(click)
-        if not draft.owned_by(click.actor):
-            raise Refused(owner_only(draft, "mark it final"))
+        clicked = ButtonValue.decode(click.value)
+        owned = click.conversations.engine.drafts.get(click.actor, clicked.draft_id)
+        if not owned.owned_by(click.actor):  # said first: a newer card would not help them
+            raise Refused(owner_only(owned, "mark it final"))
+        draft, _latest = on_card(click, client)
         if draft.status == "final":
             raise Refused(f"*{to_mrkdwn(draft.title)}* is already final.")
         channel, thread_ts = in_place(click, client)
@@ -185,7 +221,7 @@ def revise(
     """Revise: a form with the problem statement and how-might-we of the latest version."""
     click = acknowledge(ack, body, action, context)
     with refusals_told(click, client):
-        draft, latest = on_card(click)
+        draft, latest = on_card(click, client)
         channel, thread_ts = _public_place(body)
         where = json.dumps({"d": draft.id, "v": latest.number, "c": channel, "t": thread_ts})
         client.views_open(trigger_id=body["trigger_id"], view=revise_modal(latest.content, where))
@@ -223,7 +259,7 @@ def export(
     """Export: a Word document of the latest version, sent to the clicker's DM."""
     click = acknowledge(ack, body, action, context)
     with refusals_told(click, client):
-        draft, latest = on_card(click)
+        draft, latest = on_card(click, client)
         dm = click.conversations.dm_channel(client, click.actor.user_id)
         click.conversations.upload_export(client, click.actor, draft.id, "docx", dm)
         channel, _thread = _where(body)

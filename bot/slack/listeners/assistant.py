@@ -17,6 +17,7 @@ from bot.drafts.records import DraftSummary
 from bot.slack.conversations import actor_from
 from bot.slack.direct import Place
 from bot.slack.listeners.dependencies import conversations_of, direct_messages_of
+from bot.slack.mrkdwn import cut_on_word
 from bot.slack.payloads import AssistantThreadStarted, EventBody, MessageEvent
 
 log = logging.getLogger(__name__)
@@ -54,9 +55,7 @@ def prompts_for(drafts: list[DraftSummary]) -> list[dict[str, str]]:
             },
         ]
     latest = drafts[0]  # most recently updated
-    title = latest.title
-    if len(title) > PROMPT_TITLE_CHARS:
-        title = title[: PROMPT_TITLE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    title = cut_on_word(latest.title, PROMPT_TITLE_CHARS)
     verb = "Open" if latest.status == "final" else "Continue"
     pick_up = {"title": f"{verb} “{title}”", "message": f"switch to {latest.id}"}
     return [pick_up, START_PROMPT, LIST_PROMPT]
@@ -92,10 +91,13 @@ def started(
     body: EventBody,
     context: BoltContext,
 ) -> None:
-    """The panel opened: a greeting and prompts for where the user stands."""
+    """The panel opened: a greeting and prompts for where the user stands (their drafts)."""
     actor = actor_from(context, body)
-    drafts = conversations_of(context).engine.drafts.list(actor)
+    conversations = conversations_of(context)
     thread = payload.get("assistant_thread") or {}
+    if thread.get("channel_id") and thread.get("thread_ts"):
+        conversations.panels.started(thread["channel_id"], thread["thread_ts"])
+    drafts = conversations.engine.drafts.list(actor)
     viewing = (thread.get("context") or {}).get("channel_id")
     say(greeting(viewing))
     set_suggested_prompts(prompts=prompts_for(drafts))
@@ -110,13 +112,28 @@ def message(
     set_title: SetTitle,
     context: BoltContext,
 ) -> None:
-    """A message in the panel: routed like a DM, with a status while the coach thinks."""
-    if not conversations_of(context).first_delivery(body.get("event_id")):
+    """A message in the panel: routed like a DM, with a status while the coach thinks.
+
+    Bolt sends every threaded DM message here; one in an ordinary DM thread (not a panel
+    thread) is routed as the DM it is, with no panel status or title calls.
+    """
+    conversations = conversations_of(context)
+    if not conversations.first_delivery(body.get("event_id")):
         return
     actor = actor_from(context, body)
-    place = Place(
-        payload["channel"], payload["ts"], payload.get("thread_ts") or payload["ts"], True
-    )
+    thread_ts = payload.get("thread_ts")
+    in_panel = conversations.panels.is_panel(client, payload["channel"], thread_ts)
+    place = Place(payload["channel"], payload["ts"], thread_ts or payload["ts"], in_panel)
+    if not in_panel:
+        direct_messages_of(context).route(
+            client,
+            actor,
+            place,
+            payload.get("text") or "",
+            has_files=bool(payload.get("files")),
+            bot_user_id=context.bot_user_id,
+        )
+        return
     _quietly(
         set_status,
         status="is thinking…",

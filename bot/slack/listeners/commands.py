@@ -86,7 +86,7 @@ def statement(
         elif verb == "show":
             draft = conversations.engine.drafts.get(actor, args[0])
             latest = conversations.engine.drafts.latest_version(actor, draft.id)
-            say(f"Draft: {escape(draft.title)}", card_blocks(draft, latest))
+            say(f"Draft: {escape(draft.title)}", card_blocks(draft, latest, actor.user_id))
         elif verb == "export":
             export(conversations, client, actor, args, say)
         elif verb in ("share", "unshare"):

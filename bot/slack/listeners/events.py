@@ -69,8 +69,8 @@ def on_message(
     thread_ts = event.get("thread_ts")
     is_dm = event.get("channel_type") == "im"
     conversations = conversations_of(context)
-    actor = actor_from(context, body)
     if is_dm:
+        actor = actor_from(context, body)
         if conversations.first_delivery(body.get("event_id")):
             place = Place(channel, event.get("ts", ""), thread_ts)
             direct_messages_of(context).route(
@@ -86,6 +86,7 @@ def on_message(
         return  # top-level channel chatter is not ours
     if addressed_to_someone_else(text, bot_user):
         return  # "<@colleague> can you pull the falls figures?" is for the colleague
+    actor = actor_from(context, body)  # only now: channel chatter is never refused as nameless
     draft_id = conversations.draft_for_thread(actor, channel, thread_ts)
     if draft_id is None:
         owned = conversations.engine.drafts.linked_owner(
