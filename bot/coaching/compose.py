@@ -117,7 +117,9 @@ def split_partners(text: str) -> list[str]:
     return [n[0].upper() + n[1:] for n in names][:6]
 
 
-def involves_commercial_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
+def involves_commercial_partner(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> bool:
     text = " ".join([*partners, partner_type, answers.get(PARTNERS, "")])
     return bool(COMMERCIAL_WORDS.search(text))
 
@@ -137,18 +139,22 @@ DIGITAL_QUERY = "digital partner DTAC clinical safety DCB0129 DCB0160 evidence s
 DATA_QUERY = "information governance lawful basis controller processor data sharing agreement DPIA"
 
 
-def involves_digital_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
+def involves_digital_partner(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> bool:
     """A digital or medtech partner: DTAC, clinical safety and device rules apply."""
     text = " ".join([*partners, partner_type, answers.get(PARTNERS, "")])
     return bool(DIGITAL_WORDS.search(text))
 
 
-def moves_patient_data(answers: dict) -> bool:
+def moves_patient_data(answers: dict[str, str]) -> bool:
     """Whether the answers say patient data will be shared or used: IG comes first."""
     return any(PATIENT_DATA_WORDS.search(str(value)) for value in answers.values())
 
 
-def extra_knowledge_queries(partners: list[str], partner_type: str, answers: dict) -> list[str]:
+def extra_knowledge_queries(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> list[str]:
     """The guidance a draft must cite for this kind of partner and data."""
     queries = [DIGITAL_QUERY] if involves_digital_partner(partners, partner_type, answers) else []
     return queries + ([DATA_QUERY] if moves_patient_data(answers) else [])

@@ -1,8 +1,8 @@
 """The coaching questions: one definition each, the single place a question's behaviour lives.
 
-A question used to be spread over five files joined only by matching strings (the prompt in one,
-its checks in another, its praise, how the draft uses it and how the rubric reads it elsewhere).
-Here each `Question` carries all of it: its key (a constant, never a repeated string), its stage,
+Everything about a question lives in its one `Question`, so changing a question is one edit and
+no two files can disagree about it through a mistyped string: its key (a constant, never a
+repeated string; the rubric finds a criterion's question through `criterion`), its stage,
 what the coach asks and hints, what to look up for a tip, the checks its answers get, the words
 of praise for a good one, a one-line picture of a good answer, the noun the coach uses when it
 files something there, and the labelled example answers the recogniser learns from.

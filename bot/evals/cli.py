@@ -15,6 +15,11 @@ from rich.table import Table
 from bot.textsafety import clean_text
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from bot.evals.compare import CaseDelta
+    from bot.evals.results import CaseResult, RunResult
+    from bot.evals.runner import Plan
     from bot.settings import Settings
 
 eval_app = typer.Typer(
@@ -166,9 +171,9 @@ def run_command(
         TimeElapsedColumn(),
         console=out,
     )
-    task: list = [None]
+    task: list[TaskID | None] = [None]
 
-    def on_plan(plan) -> None:
+    def on_plan(plan: Plan) -> None:
         for note in plan.notes:
             out.print(note, highlight=False)
         if plan.mode == "llm":
@@ -184,11 +189,12 @@ def run_command(
         progress.start()
         task[0] = progress.add_task("cases", total=len(plan.cases), last="")
 
-    def on_case(result) -> None:
+    def on_case(result: CaseResult) -> None:
         mark = {"passed": "[green]✓", "failed": "[red]✗", "error": "[red]!"}.get(
             result.status, "[grey50]–"
         )
-        progress.update(task[0], advance=1, last=f"{mark} {result.id}[/]")
+        if task[0] is not None:
+            progress.update(task[0], advance=1, last=f"{mark} {result.id}[/]")
 
     try:
         run = run_suite(config, options, on_plan=on_plan, on_case=on_case)
@@ -206,7 +212,7 @@ def run_command(
         raise typer.Exit(1)
 
 
-def _print_estimate(run) -> None:
+def _print_estimate(run: RunResult) -> None:
     totals = run.totals
     if run.coach_mode == "guided":
         out.print(run.notes[-1], highlight=False)
@@ -220,7 +226,7 @@ def _print_estimate(run) -> None:
     )
 
 
-def _print_outcome(run, path: Path) -> None:
+def _print_outcome(run: RunResult, path: Path) -> None:
     bad = [c for c in run.cases if c.status != "passed"]
     if bad:
         table = Table("case", "result", "stopped", "failing checks", title="Cases not passed")
@@ -273,7 +279,7 @@ def list_command(evals_dir: EvalsDir = None) -> None:
     out.print(table)
 
 
-def _load(ref: str):
+def _load(ref: str) -> RunResult:
     """A run by id, folder or 'latest' (the caller has checked the evals folder first)."""
     from bot.evals.results import load_run
 
@@ -356,7 +362,7 @@ def compare_command(
         raise typer.Exit(1)
 
 
-def _pair(delta, name: str) -> str:
+def _pair(delta: CaseDelta, name: str) -> str:
     """'80 → 95' for one metric of a case in A and B; '–' where a run has no value."""
     values = [delta.metric(side, name) for side in ("a", "b")]
     return " → ".join("–" if v is None else f"{v:,.0f}" for v in values)

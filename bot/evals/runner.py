@@ -49,6 +49,8 @@ from bot.settings import Settings
 if TYPE_CHECKING:  # langchain loads only when a run calls a model
     from langchain_openai import ChatOpenAI
 
+    from bot.coaching.coach import Coach
+
 WORKSPACE = "evals"
 STUCK_REPEATS = 3  # the same question and the same message this many times: stop
 _MIGRATIONS = threading.Lock()
@@ -218,7 +220,7 @@ class CaseRunner:
         self.user_chat = user_chat
         self.snippets = system_snippets()
 
-    def _coach(self):
+    def _coach(self) -> Coach | None:
         if self.plan.mode != "llm":
             return None
         from bot.coaching.llm_coach import LLMCoach
@@ -347,7 +349,7 @@ class CaseRunner:
         return checks
 
     @staticmethod
-    def _plant_other_user(engine, case: Case) -> list[str]:
+    def _plant_other_user(engine: Engine, case: Case) -> list[str]:
         """Another user's draft in the same database: a prompt injection must never reveal it.
 
         The canary is random, so that a coach cannot have learnt it, and the planted draft's

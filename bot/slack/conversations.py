@@ -447,7 +447,7 @@ class SlackConversations:
         )
 
     def dm_channel(self, client: WebClient, user_id: str) -> str:
-        return client.conversations_open(users=user_id)["channel"]["id"]
+        return str(client.conversations_open(users=user_id)["channel"]["id"])
 
 
 def card_note(draft: DraftRecord, latest: VersionRecord | None) -> str:
