@@ -76,6 +76,7 @@ from bot.drafts.repository import (
 )
 from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
 from bot.privacy import redact_identifiers, redact_line, redact_model, redact_text
+from bot.retrieval.answering import NO_CONTEXT, Answer, AnswerContext, compose_in_place
 from bot.retrieval.passage import Passage
 from bot.textsafety import clean_text
 
@@ -88,6 +89,7 @@ MAX_MESSAGE_CHARS = 4000
 FEEDBACK_ANSWER_CHARS = 300  # what of an answer the feedback lookup reads
 ANSWER_EXCERPT_CHARS = 300  # what of a knowledge answer is kept beside its 👍/👎
 MAX_TURN_ATTEMPTS = 8
+ANSWER_POOL = 8  # passages a knowledge answer reads; the first three are shown and tipped
 # A re-run turn may call a model again, so its backoff starts higher than the store's.
 TURN_BACKOFF_BASE_S = 0.05
 TURN_BACKOFF_CAP_S = 1.0
@@ -270,10 +272,12 @@ class Engine:
         guarded = redact_identifiers(text)
         asked = guarded.text.lstrip("? ").strip()
         notices = [n for n in [guarded.notice()] if n]
-        passages = self._find(asked, k=3, unavailable=notices)
+        found = self._knowledge_answer(asked, notices)
+        passages = list(found.passages)
         sink = _WatchedSink(stream)
         said = self._with_fallback(
-            notices, lambda c: c.side_answer(asked, passages, [], stream=sink.until_used())
+            notices,
+            lambda c: c.side_answer(asked, passages, [], stream=sink.until_used(), answer=found),
         )
         reply = Reply("", "answer", said.text, notices=notices, coach_mode=self.coach.mode)
         reply.tips = self._tips(passages, already=said.text)
@@ -664,12 +668,23 @@ class Engine:
     ) -> _Plan:
         asked = text.lstrip("? ").strip()
         notices: list[str] = []
-        passages = self._find(asked, k=3, unavailable=notices)
+        # "the company" is this draft's partner: the question is read in the draft's context
+        context = AnswerContext.for_draft(
+            draft.partner_type,
+            [*draft.partners, draft.answers.get(PARTNERS, "")],
+            draft.answers.get(TOPIC, ""),
+        )
+        found = self._knowledge_answer(asked, notices, context)
+        passages = list(found.passages)
         sink = _WatchedSink(stream)
         said = self._with_fallback(
             notices,
             lambda c: c.side_answer(
-                asked, passages, self._history(actor, draft), stream=sink.until_used()
+                asked,
+                passages,
+                self._history(actor, draft),
+                stream=sink.until_used(),
+                answer=found,
             ),
         )
         reply = self._question_reply(draft.id, draft.question_key, said.text, kind="answer")
@@ -873,6 +888,13 @@ class Engine:
             if unavailable is not None:
                 unavailable.append(KNOWLEDGE_UNAVAILABLE)
             return []
+
+    def _knowledge_answer(
+        self, asked: str, notices: list[str], context: AnswerContext = NO_CONTEXT
+    ) -> Answer:
+        """A short cited answer composed from the passages (bot.retrieval.answering)."""
+        passages = self._find(context.query(asked), k=ANSWER_POOL, unavailable=notices)
+        return compose_in_place(asked, passages, self.search, context=context, shown=3)
 
     def _compose_passages(
         self, partners: list[str], partner_type: str, answers: dict

@@ -21,6 +21,7 @@ engine hands it the draft's partner type and topic as an `AnswerContext`.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +32,8 @@ from rank_bm25 import BM25Okapi
 
 from bot.retrieval.passage import Passage, plain_text, sentences
 from bot.retrieval.terms import search_terms
+
+log = logging.getLogger(__name__)
 
 QuestionType = Literal["when", "definition", "can", "who", "how", "why", "example", "other"]
 
@@ -61,8 +64,6 @@ class Embedder(Protocol):
 
 
 class Searcher(Protocol):
-    embeddings: Embedder
-
     def search(self, query: str, k: int = 5, *, kind: str | None = None) -> list[Passage]: ...
 
 
@@ -550,6 +551,27 @@ def answer(
     pool = search.search(context.query(question), k=max(k, POOL), kind=kind)
     composed = compose_answer(question, pool, sentence_embedder(search), context=context)
     return replace(composed, passages=tuple(pool[:k]))
+
+
+def compose_in_place(
+    question: str,
+    pool: Sequence[Passage],
+    search: object | None,
+    *,
+    context: AnswerContext = NO_CONTEXT,
+    shown: int = 3,
+) -> Answer:
+    """`compose_answer` for a caller that searched already (the coaching engine).
+
+    Scoring by meaning is a refinement: should the embeddings fail, the answer is composed
+    from the words alone rather than lost.
+    """
+    try:
+        composed = compose_answer(question, pool, sentence_embedder(search), context=context)
+    except Exception as error:  # a failing model must not cost the answer
+        log.warning("answer composed without embeddings: %s", error)
+        composed = compose_answer(question, pool, None, context=context)
+    return replace(composed, passages=tuple(pool[:shown]))
 
 
 def sentence_embedder(search: object) -> Embedder | None:
