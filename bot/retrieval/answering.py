@@ -41,11 +41,13 @@ POOL = 8  # passages an answer reads
 MAX_SENTENCES = 5
 MIN_SENTENCES = 2
 MAX_WORDS = 150  # the answer's body; the lead and citation marks stay well under 200 words
-PER_DOCUMENT = 2  # sentences from one document: one story cannot fill the answer
+PER_DOCUMENT = 3  # sentences from one guide or framework
+PER_CASE = 2  # and from one case story, so a story cannot crowd out the guide
 MIN_WORDS_IN_SENTENCE = 6
 MAX_WORDS_IN_SENTENCE = 60
 DUPLICATE_COSINE = 0.88
 DUPLICATE_OVERLAP = 0.6
+SENTENCE_BM25_B = 0.4
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
 W_DENSE, W_WORDS, W_PASSAGE = 0.45, 0.35, 0.2
@@ -304,32 +306,83 @@ class _Candidate:
     passage: int  # index into the passages
     position: int  # order within its passage
     words: list[str]
+    matched: list[str]  # what BM25 reads: the words and its section's heading
     score: float = 0.0
     vector: np.ndarray | None = None
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+MAX_WORDS_IN_LIST = 75
+
+
 def answer_sentences(text: str) -> list[str]:
-    """The sentences of a passage an answer may quote: whole, readable, no placeholders."""
+    """The sentences of a passage an answer may quote: whole, readable, no placeholders.
+
+    A list is kept with the sentence that introduces it ("The Code asks for three things:
+    a, b; c."), because a list's items read alone answer nothing, and a question such as "what
+    goes in an agreement" is answered by the list, not by one item.
+    """
     if _ILLUSTRATIVE.match(plain_text(text)[:40]):
         return []
-    parts = sentences(plain_text(text))
-    return [s for s in parts if _readable(s)]
+    units: list[str] = []
+    for prose, items in _segments(text):
+        parts = sentences(plain_text(prose)) if prose.strip() else []
+        if items and parts and parts[-1].endswith(":"):
+            joined = _joined_list(parts[-1], items)
+            if joined:
+                parts[-1] = joined
+            else:
+                parts += sentences(plain_text("\n".join(items)))
+        elif items:
+            parts += sentences(plain_text("\n".join(items)))
+        units += [s for s in parts if _readable(s)]
+    return units
+
+
+def _segments(markdown: str) -> list[tuple[str, list[str]]]:
+    """The text as (prose, the list that follows it) pairs, in order."""
+    segments: list[tuple[str, list[str]]] = []
+    prose: list[str] = []
+    items: list[str] = []
+    for line in markdown.splitlines():
+        if _LIST_ITEM.match(line):
+            items.append(line)
+        elif items and line.startswith((" ", "\t")) and line.strip():
+            items[-1] += " " + line.strip()  # an item continued on the next line
+        else:
+            if items:
+                segments.append(("\n".join(prose), items))
+                prose, items = [], []
+            prose.append(line)
+    segments.append(("\n".join(prose), items))
+    return segments
+
+
+def _joined_list(intro: str, items: list[str]) -> str:
+    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone)."""
+    cleaned = [plain_text(item).rstrip(" .;,") for item in items]
+    cleaned = [c[0].lower() + c[1:] if c[:2].istitle() else c for c in cleaned if c]
+    joined = f"{intro} {'; '.join(cleaned)}."
+    return joined if len(joined.split()) <= MAX_WORDS_IN_LIST else ""
 
 
 def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
     """Readable whole sentences of each passage, with where they came from."""
     found: list[_Candidate] = []
     for index, passage in enumerate(passages):
+        # a sentence is about what its section is about ("Reported > Results", "Lessons"), so
+        # the section's heading words count as its own when matching the question's words
+        section = search_terms(passage.heading.replace(">", " "))
         for position, sentence in enumerate(answer_sentences(passage.text)):
             words = search_terms(sentence)
             if words:
-                found.append(_Candidate(sentence, index, position, words))
+                found.append(_Candidate(sentence, index, position, words, words + section))
     return found
 
 
 def _readable(sentence: str) -> bool:
     words = sentence.split()
-    if not MIN_WORDS_IN_SENTENCE <= len(words) <= MAX_WORDS_IN_SENTENCE:
+    if not MIN_WORDS_IN_SENTENCE <= len(words) <= MAX_WORDS_IN_LIST:
         return False
     opening = sentence.lstrip("\"'“‘(")[:1]
     if not (opening.isupper() or opening.isdigit() or opening == "£"):
@@ -361,9 +414,31 @@ def _scale(values: np.ndarray) -> np.ndarray:
     return (values - low) / (top - low)
 
 
-def _cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> float:
+_QUANTITY = re.compile(
+    r"\b(?:how\s+(?:many|much|big|often)|results?|achieve\w*|outcomes?|impact|figures?|"
+    r"numbers?|savings?|saved|reduc\w+|increase\w*|improv\w+|what\s+happened|worked)\b"
+)
+_FIGURE = re.compile(r"\d|£|\bper\s?cent\b|\b(?:half|third|quarter|doubled?)\b")
+_NAMES = re.compile(r"(?<!^)(?<![.:;]\s)\b[A-Z][A-Za-z&-]+(?:\s+[A-Z][A-Za-z&-]+)*")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
+
+
+def _cue(kind: QuestionType, candidate: _Candidate, subject: set[str], question: str = "") -> float:
     """A small bonus for the sentence that fits the kind of question asked."""
     text = candidate.text
+    bonus = 0.0
+    if _QUANTITY.search(question.lower()) and _FIGURE.search(text):
+        bonus += 0.15  # "what did it achieve": the sentence with the figures
+    for acronym in _ACRONYM.findall(question):
+        if f"({acronym})" in text or f"({acronym}s)" in text:
+            bonus += 0.15  # where the short name is spelt out: its definition
+    return bonus + _kind_cue(kind, candidate, subject)
+
+
+def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> float:
+    text = candidate.text
+    if kind == "who":
+        return 0.1 if len(_NAMES.findall(text)) >= 2 else 0.0
     if kind == "when":
         return 0.25 if _DATE.search(text) else 0.0
     if kind == "definition":
@@ -410,7 +485,9 @@ def compose_answer(
 
     words = np.zeros(len(candidates))
     if terms:
-        bm25 = BM25Okapi([c.words for c in candidates])
+        # b: how much a long sentence is discounted; less than for passages, or every short
+        # generic sentence that shares one word with the question would outrank the answer
+        bm25 = BM25Okapi([c.matched for c in candidates], b=SENTENCE_BM25_B)
         words = _scale(np.asarray(bm25.get_scores(terms), dtype=np.float64))
     dense = np.zeros(len(candidates))
     if embeddings is not None:
@@ -427,7 +504,7 @@ def compose_answer(
         prior = 0.5 * (max(passage.score, 0.0) / top) + 0.5 / (1 + candidate.passage)
         weight_words = W_WORDS if dense.any() else W_WORDS + W_DENSE
         score = W_DENSE * dense[i] + weight_words * words[i] + W_PASSAGE * prior
-        score += _cue(kind, candidate, subject)
+        score += _cue(kind, candidate, subject, question)
         if passage.kind == "case" and not wants_cases:
             score -= 0.08  # a story illustrates; the guide usually answers
         if _CASE_ASIDE.match(candidate.text) and not wants_cases:
@@ -468,7 +545,8 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
         if len(chosen) >= MIN_SENTENCES and candidate.score < best * KEEP_FRACTION:
             break
         path = passages[candidate.passage].path
-        if per_document.get(path, 0) >= PER_DOCUMENT:
+        cap = PER_CASE if passages[candidate.passage].kind == "case" else PER_DOCUMENT
+        if per_document.get(path, 0) >= cap:
             continue
         if any(_same(candidate, other) for other in chosen):
             continue
