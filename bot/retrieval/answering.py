@@ -121,12 +121,12 @@ PARTNER_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         "pharmaceutical company",
     ),
     "digital": (
-        ("digital", "software", "app", "tech", "medtech", "device", "platform", "ai "),
+        ("digital", "software", "app", "tech", "medtech", "device", "platform"),
         "digital technology company",
     ),
     "local_government": (
         ("council", "local authority", "local government", "borough", "county"),
-        "council local authority local government",
+        "council local authority",
     ),
     "social_care": (
         ("social care", "care home", "care provider", "domiciliary"),
@@ -137,6 +137,18 @@ PARTNER_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
         "charity voluntary sector",
     ),
 }
+# What "the company" is called in a draft with each kind of partner.
+PARTNER_NOUNS = {
+    "pharmaceutical": "pharmaceutical company",
+    "digital": "digital company",
+    "local_government": "council",
+    "social_care": "care provider",
+    "voluntary": "charity",
+}
+_NAMED_PARTNER = re.compile(
+    r"\b(the|this|our|their|that)\s+(?:company|firm|partner|supplier|vendor|other\s+side)\b",
+    re.IGNORECASE,
+)
 _PARTNER_REFERENCE = re.compile(
     r"\b(?:the|this|our|their|a|that)\s+(?:company|companies|firm|partner|partners|supplier|"
     r"vendor|industry|council|provider|organisation|charity|other\s+side)\b|\b(?:they|them|"
@@ -190,9 +202,25 @@ class AnswerContext:
         extra = [words for phrase, words in _EVERYDAY if phrase.search(question)]
         if self.partner_kind and _PARTNER_REFERENCE.search(question):
             extra.append(PARTNER_KINDS[self.partner_kind][1])
+            noun = PARTNER_NOUNS[self.partner_kind]
+            question = _NAMED_PARTNER.sub(lambda m: f"{m[1]} {noun}", question)
         return f"{question} ({'; '.join(extra)})" if extra else question
 
+    def fit(self, sentence: str, question: str) -> float:
+        """How a sentence suits this draft's partner, when the question is about the partner:
+        a bonus for naming this kind of partner, a cost for naming only another kind."""
+        if not self.partner_kind or not _PARTNER_REFERENCE.search(question):
+            return 0.0
+        named = {kind for kind, pattern in _PARTNER_NAMES.items() if pattern.search(sentence)}
+        if self.partner_kind in named:
+            return 0.12
+        return -0.08 if named else 0.0
 
+
+_PARTNER_NAMES = {
+    kind: re.compile(r"\b(?:" + "|".join(re.escape(w.strip()) for w in words) + r")", re.I)
+    for kind, (words, _) in PARTNER_KINDS.items()
+}
 NO_CONTEXT = AnswerContext()
 
 
@@ -505,6 +533,7 @@ def compose_answer(
         weight_words = W_WORDS if dense.any() else W_WORDS + W_DENSE
         score = W_DENSE * dense[i] + weight_words * words[i] + W_PASSAGE * prior
         score += _cue(kind, candidate, subject, question)
+        score += context.fit(candidate.text, question)
         if passage.kind == "case" and not wants_cases:
             score -= 0.08  # a story illustrates; the guide usually answers
         if _CASE_ASIDE.match(candidate.text) and not wants_cases:
