@@ -46,7 +46,7 @@ PER_CASE = 2  # and from one case story, so a story cannot crowd out the guide
 MIN_WORDS_IN_SENTENCE = 6
 MAX_WORDS_IN_SENTENCE = 60
 DUPLICATE_COSINE = 0.88
-DUPLICATE_OVERLAP = 0.6
+DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
@@ -481,11 +481,17 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
     return 0.0
 
 
-def _overlap(a: list[str], b: list[str]) -> float:
+def _overlap(a: list[str], b: list[str]) -> bool:
+    """Whether two sentences say the same in their words: most words shared, or one sentence
+    almost wholly inside the other. Short sentences on one topic share a few words without
+    saying the same thing, so a few shared words are not enough."""
     first, second = set(a), set(b)
     if not first or not second:
-        return 0.0
-    return len(first & second) / min(len(first), len(second))
+        return False
+    shared = len(first & second)
+    if shared / len(first | second) >= DUPLICATE_OVERLAP:
+        return True
+    return shared >= 4 and shared / min(len(first), len(second)) >= 0.85
 
 
 def compose_answer(
@@ -592,7 +598,7 @@ def _same(a: _Candidate, b: _Candidate) -> bool:
     close = a.vector is not None and b.vector is not None and float(a.vector @ b.vector)
     if close and close >= DUPLICATE_COSINE:
         return True
-    return _overlap(a.words, b.words) >= DUPLICATE_OVERLAP and len(a.words) > 3
+    return _overlap(a.words, b.words)
 
 
 def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
