@@ -44,7 +44,9 @@ sys.path.insert(0, str(ROOT / "tests" / "netguard"))
 import netguard  # noqa: E402
 
 netguard.install()
-GUARDED_ENV = {"PYTHONPATH": str(ROOT / "tests" / "netguard")}
+# netguard first (its sitecustomize), then this checkout, so a `coach` subprocess runs the code
+# under test even from a second git worktree (the virtualenv's editable install names one)
+GUARDED_ENV = {"PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "netguard"), str(ROOT)])}
 COACH = str(Path(sys.executable).parent / "coach")
 
 # One Hypothesis profile for the suite. No example database, and Hypothesis's own caches in the
