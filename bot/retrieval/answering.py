@@ -48,6 +48,7 @@ MAX_WORDS_IN_SENTENCE = 60
 DUPLICATE_COSINE = 0.88
 DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
+REDUNDANCY = 0.15  # how much likeness to a chosen sentence costs the next one
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
 W_DENSE, W_WORDS, W_PASSAGE = 0.45, 0.35, 0.2
@@ -540,6 +541,8 @@ def compose_answer(
         score = W_DENSE * dense[i] + weight_words * words[i] + W_PASSAGE * prior
         score += _cue(kind, candidate, subject, question)
         score += context.fit(candidate.text, question)
+        if not passage.url:
+            score -= 0.1  # a sentence a reader cannot check at its source is quoted last
         if passage.kind == "case" and not wants_cases:
             score -= 0.08  # a story illustrates; the guide usually answers
         if _CASE_ASIDE.match(candidate.text) and not wants_cases:
@@ -568,17 +571,19 @@ def compose_answer(
 
 
 def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_Candidate]:
-    """The best sentences, skipping near-duplicates and any document's third sentence."""
-    order = sorted(candidates, key=lambda c: -c.score)
-    best = order[0].score if order else 0.0
+    """The best sentences, each next one chosen for its score less its likeness to those
+    already chosen (so the answer covers more than one point), skipping near-duplicates, a
+    document's sentences past its cap, and anything scoring well below the best."""
+    best = max((c.score for c in candidates), default=0.0)
+    remaining = sorted(candidates, key=lambda c: -c.score)
     chosen: list[_Candidate] = []
     per_document: dict[str, int] = {}
     total = 0
-    for candidate in order:
-        if len(chosen) >= MAX_SENTENCES:
-            break
+    while remaining and len(chosen) < MAX_SENTENCES:
+        candidate = max(remaining, key=lambda c: c.score - REDUNDANCY * _likeness(c, chosen))
+        remaining.remove(candidate)
         if len(chosen) >= MIN_SENTENCES and candidate.score < best * KEEP_FRACTION:
-            break
+            continue
         path = passages[candidate.passage].path
         cap = PER_CASE if passages[candidate.passage].kind == "case" else PER_DOCUMENT
         if per_document.get(path, 0) >= cap:
@@ -592,6 +597,15 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
         per_document[path] = per_document.get(path, 0) + 1
         total += length
     return chosen
+
+
+def _likeness(candidate: _Candidate, chosen: list[_Candidate]) -> float:
+    """How close a sentence is in meaning to the closest one already chosen (0 when unknown)."""
+    if candidate.vector is None or not chosen:
+        return 0.0
+    return max(
+        (float(candidate.vector @ c.vector) for c in chosen if c.vector is not None), default=0.0
+    )
 
 
 def _same(a: _Candidate, b: _Candidate) -> bool:
