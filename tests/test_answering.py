@@ -324,3 +324,18 @@ def test_a_dimensionless_embedder_falls_back_to_words():
         "what is a driver diagram?", [DRIVER], SentenceVectors(WORDLESS, None, "x")
     )
     assert found.sentences[0].text.startswith("A driver diagram is")
+
+
+def test_a_sentence_that_only_continues_the_chosen_one_comes_with_it():
+    source = passage(
+        "guides/review.md",
+        "Partners review the measures every quarter at the partnership board. This means the "
+        "board sees whether the change works before the next budget round. Unrelated sentences "
+        "about catering arrangements at venues fill the rest of this passage today.",
+    )
+    found = compose_answer("how often do partners review the measures?", [source])
+    texts = [s.text for s in found.sentences]
+    assert texts[:2] == [
+        "Partners review the measures every quarter at the partnership board.",
+        "This means the board sees whether the change works before the next budget round.",
+    ]

@@ -40,7 +40,8 @@ QuestionType = Literal["when", "definition", "can", "who", "how", "why", "exampl
 POOL = 8  # passages an answer reads
 MAX_SENTENCES = 5
 MIN_SENTENCES = 2
-MAX_WORDS = 150  # the answer's body; the lead and citation marks stay well under 200 words
+MAX_WORDS = 150  # the answer's body; with a lead of at most 22 words and 5 marks, under 200
+MAX_CONDITION_WORDS = 18
 PER_DOCUMENT = 3  # sentences from one guide or framework
 PER_CASE = 2  # and from one case story, so a story cannot crowd out the guide
 MIN_WORDS_IN_SENTENCE = 6
@@ -555,7 +556,7 @@ def compose_answer(
             score -= 0.06  # a quoted example illustrates rather than answers
         candidate.score = score
 
-    chosen = _choose(candidates, passages)
+    chosen = _with_continuations(_choose(candidates, passages), candidates)
     chosen = _ordered(chosen, kind)
     citations: dict[str, AnswerCitation] = {}
     said: list[AnswerSentence] = []
@@ -597,6 +598,30 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
         per_document[path] = per_document.get(path, 0) + 1
         total += length
     return chosen
+
+
+_CONTINUES = re.compile(
+    r"^(?:this|these|that|those|it|they|such|for\s+example|for\s+instance|so|then|in\s+practice)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """A chosen sentence's next sentence when that one only continues it ("This means…",
+    "For example…"), while the answer has room: the point and its example read together."""
+    following = {(c.passage, c.position): c for c in candidates}
+    total = sum(len(c.text.split()) for c in chosen)
+    result = list(chosen)
+    for candidate in chosen:
+        after = following.get((candidate.passage, candidate.position + 1))
+        if after is None or after in result or not _CONTINUES.match(after.text):
+            continue
+        length = len(after.text.split())
+        if len(result) >= MAX_SENTENCES or total + length > MAX_WORDS:
+            break
+        result.append(after)
+        total += length
+    return result
 
 
 def _likeness(candidate: _Candidate, chosen: list[_Candidate]) -> float:
@@ -647,7 +672,10 @@ def _verdict(question: str, chosen: list[str]) -> str:
     for sentence in chosen[:2]:
         if match := _CONDITION.search(sentence):
             clause = " ".join(match["clause"].split()).rstrip(" ,")
-            return f"It depends: {clause}."
+            for words in (clause, clause.split(",")[0]):  # the whole condition, or its head
+                if len(words.split()) <= MAX_CONDITION_WORDS:
+                    return f"It depends: {words.strip()}."
+            return "It depends."
     lead = chosen[0] if chosen else ""
     if not set(search_terms(lead)) & set(search_terms(question)):
         return ""  # the lead is about something else: no verdict to read from it
