@@ -339,3 +339,19 @@ def test_a_sentence_that_only_continues_the_chosen_one_comes_with_it():
         "Partners review the measures every quarter at the partnership board.",
         "This means the board sees whether the change works before the next budget round.",
     ]
+
+
+def test_a_list_under_its_heading_or_with_long_labelled_items_is_one_sentence():
+    results = "Some context for the case comes first.\n\n### Results\n\n" + "\n".join(
+        f"- Item {n} reached {n * 100} practices within {n} weeks of the start." for n in (1, 2)
+    )
+    assert "Results: item 1 reached 100 practices within 1 weeks of the start; item 2 reached " in (
+        " ".join(answer_sentences(results))
+    )
+    questions = "It starts with three questions:\n\n" + "\n".join(
+        f"{n}. **{q}** " + "A long explanation follows here with many more words. " * 4
+        for n, q in enumerate(["What is the aim?", "How will we know?", "What can we change?"], 1)
+    )
+    assert answer_sentences(questions)[0] == (
+        "It starts with three questions: what is the aim?; how will we know?; what can we change?"
+    )

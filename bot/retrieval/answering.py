@@ -357,6 +357,9 @@ def answer_sentences(text: str) -> list[str]:
     units: list[str] = []
     for prose, items in _segments(text):
         parts = sentences(plain_text(prose)) if prose.strip() else []
+        heading = _last_heading(prose)
+        if items and heading:
+            parts.append(heading + ":")  # a list straight under its heading ("Results")
         if items and parts and parts[-1].endswith(":"):
             joined = _joined_list(parts[-1], items)
             if joined:
@@ -389,11 +392,37 @@ def _segments(markdown: str) -> list[tuple[str, list[str]]]:
 
 
 def _joined_list(intro: str, items: list[str]) -> str:
-    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone)."""
-    cleaned = [plain_text(item).rstrip(" .;,") for item in items]
-    cleaned = [c[0].lower() + c[1:] if c[:2].istitle() else c for c in cleaned if c]
-    joined = f"{intro} {'; '.join(cleaned)}."
-    return joined if len(joined.split()) <= MAX_WORDS_IN_LIST else ""
+    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone).
+
+    Items that open with a bold label ("**What are we trying to accomplish?** The answer…")
+    are shortened to their labels when the whole items would be too long.
+    """
+    for shorten in (False, True):
+        cleaned = [plain_text(_label(item) if shorten else item) for item in items]
+        cleaned = [c.rstrip(" .;,:") for c in cleaned]
+        cleaned = [c[0].lower() + c[1:] if c[:2].istitle() else c for c in cleaned if c]
+        joined = f"{intro} {'; '.join(cleaned)}"
+        joined += "" if joined.endswith(("?", "!")) else "."
+        if len(joined.split()) <= MAX_WORDS_IN_LIST:
+            return joined
+    return ""
+
+
+def _label(item: str) -> str:
+    """A list item's bold label ("**Certification:** …" gives "Certification:"), or the item."""
+    match = _LABEL.match(item)
+    return match[1] if match else item
+
+
+_LABEL = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\*\*(.+?)\*\*")
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def _last_heading(prose: str) -> str:
+    """The heading a block of Markdown ends with, if its last line is one."""
+    lines = [line for line in prose.splitlines() if line.strip()]
+    match = _HEADING_LINE.match(lines[-1]) if lines else None
+    return plain_text(match[1]) if match else ""
 
 
 def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
@@ -417,7 +446,8 @@ def _readable(sentence: str) -> bool:
     opening = sentence.lstrip("\"'“‘(")[:1]
     if not (opening.isupper() or opening.isdigit() or opening == "£"):
         return False  # a chunk that starts mid-sentence
-    if sentence.endswith((":", "?")) or _PLACEHOLDER.search(sentence):
+    asks = sentence.endswith("?") and "; " not in sentence  # a list of questions is kept
+    if sentence.endswith(":") or asks or _PLACEHOLDER.search(sentence):
         return False
     if (
         _MARKDOWN_LEFT.search(sentence)
@@ -579,6 +609,7 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
     remaining = sorted(candidates, key=lambda c: -c.score)
     chosen: list[_Candidate] = []
     per_document: dict[str, int] = {}
+    caps = _caps(passages)
     total = 0
     while remaining and len(chosen) < MAX_SENTENCES:
         candidate = max(remaining, key=lambda c: c.score - REDUNDANCY * _likeness(c, chosen))
@@ -586,8 +617,7 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
         if len(chosen) >= MIN_SENTENCES and candidate.score < best * KEEP_FRACTION:
             continue
         path = passages[candidate.passage].path
-        cap = PER_CASE if passages[candidate.passage].kind == "case" else PER_DOCUMENT
-        if per_document.get(path, 0) >= cap:
+        if per_document.get(path, 0) >= caps[path]:
             continue
         if any(_same(candidate, other) for other in chosen):
             continue
@@ -622,6 +652,22 @@ def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) 
         result.append(after)
         total += length
     return result
+
+
+def _caps(passages: Sequence[Passage]) -> dict[str, int]:
+    """How many sentences each document may give. A case story gives two, so it cannot crowd
+    out the guide that answers; but when most of the passages found are one document, the
+    question is about that document and it may give the whole answer."""
+    counts: dict[str, int] = {}
+    for passage in passages:
+        counts[passage.path] = counts.get(passage.path, 0) + 1
+    caps = {}
+    for passage in passages:
+        if counts[passage.path] * 2 >= len(passages):
+            caps[passage.path] = MAX_SENTENCES
+        else:
+            caps[passage.path] = PER_CASE if passage.kind == "case" else PER_DOCUMENT
+    return caps
 
 
 def _likeness(candidate: _Candidate, chosen: list[_Candidate]) -> float:
