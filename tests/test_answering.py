@@ -355,3 +355,28 @@ def test_a_list_under_its_heading_or_with_long_labelled_items_is_one_sentence():
     assert answer_sentences(questions)[0] == (
         "It starts with three questions: what is the aim?; how will we know?; what can we change?"
     )
+
+
+def test_a_what_are_the_stages_question_gets_the_documents_own_sections():
+    cycle = passage(
+        "frameworks/collaboration-cycle.md",
+        "A partnership moves through recognisable stages from first contact to closure.",
+    )
+    sections = {
+        "frameworks/collaboration-cycle.md": [
+            "Connecting",
+            "Contracting",
+            "Collaborating",
+            "Closing",
+        ]
+    }
+    found = compose_answer(
+        "what are the stages of the collaboration cycle",
+        [cycle],
+        outline=lambda path: sections.get(path, []),
+    )
+    assert found.kind == "list"
+    assert found.sentences[0].text == (
+        "Collaboration cycle: connecting; contracting; collaborating; closing."
+    )
+    assert found.sentences[0].n == 1 and found.citations[0].path == cycle.path

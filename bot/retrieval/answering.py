@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol, runtime_checkable
 
@@ -35,7 +35,8 @@ from bot.retrieval.terms import search_terms
 
 log = logging.getLogger(__name__)
 
-QuestionType = Literal["when", "definition", "can", "who", "how", "why", "example", "other"]
+QuestionType = Literal["when", "definition", "list", "can", "who", "how", "why", "example", "other"]
+Outline = Callable[[str], list[str]]
 
 POOL = 8  # passages an answer reads
 MAX_SENTENCES = 5
@@ -85,6 +86,13 @@ _CAN = re.compile(
     r"will\s+(?:they|we|the\s+\w+)|are\s+(?:we|they)|is\s+(?:this|that|it))\b"
 )
 _WHO = re.compile(r"^(?:who|whom|whose|which\s+(?:organisation|body|bodies|person|team))\b")
+_LIST = re.compile(
+    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:criteria|stages|steps|"
+    r"boxes|barriers|principles|questions|parts|elements|kinds|types|sections|items|bits|"
+    r"standards|areas|phases|preconditions|components|rules|themes|tests)\b"
+    r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
+    r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
+)
 _HOW = re.compile(r"^(?:how|what\s+(?:steps|should|do|goes|must))\b")
 _WHY = re.compile(r"^why\b")
 _EXAMPLE = re.compile(
@@ -106,6 +114,8 @@ def question_type(question: str) -> QuestionType:
         return "why"
     if _EXAMPLE.search(words):
         return "example"
+    if _LIST.search(words):
+        return "list"
     if _CAN.match(words):
         return "can"
     if _DEFINITION.match(words):
@@ -400,12 +410,22 @@ def _joined_list(intro: str, items: list[str]) -> str:
     for shorten in (False, True):
         cleaned = [plain_text(_label(item) if shorten else item) for item in items]
         cleaned = [c.rstrip(" .;,:") for c in cleaned]
-        cleaned = [c[0].lower() + c[1:] if c[:2].istitle() else c for c in cleaned if c]
+        cleaned = [_in_list(c) for c in cleaned if c]
         joined = f"{intro} {'; '.join(cleaned)}"
         joined += "" if joined.endswith(("?", "!")) else "."
         if len(joined.split()) <= MAX_WORDS_IN_LIST:
             return joined
     return ""
+
+
+def _in_list(item: str) -> str:
+    """An item as it reads after a colon: a capital lowered only where it just opens a
+    sentence ("Exit strategy" → "exit strategy"; "Plan-Do-Study-Act", "Data Security and
+    Protection Toolkit" and "NHS" kept)."""
+    words = item.split()
+    first = words[0]
+    name = first[1:] != first[1:].lower() or (len(words) > 1 and words[1][:1].isupper())
+    return item if name or not first[:1].isupper() else item[0].lower() + item[1:]
 
 
 def _label(item: str) -> str:
@@ -532,6 +552,7 @@ def compose_answer(
     embeddings: Embedder | None = None,
     *,
     context: AnswerContext = NO_CONTEXT,
+    outline: Outline | None = None,
 ) -> Answer:
     """2–5 sentences from `passages` that answer `question`, each with a numbered citation.
 
@@ -586,6 +607,9 @@ def compose_answer(
             score -= 0.06  # a quoted example illustrates rather than answers
         candidate.score = score
 
+    if kind == "list" and outline is not None:
+        sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
+        candidates += [sections] if sections else []
     chosen = _with_continuations(_choose(candidates, passages), candidates)
     chosen = _ordered(chosen, kind)
     citations: dict[str, AnswerCitation] = {}
@@ -599,6 +623,29 @@ def compose_answer(
         said.append(AnswerSentence(candidate.text, citations[passage.path].n))
     lead = _verdict(question, [c.text for c in chosen]) if kind == "can" else ""
     return Answer(question, kind, lead, tuple(said), tuple(citations.values()), passages)
+
+
+def _sections(
+    question: str, passages: Sequence[Passage], outline: Outline, *, top: float
+) -> _Candidate | None:
+    """For "what are the stages of…": the document's own section headings, as one sentence led
+    by its title ("Hard and soft barriers: capacity…; poorly aligned incentives; …"), from the
+    best passage whose document is named by the question's words. Only the document's words."""
+    wanted = set(search_terms(question))
+    for index, passage in enumerate(passages):
+        if not wanted & set(search_terms(f"{passage.title} {passage.heading}")):
+            continue
+        headings = [plain_text(h).rstrip(" .:") for h in outline(passage.path)]
+        headings = [_in_list(h) for h in headings if h]
+        if len(headings) < 3:
+            return None
+        text = f"{plain_text(passage.title).rstrip(' .:')}: {'; '.join(headings)}."
+        while len(text.split()) > MAX_WORDS_IN_LIST and len(headings) > 3:
+            headings.pop()
+            text = f"{plain_text(passage.title).rstrip(' .:')}: {'; '.join(headings)}."
+        words = search_terms(text)
+        return _Candidate(text, index, -1, words, words, score=top + 0.3)
+    return None
 
 
 def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_Candidate]:
@@ -750,7 +797,9 @@ def answer(
     in the sixth passage, behind stories that share the question's words.
     """
     pool = search.search(context.query(question), k=max(k, POOL), kind=kind)
-    composed = compose_answer(question, pool, sentence_embedder(search), context=context)
+    composed = compose_answer(
+        question, pool, sentence_embedder(search), context=context, outline=_outline(search)
+    )
     return replace(composed, passages=tuple(pool[:k]))
 
 
@@ -768,11 +817,18 @@ def compose_in_place(
     from the words alone rather than lost.
     """
     try:
-        composed = compose_answer(question, pool, sentence_embedder(search), context=context)
+        composed = compose_answer(
+            question, pool, sentence_embedder(search), context=context, outline=_outline(search)
+        )
     except Exception as error:  # a failing model must not cost the answer
         log.warning("answer composed without embeddings: %s", error)
         composed = compose_answer(question, pool, None, context=context)
     return replace(composed, passages=tuple(pool[:shown]))
+
+
+def _outline(search: object) -> Outline | None:
+    found = getattr(search, "outline", None)
+    return found if callable(found) else None
 
 
 def sentence_embedder(search: object) -> Embedder | None:

@@ -115,6 +115,19 @@ class KnowledgeSearch:
         self.embeddings.embed_query("warm up")
         self.prepare_answers()
 
+    def outline(self, path: str) -> list[str]:
+        """A document's section headings in order: what a "what are the stages" question
+        is often answered by (bot.retrieval.answering)."""
+        self._refresh()
+        headings: list[str] = []
+        for chunk in self._chunks:
+            if chunk.metadata.get("path") != path:
+                continue
+            top = str(chunk.metadata.get("heading", "")).split(" > ")[0].strip()
+            if top and top not in headings:
+                headings.append(top)
+        return headings
+
     def prepare_answers(self) -> int:
         """Embed the sentences answers are made of, once per knowledge base (kept on disk)."""
         self._refresh()
