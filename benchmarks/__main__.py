@@ -12,13 +12,14 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import engine, growth, privacy, recognition, retrieval, slack, startup
+from benchmarks import answers, engine, growth, privacy, recognition, retrieval, slack, startup
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SECTIONS = {
     "startup": startup.run,
     "growth": growth.run,
     "retrieval": retrieval.run,
+    "answers": answers.run,
     "engine": engine.run,
     "slack": slack.run,
     "privacy": privacy.run,
@@ -74,6 +75,34 @@ def _retrieval_tables(console: Console, result: dict) -> None:
     )
     speed.add_row("warm query p50 / p95", f"{lat['p50_ms']:.1f} / {lat['p95_ms']:.1f} ms")
     console.print(speed)
+
+
+def _answers_tables(console: Console, result: dict) -> None:
+    table = Table(title=f"Knowledge answers ({result['set']})", title_justify="left")
+    for column in ("questions", "n", "passed", "facts", "cited", "≤ 200 words", "source cited"):
+        table.add_column(column)
+    rows = [("all (settled)", result["all"]), ("pending a KB fix", result["pending_kb_fix"])]
+    rows += [(f"style: {k}", v) for k, v in result["by_style"].items()]
+    rows += [(f"kind: {k}", v) for k, v in result["by_kind"].items()]
+    for name, row in rows:
+        table.add_row(
+            name,
+            str(row["questions"]),
+            f"{row['passed']:.0%}",
+            f"{row['facts']:.0%}",
+            f"{row['cited']:.0%}",
+            f"{row['under_200_words']:.0%}",
+            f"{row['source_cited']:.0%}",
+        )
+    console.print(table)
+    warm, cold = result["warm_ms"], result["cold"]
+    goal = "✓" if result["warm_goal_met"] else "✗"
+    console.print(
+        f"answer warm p50 / p95 {warm['p50_ms']:.0f} / {warm['p95_ms']:.0f} ms (goal < "
+        f"{answers.WARM_GOAL_MS} ms {goal}); `coach ask` cold p50 {cold['p50_s']} s "
+        f"(max {cold['max_s']} s); embedding every sentence once {result['sentence_vectors_s']} s",
+        highlight=False,
+    )
 
 
 def _p(stats: dict, high: str = "p95_ms") -> str:
@@ -209,6 +238,7 @@ def _growth_tables(console: Console, result: dict) -> None:
 PRINTERS = {
     "startup": _startup_table,
     "retrieval": _retrieval_tables,
+    "answers": _answers_tables,
     "engine": _engine_table,
     "slack": _slack_table,
     "privacy": _privacy_table,

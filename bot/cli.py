@@ -145,8 +145,9 @@ def ask_command(
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Ask the knowledge base a question and see the best passages with their sources."""
-    from bot.console.asking import answer_lines, print_passages
+    """Ask the knowledge base a question: a short cited answer, then the passages it drew on."""
+    from bot.console.asking import answer_lines, print_answer
+    from bot.retrieval.answering import answer
     from bot.retrieval.documents import KINDS
     from bot.retrieval.search import KnowledgeSearch
 
@@ -157,14 +158,16 @@ def ask_command(
         search = KnowledgeSearch(config)
         if question == "-":
             answer_lines(search, sys.stdin, k=k, kind=kind, as_json=as_json, console=out)
+            search.sentence_vectors.save()
             return
         if not question.strip():
             fail("The question is empty.", code=2)
-        passages = search.search(question, k=k, kind=kind)
+        found = answer(search, question, k=k, kind=kind)
         if as_json:
-            print(json.dumps([p.as_json() for p in passages], ensure_ascii=False))
+            print(json.dumps(found.as_json(), ensure_ascii=False))
         else:
-            print_passages(out, question, passages)
+            print_answer(out, found)
+        search.sentence_vectors.save()  # sentences met for the first time, kept for next time
 
 
 # -- health -----------------------------------------------------------------------------------

@@ -311,6 +311,7 @@ class HalfAnswerThenFail:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
+        answer: object = None,
     ) -> CoachWords:
         if self.words and stream is not None:
             stream(self.words)

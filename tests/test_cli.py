@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -62,47 +63,52 @@ def test_second_index_run_skips_everything(cli_env):
     assert "added 0" in result.stdout and "deleted 0" in result.stdout
 
 
+PASSAGE_FIELDS = {"title", "source", "path", "heading", "kind", "score", "text", "source_urls"}
+
+
 def test_ask_json_shape(cli_env):
     result = run(["ask", "--json", "--k", "3", "how do we measure whether it worked?"], cli_env)
     assert result.returncode == 0, result.stderr
-    passages = json.loads(result.stdout)
-    assert len(passages) == 3
-    for passage in passages:
-        assert set(passage) == {
-            "title",
-            "source",
-            "path",
-            "heading",
-            "kind",
-            "score",
-            "text",
-            "source_urls",
-        }
+    found = json.loads(result.stdout)
+    assert set(found) == {"answer", "citations", "passages"}
+    assert len(found["passages"]) == 3
+    for passage in found["passages"]:
+        assert set(passage) == PASSAGE_FIELDS
         assert passage["text"].strip()
         assert (ROOT / "knowledge" / passage["path"]).exists()
         assert all(url.startswith(("https://", "http://")) for url in passage["source_urls"])
+    # every [n] in the answer is a citation, and every citation is a real file with its URL
+    marks = {int(n) for n in re.findall(r"\[(\d+)\]", found["answer"])}
+    assert marks and marks == {c["n"] for c in found["citations"]}
+    for cited in found["citations"]:
+        assert set(cited) == {"n", "title", "source_url", "path"}
+        assert (ROOT / "knowledge" / cited["path"]).exists()
+        assert cited["source_url"].startswith("https://") and cited["title"]
+    assert len(found["answer"].split()) <= 200
 
 
 def test_ask_kind_filter(cli_env):
     result = run(["ask", "--json", "--kind", "case", "an example with inhalers"], cli_env)
-    assert {p["kind"] for p in json.loads(result.stdout)} == {"case"}
+    assert {p["kind"] for p in json.loads(result.stdout)["passages"]} == {"case"}
 
 
-def test_ask_text_output_names_sources(cli_env):
+def test_ask_text_output_answers_first_then_sources(cli_env):
     result = run(["ask", "--k", "2", "what goes in a written agreement?"], cli_env)
     assert result.returncode == 0
-    assert "Sources:" in result.stdout
-    assert "score" in result.stdout
-    assert "https://" in result.stdout, "sources are shown with their public URL"
+    answer, _, more = result.stdout.partition("More:")
+    assert "[1]" in answer, "the short answer comes first, with numbered citations"
+    assert "https://" in answer, "citations are shown with their public URL"
+    assert "Sources:" in more and "score" in more, "then the passages it drew on"
 
 
-def test_ask_batch_from_stdin_one_json_list_per_line(cli_env):
+def test_ask_batch_from_stdin_one_json_object_per_line(cli_env):
     questions = "what is a driver diagram?\n\nwho must sign the agreement?\n"
     result = run(["ask", "--json", "--k", "2", "-"], cli_env, stdin=questions)
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.strip().splitlines()
-    assert len(lines) == 3
-    assert [len(json.loads(line)) for line in lines] == [2, 0, 2]
+    lines = [json.loads(line) for line in result.stdout.strip().splitlines()]
+    assert [len(found["passages"]) for found in lines] == [2, 0, 2]
+    assert [bool(found["answer"]) for found in lines] == [True, False, True]
+    assert all(set(found) == {"answer", "citations", "passages"} for found in lines)
 
 
 def test_bad_kind_and_empty_question_get_clear_messages(cli_env):

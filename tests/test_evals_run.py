@@ -185,9 +185,13 @@ def test_repeat_reports_mean_and_spread_and_bad_judge_output_is_an_error(
     assert "unparseable judge replies" in render_html(run)
 
 
-def test_a_prompt_that_drops_citations_shows_as_a_regression(
+def test_a_prompt_that_drops_citations_cannot_make_side_answers_uncited(
     knowledge_settings, knowledge_search, fake_model, two_cases, tmp_path, monkeypatch
 ):
+    """Side answers must cite their sentences by number (issue 22): a prompt version that stops
+    asking for citations gets uncited model answers, which the coach refuses, so the guided
+    answer (cited) is shown with a notice, the eval still finds every side answer cited, and
+    the comparison shows no lost citations but the fallback in each side-question turn."""
     settings = llm_settings(knowledge_settings, fake_model)
     baseline = run_llm(settings, knowledge_search, two_cases, tmp_path, cases="pharma-af-strong")
     cites = next(c for c in baseline.cases[0].checks if c.name == "cites_sources")
@@ -198,7 +202,7 @@ def test_a_prompt_that_drops_citations_shows_as_a_regression(
     v1 = yaml.safe_load((prompts / "side_answer" / "v1.yaml").read_text(encoding="utf-8"))
     v1["system"] = re.sub(r",? ?citing them as \[1\], \[2\]", "", v1["system"])
     assert "cit" not in v1["system"].lower()
-    (prompts / "side_answer" / "v2.yaml").write_text(yaml.safe_dump(v1), encoding="utf-8")
+    (prompts / "side_answer" / "v9.yaml").write_text(yaml.safe_dump(v1), encoding="utf-8")
     monkeypatch.setattr("bot.prompts.PROMPTS_DIR", prompts)
     candidate = run_llm(
         settings,
@@ -206,15 +210,18 @@ def test_a_prompt_that_drops_citations_shows_as_a_regression(
         two_cases,
         tmp_path,
         cases="pharma-af-strong",
-        prompts={"side_answer": 2},
+        prompts={"side_answer": 9},
     )
-    assert candidate.prompt_versions["side_answer"] == "side_answer@2"
+    assert candidate.prompt_versions["side_answer"] == "side_answer@9"
+    cited = next(c for c in candidate.cases[0].checks if c.name == "cites_sources")
+    assert cited.status == "passed", cited.reason
+    asked = [t for t in candidate.cases[0].turns if t.intent == "side_question"]
+    assert asked and all(any("guided coach answered" in n for n in t.notices) for t in asked), (
+        "each uncited model answer was replaced, and the user told"
+    )
     cmp = compare_runs(baseline, candidate)
-    assert [d.id for d in cmp.regressions] == ["pharma-af-strong"]
-    assert "cites_sources" in cmp.regressions[0].checks_lost
-    html = render_compare_html(cmp)
-    assert_offline_html(html)
-    assert '<td class="failed"><b>regression</b>' in html and html.count("<svg") >= 2
+    assert all("cites_sources" not in r.checks_lost for r in cmp.regressions)
+    assert_offline_html(render_compare_html(cmp))
 
 
 def test_dry_run_and_max_cost_spend_nothing_beyond_the_limit(

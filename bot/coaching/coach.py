@@ -16,6 +16,7 @@ from bot.coaching.recogniser import Part
 from bot.coaching.stages import Question
 from bot.drafts.content import DraftContent, RubricScore
 from bot.llm.exchange import TextSink, Turn, Usage
+from bot.retrieval.answering import Answer
 from bot.retrieval.passage import Passage
 
 
@@ -63,7 +64,10 @@ class Coach(Protocol):
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
-    ) -> CoachWords: ...
+        answer: Answer | None = None,
+    ) -> CoachWords:
+        """Answer a knowledge question; `answer` is the composed one (numbered sentences)."""
+        ...
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         """The parts of an answer and the question(s) each answers."""

@@ -23,7 +23,7 @@ from bot.coaching.filing import (
 )
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.intent import Intent, classify
-from bot.coaching.questions import PARTNERS, check_answer, known_question
+from bot.coaching.questions import PARTNERS, TOPIC, check_answer, known_question
 from bot.coaching.recogniser import Part, split_parts
 from bot.coaching.reply import Reply, ReplyKind
 from bot.coaching.stages import (
@@ -54,6 +54,7 @@ from bot.drafts.records import Actor, DraftRecord, NewVersion
 from bot.drafts.repository import DraftStore
 from bot.llm.exchange import TextSink, Turn
 from bot.privacy import redact_text
+from bot.retrieval.answering import NO_CONTEXT, AnswerContext, compose_in_place
 from bot.retrieval.passage import Passage
 
 # Words `edit …` may name: stage ids and the words of stage names ("edit evidence").
@@ -61,6 +62,7 @@ STAGE_WORDS = tuple(stage.id for stage in STAGES[:-1]) + tuple(
     stage.name.lower() for stage in STAGES[:-1]
 )
 HISTORY_FOR_COACH = 12  # messages a coach reads before it answers
+ANSWER_POOL = 8  # passages a knowledge answer reads; the first three are shown and tipped
 
 
 @dataclass
@@ -216,13 +218,24 @@ class Dialogue:
         return reply
 
     def answer_aside(
-        self, asked: str, history: list[Turn], stream: TextSink | None, notices: list[str]
+        self,
+        asked: str,
+        history: list[Turn],
+        stream: TextSink | None,
+        notices: list[str],
+        context: AnswerContext = NO_CONTEXT,
     ) -> tuple[CoachWords, list[Passage]]:
-        """A knowledge-base question answered from three passages, inside a draft or outside."""
-        passages = self._knowledge.find(asked, k=3, unavailable=notices)
+        """A knowledge-base question, inside a draft or outside: a short cited answer composed
+        from the best passages (bot.retrieval.answering), which a model may reword."""
+        pool = self._knowledge.find(context.query(asked), k=ANSWER_POOL, unavailable=notices)
+        found = compose_in_place(asked, pool, self._knowledge.search, context=context, shown=3)
+        passages = list(found.passages)
         sink = WatchedSink(stream)
         said = self._coaches.run(
-            notices, lambda c: c.side_answer(asked, passages, history, stream=sink.until_used())
+            notices,
+            lambda c: c.side_answer(
+                asked, passages, history, stream=sink.until_used(), answer=found
+            ),
         )
         return said, passages
 
@@ -428,7 +441,15 @@ class Dialogue:
     ) -> Plan:
         asked = text.lstrip("? ").strip()
         notices: list[str] = []
-        said, passages = self.answer_aside(asked, self._history(actor, draft), stream, notices)
+        # "the company" is this draft's partner: the question is read in the draft's context
+        context = AnswerContext.for_draft(
+            draft.partner_type,
+            [*draft.partners, draft.answers.get(PARTNERS, "")],
+            draft.answers.get(TOPIC, ""),
+        )
+        said, passages = self.answer_aside(
+            asked, self._history(actor, draft), stream, notices, context
+        )
         reply = self._question_reply(draft.id, draft.question_key, said.text, kind="answer")
         reply.tips = self._knowledge.tips(passages, actor=actor, draft=draft, already=said.text)
         if draft.question_key in (REVIEW, FINAL):

@@ -14,9 +14,16 @@ from bot.coaching.questions import Question
 from bot.coaching.recogniser import Part, Recogniser, shared_recogniser
 from bot.drafts.content import Citation, DraftContent, RubricScore
 from bot.llm.exchange import TextSink, Turn, Usage
+from bot.retrieval.answering import Answer
 from bot.retrieval.passage import Passage, excerpt
 
-__all__ = ["GuidedCoach", "citation", "excerpt"]
+__all__ = ["GuidedCoach", "citation", "excerpt", "shown_answer"]
+
+
+def shown_answer(answer: Answer, text: str = "") -> str:
+    """An answer as the user reads it: its sentences (or a model's words), then the numbered
+    sources its [n] marks point to."""
+    return f"{text or answer.text}\n\n{answer.sources}"
 
 
 def citation(passage: Passage) -> Citation:
@@ -61,8 +68,11 @@ class GuidedCoach:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
+        answer: Answer | None = None,
     ) -> CoachWords:
-        if not passages:
+        if answer is not None and answer.found:
+            said = shown_answer(answer)
+        elif not passages:
             said = (
                 "I could not find anything on that in the knowledge base. Try other words, or "
                 "carry on with the current question."

@@ -189,6 +189,32 @@ _ABOUT_THE_DRAFT = re.compile(
 )
 _MAX_REVISION_WORDS = 30
 
+# A correction of something said before, even with a "?" ("no, I said 18% not 12%?"): it is
+# filed as an answer (the recogniser and `says_again` place it), never answered from the
+# knowledge base. Read on the normalised words.
+_CORRECTION = re.compile(
+    r"^(?:(?:no|nope|wait|sorry|oops|actually|hang\s+on|err?|um+)\s+)*"
+    r"(?:i\s+(?:said|meant|mean|wrote|typed|put)|what\s+i\s+(?:said|meant)\s+(?:was|is)|"
+    r"(?:it|that)\s+(?:should\s+(?:be|say|read)|was|is)\s+(?:actually\s+)?\d+)\b"
+)
+# Asking for a change ("can you change the partner to a council?") is a request about the
+# draft, whatever it ends with: a revision, never a knowledge question.
+_CHANGE_REQUEST = re.compile(
+    r"^(?:(?:can|could|would|may|will)\s+(?:you|we|i)\s+|please\s+)"
+    r"(?:please\s+)?(?:change|update|correct|fix|amend|replace|switch|rename|reword)\b"
+)
+# Questions asked in conversation without a "?": only shapes an answer to a coaching question
+# does not take ("so can they see our data or not", "what does the company get out of this").
+_ASKED_PLAINLY = re.compile(
+    r"^(?:so\s+)?(?:can|could|may|should|must|do|does|will|would|is|are)\s+"
+    r"(?:they|we|i|you|it|the\s+\w+|our\s+\w+|their\s+\w+|this\s+\w+)\s+\w+.*\bor\s+not$"
+    r"|^(?:so\s+)?what\s+(?:does|do|did|would|will|can|should)\s+(?:the|this|our|their|they|we|"
+    r"it|a|an)\b"
+    r"|^(?:so\s+)?whats\s+the\s+(?:deal|story|rule|rules|point|difference|catch)\b"
+    r"|^(?:so\s+)?(?:who|when|why|where)\s+(?:does|do|did|should|can|must|would|will)\s+\w+"
+)
+_MAX_PLAIN_QUESTION_WORDS = 16
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -232,6 +258,10 @@ def classify(text: str, *, stage_names: tuple[str, ...] = ()) -> Intent:
         return Intent("chatter")
     if raw.startswith("?"):
         return Intent("question", argument=raw.lstrip("? ").strip())
+    if count <= _MAX_REVISION_WORDS and _CORRECTION.match(words):
+        return Intent("answer")
+    if count <= _MAX_REVISION_WORDS and _CHANGE_REQUEST.match(_plain_words(raw)):
+        return Intent("revision", argument=raw)
     if count <= _MAX_REVISION_WORDS and _REVISION.match(words) and _ABOUT_THE_DRAFT.search(words):
         return Intent("revision", argument=raw)
     if raw.endswith("?") and len(raw) < 300:
@@ -240,4 +270,12 @@ def classify(text: str, *, stage_names: tuple[str, ...] = ()) -> Intent:
         return Intent("question", argument=raw)
     if count <= 12 and _INTERROGATIVE.match(words) and "?" in raw:
         return Intent("question", argument=raw)
+    if count <= _MAX_PLAIN_QUESTION_WORDS and _ASKED_PLAINLY.match(words):
+        return Intent("question", argument=raw)
     return Intent("answer")
+
+
+def _plain_words(text: str) -> str:
+    """Lower case and punctuation to spaces, but the polite openings kept ("can you …")."""
+    flat = text.lower().replace("’", "").replace("'", "")
+    return " ".join(re.sub(r"[^\w&\s-]", " ", flat).split())

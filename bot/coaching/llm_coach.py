@@ -9,6 +9,7 @@ method the configured server supports.
 from __future__ import annotations
 
 import json
+import re
 
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
@@ -17,7 +18,7 @@ from pydantic import BaseModel, Field
 from bot.coaching.checks import Issue
 from bot.coaching.coach import CoachWords, DraftRequest
 from bot.coaching.compose import involves_commercial_partner, readiness_checklist
-from bot.coaching.guided import citation
+from bot.coaching.guided import citation, shown_answer
 from bot.coaching.questions import NONE, QUESTION_KEYS
 from bot.coaching.recogniser import Part
 from bot.coaching.rubric import CRITERIA, merge_scores
@@ -32,12 +33,14 @@ from bot.llm.client import (
     make_chat,
     plain_call,
 )
-from bot.llm.exchange import TextSink, Turn, Usage
+from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
 from bot.prompts import Prompt, load_prompt
+from bot.retrieval.answering import Answer
 from bot.retrieval.passage import Passage
 from bot.settings import Settings
 from bot.tokens import count_tokens
 
+CITATION = re.compile(r"\[(\d{1,2})\]")
 PASSAGE_BUDGET_TOKENS = 1800
 ANSWERS_BUDGET_TOKENS = 2000
 
@@ -155,7 +158,14 @@ class LLMCoach:
         passages: list[Passage],
         history: list[Turn],
         stream: TextSink | None = None,
+        answer: Answer | None = None,
     ) -> CoachWords:
+        """The model writes the answer from the composed sentences and cites them by number.
+
+        An answer that cites none of them, or a number that is not one of them, cannot be
+        traced, so it is refused (`ModelUnavailable`) and the guided coach's answer, composed
+        from the same sentences, is given instead.
+        """
         stage = "coaching"
         messages = self._messages(
             self.prompts["side_answer"],
@@ -163,9 +173,15 @@ class LLMCoach:
             stage=stage,
             question=fit(question, 400),
             passages=numbered_passages(passages),
+            sentences=answer.numbered_sentences() if answer else "(none found)",
         )
         text, usage = plain_call(self.chat, messages, self.timeout, stream)
-        return CoachWords(text, usage)
+        if answer is None or not answer.found:
+            return CoachWords(text, usage)
+        cited = {int(n) for n in CITATION.findall(text)}
+        if not cited or not cited <= {c.n for c in answer.citations}:
+            raise ModelUnavailable("the model's answer did not cite its sources by number")
+        return CoachWords(shown_answer(answer, text.strip()), usage)
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         """One structured call: the parts of the message and the question keys each answers.

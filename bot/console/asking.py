@@ -12,11 +12,13 @@ from rich.prompt import Prompt
 
 from bot.console.safe import plain, shown
 from bot.privacy import redact_text
+from bot.retrieval.answering import Answer, answer
 from bot.retrieval.passage import Passage
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings
 
 MAX_QUESTION_CHARS = 2000
+EMPTY: dict[str, object] = {"answer": "", "citations": [], "passages": []}  # a blank line
 
 
 def print_passages(console: Console, question: str, passages: list[Passage]) -> None:
@@ -41,6 +43,19 @@ def print_passages(console: Console, question: str, passages: list[Passage]) -> 
         console.print(line, style="dim", highlight=False, markup=False, soft_wrap=True)
 
 
+def print_answer(console: Console, found: Answer) -> None:
+    """The short answer with its numbered sources, then the passages it came from ("more")."""
+    console.print(plain(found.text), highlight=False, markup=False, soft_wrap=True)
+    if found.citations:
+        console.print()
+        for line in found.sources.splitlines():
+            console.print(f"  {plain(line)}", style="dim", highlight=False, markup=False)
+    if found.passages:
+        console.print()
+        console.print("More:", style="bold", highlight=False)
+    print_passages(console, found.question, list(found.passages))
+
+
 def answer_lines(
     search: KnowledgeSearch,
     lines: Iterable[str],
@@ -50,16 +65,16 @@ def answer_lines(
     as_json: bool,
     console: Console,
 ) -> None:
-    """One question per line; one JSON list (or block of passages) per line, model loaded once."""
+    """One question per line; one JSON object (or answer) per line, model loaded once."""
     for line in lines:
         question = line.strip()[:MAX_QUESTION_CHARS]
         # guarded before the search: with EMBEDDINGS=openai the question leaves the machine
         question = redact_text(question)
-        passages = search.search(question, k=k, kind=kind) if question else []
         if as_json:
-            print(json.dumps([p.as_json() for p in passages], ensure_ascii=False), flush=True)
+            found = answer(search, question, k=k, kind=kind).as_json() if question else EMPTY
+            print(json.dumps(found, ensure_ascii=False), flush=True)
         elif question:
-            print_passages(console, question, passages)
+            print_answer(console, answer(search, question, k=k, kind=kind))
 
 
 def question_loop(settings: Settings, console: Console) -> None:
@@ -86,4 +101,4 @@ def question_loop(settings: Settings, console: Console) -> None:
             )
             question = question[:MAX_QUESTION_CHARS]
         question = redact_text(question)  # as in answer_lines: it may go to an embedding API
-        print_passages(console, question, search.search(question, k=3))
+        print_answer(console, answer(search, question, k=3))

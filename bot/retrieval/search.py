@@ -12,18 +12,19 @@ its position. MMR then keeps the top results from repeating one document.
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import snowballstemmer
 from rank_bm25 import BM25Okapi
 
+from bot.retrieval.answering import answer_sentences
 from bot.retrieval.embeddings import LazyEmbeddings, embedding_id
 from bot.retrieval.passage import Passage
+from bot.retrieval.sentence_vectors import SentenceVectors
+from bot.retrieval.terms import search_terms
 from bot.retrieval.vectorstore import (
     COLLECTION,
     IndexMissing,
@@ -37,24 +38,6 @@ Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 5  # small corpus: the top of each ranking matters more than its long tail
 DOCUMENT_WEIGHT = 0.5  # the whole-document BM25 ranking counts half as much as each passage one
 MMR_LAMBDA = 0.75
-
-_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
-_STOPWORDS = frozenset(
-    """a about above after again against all am an and any are as at be because been before
-    being below between both but by can could did do does doing down during each few for from
-    further had has have having he her here hers how i if in into is it its itself just me more
-    most my no nor not now of off on once only or other our ours out over own same she should so
-    some such than that the their theirs them then there these they this those through to too
-    under until up very was we were what when where which while who whom why will with would you
-    your yours us get got make want wants need needs""".split()
-)
-_stemmer = snowballstemmer.stemmer("english")
-
-
-def search_terms(text: str) -> list[str]:
-    """Lower-cased, stop-word-free, stemmed words: what BM25 matches on."""
-    words = [w.replace("’", "'").split("'")[0] for w in _WORD.findall(text.lower())]
-    return _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
 
 
 @dataclass(frozen=True)
@@ -71,6 +54,12 @@ class KnowledgeSearch:
     def __init__(self, settings: Settings, embeddings: LazyEmbeddings | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or LazyEmbeddings(settings)
+        # the answer composer's sentence vectors, kept beside the index (bot.retrieval.answering)
+        self.sentence_vectors = SentenceVectors(
+            self.embeddings,
+            settings.coach_data_dir / "sentence_vectors.npz",
+            embedding_id(settings),
+        )
         self._client = chroma_client(settings)
         self._lock = threading.Lock()
         self._chunks: list[_Chunk] = []
@@ -124,6 +113,27 @@ class KnowledgeSearch:
         """Load the corpus and the embedding model now rather than on the first question."""
         self._refresh()
         self.embeddings.embed_query("warm up")
+        self.prepare_answers()
+
+    def outline(self, path: str) -> list[str]:
+        """A document's section headings in order: what a "what are the stages" question
+        is often answered by (bot.retrieval.answering)."""
+        self._refresh()
+        headings: list[str] = []
+        for chunk in self._chunks:
+            if chunk.metadata.get("path") != path:
+                continue
+            top = str(chunk.metadata.get("heading", "")).split(" > ")[0].strip()
+            if top and top not in headings:
+                headings.append(top)
+        return headings
+
+    def prepare_answers(self) -> int:
+        """Embed the sentences answers are made of, once per knowledge base (kept on disk)."""
+        self._refresh()
+        start = lambda c: int(c.metadata.get("body_start", 0))  # noqa: E731
+        texts = (s for c in self._chunks for s in answer_sentences(c.content[start(c) :]))
+        return self.sentence_vectors.prepare(texts)
 
     # -- ranking ------------------------------------------------------------------------------
     def _dense_scores(self, query: str, meaning_of: Sequence[str] = ()) -> np.ndarray:

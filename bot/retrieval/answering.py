@@ -1,0 +1,837 @@
+"""Answers, not passages: a short cited answer composed from the best passages' sentences.
+
+People ask the coach things ("can the company see patient data?") and a ranked list of passages
+makes them do the reading: the passage that ranks first is often a case story's opening, while
+the sentence that answers sits third in a guide. So the answer is built one level down, from
+sentences. Every sentence of the top passages is scored against the question by meaning (the
+same embeddings the search uses) and by words (BM25 over the sentences), plus the rank of the
+passage it came from; the question's type then decides what leads ("when" leads with a date,
+"what is" with a definition, "can we" with Yes, No or It depends taken from the chosen
+sentences' own wording, never invented). Near-duplicates are dropped and no document may fill
+the answer on its own, so one case story told three times cannot crowd out the guide.
+
+Each sentence keeps a numbered citation (title, first source URL, path), so anything the answer
+says can be traced; the passages follow as "more". A model, when configured, rewrites these
+sentences (`bot.coaching.llm_coach`), but the guided answer composed here is the default and
+works offline.
+
+The module sits in the retrieval layer: it knows passages and embeddings, not drafts, so the
+engine hands it the draft's partner type and topic as an `AnswerContext`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Literal, Protocol, runtime_checkable
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from bot.retrieval.passage import Passage, plain_text, sentences
+from bot.retrieval.terms import search_terms
+
+log = logging.getLogger(__name__)
+
+QuestionType = Literal["when", "definition", "list", "can", "who", "how", "why", "example", "other"]
+Outline = Callable[[str], list[str]]
+
+POOL = 8  # passages an answer reads
+MAX_SENTENCES = 5
+MIN_SENTENCES = 2
+MAX_WORDS = 150  # the answer's body; with a lead of at most 22 words and 5 marks, under 200
+MAX_CONDITION_WORDS = 18
+PER_DOCUMENT = 3  # sentences from one guide or framework
+PER_CASE = 2  # and from one case story, so a story cannot crowd out the guide
+MIN_WORDS_IN_SENTENCE = 6
+MAX_WORDS_IN_SENTENCE = 60
+DUPLICATE_COSINE = 0.88
+DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
+SENTENCE_BM25_B = 0.4
+REDUNDANCY = 0.15  # how much likeness to a chosen sentence costs the next one
+KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
+# How the three signals mix: meaning, words, and the passage the sentence came from.
+W_DENSE, W_WORDS, W_PASSAGE = 0.45, 0.35, 0.2
+
+NO_ANSWER = (
+    "I could not find anything on that in the knowledge base. Try other words, or ask about "
+    "problem statements, value, evidence, agreements with industry or patient data."
+)
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    def embed_documents(self, texts: list[str]) -> list[list[float]]: ...
+
+    def embed_query(self, text: str) -> list[float]: ...
+
+
+class Searcher(Protocol):
+    def search(self, query: str, k: int = 5, *, kind: str | None = None) -> list[Passage]: ...
+
+
+# -- the question -------------------------------------------------------------------------------
+_WHEN = re.compile(r"^(?:when|by when|how (?:soon|long)|what (?:date|year|month)|since when)\b")
+_DEFINITION = re.compile(
+    r"^(?:what\s+(?:is|are|was|were)\s+(?!the\s+(?:best|right|difference|point|rule)\b)"
+    r"|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|what\s+is\s+meant\s+by\b|define\b|"
+    r"explain\b|tell\s+me\s+about\b|meaning\s+of\b)"
+)
+_CAN = re.compile(
+    r"^(?:so\s+)?(?:can|could|may|might|must|should|is\s+it\s+(?:ok|okay|allowed|legal|"
+    r"possible|lawful|fine)|are\s+(?:we|they|you)\s+allowed|do\s+(?:we|they|i)\s+(?:need|have)"
+    r"|does\s+(?:it|this|the\s+\w+)\s+(?:need|have)|is\s+(?:there|a|an)|are\s+there|"
+    r"will\s+(?:they|we|the\s+\w+)|are\s+(?:we|they)|is\s+(?:this|that|it))\b"
+)
+_WHO = re.compile(r"^(?:who|whom|whose|which\s+(?:organisation|body|bodies|person|team))\b")
+_LIST = re.compile(
+    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:criteria|stages|steps|"
+    r"boxes|barriers|principles|questions|parts|elements|kinds|types|sections|items|bits|"
+    r"standards|areas|phases|preconditions|components|rules|themes|tests)\b"
+    r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
+    r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
+)
+_HOW = re.compile(r"^(?:how|what\s+(?:steps|should|do|goes|must))\b")
+_WHY = re.compile(r"^why\b")
+_EXAMPLE = re.compile(
+    r"\b(?:examples?|case\s+stud(?:y|ies)|stories|story|cases?\s+(?:of|where|like)|"
+    r"(?:has|have)\s+(?:anyone|anybody|any\s+\w+)\s+(?:done|tried|run))\b"
+)
+_LEAD_WORDS = re.compile(r"^(?:(?:so|and|but|ok|okay|right|well|hi|hello|please)[\s,]+)+")
+
+
+def question_type(question: str) -> QuestionType:
+    """What the question asks for, from its opening words (a conversational "so" dropped)."""
+    words = _LEAD_WORDS.sub("", " ".join(question.lower().replace("’", "'").split()))
+    words = words.lstrip("?¿ ")
+    if _WHEN.match(words):
+        return "when"
+    if _WHO.match(words):
+        return "who"
+    if _WHY.match(words):
+        return "why"
+    if _EXAMPLE.search(words):
+        return "example"
+    if _LIST.search(words):
+        return "list"
+    if _CAN.match(words):
+        return "can"
+    if _DEFINITION.match(words):
+        return "definition"
+    if _HOW.match(words):
+        return "how"
+    return "other"
+
+
+# -- the draft it is asked in -------------------------------------------------------------------
+# A draft's partner kind, and the words that make "the company" mean that kind of partner.
+PARTNER_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "pharmaceutical": (
+        ("pharma", "pharmaceutical", "drug", "medicine", "abpi"),
+        "pharmaceutical company",
+    ),
+    "digital": (
+        ("digital", "software", "app", "tech", "medtech", "device", "platform"),
+        "digital technology company",
+    ),
+    "local_government": (
+        ("council", "local authority", "local government", "borough", "county"),
+        "council local authority",
+    ),
+    "social_care": (
+        ("social care", "care home", "care provider", "domiciliary"),
+        "social care provider",
+    ),
+    "voluntary": (
+        ("charity", "voluntary", "community group", "third sector"),
+        "charity voluntary sector",
+    ),
+}
+# What "the company" is called in a draft with each kind of partner.
+PARTNER_NOUNS = {
+    "pharmaceutical": "pharmaceutical company",
+    "digital": "digital company",
+    "local_government": "council",
+    "social_care": "care provider",
+    "voluntary": "charity",
+}
+_NAMED_PARTNER = re.compile(
+    r"\b(the|this|our|their|that)\s+(?:company|firm|partner|supplier|vendor|other\s+side)\b",
+    re.IGNORECASE,
+)
+_PARTNER_REFERENCE = re.compile(
+    r"\b(?:the|this|our|their|a|that)\s+(?:company|companies|firm|partner|partners|supplier|"
+    r"vendor|industry|council|provider|organisation|charity|other\s+side)\b|\b(?:they|them|"
+    r"their)\b",
+    re.IGNORECASE,
+)
+
+
+# Everyday phrasings and the words the knowledge base uses for the same thing, so a question
+# asked in conversation ("what's in it for them") finds the passage written formally.
+_EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern, re.IGNORECASE), words)
+    for pattern, words in (
+        (r"\bget\s+out\s+of\b|\bin\s+it\s+for\b|\bwhat(?:'s|\s+is)\s+the\s+benefit", "value gain"),
+        (
+            r"\b(?:see|look\s+at|access|get|have|use|touch)\s+(?:\w+\s+){0,2}(?:data|records)\b",
+            "access share patient data",
+        ),
+        (r"\b(?:pay|paying|money|cost|costs|fund|funds)\b", "funding"),
+        (r"\b(?:sign|signed|paperwork|contract)\b", "written agreement"),
+        (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
+        (r"\b(?:worked|working|success|succeed|did\s+it\s+work)\b", "measure"),
+    )
+)
+
+
+@dataclass(frozen=True)
+class AnswerContext:
+    """What a question means inside a draft: "the company" is this draft's partner."""
+
+    partner_kind: str = ""
+    topic: str = ""
+
+    @classmethod
+    def for_draft(
+        cls, partner_type: str, partners: Sequence[str] = (), topic: str = ""
+    ) -> AnswerContext:
+        """The draft's partner kind: its form's type when known, else read from the partners."""
+        kind = partner_type if partner_type in PARTNER_KINDS else ""
+        if not kind:
+            text = " " + " ".join([partner_type, *partners]).lower() + " "
+            kind = next(
+                (k for k, (words, _) in PARTNER_KINDS.items() if any(w in text for w in words)),
+                "",
+            )
+        return cls(kind, " ".join(topic.split())[:200])
+
+    def query(self, question: str) -> str:
+        """The question as searched: everyday phrasing in the knowledge base's words, and the
+        partner named when the question refers to one."""
+        extra = [words for phrase, words in _EVERYDAY if phrase.search(question)]
+        if self.partner_kind and _PARTNER_REFERENCE.search(question):
+            extra.append(PARTNER_KINDS[self.partner_kind][1])
+            noun = PARTNER_NOUNS[self.partner_kind]
+            question = _NAMED_PARTNER.sub(lambda m: f"{m[1]} {noun}", question)
+        return f"{question} ({'; '.join(extra)})" if extra else question
+
+    def fit(self, sentence: str, question: str) -> float:
+        """How a sentence suits this draft's partner, when the question is about the partner:
+        a bonus for naming this kind of partner, a cost for naming only another kind."""
+        if not self.partner_kind or not _PARTNER_REFERENCE.search(question):
+            return 0.0
+        named = {kind for kind, pattern in _PARTNER_NAMES.items() if pattern.search(sentence)}
+        if self.partner_kind in named:
+            return 0.12
+        return -0.08 if named else 0.0
+
+
+_PARTNER_NAMES = {
+    kind: re.compile(r"\b(?:" + "|".join(re.escape(w.strip()) for w in words) + r")", re.I)
+    for kind, (words, _) in PARTNER_KINDS.items()
+}
+NO_CONTEXT = AnswerContext()
+
+
+# -- the answer ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class AnswerCitation:
+    """One numbered source: what `[n]` in the answer points to."""
+
+    n: int
+    title: str
+    source_url: str
+    path: str
+    heading: str = ""
+
+    def as_json(self) -> dict[str, object]:
+        return {"n": self.n, "title": self.title, "source_url": self.source_url, "path": self.path}
+
+    @property
+    def line(self) -> str:
+        where = self.title + (f" › {self.heading}" if self.heading else "")
+        return f"[{self.n}] {where}" + (f" — {self.source_url}" if self.source_url else "")
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    text: str
+    n: int  # its citation's number
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A short answer in whole sentences, each with a numbered citation, then the passages."""
+
+    question: str
+    kind: QuestionType
+    lead: str  # "Yes.", "No.", "It depends: …" for a can-question, else ""
+    sentences: tuple[AnswerSentence, ...]
+    citations: tuple[AnswerCitation, ...]
+    passages: tuple[Passage, ...] = field(default=())
+
+    @property
+    def found(self) -> bool:
+        return bool(self.sentences)
+
+    @property
+    def text(self) -> str:
+        """The answer as prose, each sentence followed by its citation mark."""
+        if not self.sentences:
+            return NO_ANSWER
+        body = " ".join(f"{s.text} [{s.n}]" for s in self.sentences)
+        return f"{self.lead} {body}" if self.lead else body
+
+    @property
+    def sources(self) -> str:
+        """One line per citation, numbered as in the text."""
+        return "\n".join(c.line for c in self.citations)
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+    def numbered_sentences(self) -> str:
+        """The chosen sentences, one a line with their citation numbers: what a model rewrites."""
+        return "\n".join(f"[{s.n}] {s.text}" for s in self.sentences)
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "answer": self.text,
+            "citations": [c.as_json() for c in self.citations],
+            "passages": [p.as_json() for p in self.passages],
+        }
+
+
+# -- sentences ----------------------------------------------------------------------------------
+_PLACEHOLDER = re.compile(r"\[[^\]]*\]")
+_MARKDOWN_LEFT = re.compile(r"\*\*|__|`|^#|\]\(|^\s*[-*+]\s|\|")
+_ILLUSTRATIVE = re.compile(r"^illustrative only", re.IGNORECASE)
+_DATE = re.compile(
+    r"\b(?:(?:19|20)\d{2}|January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|(?:\d+|one|two|three|four|six|twelve)\s+(?:days?|weeks?|months?|years?)|"
+    r"before|after|deadline|by the time|at the start|from \d)\b"
+)
+_DEFINES = re.compile(
+    r"\b(?:is|are|means|refers to|describes|is called|are called|stands for|is a|is an|is the)\b"
+)
+_PERMITS = re.compile(r"\b(?:can|may|is allowed|are allowed|is permitted|are permitted)\b")
+_FORBIDS = re.compile(
+    r"\b(?:must not|cannot|can ?not|can't|may not|never|not allowed|not permitted|forbid\w*|"
+    r"prohibit\w*|must never|is not allowed|are not allowed)\b",
+    re.IGNORECASE,
+)
+_ASKS_DUTY = re.compile(r"\b(?:need|needs|must|have\s+to|has\s+to|required|require|should)\b")
+_CONDITION = re.compile(
+    r"\b(?P<clause>(?:only\s+(?:if|when|where|after|once|as|with|under)|provided(?:\s+that)?|"
+    r"as\s+long\s+as|unless|so\s+long\s+as|subject\s+to|on\s+condition)\b[^.;:]*)",
+    re.IGNORECASE,
+)
+_DUTY = re.compile(r"\b(?:must|need to|needs to|has to|have to|should|first|before)\b")
+_META = re.compile(
+    r"^(?:this\s+(?:guide|framework|case|section|page|checklist|story)|use\s+(?:it|this|them)\b|"
+    r"see\s+(?:the|also)\b|the\s+(?:guide|framework)\s|read\s+(?:the|more)\b)",
+    re.IGNORECASE,
+)
+_LABELLED = re.compile(r"^(?:before|after|example|test|for\s+example|weak|strong|better)\s*:", re.I)
+_CASE_ASIDE = re.compile(r"^(?:in|at)\s+the\s+\w+(?:\s+\w+){0,4}\s+case\b", re.IGNORECASE)
+
+
+@dataclass
+class _Candidate:
+    text: str
+    passage: int  # index into the passages
+    position: int  # order within its passage
+    words: list[str]
+    matched: list[str]  # what BM25 reads: the words and its section's heading
+    score: float = 0.0
+    vector: np.ndarray | None = None
+
+
+_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
+MAX_WORDS_IN_LIST = 75
+
+
+def answer_sentences(text: str) -> list[str]:
+    """The sentences of a passage an answer may quote: whole, readable, no placeholders.
+
+    A list is kept with the sentence that introduces it ("The Code asks for three things:
+    a, b; c."), because a list's items read alone answer nothing, and a question such as "what
+    goes in an agreement" is answered by the list, not by one item.
+    """
+    if _ILLUSTRATIVE.match(plain_text(text)[:40]):
+        return []
+    units: list[str] = []
+    for prose, items in _segments(text):
+        parts = sentences(plain_text(prose)) if prose.strip() else []
+        heading = _last_heading(prose)
+        if items and heading:
+            parts.append(heading + ":")  # a list straight under its heading ("Results")
+        if items and parts and parts[-1].endswith(":"):
+            joined = _joined_list(parts[-1], items)
+            if joined:
+                parts[-1] = joined
+            else:
+                parts += sentences(plain_text("\n".join(items)))
+        elif items:
+            parts += sentences(plain_text("\n".join(items)))
+        units += [s for s in parts if _readable(s)]
+    return units
+
+
+def _segments(markdown: str) -> list[tuple[str, list[str]]]:
+    """The text as (prose, the list that follows it) pairs, in order."""
+    segments: list[tuple[str, list[str]]] = []
+    prose: list[str] = []
+    items: list[str] = []
+    for line in markdown.splitlines():
+        if _LIST_ITEM.match(line):
+            items.append(line)
+        elif items and line.startswith((" ", "\t")) and line.strip():
+            items[-1] += " " + line.strip()  # an item continued on the next line
+        else:
+            if items:
+                segments.append(("\n".join(prose), items))
+                prose, items = [], []
+            prose.append(line)
+    segments.append(("\n".join(prose), items))
+    return segments
+
+
+def _joined_list(intro: str, items: list[str]) -> str:
+    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone).
+
+    Items that open with a bold label ("**What are we trying to accomplish?** The answer…")
+    are shortened to their labels when the whole items would be too long.
+    """
+    for shorten in (False, True):
+        cleaned = [plain_text(_label(item) if shorten else item) for item in items]
+        cleaned = [c.rstrip(" .;,:") for c in cleaned]
+        cleaned = [_in_list(c) for c in cleaned if c]
+        joined = f"{intro} {'; '.join(cleaned)}"
+        joined += "" if joined.endswith(("?", "!")) else "."
+        if len(joined.split()) <= MAX_WORDS_IN_LIST:
+            return joined
+    return ""
+
+
+def _in_list(item: str) -> str:
+    """An item as it reads after a colon: a capital lowered only where it just opens a
+    sentence ("Exit strategy" → "exit strategy"; "Plan-Do-Study-Act", "Data Security and
+    Protection Toolkit" and "NHS" kept)."""
+    words = item.split()
+    first = words[0]
+    name = first[1:] != first[1:].lower() or (len(words) > 1 and words[1][:1].isupper())
+    return item if name or not first[:1].isupper() else item[0].lower() + item[1:]
+
+
+def _label(item: str) -> str:
+    """A list item's bold label ("**Certification:** …" gives "Certification:"), or the item."""
+    match = _LABEL.match(item)
+    return match[1] if match else item
+
+
+_LABEL = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\*\*(.+?)\*\*")
+_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
+
+
+def _last_heading(prose: str) -> str:
+    """The heading a block of Markdown ends with, if its last line is one."""
+    lines = [line for line in prose.splitlines() if line.strip()]
+    match = _HEADING_LINE.match(lines[-1]) if lines else None
+    return plain_text(match[1]) if match else ""
+
+
+def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
+    """Readable whole sentences of each passage, with where they came from."""
+    found: list[_Candidate] = []
+    for index, passage in enumerate(passages):
+        # a sentence is about what its section is about ("Reported > Results", "Lessons"), so
+        # the section's heading words count as its own when matching the question's words
+        section = search_terms(passage.heading.replace(">", " "))
+        for position, sentence in enumerate(answer_sentences(passage.text)):
+            words = search_terms(sentence)
+            if words:
+                found.append(_Candidate(sentence, index, position, words, words + section))
+    return found
+
+
+def _readable(sentence: str) -> bool:
+    words = sentence.split()
+    if not MIN_WORDS_IN_SENTENCE <= len(words) <= MAX_WORDS_IN_LIST:
+        return False
+    opening = sentence.lstrip("\"'“‘(")[:1]
+    if not (opening.isupper() or opening.isdigit() or opening == "£"):
+        return False  # a chunk that starts mid-sentence
+    asks = sentence.endswith("?") and "; " not in sentence  # a list of questions is kept
+    if sentence.endswith(":") or asks or _PLACEHOLDER.search(sentence):
+        return False
+    if (
+        _MARKDOWN_LEFT.search(sentence)
+        or sentence.count('"') % 2
+        or sentence.count("“") > (sentence.count("”"))
+    ):
+        return False
+    return not _ILLUSTRATIVE.match(sentence)
+
+
+def _unit(vectors: list[list[float]]) -> np.ndarray | None:
+    matrix = np.asarray(vectors, dtype=np.float32)
+    if matrix.ndim != 2 or matrix.shape[1] == 0:
+        return None  # an embedder with no dimensions (tests): words only
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    return matrix / np.where(norms == 0, 1, norms)
+
+
+def _scale(values: np.ndarray) -> np.ndarray:
+    top = float(values.max()) if values.size else 0.0
+    low = float(values.min()) if values.size else 0.0
+    if top <= low:
+        return np.ones_like(values) if top > 0 else np.zeros_like(values)
+    return (values - low) / (top - low)
+
+
+_QUANTITY = re.compile(
+    r"\b(?:how\s+(?:many|much|big|often)|results?|achieve\w*|outcomes?|impact|figures?|"
+    r"numbers?|savings?|saved|reduc\w+|increase\w*|improv\w+|what\s+happened|worked)\b"
+)
+_FIGURE = re.compile(r"\d|£|\bper\s?cent\b|\b(?:half|third|quarter|doubled?)\b")
+_NAMES = re.compile(r"(?<!^)(?<![.:;]\s)\b[A-Z][A-Za-z&-]+(?:\s+[A-Z][A-Za-z&-]+)*")
+_ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
+
+
+def _cue(kind: QuestionType, candidate: _Candidate, subject: set[str], question: str = "") -> float:
+    """A small bonus for the sentence that fits the kind of question asked."""
+    text = candidate.text
+    bonus = 0.0
+    if _QUANTITY.search(question.lower()) and _FIGURE.search(text):
+        bonus += 0.15  # "what did it achieve": the sentence with the figures
+    for acronym in _ACRONYM.findall(question):
+        if f"({acronym})" in text or f"({acronym}s)" in text:
+            bonus += 0.15  # where the short name is spelt out: its definition
+    return bonus + _kind_cue(kind, candidate, subject)
+
+
+def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> float:
+    text = candidate.text
+    if kind == "who":
+        return 0.1 if len(_NAMES.findall(text)) >= 2 else 0.0
+    if kind == "when":
+        return 0.25 if _DATE.search(text) else 0.0
+    if kind == "definition":
+        opening = set(search_terms(" ".join(text.split()[:6])))
+        defines = bool(_DEFINES.search(" ".join(text.split()[:12])))
+        return 0.25 if defines and (opening & subject or candidate.position == 0) else 0.0
+    if kind == "can":
+        modal = _PERMITS.search(text) or _FORBIDS.search(text) or _CONDITION.search(text)
+        return 0.15 if modal or _DUTY.search(text) else 0.0
+    if kind == "how":
+        return 0.1 if _DUTY.search(text) else 0.0
+    return 0.0
+
+
+def _overlap(a: list[str], b: list[str]) -> bool:
+    """Whether two sentences say the same in their words: most words shared, or one sentence
+    almost wholly inside the other. Short sentences on one topic share a few words without
+    saying the same thing, so a few shared words are not enough."""
+    first, second = set(a), set(b)
+    if not first or not second:
+        return False
+    shared = len(first & second)
+    if shared / len(first | second) >= DUPLICATE_OVERLAP:
+        return True
+    return shared >= 4 and shared / min(len(first), len(second)) >= 0.85
+
+
+def compose_answer(
+    question: str,
+    passages: Sequence[Passage],
+    embeddings: Embedder | None = None,
+    *,
+    context: AnswerContext = NO_CONTEXT,
+    outline: Outline | None = None,
+) -> Answer:
+    """2–5 sentences from `passages` that answer `question`, each with a numbered citation.
+
+    `embeddings` are the search's own (vectors are cached there, so a passage read twice is
+    embedded once); without them, or with vectors of no dimensions, sentences are scored by
+    their words alone.
+    """
+    question = " ".join(question.split()).lstrip("? ")
+    kind = question_type(question)
+    passages = tuple(passages)
+    asked = context.query(question)
+    candidates = _candidates(passages)
+    if not candidates:
+        return Answer(question, kind, "", (), (), passages)
+    terms = search_terms(asked) or search_terms(question)
+    subject = set(search_terms(_DEFINITION.sub("", question.lower())))
+
+    words = np.zeros(len(candidates))
+    if terms:
+        # b: how much a long sentence is discounted; less than for passages, or every short
+        # generic sentence that shares one word with the question would outrank the answer
+        bm25 = BM25Okapi([c.matched for c in candidates], b=SENTENCE_BM25_B)
+        words = _scale(np.asarray(bm25.get_scores(terms), dtype=np.float64))
+    dense = np.zeros(len(candidates))
+    if embeddings is not None:
+        rows = _unit(embeddings.embed_documents([asked, *(c.text for c in candidates)]))
+        if rows is not None:
+            dense = _scale(rows[1:] @ rows[0])
+            for candidate, row in zip(candidates, rows[1:], strict=True):
+                candidate.vector = row
+    ranked = [p.score for p in passages]
+    top = max(ranked) or 1.0
+    wants_cases = kind == "example"
+    for i, candidate in enumerate(candidates):
+        passage = passages[candidate.passage]
+        prior = 0.5 * (max(passage.score, 0.0) / top) + 0.5 / (1 + candidate.passage)
+        weight_words = W_WORDS if dense.any() else W_WORDS + W_DENSE
+        score = W_DENSE * dense[i] + weight_words * words[i] + W_PASSAGE * prior
+        score += _cue(kind, candidate, subject, question)
+        score += context.fit(candidate.text, question)
+        if not passage.url:
+            score -= 0.1  # a sentence a reader cannot check at its source is quoted last
+        if passage.kind == "case" and not wants_cases:
+            score -= 0.08  # a story illustrates; the guide usually answers
+        if _CASE_ASIDE.match(candidate.text) and not wants_cases:
+            score -= 0.05
+        if _META.match(candidate.text):
+            score -= 0.15  # a sentence about the guide, not about the question
+        if (_LABELLED.match(candidate.text) or "“" in candidate.text or '"' in candidate.text) and (
+            not wants_cases
+        ):
+            score -= 0.06  # a quoted example illustrates rather than answers
+        candidate.score = score
+
+    if kind == "list" and outline is not None:
+        sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
+        candidates += [sections] if sections else []
+    chosen = _with_continuations(_choose(candidates, passages), candidates)
+    chosen = _ordered(chosen, kind)
+    citations: dict[str, AnswerCitation] = {}
+    said: list[AnswerSentence] = []
+    for candidate in chosen:
+        passage = passages[candidate.passage]
+        if passage.path not in citations:
+            citations[passage.path] = AnswerCitation(
+                len(citations) + 1, passage.title, passage.url, passage.path, passage.heading
+            )
+        said.append(AnswerSentence(candidate.text, citations[passage.path].n))
+    lead = _verdict(question, [c.text for c in chosen]) if kind == "can" else ""
+    return Answer(question, kind, lead, tuple(said), tuple(citations.values()), passages)
+
+
+def _sections(
+    question: str, passages: Sequence[Passage], outline: Outline, *, top: float
+) -> _Candidate | None:
+    """For "what are the stages of…": the document's own section headings, as one sentence led
+    by its title ("Hard and soft barriers: capacity…; poorly aligned incentives; …"), from the
+    best passage whose document is named by the question's words. Only the document's words."""
+    wanted = set(search_terms(question))
+    for index, passage in enumerate(passages):
+        if not wanted & set(search_terms(f"{passage.title} {passage.heading}")):
+            continue
+        headings = [plain_text(h).rstrip(" .:") for h in outline(passage.path)]
+        headings = [_in_list(h) for h in headings if h]
+        if len(headings) < 3:
+            return None
+        text = f"{plain_text(passage.title).rstrip(' .:')}: {'; '.join(headings)}."
+        while len(text.split()) > MAX_WORDS_IN_LIST and len(headings) > 3:
+            headings.pop()
+            text = f"{plain_text(passage.title).rstrip(' .:')}: {'; '.join(headings)}."
+        words = search_terms(text)
+        return _Candidate(text, index, -1, words, words, score=top + 0.3)
+    return None
+
+
+def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_Candidate]:
+    """The best sentences, each next one chosen for its score less its likeness to those
+    already chosen (so the answer covers more than one point), skipping near-duplicates, a
+    document's sentences past its cap, and anything scoring well below the best."""
+    best = max((c.score for c in candidates), default=0.0)
+    remaining = sorted(candidates, key=lambda c: -c.score)
+    chosen: list[_Candidate] = []
+    per_document: dict[str, int] = {}
+    caps = _caps(passages)
+    total = 0
+    while remaining and len(chosen) < MAX_SENTENCES:
+        candidate = max(remaining, key=lambda c: c.score - REDUNDANCY * _likeness(c, chosen))
+        remaining.remove(candidate)
+        if len(chosen) >= MIN_SENTENCES and candidate.score < best * KEEP_FRACTION:
+            continue
+        path = passages[candidate.passage].path
+        if per_document.get(path, 0) >= caps[path]:
+            continue
+        if any(_same(candidate, other) for other in chosen):
+            continue
+        length = len(candidate.text.split())
+        if chosen and total + length > MAX_WORDS:
+            continue
+        chosen.append(candidate)
+        per_document[path] = per_document.get(path, 0) + 1
+        total += length
+    return chosen
+
+
+_CONTINUES = re.compile(
+    r"^(?:this|these|that|those|it|they|such|for\s+example|for\s+instance|so|then|in\s+practice)\b",
+    re.IGNORECASE,
+)
+
+
+def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """A chosen sentence's next sentence when that one only continues it ("This means…",
+    "For example…"), while the answer has room: the point and its example read together."""
+    following = {(c.passage, c.position): c for c in candidates}
+    total = sum(len(c.text.split()) for c in chosen)
+    result = list(chosen)
+    for candidate in chosen:
+        after = following.get((candidate.passage, candidate.position + 1))
+        if after is None or after in result or not _CONTINUES.match(after.text):
+            continue
+        length = len(after.text.split())
+        if len(result) >= MAX_SENTENCES or total + length > MAX_WORDS:
+            break
+        result.append(after)
+        total += length
+    return result
+
+
+def _caps(passages: Sequence[Passage]) -> dict[str, int]:
+    """How many sentences each document may give. A case story gives two, so it cannot crowd
+    out the guide that answers; but when most of the passages found are one document, the
+    question is about that document and it may give the whole answer."""
+    counts: dict[str, int] = {}
+    for passage in passages:
+        counts[passage.path] = counts.get(passage.path, 0) + 1
+    caps = {}
+    for passage in passages:
+        if counts[passage.path] * 2 >= len(passages):
+            caps[passage.path] = MAX_SENTENCES
+        else:
+            caps[passage.path] = PER_CASE if passage.kind == "case" else PER_DOCUMENT
+    return caps
+
+
+def _likeness(candidate: _Candidate, chosen: list[_Candidate]) -> float:
+    """How close a sentence is in meaning to the closest one already chosen (0 when unknown)."""
+    if candidate.vector is None or not chosen:
+        return 0.0
+    return max(
+        (float(candidate.vector @ c.vector) for c in chosen if c.vector is not None), default=0.0
+    )
+
+
+def _same(a: _Candidate, b: _Candidate) -> bool:
+    close = a.vector is not None and b.vector is not None and float(a.vector @ b.vector)
+    if close and close >= DUPLICATE_COSINE:
+        return True
+    return _overlap(a.words, b.words)
+
+
+def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
+    """The best sentence leads; the others follow by passage, in their passage's own order.
+
+    A "when" question leads with the best sentence holding a date, a "what is" question with the
+    best one that defines, whatever their scores, so the answer opens with what was asked.
+    """
+    if not chosen:
+        return []
+    lead = chosen[0]
+    fits = {"when": lambda c: bool(_DATE.search(c.text)), "definition": _defines}.get(kind)
+    if fits is not None:
+        lead = next((c for c in chosen if fits(c)), lead)
+    rest = [c for c in chosen if c is not lead]
+    rest.sort(key=lambda c: (c.passage != lead.passage, c.passage, c.position))
+    return [lead, *rest]
+
+
+def _defines(candidate: _Candidate) -> bool:
+    return bool(_DEFINES.search(" ".join(candidate.text.split()[:12])))
+
+
+def _verdict(question: str, chosen: list[str]) -> str:
+    """Yes, No or It depends for a can-question, read from the chosen sentences' own words.
+
+    A condition ("only if", "provided", "unless") anywhere in the first two sentences makes it
+    depend, and the condition is quoted; otherwise a prohibition in the lead sentence is a No
+    and a permission a Yes. When the wording settles nothing, the answer carries no verdict
+    rather than a guessed one.
+    """
+    for sentence in chosen[:2]:
+        if match := _CONDITION.search(sentence):
+            clause = " ".join(match["clause"].split()).rstrip(" ,")
+            for words in (clause, clause.split(",")[0]):  # the whole condition, or its head
+                if len(words.split()) <= MAX_CONDITION_WORDS:
+                    return f"It depends: {words.strip()}."
+            return "It depends."
+    lead = chosen[0] if chosen else ""
+    if not set(search_terms(lead)) & set(search_terms(question)):
+        return ""  # the lead is about something else: no verdict to read from it
+    if _FORBIDS.search(lead):
+        return "No."
+    if _ASKS_DUTY.search(question.lower()) and _DUTY.search(lead):
+        return "Yes."
+    if _PERMITS.search(lead):
+        return "Yes."
+    if len(chosen) > 1 and (_DUTY.search(lead) or _DUTY.search(chosen[1])):
+        return "It depends."
+    return ""
+
+
+def answer(
+    search: Searcher,
+    question: str,
+    *,
+    k: int = 5,
+    kind: str | None = None,
+    context: AnswerContext = NO_CONTEXT,
+) -> Answer:
+    """Search, then compose: what `coach ask` prints.
+
+    The answer reads more passages than are shown after it: the sentence that answers is often
+    in the sixth passage, behind stories that share the question's words.
+    """
+    pool = search.search(context.query(question), k=max(k, POOL), kind=kind)
+    composed = compose_answer(
+        question, pool, sentence_embedder(search), context=context, outline=_outline(search)
+    )
+    return replace(composed, passages=tuple(pool[:k]))
+
+
+def compose_in_place(
+    question: str,
+    pool: Sequence[Passage],
+    search: object | None,
+    *,
+    context: AnswerContext = NO_CONTEXT,
+    shown: int = 3,
+) -> Answer:
+    """`compose_answer` for a caller that searched already (the coaching engine).
+
+    Scoring by meaning is a refinement: should the embeddings fail, the answer is composed
+    from the words alone rather than lost.
+    """
+    try:
+        composed = compose_answer(
+            question, pool, sentence_embedder(search), context=context, outline=_outline(search)
+        )
+    except Exception as error:  # a failing model must not cost the answer
+        log.warning("answer composed without embeddings: %s", error)
+        composed = compose_answer(question, pool, None, context=context)
+    return replace(composed, passages=tuple(pool[:shown]))
+
+
+def _outline(search: object) -> Outline | None:
+    found = getattr(search, "outline", None)
+    return found if callable(found) else None
+
+
+def sentence_embedder(search: object) -> Embedder | None:
+    """The search's sentence vectors (kept on disk) when it has them, else its embeddings."""
+    found = getattr(search, "sentence_vectors", None) or getattr(search, "embeddings", None)
+    return found if isinstance(found, Embedder) else None

@@ -1,0 +1,29 @@
+"""The words BM25 matches on, shared by the search and the answer composer.
+
+Kept apart from `search.py` (which needs chromadb and the embeddings) so the composer, which
+the coaching engine imports, stays light.
+"""
+
+from __future__ import annotations
+
+import re
+
+import snowballstemmer
+
+_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_STOPWORDS = frozenset(
+    """a about above after again against all am an and any are as at be because been before
+    being below between both but by can could did do does doing down during each few for from
+    further had has have having he her here hers how i if in into is it its itself just me more
+    most my no nor not now of off on once only or other our ours out over own same she should so
+    some such than that the their theirs them then there these they this those through to too
+    under until up very was we were what when where which while who whom why will with would you
+    your yours us get got make want wants need needs""".split()
+)
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def search_terms(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, stemmed words: what BM25 matches on."""
+    words = [w.replace("’", "'").split("'")[0] for w in _WORD.findall(text.lower())]
+    return _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])

@@ -1,0 +1,382 @@
+"""The answer composer: short cited answers from passages, with no model and no index.
+
+Passages here are written for the tests; sentences are scored by their words (the embedder has no
+dimensions, as in `FakeSearch`), so what is checked is composition: what leads, how sentences are
+cited, what is left out, and how long the answer is.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from bot.retrieval.answering import (
+    NO_ANSWER,
+    AnswerContext,
+    answer,
+    answer_sentences,
+    compose_answer,
+    question_type,
+)
+from bot.retrieval.passage import Passage
+from bot.retrieval.sentence_vectors import SentenceVectors
+from tests.fakes.search import WORDLESS, FakeSearch
+
+
+def passage(
+    path: str, text: str, kind: str = "guide", score: float = 1.0, url: str = ""
+) -> Passage:
+    title = path.rsplit("/", 1)[-1].removesuffix(".md").replace("-", " ").capitalize()
+    return Passage(
+        title=title,
+        source=f"Test source for {title}",
+        path=path,
+        heading="",
+        kind=kind,
+        score=score,
+        text=text,
+        source_urls=(url or f"https://example.org/{path}",),
+    )
+
+
+PUBLICATION = passage(
+    "guides/publication.md",
+    "Partners agree the summary together and keep it short. The public summary of a joint "
+    "working agreement must be published before the project starts, in 2024 and every year "
+    "after. Each partner names one person who checks the wording.",
+)
+DRIVER = passage(
+    "frameworks/driver-diagrams.md",
+    "Teams draw one in a workshop with every partner in the room. A driver diagram is a "
+    "one-page picture linking an aim to the drivers that shape it and the change ideas that act "
+    "on them. Bring it to every partnership meeting and update it.",
+)
+DATA = passage(
+    "guides/data.md",
+    "Many partnerships involve records held by general practices. A company may see patient "
+    "data only as a processor under a written contract, with the minimum data needed and a "
+    "data protection impact assessment done first. Tell patients how their data is used.",
+)
+MARKDOWN = passage(
+    "guides/markdown.md",
+    "## A heading that must not show\n\n**Joint working** needs a [written agreement]"
+    "(https://example.org/agreement) signed by both organisations before work begins.\n\n"
+    "- The agreement names an *accountable lead* for each partner.\n"
+    "- It sets out an `exit strategy` for when the project ends early.\n",
+)
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("When must the summary be published?", "when"),
+        ("what is a driver diagram", "definition"),
+        ("What does DTAC mean?", "definition"),
+        ("can the company see patient data?", "can"),
+        ("so can they see our data or not", "can"),
+        ("do we need a DPIA before the pilot?", "can"),
+        ("is there an example of a falls service?", "example"),
+        ("Who should sign the agreement?", "who"),
+        ("how do we measure success", "how"),
+        ("why does a mismatch matter", "why"),
+    ],
+)
+def test_the_kind_of_question_is_read_from_its_opening(question, kind):
+    assert question_type(question) == kind
+
+
+def test_a_when_question_leads_with_the_sentence_holding_the_date():
+    found = compose_answer("When must the public summary be published?", [PUBLICATION, DRIVER])
+    assert "2024" in found.sentences[0].text
+    assert found.kind == "when"
+
+
+def test_a_what_is_question_leads_with_the_definition():
+    found = compose_answer("what is a driver diagram?", [DRIVER, PUBLICATION])
+    assert found.sentences[0].text.startswith("A driver diagram is a one-page picture")
+
+
+def test_a_can_question_opens_with_the_condition_the_sentences_give():
+    found = compose_answer("can the company see patient data?", [DATA, PUBLICATION])
+    assert found.text.startswith("It depends: only as a processor under a written contract")
+    assert found.lead.removeprefix("It depends: ").rstrip(".") in DATA.text, "never invented"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "verdict"),
+    [
+        ("A company must not be given access to identifiable patient records at all.", "No."),
+        ("A company can see aggregate figures for the whole practice population.", "Yes."),
+    ],
+)
+def test_yes_and_no_come_from_the_lead_sentence_wording(sentence, verdict):
+    source = passage("guides/rule.md", f"{sentence} Ask the data protection officer first.")
+    found = compose_answer("can the company see patient data?", [source])
+    assert found.text.startswith(verdict)
+
+
+def test_no_verdict_is_guessed_when_the_wording_settles_nothing():
+    story = passage(
+        "cases/story.md",
+        "The trust shared the records of many patients with the technology company. "
+        "The regulator investigated the sharing and published its findings later.",
+        kind="case",
+    )
+    found = compose_answer("can the company see patient data?", [story])
+    assert found.lead == "" and found.text.startswith("The trust shared")
+
+
+def test_every_sentence_carries_a_numbered_citation_that_traces_to_its_passage():
+    passages = [PUBLICATION, DRIVER, DATA]
+    found = compose_answer("when is the summary published and what is a driver diagram?", passages)
+    numbers = [s.n for s in found.sentences]
+    assert [c.n for c in found.citations] == list(range(1, len(found.citations) + 1))
+    assert set(numbers) == {c.n for c in found.citations}
+    by_number = {c.n: c for c in found.citations}
+    for said in found.sentences:
+        cited = next(p for p in passages if p.path == by_number[said.n].path)
+        assert said.text in cited.text, "a cited sentence is the passage's own words"
+        assert by_number[said.n].source_url == cited.url and by_number[said.n].title == cited.title
+    marks = [int(n) for n in re.findall(r"\[(\d+)\]", found.text)]
+    assert len(marks) == len(found.sentences), "one mark after every sentence"
+
+
+def test_no_raw_markdown_reaches_the_answer():
+    found = compose_answer("what goes in a joint working agreement?", [MARKDOWN])
+    assert found.found
+    for mark in ("**", "##", "](", "`", "- ", "*accountable"):
+        assert mark not in found.text
+    assert "written agreement signed by both organisations" in found.text
+
+
+def test_a_list_is_kept_with_the_sentence_that_introduces_it():
+    text = (
+        "A partnership agreement sets out the basics for every partner:\n"
+        "- the objectives;\n- the accountable lead;\n- the exit strategy.\n"
+    )
+    assert answer_sentences(text) == [
+        "A partnership agreement sets out the basics for every partner: the objectives; "
+        "the accountable lead; the exit strategy."
+    ]
+
+
+def test_placeholders_and_illustrative_examples_are_never_quoted():
+    example = passage(
+        "cases/example.md",
+        "Illustrative only: not the company's words. \"Patients in [area] wait [weeks] for a "
+        'review of their care plan."',
+        kind="case",
+    )
+    bracketed = passage(
+        "guides/template.md",
+        "Success is [measure] improving from [baseline] to [target] by the date agreed. "
+        "Agree the measures with every partner before the work starts.",
+    )
+    found = compose_answer("what does success look like for patients?", [example, bracketed])
+    assert "[" not in re.sub(r" \[\d+\]", "", found.text)
+    assert "Illustrative" not in found.text
+
+
+def test_the_answer_stays_under_200_words_in_whole_sentences():
+    long_text = " ".join(
+        [
+            "Partners agree measures by first writing down the baseline for each outcome they "
+            "care about, using last year's practice registers or hospital episode statistics, "
+            "and naming who will collect each figure and how often it will be refreshed.",
+            "Every measure needs a target and a date, because a measure without a target cannot "
+            "tell the partnership board whether the work is on track or whether the plan should "
+            "change before more money and staff time are committed to it.",
+            "Balancing measures show harm elsewhere in the system: if people leave hospital "
+            "sooner, the share readmitted within thirty days tells partners whether faster "
+            "discharge is simply moving the problem back into the emergency department.",
+            "Process measures such as reviews completed, searches run or clinics held show "
+            "whether the changes are really being made, long before outcome measures like "
+            "strokes avoided or admissions saved can move far enough to be seen.",
+            "Agreeing measures early matters to the company as well, because its evidence of "
+            "value depends on figures collected the same way before and after the change, and "
+            "on a data source that both organisations trust and can check independently.",
+            "Keep the list short: three to five measures that partners will actually collect "
+            "beat a long list that nobody maintains, and each partner should see at least one "
+            "measure that reflects the benefit it hoped to get from the partnership.",
+        ]
+    )
+    found = compose_answer(
+        "how do partners agree measures?", [passage("guides/long.md", long_text)]
+    )
+    assert 2 <= len(found.sentences) <= 5
+    assert found.words < 200
+    assert all(s.text.endswith(".") for s in found.sentences)
+
+
+def test_one_story_told_three_times_does_not_crowd_out_the_guide():
+    parts = (
+        "In the Royal Free case the trust shared 1.6 million patient records with the company "
+        "for testing. Patients were not told that their data was shared with the company.",
+        "The regulator ruled in 2017 that sharing the patient data with the company breached "
+        "the law. The company could see patient data the trust had not minimised.",
+        "The Royal Free lesson: the company saw patient data before anyone assessed the risk. "
+        "Patients did not know the company could see their data.",
+    )
+    retellings = [passage("cases/royal-free.md", text, "case") for text in parts]
+    guide = passage(
+        "guides/data.md",
+        "A company may see patient data only as a processor under a written contract, with "
+        "the minimum data needed and a data protection impact assessment done first.",
+        score=0.5,
+    )
+    found = compose_answer("can the company see patient data?", [*retellings, guide])
+    assert "processor" in found.text, "the guide that answers is in the answer"
+    texts = [s.text for s in found.sentences]
+    assert len(texts) == len(set(texts)), "no sentence twice"
+    assert sum("Royal Free" in t or "regulator" in t or "not told" in t for t in texts) <= 2
+
+
+def test_near_duplicate_sentences_from_different_documents_are_said_once():
+    first = passage(
+        "guides/a.md", "The public summary must be published before the project starts."
+    )
+    second = passage(
+        "guides/b.md", "The public summary must be published before the project starts, always."
+    )
+    found = compose_answer("when is the public summary published?", [first, second, DRIVER])
+    assert sum("public summary must be published" in s.text for s in found.sentences) == 1
+
+
+def test_nothing_readable_is_no_answer_rather_than_a_fragment():
+    fragment = passage("guides/f.md", "and then the rest of a sentence cut by the chunker")
+    found = compose_answer("what is this?", [fragment])
+    assert not found.found and found.text == NO_ANSWER and found.citations == ()
+
+
+def test_as_json_is_the_shape_coach_ask_prints():
+    found = answer(FakeSearch([PUBLICATION, DRIVER, DATA]), "what is a driver diagram?", k=2)
+    shape = found.as_json()
+    assert set(shape) == {"answer", "citations", "passages"}
+    assert len(shape["passages"]) == 2, "the answer reads more passages than it shows"
+    assert all(set(c) == {"n", "title", "source_url", "path"} for c in shape["citations"])
+
+
+def test_the_company_means_the_drafts_partner():
+    question = "what does the company get out of this?"
+    pharma = AnswerContext.for_draft("pharmaceutical").query(question)
+    council = AnswerContext.for_draft("", ["Leeds City Council"]).query(question)
+    digital = AnswerContext.for_draft("digital").query(question)
+    assert "pharmaceutical company get" in pharma
+    assert "the council get" in council
+    assert "digital company get" in digital
+    assert AnswerContext().query("what is a driver diagram?") == "what is a driver diagram?"
+
+
+def test_each_partner_gets_the_sentence_about_its_own_kind():
+    value = passage(
+        "guides/value.md",
+        "Every partner should say what it gains from the partnership. A pharmaceutical company "
+        "gains a shared view of health challenges linked to its medicines. A council gains "
+        "lower care costs and more independence for residents. A digital company gains a "
+        "reference site and real-world evidence for its product.",
+    )
+    question = "what does the company get out of this?"
+    leads = {
+        kind: compose_answer(question, [value], context=AnswerContext.for_draft(kind))
+        .sentences[0]
+        .text
+        for kind in ("pharmaceutical", "local_government", "digital")
+    }
+    assert leads["pharmaceutical"].startswith("A pharmaceutical company gains")
+    assert leads["local_government"].startswith("A council gains")
+    assert leads["digital"].startswith("A digital company gains")
+
+
+class CountingEmbedder:
+    """Two-dimensional vectors from a sentence's length, counting what it was asked to embed."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.embedded += texts
+        return [[1.0, float(len(t) % 7)] for t in texts]
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.embed_documents([text])[0]
+
+
+def test_sentence_vectors_are_kept_on_disk_and_embedded_once(tmp_path):
+    path = tmp_path / "sentence_vectors.npz"
+    first = SentenceVectors(CountingEmbedder(), path, "model-a")
+    sentences = answer_sentences(DRIVER.text + " " + DATA.text)
+    assert first.prepare(sentences) == len(sentences)
+    assert path.stat().st_mode & 0o777 == 0o600
+
+    embedder = CountingEmbedder()
+    again = SentenceVectors(embedder, path, "model-a")
+    assert again.embed_documents(sentences) == first.embed_documents(sentences)
+    assert embedder.embedded == [], "a new process reads them from the file"
+
+    other_model = CountingEmbedder()
+    SentenceVectors(other_model, path, "model-b").embed_documents(sentences[:1])
+    assert other_model.embedded == sentences[:1], "another model's vectors are not trusted"
+
+
+def test_a_dimensionless_embedder_falls_back_to_words():
+    found = compose_answer(
+        "what is a driver diagram?", [DRIVER], SentenceVectors(WORDLESS, None, "x")
+    )
+    assert found.sentences[0].text.startswith("A driver diagram is")
+
+
+def test_a_sentence_that_only_continues_the_chosen_one_comes_with_it():
+    source = passage(
+        "guides/review.md",
+        "Partners review the measures every quarter at the partnership board. This means the "
+        "board sees whether the change works before the next budget round. Unrelated sentences "
+        "about catering arrangements at venues fill the rest of this passage today.",
+    )
+    found = compose_answer("how often do partners review the measures?", [source])
+    texts = [s.text for s in found.sentences]
+    assert texts[:2] == [
+        "Partners review the measures every quarter at the partnership board.",
+        "This means the board sees whether the change works before the next budget round.",
+    ]
+
+
+def test_a_list_under_its_heading_or_with_long_labelled_items_is_one_sentence():
+    results = "Some context for the case comes first.\n\n### Results\n\n" + "\n".join(
+        f"- Item {n} reached {n * 100} practices within {n} weeks of the start." for n in (1, 2)
+    )
+    assert "Results: item 1 reached 100 practices within 1 weeks of the start; item 2 reached " in (
+        " ".join(answer_sentences(results))
+    )
+    questions = "It starts with three questions:\n\n" + "\n".join(
+        f"{n}. **{q}** " + "A long explanation follows here with many more words. " * 4
+        for n, q in enumerate(["What is the aim?", "How will we know?", "What can we change?"], 1)
+    )
+    assert answer_sentences(questions)[0] == (
+        "It starts with three questions: what is the aim?; how will we know?; what can we change?"
+    )
+
+
+def test_a_what_are_the_stages_question_gets_the_documents_own_sections():
+    cycle = passage(
+        "frameworks/collaboration-cycle.md",
+        "A partnership moves through recognisable stages from first contact to closure.",
+    )
+    sections = {
+        "frameworks/collaboration-cycle.md": [
+            "Connecting",
+            "Contracting",
+            "Collaborating",
+            "Closing",
+        ]
+    }
+    found = compose_answer(
+        "what are the stages of the collaboration cycle",
+        [cycle],
+        outline=lambda path: sections.get(path, []),
+    )
+    assert found.kind == "list"
+    assert found.sentences[0].text == (
+        "Collaboration cycle: connecting; contracting; collaborating; closing."
+    )
+    assert found.sentences[0].n == 1 and found.citations[0].path == cycle.path
