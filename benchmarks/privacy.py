@@ -15,7 +15,7 @@ from collections import Counter
 
 from benchmarks.timing import summary_ms
 from bot.privacy import presidio_engine, redact_identifiers
-from bot.privacy.corpus import corpus, survives
+from benchmarks.privacy_corpus import corpus, survives
 
 _LOAD_SCRIPT = (
     "import json, time\n"
