@@ -13,9 +13,9 @@ import sys
 import time
 from collections import Counter
 
+from benchmarks.privacy_corpus import corpus, survives
 from benchmarks.timing import summary_ms
 from bot.privacy import presidio_engine, redact_identifiers
-from benchmarks.privacy_corpus import corpus, survives
 
 _LOAD_SCRIPT = (
     "import json, time\n"

@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
-from bot.privacy import redact_identifiers
 from benchmarks.privacy_corpus import Sample, corpus, survives
+from bot.privacy import redact_identifiers
 
 PARTS = ("tuning", "held_back")
 

@@ -122,6 +122,8 @@ def _is_figure(text: str, chain: list[tuple[int, int]], i: int, j: int) -> bool:
     if len(sizes) > 4 and max(sizes) > 1:
         return True
     joins = {text[chain[k][1] : chain[k + 1][0]] for k in range(i, j)}
+    if len(sizes) == 2 and joins <= {".", ","}:
+        return True  # "4.010232137", "12,3456789012": a decimal or a figure
     if len(joins) == 1 and joins <= {",", ".", " "} and all(size == 3 for size in sizes[1:]):
         return len(sizes) > 1 and sizes[0] <= 3 and joins != {" "}
     lo, hi = chain[i][0], chain[j][1]
@@ -158,8 +160,8 @@ def digit_chain_candidates(text: str) -> list[Candidate]:
             and _has_record_cue(text, start, end)
             and not labelled_as_other_number(text, start)
         ):
-            digits = "".join(text[s:e] for s, e in chain)
-            found.append(Candidate(_record_kind(digits, total_digits), start, end))
+            value = "".join(text[s:e] for s, e in chain)
+            found.append(Candidate(_record_kind(value, total_digits), start, end))
             continue
         for i in range(len(chain)):
             digits = 0
@@ -172,9 +174,11 @@ def digit_chain_candidates(text: str) -> list[Candidate]:
                 lo, hi = chain[i][0], chain[j][1]
                 if hi - lo > _WINDOW or _glued_to_letters(text, lo, hi):
                     break
-                if not _is_figure(text, chain, i, j) and is_valid_nhs_number(
-                    "".join(text[s:e] for s, e in chain[i : j + 1])
-                ) and not labelled_as_other_number(text, lo):
+                if (
+                    not _is_figure(text, chain, i, j)
+                    and is_valid_nhs_number("".join(text[s:e] for s, e in chain[i : j + 1]))
+                    and not labelled_as_other_number(text, lo)
+                ):
                     found.append(Candidate("nhs_number", lo, hi))
                 break
     return found

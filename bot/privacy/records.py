@@ -17,7 +17,8 @@ from bot.privacy.recognisers import Candidate
 __all__ = ["address_candidates", "hospital_number_candidates"]
 
 _MRN_CUE = (
-    r"(?:MRN|M\.R\.N\.?|hospital (?:number|no\.?|num|id)|hosp\.? (?:number|no\.?)|unit (?:number|no\.?)"
+    r"(?:MRN|M\.R\.N\.?|hospital (?:number|no\.?|num|id)|hosp\.? (?:number|no\.?)"
+    r"|unit (?:number|no\.?)"
     r"|(?:medical |health |case )?record (?:number|no\.?)|RTX number|PAS (?:number|no\.?|id)"
     r"|patient (?:id|identifier|number|no\.?)|case (?:number|no\.?))"
 )
@@ -48,8 +49,8 @@ _ADDRESS_RE = re.compile(
 )
 # A flat number alone ("Flat 3", "flat 12b") also locates a person once the block is known.
 _FLAT_RE = re.compile(
-    rf"(?<![A-Za-z]){_UNIT} ?[0-9]{{1,4}}[A-Za-z]?(?![0-9%.]|[A-Za-z])|(?<=\b(?:in|at) )(?:flat|apartment) "
-    r"?[0-9]{1,4}[A-Za-z]?(?![0-9%.]|[A-Za-z])",
+    rf"(?<![A-Za-z]){_UNIT} ?[0-9]{{1,4}}[A-Za-z]?(?![0-9%.]|[A-Za-z])"
+    r"|(?<=\b(?:in|at) )(?:flat|apartment) ?[0-9]{1,4}[A-Za-z]?(?![0-9%.]|[A-Za-z])",
     re.ASCII,
 )
 
