@@ -139,7 +139,7 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Ask the knowledge base a question and see the best passages with their sources."""
-    from bot.console.asking import answer_lines, print_passages
+    from bot.console.asking import answer_lines, guarded_question, print_passages
     from bot.retrieval.documents import KINDS
     from bot.retrieval.search import KnowledgeSearch
 
@@ -153,6 +153,7 @@ def ask_command(
             return
         if not question.strip():
             fail("The question is empty.", code=2)
+        question = guarded_question(question)  # before the search: it may go to an embedding API
         passages = search.search(question, k=k, kind=kind)
         if as_json:
             print(json.dumps([p.as_json() for p in passages], ensure_ascii=False))

@@ -866,6 +866,7 @@ class Engine:
         question is told the knowledge base is down rather than that nothing matched."""
         if self.search is None:
             return []
+        query = redact_text(query)  # every search goes through here: guard it once more
         try:
             return self.search.search(query, k=k, meaning_of=meaning_of)
         except Exception as error:  # tips are a bonus: a missing index must not break coaching

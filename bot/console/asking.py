@@ -18,6 +18,15 @@ from bot.settings import Settings
 MAX_QUESTION_CHARS = 2000
 
 
+def guarded_question(question: str) -> str:
+    """The question as it may be searched and embedded: cut to length, then guarded.
+
+    Every `coach ask` path (argument, stdin, the question loop) calls this before the search,
+    because with ``EMBEDDINGS=openai`` the question leaves the machine.
+    """
+    return redact_text(question[:MAX_QUESTION_CHARS])
+
+
 def print_passages(console: Console, question: str, passages: list[Passage]) -> None:
     if not passages:
         console.print("Nothing in the knowledge base matches that question.")
@@ -51,9 +60,7 @@ def answer_lines(
 ) -> None:
     """One question per line; one JSON list (or block of passages) per line, model loaded once."""
     for line in lines:
-        question = line.strip()[:MAX_QUESTION_CHARS]
-        # guarded before the search: with EMBEDDINGS=openai the question leaves the machine
-        question = redact_text(question)
+        question = guarded_question(line.strip())
         passages = search.search(question, k=k, kind=kind) if question else []
         if as_json:
             print(json.dumps([p.as_json() for p in passages], ensure_ascii=False), flush=True)
@@ -84,5 +91,5 @@ def question_loop(settings: Settings, console: Console) -> None:
                 f"[yellow]That is long; I used the first {MAX_QUESTION_CHARS} characters.[/yellow]"
             )
             question = question[:MAX_QUESTION_CHARS]
-        question = redact_text(question)  # as in answer_lines: it may go to an embedding API
+        question = guarded_question(question)
         print_passages(console, question, search.search(question, k=3))
