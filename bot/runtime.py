@@ -26,7 +26,11 @@ def open_store(settings: Settings) -> DraftStore:
     """The drafts store; StoreUnavailable (one line) when it cannot be opened."""
     if not settings.database_url:
         settings.ensure_data_dir()
-    return DraftStore(settings.effective_database_url, answer_retention=settings.answer_retention)
+    return DraftStore(
+        settings.effective_database_url,
+        answer_retention=settings.answer_retention,
+        message_retention=settings.message_retention,
+    )
 
 
 def make_coach(settings: Settings) -> Coach | None:

@@ -45,6 +45,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from bot.drafts import db
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.db import StoreBusy, StoreUnavailable
+from bot.drafts.message_retention import forget_messages, messages_cutoff
 from bot.drafts.models import (
     COACH_MODES,
     DRAFT_STATUSES,
@@ -73,7 +74,7 @@ from bot.drafts.records import (
     NewVersion,
     VersionRecord,
 )
-from bot.settings import DEFAULT_ANSWER_RETENTION_DAYS
+from bot.settings import DEFAULT_ANSWER_RETENTION_DAYS, DEFAULT_MESSAGE_RETENTION_DAYS
 
 __all__ = [
     "Actor",
@@ -110,6 +111,7 @@ EVENT_RETENTION = timedelta(days=1)
 # the 👎 ones with `coach eval harvest`. The store's default for any caller that does not pass
 # one; the app passes COACH_ANSWER_RETENTION_DAYS, whose default is the same number.
 ANSWER_RETENTION = timedelta(days=DEFAULT_ANSWER_RETENTION_DAYS)
+MESSAGE_RETENTION = timedelta(days=DEFAULT_MESSAGE_RETENTION_DAYS)
 EXPIRY_INTERVAL_S = 3600.0
 _expiry_lock = threading.Lock()
 _OUTAGE_ATTEMPTS = 3
@@ -151,7 +153,13 @@ class ConcurrentUpdate(RuntimeError):
 class DraftStore:
     """Drafts, versions, shares, messages, conversation links, feedback and event dedupe."""
 
-    def __init__(self, url: str, *, answer_retention: timedelta | None = ANSWER_RETENTION) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        answer_retention: timedelta | None = ANSWER_RETENTION,
+        message_retention: timedelta | None = MESSAGE_RETENTION,
+    ) -> None:
         """Connect to `url` (e.g. sqlite:///.coach/coach.db) and migrate it to the latest schema.
 
         Migrating on open means a freshly deployed worker never serves from an old schema.
@@ -161,6 +169,7 @@ class DraftStore:
         """
         self._database = db.create_store_engine(url)
         self._answer_retention = answer_retention
+        self._message_retention = message_retention  # see bot.drafts.message_retention
         # Housekeeping job -> when this process last ran it (time.monotonic). Empty at start, so
         # the first claim or answer expires whatever an earlier run left behind.
         self._expired_at: dict[str, float] = {}
@@ -633,6 +642,16 @@ class DraftStore:
             "knowledge answers", lambda: self.forget_answers(utcnow() - retention)
         )
 
+    def _expire_messages_when_due(self) -> None:
+        """Purge conversation turns past COACH_MESSAGE_RETENTION_DAYS, hourly, riding on a
+        write like the other housekeeping (bot.drafts.message_retention)."""
+        retention = self._message_retention
+        if retention is not None:
+            self._expire_when_due(
+                "conversation turns",
+                lambda: forget_messages(self._writes, messages_cutoff(retention)),
+            )
+
     def forget_answers(self, before: datetime) -> int:
         """Drop knowledge answers shown before `before`, with their votes; how many answers went.
 
@@ -754,7 +773,9 @@ class DraftStore:
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
             try:
                 with self._writes() as session, session.begin():
-                    return work(session)
+                    done = work(session)
+                self._expire_messages_when_due()
+                return done
             except IntegrityError:
                 if attempt == _CONFLICT_ATTEMPTS:
                     raise
