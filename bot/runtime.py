@@ -26,11 +26,13 @@ def open_store(settings: Settings) -> DraftStore:
     """The drafts store; StoreUnavailable (one line) when it cannot be opened."""
     if not settings.database_url:
         settings.ensure_data_dir()
-    return DraftStore(
+    store = DraftStore(
         settings.effective_database_url,
         answer_retention=settings.answer_retention,
         message_retention=settings.message_retention,
     )
+    store.purge_old_messages()  # short-lived commands never reach the hourly housekeeping
+    return store
 
 
 def make_coach(settings: Settings) -> Coach | None:

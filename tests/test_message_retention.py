@@ -38,8 +38,8 @@ def exercise_retention(store: DraftStore) -> None:
             .where(Message.text.like("old%"))
             .values(created_at=utcnow() - timedelta(days=31))
         )
-    store._expired_at.clear()  # as in a fresh process: the first write runs the housekeeping
-    store.create_draft(ALICE, "Another draft")  # any write through the store
+    store._expired_at.clear()  # as in a fresh process, where opening the store purges
+    store.purge_old_messages()
     texts = [m.text for m in store.recent_messages(ALICE, draft.id)]
     assert texts == ["new question"]
     assert store.get_draft(ALICE, draft.id).title == "Falls in care homes"
@@ -58,6 +58,18 @@ def test_old_turns_are_purged_on_postgresql(postgres_database_url: str) -> None:
         exercise_retention(store)
 
 
+def test_the_slack_housekeeping_purges_too(tmp_path, new_drafts_db) -> None:
+    url = new_drafts_db(tmp_path / "coach.db")
+    with DraftStore(url, message_retention=timedelta(days=30)) as store:
+        draft = store.create_draft(ALICE, "Falls")
+        store.add_message(ALICE, draft.id, "user", "old turn")
+        with store.database.begin() as connection:
+            connection.execute(update(Message).values(created_at=utcnow() - timedelta(days=40)))
+        store._expired_at.clear()
+        assert store.claim_event("Ev1")  # what every Slack event does first
+        assert _message_count(store) == 0
+
+
 def test_zero_days_keeps_every_turn(tmp_path, new_drafts_db) -> None:
     with DraftStore(new_drafts_db(tmp_path / "coach.db"), message_retention=None) as store:
         draft = store.create_draft(ALICE, "Falls")
@@ -65,7 +77,7 @@ def test_zero_days_keeps_every_turn(tmp_path, new_drafts_db) -> None:
         with store.database.begin() as connection:
             connection.execute(update(Message).values(created_at=utcnow() - timedelta(days=999)))
         store._expired_at.clear()
-        store.create_draft(ALICE, "Another")
+        store.purge_old_messages()
         assert _message_count(store) == 1
 
 

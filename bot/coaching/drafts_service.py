@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
-from bot.privacy.share_targets import checked_share_target
 
 if TYPE_CHECKING:  # the store (SQLAlchemy) is built by bot.runtime and handed in
     from bot.drafts.repository import DraftStore
@@ -56,10 +55,14 @@ class DraftsService:
         """Let `user_id` (same workspace) see and coach the draft; only its owner may.
 
         `InvalidShareTarget` (a ValueError) when `user_id` is not a user id or name."""
+        from bot.privacy.share_targets import checked_share_target  # the guard loads on use
+
         self._store.share(actor, draft_id, checked_share_target(user_id))
 
     def unshare(self, actor: Actor, draft_id: str, user_id: str) -> bool:
         """Take a share back; False when `user_id` did not have one."""
+        from bot.privacy.share_targets import checked_share_target
+
         return self._store.unshare(actor, draft_id, checked_share_target(user_id))
 
     def rate(self, actor: Actor, version_id: int, value: int) -> None:

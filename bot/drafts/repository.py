@@ -641,10 +641,12 @@ class DraftStore:
         self._expire_when_due(
             "knowledge answers", lambda: self.forget_answers(utcnow() - retention)
         )
+        self.purge_old_messages()
 
-    def _expire_messages_when_due(self) -> None:
-        """Purge conversation turns past COACH_MESSAGE_RETENTION_DAYS, hourly, riding on a
-        write like the other housekeeping (bot.drafts.message_retention)."""
+    def purge_old_messages(self) -> None:
+        """Purge conversation turns past COACH_MESSAGE_RETENTION_DAYS, at most hourly per
+        process: on opening (bot.runtime) and beside the other housekeeping of a long-running
+        server (bot.drafts.message_retention). Only reads when nothing is due."""
         retention = self._message_retention
         if retention is not None:
             self._expire_when_due(
@@ -738,6 +740,7 @@ class DraftStore:
         self._expire_when_due(
             "Slack event ids", lambda: self.forget_events(utcnow() - EVENT_RETENTION)
         )
+        self.purge_old_messages()
         return True
 
     def _expire_when_due(self, job: str, expire: Callable[[], int]) -> None:
@@ -773,9 +776,7 @@ class DraftStore:
         for attempt in range(1, _CONFLICT_ATTEMPTS + 1):
             try:
                 with self._writes() as session, session.begin():
-                    done = work(session)
-                self._expire_messages_when_due()
-                return done
+                    return work(session)
             except IntegrityError:
                 if attempt == _CONFLICT_ATTEMPTS:
                     raise

@@ -38,14 +38,14 @@ _STAFF_TITLES = r"Dr|Doctor|Prof|Professor|Sister|Nurse|Matron|Cllr|Councillor|R
 _NAME_TOKEN = r"[A-Z](?:[A-Za-z]*(?:['-][A-Za-z]+)*)?"
 _INITIAL = r"[A-Z]\.?"
 _TITLED_NAME_RE = re.compile(
-    rf"(?<![A-Za-z])(?P<title>(?i:{_PATIENT_TITLES})|{_STAFF_TITLES}|(?:{_STAFF_TITLES.upper()}))"
+    rf"(?<![A-Za-z0-9])(?P<title>(?i:{_PATIENT_TITLES})|{_STAFF_TITLES}|(?:{_STAFF_TITLES.upper()}))"
     rf"\.? (?P<name>(?:{_INITIAL} ?){{0,3}}{_NAME_TOKEN}(?: {_NAME_TOKEN}){{0,2}})(?![A-Za-z])",
     re.ASCII,
 )
 # Lower case after a lower-case personal title: "mrs pilkington", "mr harold jenkins". "miss"
 # and "master" are left out: "patients miss appointments" is not a title.
 _LOWER_TITLED_RE = re.compile(
-    r"(?<![A-Za-z])(?P<title>mrs|mr|ms|mx)\.? (?P<name>[a-z][a-z'-]+"
+    r"(?<![A-Za-z0-9])(?P<title>mrs|mr|ms|mx)\.? (?P<name>[a-z][a-z'-]+"
     r"(?: (?!(?:about|after|again|and|as|at|but|by|called|came|did|for|from|had|has|her|his|in"
     r"|is|on|or|rang|said|says|saw|to|today|was|who|with|yesterday)(?![a-z]))[a-z][a-z'-]+)?)"
     r"(?![A-Za-z])",
@@ -82,7 +82,9 @@ _SENTENCE_END_RE = re.compile(
 )
 
 # Neighbouring capitalised words: "Priya Shah". Two in a row make a sentence worth asking spaCy.
-_TWO_CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z'-]+ [A-Z][a-z][A-Za-z'-]*", re.ASCII)
+_TWO_CAPITALISED_RE = re.compile(
+    r"(?<![A-Za-z])[A-Z][a-z'-]+(?: [A-Z][A-Za-z][A-Za-z'-]*)+", re.ASCII
+)
 # Clinical cues: they make the person a patient even when a staff title or role is near.
 _CLINICAL_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:re-?admitted|admitted|admission|discharged|d\.?o\.?b|date of birth|born"
@@ -227,6 +229,14 @@ _ORGANISATION_WORDS = frozenset(
     """.split()
 )
 _NOT_NAMES = _COMMON_CAPITALISED | ORGANISATIONS | _ORGANISATION_WORDS
+# Word endings no personal name has: specialties, services and abstract nouns ("Audiology",
+# "Diagnostics", "Prevention", "Management"). A capitalised pair with one is no person.
+_NOT_A_NAME_ENDING = re.compile(r"(?:ology|iatry|ics|ment|tion|sion|ness|ship|ity)$")
+
+
+def _not_a_name(word: str) -> bool:
+    lowered = word.lower()
+    return lowered in _NOT_NAMES or _NOT_A_NAME_ENDING.search(lowered) is not None
 
 
 def _without_accents(text: str) -> str:
@@ -320,12 +330,14 @@ def _sentences_worth_analysing(text: str) -> list[tuple[int, int]]:
     found: list[tuple[int, int]] = []
     for index, (lo, hi) in enumerate(bounds):
         if not any(
-            word.lower() not in _NOT_NAMES for word in _CAPITALISED_RE.findall(text, lo, hi)
+            not _not_a_name(word) for word in _CAPITALISED_RE.findall(text, lo, hi)
         ):
             continue
         near_cue = any(cued[max(0, index - 1) : index + 2])
+        # a run of capitalised words is a person only if no word of it is an organisation's,
+        # a place's or a common word: "Leeds Teaching Hospitals" is not, "Priya Shah" may be
         pair = any(
-            not all(w.lower() in _NOT_NAMES for w in m.group(0).split())
+            not any(_not_a_name(w) for w in m.group(0).split())
             for m in _TWO_CAPITALISED_RE.finditer(text, lo, hi)
         )
         if near_cue or pair or _PATIENT_TITLE_RE.search(text, lo, hi):

@@ -119,7 +119,7 @@ def entity_spans(text: str) -> tuple[tuple[int, int, str], ...]:
     Presidio's recogniser round trip).
     """
     engine = _analyzer()
-    nlp = engine.nlp_engine.nlp["en"]  # type: ignore[attr-defined]
+    nlp = engine.nlp_engine.nlp["en"]  # type: ignore[attr-defined]  # spaCy engine's dict
     with _analyse_lock:
         doc = nlp(text)
     return tuple(
