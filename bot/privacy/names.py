@@ -57,6 +57,22 @@ _SURNAME_FIRST_RE = re.compile(
     r"(?: [A-Z][a-z][A-Za-z'-]*)?)(?![A-Za-z])",
     re.ASCII,
 )
+# A name in a form field or an e-mail header: "Surname: Holt", "Forename(s): Reginald James",
+# "pt: eileen marsh", "From: Dave W <dave@example.org>". The label says what the value is, so
+# capitals do not matter; the value runs to the end of the line or to a comma.
+_FIELD_NAME_RE = re.compile(
+    r"(?<![A-Za-z])(?:surname|family name|last name|forenames?(?:\(s\))?|first names?|given names?"
+    r"|full name|patient(?:'s)? name|pt name|name of patient|pt|patient|client|resident"
+    r"|service user"
+    r"|next of kin|nok)[ ]?[:=][ ]?(?P<name>[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'.-]*){0,3})",
+    re.ASCII | re.IGNORECASE,
+)
+_SURNAME_WORD_RE = re.compile(r"(?<![A-Za-z])surname (?P<name>[A-Z][A-Za-z'-]+)", re.ASCII)
+_HEADER_NAME_RE = re.compile(
+    r"(?m)^(?:from|to|cc|sender)[ ]?:[ ]?(?P<name>[A-Z][A-Za-z'-]*(?: [A-Z][A-Za-z'.-]*){0,3})"
+    r" ?<",
+    re.ASCII | re.IGNORECASE,
+)
 _ACRONYMS = frozenset(
     """
     nhs icb ics ods dcb nice cqc mhra pcn gp gps ccg nhse nhsx ahsn hee phe ukhsa cmo sro mdt ae
@@ -70,7 +86,7 @@ _CUED_NAME_RE = re.compile(
     rf"(?:(?<![A-Za-z])(?:patient|service user|resident),? )?"
     rf"(?<![A-Za-z'-])(?P<name>{_NAME_TOKEN}(?: {_NAME_TOKEN}){{1,2}})"
     r"(?=,? (?:who |was |is |has been |had been |\()?(?:re-?admitted|admitted|discharged|lives"
-    r"|living|aged|DOB|D\.O\.B|born|died|needs)(?![A-Za-z]))",
+    r"|living|aged?|DOB|D\.O\.B|born|died|needs|pt\)|patient\))(?![A-Za-z]))",
     re.ASCII,
 )
 _PATIENT_TITLE_SET = frozenset(_PATIENT_TITLES.split("|"))
@@ -88,17 +104,18 @@ _TWO_CAPITALISED_RE = re.compile(
 # Clinical cues: they make the person a patient even when a staff title or role is near.
 _CLINICAL_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:re-?admitted|admitted|admission|discharged|d\.?o\.?b|date of birth|born"
-    r"|aged [0-9]|[0-9]+[ -]?(?:years?|yrs?)[ -]?old|[0-9]+ ?y/?o|nhs (?:no|number)"
-    r"|hospital number|mrn|diagnosed|deceased|died|next of kin|bed [0-9]+"
+    r"|aged? [0-9]|[0-9]+[ -]?(?:years?|yrs?)[ -]?old|[0-9]+ ?y/?o|nhs (?:no|number)"
+    r"|hospital number|mrn|diagnosed|deceased|died|next of kin|bed [0-9]+|bay [0-9]+"
     r"|\[(?:NHS number|CHI number|NI number|hospital number|address|postcode|date of birth)"
     r" removed\])(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
 _STRONG_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:re-?admitted|admitted|admission|discharged|lives|living|resides|resident of"
-    r"|home address|address|d\.?o\.?b|date of birth|born|aged [0-9]|[0-9]+[ -]?(?:years?|yrs?)"
+    r"|home address|address|d\.?o\.?b|date of birth|born|aged? [0-9]|[0-9]+[ -]?(?:years?|yrs?)"
     r"[ -]?old|[0-9]+ ?y/?o|nhs (?:no|number)|hospital number|mrn|diagnosed|deceased|died"
-    r"|next of kin|bed [0-9]+|(?:his|her|their) (?:son|daughter|wife|husband|partner|carer|mother"
+    r"|next of kin|bed [0-9]+|bay [0-9]+|surname|forenames?"
+    r"|(?:his|her|their) (?:son|daughter|wife|husband|partner|carer|mother"
     r"|father)"
     r"|\[(?:NHS number|CHI number|NI number|postcode|date of birth) removed\])(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
@@ -121,7 +138,11 @@ _ROLE_RE = re.compile(
     r"|presenter|author|colleague|representative|rep|liaison|principal|founder|lecturer"
     r"|researcher|investigator|partner|partners|engineer|developer|designer|scientist"
     r"|specialist|convenor|facilitator|mentor|coach|trainer|governor|trustee|member|staff"
-    r"|team)(?![A-Za-z])",
+    r"|team|sister|clerk|porter|chaplain|volunteer|worker|assistant|hca|buyer|accountant"
+    r"|librarian|steward|technician|technologist|radiographer|sonographer|optometrist"
+    r"|audiologist|dentist|hygienist|podiatrist|psychologist|psychiatrist|social worker"
+    r"|pharmacy|finance|estates|procurement|comms|communications|governance|informatics"
+    r"|operations|safeguarding|commissioning|analytics)(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
 _ROLE_WORDS = _ROLE_RE.pattern[len("(?<![A-Za-z])") : -len("(?![A-Za-z])")]
@@ -154,19 +175,20 @@ _AFFILIATION_RE = re.compile(
 # Words that make a nearby role someone else's, or no longer theirs: "whose GP", "a retired
 # engineer", "her carer".
 _NOT_THEIR_ROLE_RE = re.compile(
-    r"(?<![A-Za-z])(?:whose|his|her|their|my|retired|former|ex|used to be|husband|wife"
+    r"(?<![A-Za-z])(?:whose|his|her|their|my|retired|former|ex|used to be|husband|wife|dad|mum"
+    r"|grandson|granddaughter|neighbour|friend"
     r"|son|daughter|mother|father)(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
 # NHS and civic place words: a capitalised name right before one is a place ("St Anne's ward",
 # "Millbrook, St Anne's and Canal Side wards", "Beech House surgery").
 _PLACE_WORD_RE = re.compile(
-    r"^(?:(?:,| and| &| or)? [A-Z][A-Za-z'-]*)*(?: and [A-Z][A-Za-z'-]*)* (?:wards?|units?"
+    r"^(?:(?:,| and| &| or)? [A-Z][A-Za-z'-]*)*(?: and [A-Z][A-Za-z'-]*)* (?i:wards?|units?"
     r"|practices?|surgery|surgeries|centres?|centers?|clinics?|hospitals?|house|lodge|court"
     r"|building|wing|suite|hub|pcn|icb|trust|council|school|college|library|station|road"
     r"|street|park|estate|ward|site|campus|medical|health|primary care|community|hospice"
     r"|pharmacy|pharmacies|partnership|network|team|programme|foundation)(?![A-Za-z])",
-    re.ASCII | re.IGNORECASE,
+    re.ASCII,
 )
 _CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z][A-Za-z'-]*", re.ASCII)
 # Capitalised words that are not names: sentence openers, calendar words and the vocabulary of
@@ -216,7 +238,12 @@ ORGANISATIONS = frozenset(
     BT Ernst Young McKinsey Bain Optimity Cinapsis Feebris Doccla Luscii Patchs eConsult Ardens
     """.split()
 )
-_ORGANISATION_PHRASES = ("eli lilly", "novo nordisk", "johnson & johnson", "smith & nephew")
+_ORGANISATION_PHRASES = (
+    "eli lilly", "novo nordisk", "johnson & johnson", "smith & nephew",
+    # health charities partnerships name all the time, whose names read like people's
+    "sue ryder", "marie curie", "age uk", "carers uk", "st john ambulance",
+    "diabetes uk", "alzheimer's society", "macmillan",
+)  # fmt: skip
 _ORGANISATION_WORDS = frozenset(
     """
     nhs trust trusts icb icbs ics ccg pcn council councils hospital hospitals infirmary
@@ -226,6 +253,7 @@ _ORGANISATION_WORDS = frozenset(
     services agency department ministry england scotland wales commission society association
     charity royal board authority borough county city district unit ward team programme
     academy consortium federation hub company corporation holdings diagnostics biotech
+    hospice hospices charity
     """.split()
 )
 _NOT_NAMES = _COMMON_CAPITALISED | ORGANISATIONS | _ORGANISATION_WORDS
@@ -277,6 +305,14 @@ def _name_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
         start = _skip_leading_words(text, *match.span("name"))
         if start < match.end("name") and _plausible_person(text[start : match.end("name")]):
             spans.append((start, match.end("name")))
+    for pattern in (_FIELD_NAME_RE, _SURNAME_WORD_RE, _HEADER_NAME_RE):
+        for match in pattern.finditer(text):
+            words = match.group("name").split()
+            while words and words[-1].lower().strip(".") in _NOT_NAMES | _LOWER_NOT_NAMES:
+                words.pop()  # "pt: eileen marsh was seen": the name stops at a common word
+            if words and not all(w.lower() in _NOT_NAMES for w in words):
+                start = match.start("name")
+                spans.append((start, start + len(" ".join(words))))
     surname_first = [
         m.span() for m in _SURNAME_FIRST_RE.finditer(text) if _plausible_surname_first(m)
     ]
@@ -290,12 +326,18 @@ def _name_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
         return bool(_STRONG_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi))
 
     for lo, hi in _sentences_worth_analysing(text):
-        for s, e, label in presidio_engine.entity_spans(text[lo:hi]):
+        sentence = text[lo:hi]
+        letters = [c for c in sentence if c.isalpha()]
+        if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
+            sentence = sentence.title()  # "MAUREEN BRADSHAW CAME IN": the model reads case
+        for s, e, label in presidio_engine.entity_spans(sentence):
+            while e > s and sentence[e - 1].isspace():
+                e -= 1  # an entity can run onto the line break after it
             if label != "PERSON":
                 places.append((lo + s, lo + e))
                 continue
             s = _skip_leading_words(text, lo + s, lo + e)
-            found = text[s : lo + e]
+            found = sentence[s - lo : e]  # as read (title-cased when the sentence shouts)
             if s < lo + e and _plausible_person(found) and (" " in found or cued(lo, hi)):
                 spans.append((s, lo + e))
     # "SMITH, Jane" has no other evidence than its shape: not when spaCy reads it as a place.
@@ -329,9 +371,12 @@ def _sentences_worth_analysing(text: str) -> list[tuple[int, int]]:
     ]
     found: list[tuple[int, int]] = []
     for index, (lo, hi) in enumerate(bounds):
-        if not any(
-            not _not_a_name(word) for word in _CAPITALISED_RE.findall(text, lo, hi)
-        ):
+        letters = [c for c in text[lo:hi] if c.isalpha()]
+        shouting = len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters)
+        if shouting:
+            found.append((lo, hi))  # capitals hide names from every other test
+            continue
+        if not any(not _not_a_name(word) for word in _CAPITALISED_RE.findall(text, lo, hi)):
             continue
         near_cue = any(cued[max(0, index - 1) : index + 2])
         # a run of capitalised words is a person only if no word of it is an organisation's,
@@ -434,7 +479,7 @@ def _is_patient(
     titled = _TITLED_NAME_RE.match(name)
     if titled and titled.group("title").capitalize() not in _PATIENT_TITLE_SET:
         return False  # staff title
-    if _PLACE_WORD_RE.match(text, end, hi):
+    if _PLACE_WORD_RE.match(text[end:hi]):
         return False
     return not _named_in_role(text, lo, hi, start, end)
 
@@ -445,5 +490,7 @@ def _named_in_role(text: str, lo: int, hi: int, start: int, end: int) -> bool:
     role = _ROLE_BEFORE_RE.search(before)
     if role is not None and not _NOT_THEIR_ROLE_RE.search(before[max(0, role.start() - 20) :]):
         return True
-    after = _ROLE_AFTER_RE.match(text[end : min(hi, end + 60)])
-    return after is not None and not _NOT_THEIR_ROLE_RE.search(after.group(0))
+    following = text[end : min(hi, end + 60)]
+    after = _ROLE_AFTER_RE.match(following)
+    # "Ronald Pike (our porter Dave's dad)": the role is someone else's, the name a relative's
+    return after is not None and not _NOT_THEIR_ROLE_RE.search(following[: after.end() + 20])

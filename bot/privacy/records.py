@@ -20,11 +20,12 @@ _MRN_CUE = (
     r"(?:MRN|M\.R\.N\.?|hospital (?:number|no\.?|num|id)|hosp\.? (?:number|no\.?)"
     r"|unit (?:number|no\.?)"
     r"|(?:medical |health |case )?record (?:number|no\.?)|RTX number|PAS (?:number|no\.?|id)"
+    r"|case ?notes? (?:number|no\.?)|notes (?:number|no\.?)"
     r"|patient (?:id|identifier|number|no\.?)|case (?:number|no\.?))"
 )
 _MRN_RE = re.compile(
     rf"(?<![A-Za-z]){_MRN_CUE}s?[ :#.=-]*(?:(?:is|was|of|:) )?"
-    r"(?P<value>(?=[A-Za-z0-9 -]*[0-9]{4})[A-Za-z]{0,4}[ -]?[0-9][0-9 -]{3,14}[0-9][A-Za-z]?)"
+    r"(?P<value>(?=(?:[A-Za-z -]*[0-9]){5})[A-Za-z]{0,4}[ -]?[0-9][0-9 -]{3,14}[0-9][A-Za-z]?)"
     r"(?![A-Za-z0-9])",
     re.ASCII | re.IGNORECASE,
 )
@@ -37,14 +38,15 @@ _STREET_TYPES = (
 )
 # Street types readable in lower case too ("14 acacia avenue"); "drive", "way", "walk" and the
 # like are not, as "a 5 minute drive" is no address.
-_LOWER_STREET_TYPES = r"street|road|avenue|lane|crescent|grove|gardens|terrace|mews"
+_LOWER_STREET_TYPES = r"street|road|avenue|lane|crescent|grove|gardens|terrace|mews|close"
 _UNIT = r"(?:Flat|Apartment|Apt\.?|Maisonette)"
 _HOUSE = r"[0-9]{1,4}[A-Za-z]?(?:-[0-9]{1,4})?"
 _NAME_WORD = r"[A-Z][A-Za-z'\-]+"
 _ADDRESS_RE = re.compile(
     rf"(?<![A-Za-z0-9£$.,/-])(?:(?i:{_UNIT}) ?[0-9]{{1,4}}[A-Za-z]?,? )?{_HOUSE},? "
-    rf"(?:(?:{_NAME_WORD} ){{1,3}}(?:{_STREET_TYPES})(?![A-Za-z])(?! [A-Z][a-z])"
-    rf"|(?:[a-z][a-z'\-]+ ){{1,2}}(?:{_LOWER_STREET_TYPES})(?![A-Za-z]))",
+    rf"(?:(?:{_NAME_WORD} ){{1,3}}(?:{_STREET_TYPES}|{_STREET_TYPES.upper()})(?![A-Za-z])"
+    r"(?! [A-Z][a-z])"
+    rf"|(?:[a-z][a-z'.\-]* ){{1,3}}(?:{_LOWER_STREET_TYPES})(?![A-Za-z]))",
     re.ASCII,
 )
 # A flat number alone ("Flat 3", "flat 12b") also locates a person once the block is known.
