@@ -219,6 +219,7 @@ def test_markdown_without_a_version_is_just_the_heading() -> None:
     assert "##" not in text
 
 
+@pytest.mark.slow  # its cited source ("Take Air case study") is read by the guard's name model
 def test_failed_privacy_gate_is_explained() -> None:
     gated = RubricScore(criteria=scorecard().criteria, gate_passed=False)
     text = render_markdown(draft_record(), version_record(rubric=gated))

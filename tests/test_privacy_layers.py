@@ -212,3 +212,16 @@ def test_names_are_removed_by_policy(text: str, gone: str) -> None:
 def test_staff_in_role_and_places_are_kept(text: str) -> None:
     result = redact_identifiers(text)
     assert result.text == text, result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("she read it out: four oh one, oh two three, two one three seven", "nhs_number"),
+        ("mobile is oh seven seven zero zero nine zero zero one two three", "phone"),
+        ("he said 0 1 1 3 4 9 6 0 0 0 0 twice", "phone"),
+    ],
+)
+def test_numbers_read_out_digit_by_digit_are_removed(text: str, kind: str) -> None:
+    result = redact_identifiers(text)
+    assert [f.kind for f in result.redacted] == [kind]

@@ -145,15 +145,46 @@ def _record_kind(value: str, digits: int) -> IdentifierKind:
     return "nhs_number"
 
 
-def digit_chain_candidates(text: str) -> list[Candidate]:
-    """NHS numbers and record numbers found in digit chains of the view `text`."""
+_DIGIT_WORDS = {
+    "zero": "0", "oh": "0", "nought": "0", "one": "1", "two": "2", "three": "3", "four": "4",
+    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+}  # fmt: skip
+_DIGIT_WORD = "|".join(_DIGIT_WORDS)
+# Nine or more digits read out one word at a time: "three nine six three two six seven ...".
+_SPELLED_RUN = re.compile(
+    rf"(?<![A-Za-z])(?:{_DIGIT_WORD})(?:[ ,.-]+(?:{_DIGIT_WORD})){{8,11}}(?![A-Za-z])",
+    re.ASCII | re.IGNORECASE,
+)
+
+
+def _spelled_numbers(text: str) -> list[Candidate]:
+    """NHS numbers, phone numbers and record numbers spelled out digit by digit."""
     found: list[Candidate] = []
+    for match in _SPELLED_RUN.finditer(text):
+        words = re.findall(_DIGIT_WORD, match.group(0), re.IGNORECASE)
+        digits = "".join(_DIGIT_WORDS[w.lower()] for w in words)
+        start, end = match.span()
+        if len(digits) == 10 and is_valid_nhs_number(digits):
+            found.append(Candidate("nhs_number", start, end))
+        elif digits.startswith("0") and len(digits) in (10, 11):
+            found.append(Candidate("phone", start, end))
+        elif _has_record_cue(text, start, end):
+            found.append(Candidate(_record_kind(digits, len(digits)), start, end))
+    return found
+
+
+def digit_chain_candidates(text: str) -> list[Candidate]:
+    """NHS numbers, record numbers and phone numbers found in digit chains of the view `text`,
+    and the same spelled out digit by digit."""
+    found: list[Candidate] = _spelled_numbers(text) if _SPELLED_RUN.search(text) else []
     for chain in _chains(text):
         sizes = [e - s for s, e in chain]
         total_digits = sum(sizes)
         if total_digits < 9:
             continue
         start, end = chain[0][0], chain[-1][1]
+        if max(sizes) == 1 and total_digits in (10, 11) and text[start] == "0":
+            found.append(Candidate("phone", start, end))  # "0 7 7 0 0 9 0 0 8 1 2"
         if (
             9 <= total_digits <= 12
             and not _glued_to_letters(text, start, end)

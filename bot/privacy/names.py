@@ -99,7 +99,7 @@ _SENTENCE_END_RE = re.compile(
 
 # Neighbouring capitalised words: "Priya Shah". Two in a row make a sentence worth asking spaCy.
 _TWO_CAPITALISED_RE = re.compile(
-    r"(?<![A-Za-z])[A-Z][a-z'-]+(?: [A-Z][A-Za-z][A-Za-z'-]*)+", re.ASCII
+    r"(?<![A-Za-z])[A-Z][a-z'-]+(?: [A-Z][a-z][A-Za-z'-]*)+", re.ASCII
 )
 # Clinical cues: they make the person a patient even when a staff title or role is near.
 _CLINICAL_CUE_RE = re.compile(
