@@ -154,6 +154,8 @@ def _privacy_independent_table(console: Console, result: dict) -> None:
     for kind, count in result["false_positives_by_kind_removed"].items():
         table.add_row(f"false positive: {kind}", str(count))
     table.add_row("per message p50 / p95", _p(result["latency"]))
+    if "cpu_latency" in result:
+        table.add_row("per message CPU p50 / p95", _p(result["cpu_latency"]))
     console.print(table)
 
 

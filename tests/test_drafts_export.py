@@ -275,6 +275,7 @@ def test_docx_omits_empty_sections() -> None:
 # -- end to end through the store ------------------------------------------------------------
 
 
+@pytest.mark.slow  # the stored draft cites "Take Air case study": read by the name model
 def test_exports_from_stored_versions(store: DraftStore, tmp_path: Path) -> None:
     alice = Actor("T1", "alice")
     draft = store.create_draft(alice, "Faster hearing aids", partners=["Acme Audiology"])

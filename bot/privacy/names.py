@@ -98,9 +98,7 @@ _SENTENCE_END_RE = re.compile(
 )
 
 # Neighbouring capitalised words: "Priya Shah". Two in a row make a sentence worth asking spaCy.
-_TWO_CAPITALISED_RE = re.compile(
-    r"(?<![A-Za-z])[A-Z][a-z'-]+(?: [A-Z][a-z][A-Za-z'-]*)+", re.ASCII
-)
+_TWO_CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z'-]+(?: [A-Z][a-z][A-Za-z'-]*)+", re.ASCII)
 # Clinical cues: they make the person a patient even when a staff title or role is near.
 _CLINICAL_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:re-?admitted|admitted|admission|discharged|d\.?o\.?b|date of birth|born"
@@ -118,6 +116,15 @@ _STRONG_CUE_RE = re.compile(
     r"|(?:his|her|their) (?:son|daughter|wife|husband|partner|carer|mother"
     r"|father)"
     r"|\[(?:NHS number|CHI number|NI number|postcode|date of birth) removed\])(?![A-Za-z])",
+    re.ASCII | re.IGNORECASE,
+)
+# The same cues without the guard's own placeholders, for choosing what spaCy reads: once a
+# number is removed the sentence is read again, and a placeholder alone (no name-like words in
+# a row, no title) should not cost a second model call.
+_GATE_CUE_RE = re.compile(
+    _STRONG_CUE_RE.pattern.replace(
+        r"|\[(?:NHS number|CHI number|NI number|postcode|date of birth) removed\]", ""
+    ),
     re.ASCII | re.IGNORECASE,
 )
 _WEAK_CUE_RE = re.compile(
@@ -366,7 +373,7 @@ def _sentences_worth_analysing(text: str) -> list[tuple[int, int]]:
         bounds.append((lo, hi))
         lo = hi
     cued = [
-        bool(_STRONG_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi))
+        bool(_GATE_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi))
         for lo, hi in bounds
     ]
     found: list[tuple[int, int]] = []
