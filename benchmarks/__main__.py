@@ -159,6 +159,33 @@ def _privacy_table(console: Console, result: dict) -> None:
     cold = result["presidio_cold_load"]
     table.add_row("Presidio + spaCy cold load", f"{cold['load_s']:.2f} s", "")
     console.print(table)
+    independent = result.get("independent")
+    if independent:
+        _privacy_independent_table(console, independent)
+
+
+def _privacy_independent_table(console: Console, result: dict) -> None:
+    table = Table(title="Privacy guard (independent set)", title_justify="left")
+    table.add_column("")
+    table.add_column("value")
+    for kind, ratio in result["missed_by_kind"].items():
+        table.add_row(f"missed: {kind}", ratio)
+    table.add_row(
+        "identifiers missed",
+        f"{result['missed']}/{result['planted']} ({result['missed_rate']:.1%})",
+    )
+    table.add_row(
+        "false positives (messages)",
+        f"{result['false_positive_messages']}/{result['negatives']}"
+        f" ({result['false_positive_rate']:.1%}); keep tokens altered "
+        f"{result['keep_tokens_altered']}/{result['keep_tokens']}",
+    )
+    for kind, count in result["false_positives_by_kind_removed"].items():
+        table.add_row(f"false positive: {kind}", str(count))
+    table.add_row("per message p50 / p95", _p(result["latency"]))
+    if "cpu_latency" in result:
+        table.add_row("per message CPU p50 / p95", _p(result["cpu_latency"]))
+    console.print(table)
 
 
 def _recognition_tables(console: Console, result: dict) -> None:

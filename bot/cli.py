@@ -146,7 +146,7 @@ def ask_command(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
     """Ask the knowledge base a question: a short cited answer, then the passages it drew on."""
-    from bot.console.asking import answer_lines, print_answer
+    from bot.console.asking import answer_lines, guarded_question, print_answer
     from bot.retrieval.answering import answer
     from bot.retrieval.documents import KINDS
     from bot.retrieval.search import KnowledgeSearch
@@ -162,6 +162,7 @@ def ask_command(
             return
         if not question.strip():
             fail("The question is empty.", code=2)
+        question = guarded_question(question)  # before the search: it may go to an embedding API
         found = answer(search, question, k=k, kind=kind)
         if as_json:
             print(json.dumps(found.as_json(), ensure_ascii=False))

@@ -213,6 +213,20 @@ def check_slack(settings: Settings) -> Check:
     return Check(name, True, f"well-formed ({mode})")
 
 
+def check_retention(settings: Settings) -> Check:
+    """What the store keeps and for how long: said plainly, as the README promises."""
+
+    def kept(days: int) -> str:
+        return f"{days} days" if days else "forever (0 = no purge)"
+
+    return Check(
+        "retention",
+        True,
+        f"conversation turns {kept(settings.coach_message_retention_days)}, knowledge answers "
+        f"{kept(settings.coach_answer_retention_days)}; drafts and versions until deleted",
+    )
+
+
 def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
     return [
         _guard("data folder", lambda: check_data_dir(settings)),
@@ -221,6 +235,7 @@ def run_checks(settings: Settings, *, deep: bool = False) -> list[Check]:
         _guard("privacy guard", lambda: check_privacy_guard(deep)),
         _guard("vector store", lambda: check_vector_store(settings)),
         _guard("database", lambda: check_database(settings)),
+        _guard("retention", lambda: check_retention(settings)),
         _guard("LLM endpoint", lambda: check_llm(settings)),
         _guard("prompts", check_prompts),
         _guard("Slack tokens", lambda: check_slack(settings)),

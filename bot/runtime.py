@@ -31,7 +31,11 @@ def open_store(settings: Settings, url: str | None = None) -> DraftStore:
     StoreUnavailable (one line) when it cannot be opened."""
     if url is None and not settings.database_url:
         settings.ensure_data_dir()
-    return DraftStore(url or settings.effective_database_url)
+    store = DraftStore(
+        url or settings.effective_database_url, message_retention=settings.message_retention
+    )
+    store.purge_old_messages()  # short-lived commands never reach the server's housekeeping
+    return store
 
 
 def open_answers(settings: Settings, store: DraftStore) -> AnswerStore:

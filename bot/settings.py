@@ -29,6 +29,7 @@ URL_SETTINGS = frozenset({"database_url", "chroma_url", "openai_base_url", "slac
 # forever; their 👎 votes feed `coach eval harvest`, so they are kept long enough for a maintainer
 # reviewing monthly or quarterly to see them. The drafts store's own default is derived from it.
 DEFAULT_ANSWER_RETENTION_DAYS = 90
+DEFAULT_MESSAGE_RETENTION_DAYS = 30  # bot.drafts.message_retention says why
 
 
 def default_knowledge_dir() -> Path:
@@ -77,6 +78,12 @@ class Settings(BaseSettings):
         ge=0,
         le=36_500,
         description="days knowledge answers shown in Slack and their votes are kept; 0 = forever",
+    )
+    coach_message_retention_days: int = Field(
+        DEFAULT_MESSAGE_RETENTION_DAYS,
+        ge=0,
+        le=36_500,
+        description="days raw conversation turns are kept (drafts and versions stay); 0 = forever",
     )
     coach_evals_dir: Path | None = Field(
         None, description="evals folder for `coach eval`; empty = the checkout's evals/"
@@ -134,6 +141,12 @@ class Settings(BaseSettings):
     def answer_retention(self) -> timedelta | None:
         """How long the store keeps knowledge answers, or None to keep them forever (0 days)."""
         days = self.coach_answer_retention_days
+        return timedelta(days=days) if days else None
+
+    @property
+    def message_retention(self) -> timedelta | None:
+        """How long the store keeps raw conversation turns, or None to keep them (0 days)."""
+        days = self.coach_message_retention_days
         return timedelta(days=days) if days else None
 
     @property

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import docx
+import pytest
 
 from bot.drafts.content import (
     ChecklistItem,
@@ -184,6 +185,7 @@ def test_draft_as_dict_before_any_version_is_empty_not_missing() -> None:
 # -- Markdown --------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # a cited source ("Take Air case study") is a capitalised pair the guard reads
 def test_markdown_has_every_section_in_order() -> None:
     text = render_markdown(draft_record(), version_record())
 
@@ -218,6 +220,7 @@ def test_markdown_without_a_version_is_just_the_heading() -> None:
     assert "##" not in text
 
 
+@pytest.mark.slow  # its cited source ("Take Air case study") is read by the guard's name model
 def test_failed_privacy_gate_is_explained() -> None:
     gated = RubricScore(criteria=scorecard().criteria, gate_passed=False)
     text = render_markdown(draft_record(), version_record(rubric=gated))
@@ -273,6 +276,7 @@ def test_docx_omits_empty_sections() -> None:
 # -- end to end through the store ------------------------------------------------------------
 
 
+@pytest.mark.slow  # the stored draft cites "Take Air case study": read by the name model
 def test_exports_from_stored_versions(store: DraftStore, tmp_path: Path) -> None:
     alice = Actor("T1", "alice")
     draft = store.create_draft(alice, "Faster hearing aids", partners=["Acme Audiology"])
@@ -291,6 +295,7 @@ def test_exports_from_stored_versions(store: DraftStore, tmp_path: Path) -> None
 # -- the format registry ---------------------------------------------------------------------
 
 
+@pytest.mark.slow  # the draft cites "Take Air case study": read by the guard's name model
 def test_every_format_renders_and_exports_the_same_bytes(store: DraftStore, tmp_path: Path) -> None:
     """A check that reads `render` sees exactly what the exported file holds, text cleaned the
     same way, and each file gets the suffix its format declares."""

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.privacy.corpus import WRITERS, survives
+from benchmarks.privacy_corpus import WRITERS, survives
 from bot.privacy.normalise import normalise
 from tests.conftest import COACH, coach_env
 from tests.conversation_script import GOOD_ANSWERS

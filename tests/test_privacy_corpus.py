@@ -1,6 +1,6 @@
 """The privacy guard measured on the generated corpus: nothing missed, false positives under 2%.
 
-The corpus (bot/privacy/corpus.py) plants every identifier format from issue 7 and more in
+The corpus (benchmarks/privacy_corpus.py) plants every identifier format from issue 7 and more in
 ordinary sentences, and adds ordinary NHS planning sentences that must survive untouched. Both
 the tuning part and the held-back part are checked; the benchmark reports them separately.
 """
@@ -11,8 +11,8 @@ from collections import Counter
 
 import pytest
 
+from benchmarks.privacy_corpus import Sample, corpus, survives
 from bot.privacy import redact_identifiers
-from bot.privacy.corpus import Sample, corpus, survives
 
 PARTS = ("tuning", "held_back")
 

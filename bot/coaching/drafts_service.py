@@ -55,12 +55,18 @@ class DraftsService:
 
     # -- sharing and rating --------------------------------------------------------------------
     def share(self, actor: Actor, draft_id: str, user_id: str) -> None:
-        """Let `user_id` (same workspace) see and coach the draft; only its owner may."""
-        self._store.share(actor, draft_id, user_id)
+        """Let `user_id` (same workspace) see and coach the draft; only its owner may.
+
+        `InvalidShareTarget` (a ValueError) when `user_id` is not a user id or name."""
+        from bot.privacy.share_targets import checked_share_target  # the guard loads on use
+
+        self._store.share(actor, draft_id, checked_share_target(user_id))
 
     def unshare(self, actor: Actor, draft_id: str, user_id: str) -> bool:
         """Take a share back; False when `user_id` did not have one."""
-        return self._store.unshare(actor, draft_id, user_id)
+        from bot.privacy.share_targets import checked_share_target
+
+        return self._store.unshare(actor, draft_id, checked_share_target(user_id))
 
     def rate(self, actor: Actor, version_id: int, value: int) -> None:
         """A +1/-1 vote on a version `actor` may see; voting again replaces the old vote."""

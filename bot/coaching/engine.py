@@ -232,9 +232,12 @@ class Engine:
         """True the first time any instance sees `event_id`, False for a redelivery.
 
         Slack retries an event it thinks went unanswered; claiming it in the shared store
-        means a retry is handled once across every instance of the app.
+        means a retry is handled once across every instance of the app. Every event also
+        gives the drafts store its hourly chance to purge old conversation turns.
         """
-        return self._events.claim_event(event_id)
+        claimed = self._events.claim_event(event_id)
+        self._store.purge_old_messages()
+        return claimed
 
     # -- the turn -----------------------------------------------------------------------------
     def handle(

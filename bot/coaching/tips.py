@@ -24,6 +24,7 @@ from bot.coaching.reply import Tip
 from bot.coaching.wording import KNOWLEDGE_UNAVAILABLE
 from bot.drafts.records import Actor, DraftRecord
 from bot.drafts.repository import DraftStore
+from bot.privacy import redact_text
 from bot.retrieval.passage import Passage
 
 if TYPE_CHECKING:  # the search (chromadb, torch) is built by bot.runtime, not imported here
@@ -68,6 +69,7 @@ class KnowledgeTips:
         question is told the knowledge base is down rather than that nothing matched."""
         if self.search is None:
             return []
+        query = redact_text(query)  # every search goes through here: guard it once more
         try:
             return self.search.search(query, k=k, meaning_of=meaning_of)
         except Exception as error:  # tips are a bonus: a missing index must not break coaching

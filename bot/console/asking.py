@@ -21,6 +21,15 @@ MAX_QUESTION_CHARS = 2000
 EMPTY: dict[str, object] = {"answer": "", "citations": [], "passages": []}  # a blank line
 
 
+def guarded_question(question: str) -> str:
+    """The question as it may be searched and embedded: cut to length, then guarded.
+
+    Every `coach ask` path (argument, stdin, the question loop) calls this before the search,
+    because with ``EMBEDDINGS=openai`` the question leaves the machine.
+    """
+    return redact_text(question[:MAX_QUESTION_CHARS])
+
+
 def print_passages(console: Console, question: str, passages: list[Passage]) -> None:
     if not passages:
         console.print("Nothing in the knowledge base matches that question.")
@@ -67,9 +76,7 @@ def answer_lines(
 ) -> None:
     """One question per line; one JSON object (or answer) per line, model loaded once."""
     for line in lines:
-        question = line.strip()[:MAX_QUESTION_CHARS]
-        # guarded before the search: with EMBEDDINGS=openai the question leaves the machine
-        question = redact_text(question)
+        question = guarded_question(line.strip())
         if as_json:
             found = answer(search, question, k=k, kind=kind).as_json() if question else EMPTY
             print(json.dumps(found, ensure_ascii=False), flush=True)
@@ -100,5 +107,5 @@ def question_loop(settings: Settings, console: Console) -> None:
                 f"[yellow]That is long; I used the first {MAX_QUESTION_CHARS} characters.[/yellow]"
             )
             question = question[:MAX_QUESTION_CHARS]
-        question = redact_text(question)  # as in answer_lines: it may go to an embedding API
+        question = guarded_question(question)
         print_answer(console, answer(search, question, k=3))

@@ -25,6 +25,7 @@ from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.console import WORKSPACE
 from bot.console.brief import draft_panel
+from bot.console.interrupts import ChatInterrupts, run_turns
 from bot.console.safe import plain, shown
 from bot.drafts.formats import export_format, format_names
 from bot.drafts.records import Actor
@@ -319,17 +320,8 @@ def _lines(interactive: bool, console: Console) -> Iterator[str]:
 def chat_loop(engine: Engine, settings: Settings, user: str, console: Console) -> None:
     interactive = sys.stdin.isatty()
     session = ChatSession(engine, settings, Actor(WORKSPACE, user), console, interactive)
-    session.greet()
-    try:
-        for line in _lines(interactive, console):
-            text = line.strip()
-            if not text:
-                continue
-            if text.startswith("/"):
-                if not session.run_command(text):
-                    break
-            else:
-                session.message(text)
-    except KeyboardInterrupt:
-        pass
-    session.say("Saved. Bye for now.")
+    interrupts = ChatInterrupts(session.say)
+    with interrupts.installed():  # a turn is stored whole or not at all, and we say which
+        session.greet()
+        farewell = run_turns(session, _lines(interactive, console), interrupts)
+    session.say(farewell)

@@ -20,7 +20,7 @@ messages), so a process killed mid-turn leaves either the whole turn or none of 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, func, select, update
@@ -36,6 +36,7 @@ from bot.drafts.access import (
     visible_to,
 )
 from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.message_retention import forget_messages, messages_cutoff
 from bot.drafts.models import (
     COACH_MODES,
     DRAFT_STATUSES,
@@ -68,8 +69,11 @@ from bot.drafts.storage import (
     require_vote,
 )
 from bot.errors import ConcurrentUpdate, DraftNotFound
+from bot.settings import DEFAULT_MESSAGE_RETENTION_DAYS
 
 __all__ = ["DraftStore", "backoff_delay", "listing_for"]
+
+MESSAGE_RETENTION = timedelta(days=DEFAULT_MESSAGE_RETENTION_DAYS)
 
 # (role, text) pairs for the history, rendered once the version number is known.
 Messages = Sequence[tuple[str, str]]
@@ -78,10 +82,29 @@ Messages = Sequence[tuple[str, str]]
 class DraftStore:
     """Drafts, versions, shares, messages, conversation links and votes on versions."""
 
-    def __init__(self, source: str | Database) -> None:
+    def __init__(
+        self,
+        source: str | Database,
+        *,
+        message_retention: timedelta | None = MESSAGE_RETENTION,
+    ) -> None:
         """Open the store on a database URL (e.g. sqlite:///.coach/coach.db), or on a `Database`
-        other repositories already share. Opening migrates: see `Database`."""
+        other repositories already share. Opening migrates: see `Database`. Conversation turns
+        older than `message_retention` are purged by `purge_old_messages` (None keeps them)."""
         self.db = source if isinstance(source, Database) else Database(source)
+        self._message_retention = message_retention
+
+    def purge_old_messages(self) -> None:
+        """Purge conversation turns past COACH_MESSAGE_RETENTION_DAYS, at most hourly per
+        process (bot.drafts.message_retention says why): on opening (bot.runtime) and beside
+        a long-running server's other housekeeping (Engine.claim_event). Only reads when
+        nothing is due."""
+        retention = self._message_retention
+        if retention is not None:
+            self.db.expire_when_due(
+                "conversation turns",
+                lambda: forget_messages(self.db.writes, messages_cutoff(retention)),
+            )
 
     # -- lifecycle -------------------------------------------------------------------------
 

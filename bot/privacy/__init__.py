@@ -11,8 +11,8 @@ Modules: :mod:`normalise` (the canonical view and offset map), :mod:`validators`
 CHI), :mod:`recognisers` (the project's UK patterns), :mod:`presidio_engine` (Presidio + spaCy,
 loaded lazily once), :mod:`names` (patients' names versus staff and organisations),
 :mod:`guard` (the redaction loop), :mod:`structured` (lines, nested data and models),
-:mod:`log_filter` (log lines) and :mod:`corpus` (the
-generated evaluation corpus).
+:mod:`log_filter` (log lines). The generated evaluation corpus lives outside the runtime
+package, in ``benchmarks/privacy_corpus.py``.
 
 The names below are loaded on first use (PEP 562), not when the package is imported: every
 `coach` command installs :mod:`log_filter` at start, and a command that logs nothing (`coach

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from bot.privacy.catch_all import digit_chain_candidates, labelled_as_other_number
 from bot.privacy.names import patient_names
 from bot.privacy.normalise import normalise
 from bot.privacy.recognisers import Candidate, dates_of_birth, identifier_candidates
+from bot.privacy.records import address_candidates, hospital_number_candidates
 from bot.privacy.result import PLACEHOLDERS, PRIORITY, Finding, GuardResult
 
 __all__ = ["redact_identifiers", "redact_text"]
@@ -44,9 +46,26 @@ def _resolve(candidates: Iterable[Candidate]) -> list[Candidate]:
     return sorted(accepted, key=lambda c: c.start)
 
 
+def _unless_labelled(view: str, candidates: list[Candidate]) -> list[Candidate]:
+    """NHS-number candidates labelled as something else ("PO 4500123458") become warnings.
+
+    A purchase order number passes Modulus 11 one time in eleven; its label says what it is. It
+    is still reported, so the user is asked to check it.
+    """
+    return [
+        Candidate("possible_nhs_number", c.start, c.end)
+        if c.kind == "nhs_number" and labelled_as_other_number(view, c.start)
+        else c
+        for c in candidates
+    ]
+
+
 def _detect(view: str) -> list[Candidate]:
-    """One detection pass on a normalised view: identifiers, then dates of birth, then names."""
-    chosen = _resolve(identifier_candidates(view))
+    """One detection pass on a normalised view: every layer's identifiers (the recognisers, the
+    digit-chain catch-all, hospital numbers and addresses), then dates of birth, then names."""
+    candidates = identifier_candidates(view) + digit_chain_candidates(view)
+    candidates += hospital_number_candidates(view) + address_candidates(view)
+    chosen = _resolve(_unless_labelled(view, candidates))
     chosen += dates_of_birth(view, chosen)
     chosen += patient_names(view, chosen)
     return sorted(chosen, key=lambda c: c.start)

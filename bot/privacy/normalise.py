@@ -10,7 +10,12 @@ teach every pattern every variant, the recognisers run on one canonical view:
   so "943<NUL>476<NUL>5919" is read the way it reads once a later step strips the NULs;
 * every dash (category Pd, minus signs) becomes "-", slash look-alikes "/", dot look-alikes ".";
 * every whitespace character except line breaks becomes a space, and runs of spaces collapse to
-  one.
+  one;
+* every Unicode decimal digit (Arabic-Indic, Persian, Devanagari ...) becomes its ASCII digit,
+  because a number is the same number in any script;
+* "%40" and "&#64;" (an "@" escaped for a URL or a web page) become "@";
+* inside a token made only of digits and the letters O, o, l and I (with at least one real
+  digit), those letters become 0 and 1: "698 7OO 9856" is a number typed with the wrong key.
 
 Redaction must replace what the user actually typed, so :class:`View` keeps, for every view
 character, the span of original characters it came from; :meth:`View.original_span` turns a match
@@ -66,6 +71,8 @@ def _canonical(ch: str) -> str:
         return "."
     if ch in _QUOTES:
         return "'"
+    if not ch.isascii() and (digit := unicodedata.decimal(ch, None)) is not None:
+        return str(digit)
     folded = unicodedata.normalize("NFKC", ch)
     if folded == ch:
         return ch
@@ -81,13 +88,26 @@ def _is_plain(text: str) -> bool:
 
 
 # Characters that the view changes or drops; everything else maps to itself one to one.
-_SPECIAL = re.compile(r"[^\x20-\x7e\n]|  +")
+_SPECIAL = re.compile(r"[^\x20-\x7e\n]|  +|%40|&#0*64;", re.IGNORECASE)
+_ESCAPED_AT = re.compile(r"%40|&#0*64;", re.IGNORECASE)
+# A token of digits and digit look-alikes with at least one real digit and one look-alike.
+_LOOKALIKE_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9])(?=[OolI]*[0-9])(?=[0-9]*[OolI])[0-9OolI]{2,}(?![A-Za-z0-9])", re.ASCII
+)
+_LOOKALIKE_DIGITS = str.maketrans("OolI", "0011")
+
+
+def _read_lookalikes(text: str) -> str:
+    """`text` with O/o/l/I read as digits inside digit tokens (same length, so maps still hold)."""
+    if not _LOOKALIKE_TOKEN.search(text):
+        return text
+    return _LOOKALIKE_TOKEN.sub(lambda m: m.group(0).translate(_LOOKALIKE_DIGITS), text)
 
 
 def normalise(text: str) -> View:
     """The canonical matching view of `text` (see the module docstring)."""
-    if _is_plain(text):
-        return View(text, None, None)
+    if _is_plain(text) and "%" not in text and "&#" not in text:
+        return View(_read_lookalikes(text), None, None)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -106,6 +126,12 @@ def normalise(text: str) -> View:
 
     for match in _SPECIAL.finditer(text):
         copy(match.start())
+        if _ESCAPED_AT.fullmatch(match.group(0)):
+            out.append("@")
+            starts.append(match.start())
+            ends.append(match.end())
+            cursor = match.end()
+            continue
         for index in range(match.start(), match.end()):
             ch = text[index]
             canonical = _canonical(ch)
@@ -120,4 +146,4 @@ def normalise(text: str) -> View:
                 ends.append(index + 1)
         cursor = match.end()
     copy(len(text))
-    return View("".join(out), tuple(starts), tuple(ends))
+    return View(_read_lookalikes("".join(out)), tuple(starts), tuple(ends))

@@ -132,7 +132,7 @@ _POSTCODE_RE = re.compile(
     r"(?<![A-Za-z0-9])"
     r"(?:GIR[ -]?0AA"
     r"|[A-PR-UWYZ](?:[0-9][0-9A-Z]?|[A-HK-Y][0-9][0-9A-Z]?)"
-    r"[ -]?(?P<inward>[0-9][ABD-HJLNP-UW-Z]{2}))"
+    r"[ +-]?(?P<inward>[0-9][ABD-HJLNP-UW-Z]{2}))"
     r"(?![A-Za-z0-9])",
     re.ASCII | re.IGNORECASE,
 )
@@ -264,7 +264,7 @@ _ORDINAL = r"(?:st|nd|rd|th)?"
 _FULL_YEAR = r"(?:19|20)[0-9]{2}"
 _DATE_RE = re.compile(
     r"(?<![0-9A-Za-z/.\-])(?:"
-    rf"{_DAY}(?P<sep>[/.\-]){_MONTH}(?P=sep)(?:{_FULL_YEAR}|[0-9]{{2}})"
+    rf"{_DAY}(?P<sep> ?[/.\-] ?){_MONTH}(?P=sep)(?:{_FULL_YEAR}|[0-9]{{2}})"
     rf"|{_DAY} {_MONTH} {_FULL_YEAR}"
     rf"|{_DAY2}{_MONTH2}{_FULL_YEAR}"
     rf"|{_FULL_YEAR}-{_MONTH}-{_DAY}"
@@ -282,7 +282,8 @@ _DATE_RE = re.compile(
 # An event word between the cue and the date ("patient survey date", "programme start date")
 # means the date belongs to the event. "patients" (plural) is not a cue.
 _STRONG_CUE_RE = re.compile(
-    r"(?<![A-Za-z])(?:date of birth|(?:new|still)?born|birth(?:day|date)?|d\.?[ ]?o\.?[ ]?b)"
+    r"(?<![A-Za-z])(?:date of birth|(?:new|still)?born|birth(?:day|date)?|d\.?[ ]?o\.?[ ]?b"
+    r"|(?<![A-Za-z.])b\.(?= ))"  # "b. 5 Jan 1944": the genealogists' born
     r"(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )

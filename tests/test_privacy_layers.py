@@ -1,0 +1,227 @@
+"""The guard's defence-in-depth layers (issue 19), each tested on examples of its own.
+
+The recognisers know the usual ways of writing an identifier; these layers catch what they do
+not: a normalised view (any script's digits, letter look-alikes, escaped "@"), a digit-chain
+catch-all for NHS and record numbers, hospital numbers and street addresses as claimed kinds,
+and names removed by policy rather than by cue.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.privacy import redact_identifiers
+from bot.privacy.normalise import normalise
+
+NAME_MODEL = pytest.mark.slow  # reaches spaCy
+
+
+def nhs_number(nine: str) -> str:
+    """Nine digits plus their Modulus 11 check digit (the nine are chosen so one exists)."""
+    total = sum(int(d) * w for d, w in zip(nine, range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    assert check != 10, nine
+    return nine + str(check)
+
+
+VALID = nhs_number("401023213")  # 4010232137
+VALID_B = nhs_number("943476591")  # 9434765919
+
+
+# -- the normalised view -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "read"),
+    [
+        ("٤٠١٠٢٣٢١٣٧", "4010232137"),  # Arabic-Indic
+        ("۴۰۱۰۲۳۲۱۳۷", "4010232137"),  # Persian
+        ("४०१०२३२१३७", "4010232137"),  # Devanagari
+        ("4O1 O23 2l37", "401 023 2137"),  # O and l typed for 0 and 1
+        ("jo%40example.org", "jo@example.org"),
+        ("jo&#64;example.org", "jo@example.org"),
+    ],
+)
+def test_view_reads_digits_and_at_signs_however_written(written: str, read: str) -> None:
+    view = normalise(written)
+    assert view.text == read
+    assert view.original_span(0, len(view.text)) == (0, len(written))
+
+
+@pytest.mark.parametrize("word", ["Oil", "lOl", "OIL 10", "Iodine", "Room O"])
+def test_lookalike_letters_outside_digit_tokens_stay_letters(word: str) -> None:
+    assert normalise(word).text == word
+
+
+# -- the digit-chain catch-all -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "401-023 2137",  # mixed separators
+        "401 023\n2137",  # a line break inside
+        "401⭐023⭐2137",  # emoji as separators
+        "401,023,2137",  # commas
+        "(401) 023 2137",  # brackets
+        "40 102 321 37",  # uneven grouping
+        "4010 23 21 37",
+        "4O1 O23 2137",  # letter O for zero
+        "٤٠١ ٠٢٣ ٢١٣٧",  # another script
+        "401 ~ 023 ~ 2137",
+    ],
+)
+def test_any_grouping_of_a_valid_nhs_number_is_removed(written: str) -> None:
+    text = f"spoke to the ward about {written} this morning."
+    result = redact_identifiers(text)
+    assert "[NHS number removed]" in result.text
+    assert "2137" not in result.text and "٣٧" not in result.text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"Raised PO {VALID} for the pumps.",
+        f"Invoice no. {VALID_B} is overdue.",
+        f"Purchase order {VALID} covers the licences.",
+    ],
+)
+def test_a_labelled_order_number_is_only_a_warning(text: str) -> None:
+    result = redact_identifiers(text)
+    assert result.text == text
+    assert [f.kind for f in result.findings] == ["possible_nhs_number"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The budget is £4,010,232,137 over ten years.",
+        "Wards 12, 14, 15, 17 and 18 joined in 2024.",
+        "Pilot ran 01/04/2024-31/03/2025 across 3 sites.",
+        "Scores were 40, 10, 23, 21, 37 across the five practices.",
+        "Growth of 4.010232137 was modelled.",
+        "We saw 1,401,023 contacts and 2,137 referrals.",
+    ],
+)
+def test_figures_lists_dates_and_money_are_not_numbers(text: str) -> None:
+    result = redact_identifiers(text)
+    assert result.text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("patient no. 1234 5678 9 was moved", "hospital_number"),
+        ("record number 12-345-678-90 is wrong", "nhs_number"),
+        ("NHS 123 456 7890 (fails the check)", "nhs_number"),
+        ("pt 55501234567 rang", "hospital_number"),
+    ],
+)
+def test_numbers_next_to_a_record_cue_go_whatever_their_check_digit(text: str, kind: str) -> None:
+    result = redact_identifiers(text)
+    assert [f.kind for f in result.redacted] == [kind]
+    assert not any(ch.isdigit() for ch in result.text)
+
+
+# -- hospital numbers and addresses -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "MRN: RTH0098812, seen in ED.",
+        "Her hospital number is M7710293.",
+        "Unit no. 00456123 on the wristband.",
+        "medical record number XY-4456-7721 was duplicated",
+    ],
+)
+def test_hospital_numbers_after_their_cue_are_removed(text: str) -> None:
+    result = redact_identifiers(text)
+    assert "[hospital number removed]" in result.text
+    assert [f.kind for f in result.redacted] == ["hospital_number"]
+
+
+@NAME_MODEL  # capitalised street names make the sentence one spaCy reads
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("She moved to 7 Larkspur Close last year.", "Larkspur"),
+        ("Flat 12b, 40 Canal Street is the address.", "Canal"),
+        ("lives at 221 old mill road with her son", "mill"),
+        ("Visit 3A Hollin Lane after clinic.", "Hollin"),
+        ("The carer lives in flat 9 above the shop.", "flat 9"),
+    ],
+)
+def test_street_addresses_and_flat_numbers_are_removed(text: str, gone: str) -> None:
+    result = redact_identifiers(text)
+    assert "[address removed]" in result.text
+    assert gone not in result.text
+
+
+@NAME_MODEL
+@pytest.mark.parametrize(
+    "text",
+    [
+        "St Luke's ward and 4 West unit joined the pilot.",
+        "A 10 minute walk from the station.",
+        "Rates stayed flat 3 quarters running.",
+        "Dose is 5 mg twice daily for 14 days.",
+        "Room 3 Park House hosts the 2 Ward Rounds.",
+    ],
+)
+def test_places_and_doses_are_not_addresses(text: str) -> None:
+    assert redact_identifiers(text).text == text
+
+
+# -- names by policy ------------------------------------------------------------------------------
+
+
+@NAME_MODEL
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("MR GEOFFREY BATTERSBY missed his scan.", "BATTERSBY"),
+        ("ADEBAYO-COLE, Temitope needs a call back.", "Temitope"),
+        ("we rang mr fenwick twice", "fenwick"),
+        ("Mrs R. A. Longbottom was upset.", "Longbottom"),
+        ("Chloé Lefèvre attended with her daughter.", "Lef"),
+        ("I phoned Bartholomew Pennington today. He is a patient at Hillside.", "Pennington"),
+        ("Mr Desmond Achebe, a former teacher, was frustrated.", "Achebe"),
+        ("Mrs Agnes Whitlow, 88, whose consultant is Dr Farr, is waiting.", "Whitlow"),
+    ],
+)
+def test_names_are_removed_by_policy(text: str, gone: str) -> None:
+    result = redact_identifiers(text)
+    assert gone not in result.text
+    assert "name" in [f.kind for f in result.redacted]
+
+
+@NAME_MODEL
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our diabetes specialist nurse, Rhiannon Pugh, lives nearby and runs the clinic.",
+        "Mr Tariq Aziz, the estates manager, booked the room.",
+        "The workshop was chaired by Helen Marsh.",
+        "Fenwick, Oakdene and Hollybank wards took part.",
+        "Tom Reyes from Medtronic demonstrated the pump.",
+        "Dr Ngozi Eze, respiratory consultant, reviewed the pathway.",
+    ],
+)
+def test_staff_in_role_and_places_are_kept(text: str) -> None:
+    result = redact_identifiers(text)
+    assert result.text == text, result.text
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("she read it out: four oh one, oh two three, two one three seven", "nhs_number"),
+        ("mobile is oh seven seven zero zero nine zero zero one two three", "phone"),
+        ("he said 0 1 1 3 4 9 6 0 0 0 0 twice", "phone"),
+    ],
+)
+def test_numbers_read_out_digit_by_digit_are_removed(text: str, kind: str) -> None:
+    result = redact_identifiers(text)
+    assert [f.kind for f in result.redacted] == [kind]
