@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bot.drafts.formats import export_format, format_names
 from bot.errors import UserFacingError
 from bot.failures import describe_failure
 from bot.private_files import OWNER_ONLY_UMASK
@@ -304,7 +305,7 @@ def drafts_show(
 @drafts_app.command("export")
 def drafts_export(
     draft_id: Annotated[str, typer.Argument(help="The draft id.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md or docx.")] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"{format_names()}.")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
     user: UserOption = None,
 ) -> None:
@@ -313,14 +314,15 @@ def drafts_export(
     from bot.drafts.records import Actor
     from bot.drafts.repository import DraftNotFound
 
-    if fmt not in ("md", "docx"):
-        fail("--format must be md or docx.", code=2)
+    chosen = export_format(fmt)
+    if chosen is None:
+        fail(f"--format must be {format_names()}.", code=2)
     config = settings()
     actor = Actor(WORKSPACE, user or default_user())
     try:
         drafts = drafts_service(config)
         folder = config.coach_data_dir / "exports"
-        path = drafts.export(actor, draft_id, fmt, folder, output)
+        path = drafts.export(actor, draft_id, chosen.name, folder, output)
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
     out.print(f"Wrote {escape(str(path))}", highlight=False)

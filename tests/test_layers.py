@@ -118,12 +118,13 @@ def test_no_adapter_imports_another() -> None:
 def test_adapters_reach_stored_drafts_only_through_the_engine(adapter: str) -> None:
     """The engine's front door (`engine.drafts`, `engine.handle`, …) checks access in one place;
     an adapter that opened the store itself could skip it. Records and errors may be imported,
-    and the outline every adapter renders a draft from."""
+    and the outline every adapter renders a draft from and the export formats it offers."""
     folder = PACKAGE / adapter.split(".")[1]
     allowed = {
         "bot.drafts.records",
         "bot.drafts.content",
         "bot.drafts.outline",
+        "bot.drafts.formats",
         "bot.drafts.repository",
     }
     reaching = [

@@ -25,6 +25,7 @@ from bot.coaching.reply import Reply
 from bot.console import WORKSPACE
 from bot.console.brief import draft_panel
 from bot.console.safe import plain, shown
+from bot.drafts.formats import export_format, format_names
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftNotFound, NotOwner
 from bot.settings import Settings
@@ -200,15 +201,15 @@ class ChatSession:
         self.with_draft(lambda d: self.engine.edit(self.actor, d, " ".join(args)))
 
     def cmd_export(self, args: list[str]) -> None:
-        fmt = (args[0].lower() if args else "md").lstrip(".")
-        if fmt not in ("md", "docx"):
-            self.say("Export as md or docx: /export docx")
+        chosen = export_format(args[0] if args else "md")
+        if chosen is None:
+            self.say(f"Export as {format_names()}: /export docx")
             return
         draft_id = self.current_id()
         if draft_id is None:
             self.say("No draft open to export.")
             return
-        path = self.engine.drafts.export(self.actor, draft_id, fmt, self.exports_dir)
+        path = self.engine.drafts.export(self.actor, draft_id, chosen.name, self.exports_dir)
         self.say(f"Saved {path}")
 
     def cmd_share(self, args: list[str]) -> None:

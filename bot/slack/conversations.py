@@ -18,6 +18,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
+from bot.drafts.formats import require_format
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.drafts.repository import DraftNotFound
 from bot.privacy import redact_line
@@ -317,7 +318,7 @@ class SlackConversations:
         folder = self.settings.coach_data_dir / "exports"
         path = self.engine.drafts.export(actor, draft_id, fmt, folder)
         draft = self.engine.drafts.get(actor, draft_id)
-        kind = "a Word document" if fmt == "docx" else "Markdown"
+        kind = require_format(fmt).described
         client.files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
