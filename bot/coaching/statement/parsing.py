@@ -187,15 +187,16 @@ def rule_parse(text: str) -> Parsed:
         m.group(0) for m in re.finditer(r"\b(?:[\w']+\s+)?\d[\d,]*(?:\s+[a-z][\w-]*){1,3}", text)
     )
     subject = predicate = verb = ""
-    match = _VERB.search(text)
-    if match and match.start() > 0:
-        subject = text[: match.start()].strip(" ,")
-        predicate = text[match.start() :].strip(" ,.")
-        verb = _lemma((match["participle"] or match["verb"]).strip())
+    finite = _VERB.search(text)
+    if finite and finite.start() > 0:
+        subject = text[: finite.start()].strip(" ,")
+        predicate = text[finite.start() :].strip(" ,.")
+        verb = _lemma((finite["participle"] or finite["verb"]).strip())
     because = ""
     if found := re.search(r"\bbecause\s+(?!of\b)(.+?)(?:,\s*so\b.*)?$", text):
         because = found.group(1).rstrip(" .")
-    so = found.group(1).rstrip(" .") if (found := re.search(r",\s*so\s+(.+)$", text)) else ""
+    consequence = re.search(r",\s*so\s+(.+)$", text)
+    so = consequence.group(1).rstrip(" .") if consequence else ""
     return Parsed(
         text, tuple(entities), chunks, subject, predicate, verb, because, so, bool(subject)
     )
