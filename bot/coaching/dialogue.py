@@ -203,7 +203,9 @@ class Dialogue:
         flow = replace(flow, overrides=overrides, corrected=describe(correction.changes))
         said = f"Changed: {describe(correction.changes)}, in {labels(keys)}."
         partners = split_partners(answers[PARTNERS]) if PARTNERS in keys else None
-        corrected = replace(draft, answers=answers, flow=flow.to_json())
+        corrected = replace(
+            draft, answers=answers, flow=flow.to_json(), partners=partners or draft.partners
+        )
         if correction.rest.strip():
             plan = self._decide(actor, corrected, correction.rest, stream)
             plan.reply.text = joined(said, plan.reply.text)

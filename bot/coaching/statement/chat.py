@@ -26,6 +26,7 @@ _OPENERS = re.compile(
     r"(?:message|answer)|i\s+(?:already|just)\s+said\s+(?:this|that)|"
     r"(?:i\s+)?(?:guess|think|reckon|suppose)|not\s+sure(?:\s+really)?|"
     r"thinking\s+about\s+it(?:\s+again)?|to\s+be\s+clear|again|correction|"
+    r"also(?:,?\s+on\s+[^:]{1,40}:)?|"
     r"(?:it'?s\s+)?a\s+bit\s+messy,?\s+but)\b[\s,:;.\-–!]*",
     re.IGNORECASE,
 )
@@ -59,6 +60,9 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Za-z0-9£\"“'(])")
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|etc|vs|approx|Dr|Mr|Mrs|Ms|St|No|incl)\.", re.I)
 # ": the ones living in …" after a group: the group already said who.
 _APPOSITION = re.compile(r"\s*[:–-]\s+(?:the\s+ones|those|that\s+is|i\.e\.?)\s+", re.IGNORECASE)
+
+
+_CONTINUES = re.compile(r"^(?:Because|Due\s+to|So\s+that|As\s+a\s+result|Which\s+means)\b")
 
 
 def mend_numbers(text: str) -> str:
@@ -108,11 +112,16 @@ def clean_sentence(sentence: str, *, keep_first_person: bool = False) -> str:
 
 def clean(text: str, *, keep_first_person: bool = False) -> str:
     """A whole answer without the chat: each kept sentence ends with a full stop."""
-    kept = []
+    kept: list[str] = []
     for sentence in sentences(mend_numbers(text or "")):
         cleaned = clean_sentence(sentence, keep_first_person=keep_first_person)
-        if cleaned:
-            kept.append(cleaned if cleaned.endswith((".", "!", "?")) else cleaned + ".")
+        if not cleaned:
+            continue
+        cleaned = cleaned if cleaned.endswith((".", "!", "?")) else cleaned + "."
+        if kept and _CONTINUES.match(cleaned):  # "X. Because Y." was one thought: "X, because Y."
+            kept[-1] = f"{kept[-1].rstrip('.!?')}, {cleaned[0].lower()}{cleaned[1:]}"
+        else:
+            kept.append(cleaned)
     return " ".join(kept)
 
 

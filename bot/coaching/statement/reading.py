@@ -215,7 +215,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
             put("cost", per.group(0) if per else money[0].text, cleaned, TAKEN)
     elif key == ROOT_CAUSE:
         cause = lead_in_free(cleaned)
-        if checks.solution_first(cause):
+        if checks.solution_first(cause) or _MISSING_PRODUCT.search(cause):
             held.append(("cause", "it names a missing product, which is a solution in disguise"))
         elif checks.symptom_not_cause(cause) or _shortfall_only(cause):
             held.append(("cause", "a shortfall of staff, money or time is a symptom"))
@@ -269,6 +269,15 @@ def _counted(text: str) -> str:
     return ""
 
 
+# "there aren't any BP kiosks", "we don't have a two-way text reminder app": the absence of a
+# product is a solution in disguise, not a cause.
+_MISSING_PRODUCT = re.compile(
+    r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|aren'?t\s+any|are\s+no|isn'?t\s+an?|"
+    r"there'?s\s+no|lacks?\s+an?|without\s+an?)\s+(?:have\s+)?(?:an?\s+|any\s+)?"
+    r"(?:[\w-]+\s+){0,3}(?:apps?|kiosks?|software|platforms?|portals?|devices?|machines?|"
+    r"scanners?|cameras?|robots?|dashboards?|chatbots?|wearables?|monitors?)\b",
+    re.IGNORECASE,
+)
 _SHORTFALL = re.compile(
     r"\b(?:not\s+enough|too\s+few|lack\s+of|shortage\s+of|short\s+of|vacanc\w+|"
     r"understaff\w*|no\s+(?:money|funding|staff|capacity|time|budget))\b",
@@ -322,3 +331,23 @@ def read_statement(answers: dict[str, str]) -> Statement:
                 slots["place"] = Slot("place", places[0].text, answers[key], INFERRED, key)
                 break
     return Statement(slots, {k: v for k, v in held.items() if k not in slots})
+
+
+def answers_as_read(answers: dict[str, str]) -> dict[str, str]:
+    """The answers as the slots read them, for scoring: chat and openers taken out, and an
+    answer held back from its slot (an app as the evidence, a shortfall as the cause) left out,
+    so the scorecard neither quotes chat nor credits a part that does not do its job."""
+    read: dict[str, str] = {}
+    for key, text in answers.items():
+        if not str(text or "").strip():
+            continue
+        found, held_back = _read_answer(key, str(text))
+        if held_back and not found:
+            continue
+        if key == PARTNERS:
+            read[key] = clean(text, keep_first_person=True) or text
+            continue
+        cleaned = " ".join(lead_in_free(s) for s in sentences(clean(text)))
+        if cleaned:
+            read[key] = cleaned
+    return read
