@@ -173,6 +173,8 @@ class Dialogue:
         "no, that was the cause" can move them.
         """
         if plan.answers is None:
+            if plan.reply.content is not None:
+                plan.reply.understood = understood_lines(read_statement(draft.answers))
             return plan
         flow = plan.flow or Flow.from_json(draft.flow)
         statement = read_statement(plan.answers)

@@ -45,8 +45,8 @@ _CUE = re.compile(
     re.IGNORECASE,
 )
 _MOVE = re.compile(
-    r"^(?:no|nope|actually|sorry)?[,.!\s]*(?:that|this|it|the\s+last\s+(?:bit|part|one))\s+"
-    r"(?:was|is|'s|belongs\s+(?:to|in|under)|should\s+(?:be|go)\s+(?:in|under)?)\s*"
+    r"^(?:no|nope|actually|sorry)?[,.!\s]*(?:that|this|it|the\s+last\s+(?:bit|part|one))"
+    r"(?:\s+(?:was|is|belongs\s+(?:to|in|under)|should\s+(?:be|go)\s+(?:in|under)?)|['’]s)\s*"
     r"(?:meant\s+(?:as|for)\s+)?(?:the\s+|my\s+)?(?P<what>[a-z' ]+?)[.!]?$",
     re.IGNORECASE,
 )

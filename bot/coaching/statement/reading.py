@@ -98,7 +98,7 @@ _PARTNERS_LEAD = re.compile(
     re.IGNORECASE,
 )
 _PARTNER_INTRO = re.compile(
-    r"^i'?\s*a?m\s+(?:the\s+|a\s+|an\s+)?[^,]*?\b(?:at|in|from|for|with)\s+(?=[A-Z])",
+    r"^i'?\s*a?m\s+(?:the\s+|a\s+|an\s+)?.*?\b(?:at|in|from|for|with)\s+(?=[A-Z])",
     re.IGNORECASE,
 )
 _PARTNER_SPLIT = re.compile(
