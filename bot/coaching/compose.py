@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from bot.coaching.questions import MEASURES, PARTNERS, RISKS, VALUE_PARTNER
 from bot.coaching.statement import writer
 from bot.coaching.statement.chat import clean, mend_numbers, sentences
 from bot.coaching.statement.reading import partner_names, read_statement
@@ -28,8 +29,10 @@ def split_partners(text: str) -> list[str]:
     return partner_names(text or "")
 
 
-def involves_commercial_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
-    text = " ".join([*partners, partner_type, answers.get("context.partners", "")])
+def involves_commercial_partner(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> bool:
+    text = " ".join([*partners, partner_type, answers.get(PARTNERS, "")])
     return bool(COMMERCIAL_WORDS.search(text))
 
 
@@ -48,18 +51,22 @@ DIGITAL_QUERY = "digital partner DTAC clinical safety DCB0129 DCB0160 evidence s
 DATA_QUERY = "information governance lawful basis controller processor data sharing agreement DPIA"
 
 
-def involves_digital_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
+def involves_digital_partner(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> bool:
     """A digital or medtech partner: DTAC, clinical safety and device rules apply."""
-    text = " ".join([*partners, partner_type, answers.get("context.partners", "")])
+    text = " ".join([*partners, partner_type, answers.get(PARTNERS, "")])
     return bool(DIGITAL_WORDS.search(text))
 
 
-def moves_patient_data(answers: dict) -> bool:
+def moves_patient_data(answers: dict[str, str]) -> bool:
     """Whether the answers say patient data will be shared or used: IG comes first."""
     return any(PATIENT_DATA_WORDS.search(str(value)) for value in answers.values())
 
 
-def extra_knowledge_queries(partners: list[str], partner_type: str, answers: dict) -> list[str]:
+def extra_knowledge_queries(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> list[str]:
     """The guidance a draft must cite for this kind of partner and data."""
     queries = [DIGITAL_QUERY] if involves_digital_partner(partners, partner_type, answers) else []
     return queries + ([DATA_QUERY] if moves_patient_data(answers) else [])
@@ -103,9 +110,9 @@ def readiness_checklist(
     A digital or medtech partner adds the national digital assurance items, and answers that
     move patient data add information governance, because both must be settled before go-live.
     """
-    partner = answers.get("value.partner", "").lower()
-    risks = answers.get("risks", "").lower()
-    measures = answers.get("outcome.measures", "")
+    partner = answers.get(VALUE_PARTNER, "").lower()
+    risks = answers.get(RISKS, "").lower()
+    measures = answers.get(MEASURES, "")
     return [
         ChecklistItem(
             item="A formal written agreement between the organisations (never individuals)",
@@ -178,7 +185,7 @@ def compose_draft(
     sources: list[Citation] | None = None,
 ) -> DraftContent:
     """The whole draft from whatever has been answered so far; missing parts stay empty."""
-    partners = partners or split_partners(answers.get("context.partners", ""))
+    partners = partners or split_partners(answers.get(PARTNERS, ""))
     commercial = involves_commercial_partner(partners, partner_type, answers)
     statement = read_statement(answers)
     written = writer.write(statement)
@@ -193,7 +200,7 @@ def compose_draft(
         ],
         measures=_lines(_as_sentence(statement.value("outcome"))),
         scope=_as_sentence(statement.value("scope")),
-        risks=clean(answers.get("risks", "")),
+        risks=clean(answers.get(RISKS, "")),
         checklist=readiness_checklist(
             answers,
             digital=involves_digital_partner(partners, partner_type, answers),
