@@ -18,7 +18,8 @@ from bot.coaching.questions import PARTNERS
 from bot.coaching.reply import Reply
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import FINAL, REVIEW, question
-from bot.coaching.statement.reading import answers_as_read
+from bot.coaching.statement.reading import answers_as_read, read_statement
+from bot.coaching.statement.understood import for_prompt
 from bot.coaching.tips import KnowledgeTips
 from bot.coaching.wording import review_lead, stage_fields
 from bot.drafts.content import DraftContent, RubricScore
@@ -78,6 +79,7 @@ class Drafting:
             passages=passages,
             previous=latest.content if latest else None,
             instruction=instruction,
+            slots=for_prompt(read_statement(answers)),
         )
         notices: list[str] = []
         usage = Usage()

@@ -92,7 +92,7 @@ def warm_up() -> float:
 def shared_language() -> Language:
     """The spaCy pipeline the guard loaded, for other readers of text (the statement model):
     one copy of the model per process instead of two."""
-    language: Language = _analyzer().nlp_engine.nlp["en"]  # type: ignore[attr-defined]
+    language: Language = _analyzer().nlp_engine.nlp["en"]  # type: ignore[attr-defined]  # NlpEngine base does not declare the spaCy engine's nlp
     return language
 
 
