@@ -19,7 +19,7 @@ SLOT_LABELS: dict[str, str] = {
     "place": "Place",
     "how_many": "How many",
     "measure": "What happens now",
-    "comparator": "Against (standard)",
+    "comparator": "Standard",
     "source": "Source and period",
     "harm": "Harm",
     "cost": "Cost",

@@ -7,6 +7,7 @@ same slots, so the guided and the LLM coach draft from one understanding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,8 +26,12 @@ def _short(text: str, limit: int = LINE_CHARS) -> str:
     return cut.rstrip(" ,;:") + "…"
 
 
+_JOIN = re.compile(r"^(?:against|compared\s+(?:with|to)|versus|vs\.?|whereas|while)\s+", re.I)
+
+
 def slot_line(slot: Slot) -> str:
-    return f"{SLOT_LABELS[slot.name]}: {_short(slot.value)}"
+    value = _JOIN.sub("", slot.value) if slot.name == "comparator" else slot.value
+    return f"{SLOT_LABELS[slot.name]}: {_short(value)}"
 
 
 def lines(statement: Statement, only_from: Iterable[str] | None = None) -> list[str]:
