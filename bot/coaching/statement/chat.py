@@ -104,6 +104,8 @@ def clean_sentence(sentence: str, *, keep_first_person: bool = False) -> str:
     if not keep_first_person and _FIRST_PERSON_SINGULAR.search(sentence):
         return ""  # a story or a remark about the speaker, not a fact about the problem
     if sentence.endswith("?"):
+        if len(sentence.split()) <= 3:
+            return ""  # "Abnormal CXRs?": a note to self, not a fact
         sentence = sentence.rstrip("?").rstrip() + "."  # a hedged answer, not a question
     if len(re.findall(r"[A-Za-z0-9£%]+", sentence)) < 2:
         return ""

@@ -103,13 +103,13 @@ _PARTNER_INTRO = re.compile(
 )
 _PARTNER_SPLIT = re.compile(
     r",\s*(?:working\s+(?:with|alongside)|together\s+with|with)\s+|\s+(?:working\s+with|"
-    r"together\s+with|alongside)\s+|;|,(?!\d{3})|\s+and\s+(?=(?:the\s+|a\s+|an\s+|our\s+)?"
-    r"[A-Z\w])|\s+plus\s+|\s*\+\s*|\s*&\s*",
+    r"together\s+with|alongside)\s+|;|,(?!\d{3})|\s+and\s+(?=(?:the|a|an|our|their|its)\s+|"
+    r"[A-Z])|\s+plus\s+|\s*\+\s*|\s*&\s*",
 )
 # "Brindle Care, a group running 20 care homes": a description of the partner before it, not a
 # second partner.
 _DESCRIBED = re.compile(
-    r"(\b[A-Z][\w']*(?:\s+[A-Z][\w']*)*),\s+(an?\s+(?:local\s+)?(?:\w+\s+)?(?:group|company|"
+    r"(\b[A-Z][\w']*(?:\s+[A-Z][\w']*)*),\s+(an?\s+(?:[\w-]+\s+){0,3}(?:group|company|"
     r"charity|firm|provider|organisation|network|federation|partnership|business)\b[^,;()]*)"
 )
 _RELATIVE = re.compile(r"\s*,?\s+\b(?:who|which)\s+.*$")
