@@ -242,6 +242,8 @@ def test_a_correction_changes_every_answer_that_holds_the_old_words(said, old, n
 def test_words_that_only_look_like_a_correction_change_nothing():
     assert not read_correction("A possible cancer reported in days, not weeks.", ANSWERS).changes
     assert not read_correction("About 2 in 10, not 3 in 10 as elsewhere.", ANSWERS).changes
+    said = "Reports take 19 days, not 7 days as the trust's 7-day standard says."
+    assert not read_correction(said, {NOW: "Reports wait against a 7-day standard."}).changes
 
 
 def test_a_correction_keeps_what_else_the_message_says():

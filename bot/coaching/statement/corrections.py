@@ -40,8 +40,8 @@ _NOT_NAME = re.compile(
     r"(?:not|rather\s+than|instead\s+of)\s+(?P<old>[A-Z][^,.;]+)",
 )
 _CUE = re.compile(
-    r"\b(?:sorry|actually|correction|wrong|mistake|misread|typo|meant|should\s+(?:be|have)|"
-    r"i\s+(?:had|said|gave)|not)\b",
+    r"\b(?:sorry|actually|correction|wrong|mistake|misread|typo|meant|should\s+(?:be|have|read)|"
+    r"i\s+(?:had|said|gave)|it\s+(?:was|is)|it'?s|that\s+was)\b|^no\b",
     re.IGNORECASE,
 )
 _MOVE = re.compile(
