@@ -39,6 +39,9 @@ for name in (
     "EMBEDDINGS",
 ):
     os.environ.pop(name, None)
+# The statement model's spaCy pipeline imports torch: tests read slots with its rule reader
+# unless they ask for spaCy (those are marked slow).
+os.environ.setdefault("COACH_STATEMENT_PARSER", "rules")
 
 sys.path.insert(0, str(ROOT / "tests" / "netguard"))
 import netguard  # noqa: E402

@@ -39,6 +39,9 @@ class DraftRequest:
     passages: list[Passage]
     previous: DraftContent | None = None
     instruction: str = ""  # a revision request in the user's words
+    # The statement's slots as the guided writer reads them (`statement.understood.for_prompt`):
+    # a model drafts from the same understanding, each fact with the words it came from.
+    slots: str = ""
 
 
 class Coach(Protocol):

@@ -36,6 +36,16 @@ from bot.coaching.stages import (
     resolve_stage,
     stage_of,
 )
+from bot.coaching.statement.corrections import (
+    Correction,
+    apply_changes,
+    asks_to_fix,
+    describe,
+    read_correction,
+    read_move,
+)
+from bot.coaching.statement.reading import read_statement
+from bot.coaching.statement.understood import lines as understood_lines
 from bot.coaching.tips import FEEDBACK_ANSWER_CHARS, KnowledgeTips, feedback_query, tip_query
 from bot.coaching.wording import (
     COACHING_HELP,
@@ -124,6 +134,20 @@ class Dialogue:
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> Plan:
         """Decide what the message is before anything is filed: only answers are filed."""
+        plan = self._decide(actor, draft, text, stream)
+        plan.user_text = text
+        return self._understood(draft, text, plan)
+
+    def _decide(self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None) -> Plan:
+        flow = Flow.from_json(draft.flow)
+        if asks_to_fix(text) and flow.corrected:
+            return self._fixed_already(actor, draft, flow)
+        correction = read_correction(text, draft.answers)
+        if correction.changes:
+            return self._correct(actor, draft, correction, stream)
+        moved_to = read_move(text)
+        if moved_to is not None and flow.last_filed is not None:
+            return self._move(actor, draft, flow, moved_to)
         intent = classify(text, stage_names=STAGE_WORDS)
         in_review = draft.question_key in (REVIEW, FINAL)
         if intent.kind == "command":
@@ -140,8 +164,101 @@ class Dialogue:
             plan = self._late_answer(actor, draft, text)
         else:
             plan = self._answer(actor, draft, text, stream)
-        plan.user_text = text
         return plan
+
+    # -- what I have, corrections and moves -----------------------------------------------------
+    def _understood(self, draft: DraftRecord, text: str, plan: Plan) -> Plan:
+        """Keep the statement read from the answers with the flow, and show what was read.
+
+        A question reply lists the slots this message filled; a draft carries the whole view
+        (the outline draws it). The answers a message changed are remembered for one turn, so
+        "no, that was the cause" can move them.
+        """
+        if plan.answers is None:
+            if plan.reply.content is not None:
+                plan.reply.understood = understood_lines(read_statement(draft.answers))
+            return plan
+        flow = plan.flow or Flow.from_json(draft.flow)
+        statement = read_statement(plan.answers)
+        changed = [k for k, v in plan.answers.items() if draft.answers.get(k) != v]
+        if changed:
+            asked = draft.question_key if draft.question_key not in (REVIEW, FINAL) else ""
+            flow = flow.with_last_filed(Redirect(asked, text, tuple(changed)))
+        plan.flow = flow.with_statement(statement.to_json())
+        reply = plan.reply
+        reply.understood = understood_lines(statement)
+        if reply.content is None and changed:
+            fresh = understood_lines(statement, only_from=changed)
+            if fresh:
+                listed = "\n".join(f"• {line}" for line in fresh)
+                reply.text = joined(reply.text, f"What I have from that:\n{listed}")
+        return plan
+
+    def _correct(
+        self, actor: Actor, draft: DraftRecord, correction: Correction, stream: TextSink | None
+    ) -> Plan:
+        """Change the old words everywhere they appear, say so, then file anything new."""
+        answers, keys = apply_changes(draft.answers, correction.changes)
+        flow = Flow.from_json(draft.flow)
+        overrides = {
+            name: apply_changes({name: line}, correction.changes)[0][name]
+            for name, line in flow.overrides.items()
+        }
+        flow = replace(flow, overrides=overrides, corrected=describe(correction.changes))
+        said = f"Changed: {describe(correction.changes)}, in {labels(keys)}."
+        partners = split_partners(answers[PARTNERS]) if PARTNERS in keys else None
+        corrected = replace(
+            draft, answers=answers, flow=flow.to_json(), partners=partners or draft.partners
+        )
+        if correction.rest.strip():
+            plan = self._decide(actor, corrected, correction.rest, stream)
+            plan.reply.text = joined(said, plan.reply.text)
+            plan.answers = plan.answers if plan.answers is not None else answers
+            plan.flow = plan.flow or flow
+            plan.partners = plan.partners or partners
+            return plan
+        in_review = draft.question_key in (REVIEW, FINAL)
+        if in_review or flow.return_to_review or self._has_version(actor, draft):
+            flow = replace(flow, return_to_review=False)
+            drafted = self._drafting.compose(
+                actor, corrected, answers=answers, flow=flow, stay=in_review, lead=said
+            )
+            if not in_review and not flow.return_to_review:
+                drafted.question_key = None if draft.question_key == REVIEW else REVIEW
+            return Plan.with_draft(drafted, answers=answers, partners=partners, flow=flow)
+        reply = self._question_reply(draft.id, draft.question_key, said)
+        return Plan(reply, answers=answers, partners=partners, flow=flow)
+
+    def _fixed_already(self, actor: Actor, draft: DraftRecord, flow: Flow) -> Plan:
+        """'can you fix that?' after a correction: it is done; show where."""
+        said = f"Done: the draft now says {flow.corrected}, everywhere it appears."
+        if self._has_version(actor, draft):
+            drafted = self._drafting.compose(actor, draft, flow=flow, stay=True, lead=said)
+            return Plan.with_draft(drafted, flow=flow)
+        return Plan(self._question_reply(draft.id, draft.question_key, said), flow=flow)
+
+    def _move(self, actor: Actor, draft: DraftRecord, flow: Flow, key: str) -> Plan:
+        """'no, that was the cause': the last answer leaves where it was filed and goes there."""
+        last = flow.last_filed
+        assert last is not None  # checked by the caller
+        answers = take_back(draft.answers, last)
+        for asked_key in last.keys:  # what was filed under the question asked replaced it
+            if answers.get(asked_key, "").strip() == last.text.strip():
+                answers.pop(asked_key, None)
+        existing = answers.get(key, "").strip()
+        answers[key] = f"{existing} {last.text}".strip() if existing else last.text
+        flow = flow.with_last_filed(Redirect("", last.text, (key,))).answered(key)
+        moved = known_question(key).label
+        said = f"Moved: I've put that under {moved} instead."
+        moved_draft = replace(draft, answers=answers)
+        if draft.question_key in (REVIEW, FINAL) or self._has_version(actor, draft):
+            drafted = self._drafting.compose(
+                actor, moved_draft, answers=answers, flow=flow, stay=True, lead=said
+            )
+            return Plan.with_draft(drafted, answers=answers, flow=flow)
+        following = next_question(answers, flow)
+        reply = self._question_reply(draft.id, following, said)
+        return Plan(reply, question_key=following, answers=answers, flow=flow)
 
     # -- the commands adapters also offer as buttons --------------------------------------------
     def back(self, draft: DraftRecord) -> Plan:

@@ -18,6 +18,8 @@ from bot.coaching.questions import PARTNERS
 from bot.coaching.reply import Reply
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import FINAL, REVIEW, question
+from bot.coaching.statement.reading import answers_as_read, read_statement
+from bot.coaching.statement.understood import for_prompt
 from bot.coaching.tips import KnowledgeTips
 from bot.coaching.wording import review_lead, stage_fields
 from bot.drafts.content import DraftContent, RubricScore
@@ -77,6 +79,7 @@ class Drafting:
             passages=passages,
             previous=latest.content if latest else None,
             instruction=instruction,
+            slots=for_prompt(read_statement(answers)),
         )
         notices: list[str] = []
         usage = Usage()
@@ -92,8 +95,9 @@ class Drafting:
             # Whatever a coach wrote is guarded before it is scored, shown or saved as a version:
             # a template can join answers into an identifier, a model can invent one.
             content = redact_model(content, keep=("sources",))
-            deterministic = score_draft(content, answers, pii_found=pii)
-            rubric, used = coach.score(content, answers, deterministic)
+            as_read = answers_as_read(answers)  # scored as understood, without the chat
+            deterministic = score_draft(content, as_read, pii_found=pii)
+            rubric, used = coach.score(content, as_read, deterministic)
             usage.add(used)
             coach_used.append(coach)
             return content, redact_model(rubric)

@@ -43,6 +43,12 @@ class Flow:
     skipped: tuple[str, ...] = ()  # questions the user chose to leave for now
     unplaced: tuple[Unplaced, ...] = ()  # kept and offered back when their question comes up
     redirect: Redirect | None = None  # last turn's answer filed elsewhere, for one turn
+    # The last answer filed and where, so "no, that was the cause" can move it.
+    last_filed: Redirect | None = None
+    corrected: str = ""  # the last correction applied ("140 instead of 104"), for "fix that?"
+    # The statement's slots as last read (`statement.model.Statement.to_json`), so "what I
+    # have" and the model's prompt show the same understanding the draft was written from.
+    statement: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Flow:
@@ -62,6 +68,9 @@ class Flow:
             skipped=tuple(str(k) for k in data.get("skipped") or ()),
             unplaced=unplaced,
             redirect=_redirect(data.get("redirect")),
+            last_filed=_redirect(data.get("last_filed")),
+            corrected=str(data.get("corrected") or ""),
+            statement=dict(data.get("statement") or {}),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -70,6 +79,8 @@ class Flow:
         data["unplaced"] = [asdict(item) for item in self.unplaced]
         if self.redirect is not None:
             data["redirect"]["keys"] = list(self.redirect.keys)
+        if self.last_filed is not None:
+            data["last_filed"]["keys"] = list(self.last_filed.keys)
         return data
 
     def tried(self, key: str) -> int:
@@ -102,6 +113,13 @@ class Flow:
 
     def with_redirect(self, redirect: Redirect | None) -> Flow:
         return replace(self, redirect=redirect)
+
+    def with_last_filed(self, last: Redirect | None) -> Flow:
+        return replace(self, last_filed=last)
+
+    def with_statement(self, statement: dict[str, Any], corrected: str | None = None) -> Flow:
+        changed = replace(self, statement=statement)
+        return changed if corrected is None else replace(changed, corrected=corrected)
 
     def with_override(self, name: str, text: str) -> Flow:
         return replace(self, overrides={**self.overrides, name: text})

@@ -160,6 +160,12 @@ _CHATTER_WORDS = frozenset(
     "interesting appreciated".split()
 )
 _EMOJI_ONLY = re.compile(r"^[\W_]+$")
+# "Sorry, not sure really, more people treated to target?": a hedged answer, not a question (a
+# question would begin with its question word once the hedges are off).
+_HEDGED_ANSWER = re.compile(
+    r"^(?:(?:sorry|not\s+sure(?:\s+really)?|maybe|perhaps|probably|i\s+guess|i\s+think|well)\s+)+"
+    r"(?!(?:what|how|why|who|which|when|where|can|could|should|would|is|are|do|does|did|will)\b)"
+)
 
 # A knowledge question without a question mark: explicit requests to learn something.
 _ASKING = re.compile(
@@ -264,7 +270,7 @@ def classify(text: str, *, stage_names: tuple[str, ...] = ()) -> Intent:
         return Intent("revision", argument=raw)
     if count <= _MAX_REVISION_WORDS and _REVISION.match(words) and _ABOUT_THE_DRAFT.search(words):
         return Intent("revision", argument=raw)
-    if raw.endswith("?") and len(raw) < 300:
+    if raw.endswith("?") and len(raw) < 300 and not _HEDGED_ANSWER.match(words):
         return Intent("question", argument=raw)
     if count <= 20 and _ASKING.match(words):
         return Intent("question", argument=raw)

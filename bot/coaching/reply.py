@@ -48,6 +48,8 @@ class Reply:
     # A knowledge answer kept for 👍/👎 (`Engine.answer_question` with an asker): its id is all
     # a feedback button needs to carry.
     answer_id: int | None = None
+    # "What I have": one line per slot read from the answers (`statement.understood`).
+    understood: list[str] = field(default_factory=list)
 
     @property
     def progress(self) -> str:
@@ -61,7 +63,7 @@ class Reply:
         if self.text:
             parts.append(self.text)
         if self.content is not None:
-            parts.append(draft_text(self.content, self.rubric, self.version))
+            parts.append(draft_text(self.content, self.rubric, self.version, self.understood))
         for tip in self.tips:
             parts.append(f"Tip: {tip.text}\n  — {tip.citation.where}: {tip.citation.link}")
         if self.question:
@@ -72,14 +74,19 @@ class Reply:
         return "\n\n".join(parts)
 
 
-def draft_text(content: DraftContent, rubric: RubricScore | None, version: int | None) -> str:
+def draft_text(
+    content: DraftContent,
+    rubric: RubricScore | None,
+    version: int | None,
+    understood: list[str] | None = None,
+) -> str:
     """The draft's one outline (`outline.py`) as plain text: every section, for any terminal."""
     lines = [f"DRAFT{f' v{version}' if version else ''}: {content.title}"]
     if content.partners:
         lines.append("Partners: " + ", ".join(content.partners))
     if not content.problem_statement.strip():
         lines += ["", "Problem statement:", "(not yet answered)"]
-    for section in outline(content, rubric):
+    for section in outline(content, rubric, understood or ()):
         lines += ["", f"{section.heading}:"]
         for block in section.blocks:
             lines += _plain_block(block)

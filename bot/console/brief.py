@@ -31,7 +31,7 @@ def draft_panel(reply: Reply) -> Panel | None:
     rubric = redact_model(reply.rubric) if reply.rubric is not None else None
     parts: list[RenderableType] = [Markdown(plain(f"# {content.title}"))]
     parts.append(Text(plain("\n".join(_byline(reply, content.partners)))))
-    for section in outline(content, rubric):
+    for section in outline(content, rubric, reply.understood):
         parts.append(Markdown(plain(f"## {section.heading}")))
         parts.extend(_renderable(block) for block in section.blocks)
     spaced = [item for part in parts for item in (part, Text(""))][:-1]  # a blank line apart

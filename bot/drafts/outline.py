@@ -7,6 +7,7 @@ section is dropped in one place, and a new field appears in every format at once
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.drafts.content import Citation, DraftContent, RubricScore
@@ -66,7 +67,20 @@ class Section:
     blocks: tuple[Block, ...]
 
 
-def outline(content: DraftContent, rubric: RubricScore | None) -> list[Section]:
+UNDERSTOOD_HEADING = "What I have"
+
+
+def understood_section(lines: Sequence[str]) -> Section | None:
+    """'What I have': one line per slot the coach read, so a misreading is seen at once.
+
+    For the people drafting, not for the board: chat renderers pass it, exports do not."""
+    kept = tuple(line for line in lines if line.strip())
+    return Section(UNDERSTOOD_HEADING, (Bullets(kept),)) if kept else None
+
+
+def outline(
+    content: DraftContent, rubric: RubricScore | None, understood: Sequence[str] = ()
+) -> list[Section]:
     """Every section in meeting order, with the empty ones already left out."""
     candidates = [
         _text("Problem statement", content.problem_statement),
@@ -78,6 +92,7 @@ def outline(content: DraftContent, rubric: RubricScore | None) -> list[Section]:
         _text("Risks, accountability and exit", content.risks),
         _rubric(rubric),
         _checklist(content),
+        understood_section(understood),
         Section("Sources cited", (Sources(tuple(content.sources)),)) if content.sources else None,
     ]
     return [section for section in candidates if section is not None]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from presidio_analyzer import AnalyzerEngine
+    from spacy.language import Language
 
 __all__ = [
     "MODEL_PACKAGE",
@@ -29,6 +30,7 @@ __all__ = [
     "entity_spans",
     "load_seconds",
     "person_spans",
+    "shared_language",
     "warm_up",
 ]
 
@@ -86,6 +88,13 @@ def warm_up() -> float:
     _analyzer()
     person_spans("Warm-up for Jane Smith.")
     return load_seconds() or 0.0
+
+
+def shared_language() -> Language:
+    """The spaCy pipeline the guard loaded, for other readers of text (the statement model):
+    one copy of the model per process instead of two."""
+    language: Language = _analyzer().nlp_engine.nlp["en"]  # type: ignore[attr-defined]  # NlpEngine base does not declare the spaCy engine's nlp
+    return language
 
 
 def load_seconds() -> float | None:

@@ -8,6 +8,7 @@ message (100 in App Home), button values 2,000.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from typing import Any
 
 from bot.coaching.reply import Reply
@@ -155,7 +156,10 @@ def cited(citation: Citation) -> str:
 
 
 def draft_blocks(
-    content: DraftContent, rubric: RubricScore | None, version: int | None
+    content: DraftContent,
+    rubric: RubricScore | None,
+    version: int | None,
+    understood: Sequence[str] = (),
 ) -> list[Block]:
     """The draft's one outline (`bot/drafts/outline.py`) as Block Kit: every section."""
     blocks: list[Block] = [header_with_version(content.title, version)]
@@ -163,7 +167,7 @@ def draft_blocks(
         blocks.append(context("Partners: " + to_mrkdwn(", ".join(content.partners))))
     if not content.problem_statement.strip():
         blocks += section("*Problem statement*\n_Not written yet._")
-    for part in outline(content, rubric):
+    for part in outline(content, rubric, understood):
         for block in part.blocks:
             if isinstance(block, Scores):
                 blocks += scorecard_blocks(block.rubric)

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.coaching.stages import FINAL, REVIEW, STAGES, stage_number, stage_of
+from bot.coaching.statement.understood import lines_from_flow
 from bot.drafts.content import CriterionScore
+from bot.drafts.outline import Bullets, understood_section
 from bot.drafts.records import DraftRecord, VersionRecord
 from bot.slack import ids
 from bot.slack.blocks import (
@@ -133,6 +135,15 @@ def card_blocks(
                 for c in gaps
             )
             blocks += section(f"*Weakest points*\n{listed}")
+    have = understood_section(lines_from_flow(draft.flow.get("statement")))
+    if have is not None:
+        items = "\n".join(
+            f"• {to_mrkdwn(item)}"
+            for block in have.blocks
+            if isinstance(block, Bullets)
+            for item in block.items
+        )
+        blocks += section(f"*{have.heading}*\n{items}")
     blocks += section(f"*Next step:* {to_mrkdwn(next_step(draft, latest))}")
     blocks.append(card_actions(draft, latest, viewer))
     return blocks
@@ -189,7 +200,8 @@ def full_draft_modal(
     draft: DraftRecord, version: VersionRecord, latest_number: int
 ) -> dict[str, Any]:
     """Every section and the whole scorecard of one version, in a modal (100 blocks there)."""
-    blocks = draft_blocks(version.content, version.rubric, version.number)
+    understood = lines_from_flow(draft.flow.get("statement"))
+    blocks = draft_blocks(version.content, version.rubric, version.number, understood)
     if version.number != latest_number:
         blocks.insert(
             1,
