@@ -29,6 +29,7 @@ def test_every_rated_draft_becomes_a_scored_draft_with_its_parties():
     assert [p.party for p in content.value_proposition][:1] == ["Patients and carers"]
 
 
+@pytest.mark.slow  # the parse behind the solution check loads spaCy (and, through it, torch)
 def test_run_reports_the_figures_the_issue_asks_for():
     result = calibration.run()
     assert result["drafts"] == len(calibration.load_drafts())
