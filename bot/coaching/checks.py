@@ -152,6 +152,9 @@ _SOLUTION_PATTERNS = (
     # fix this"
     r"\b(?:would|will|could|can)\s+(?:fix|solve|sort|resolve|cure)\s+(?:this|it|that|the\s+"
     r"problem)\b",
+    # "theatre scheduling software deployed", "kiosks installed in every pharmacy"
+    r"\b(?:" + _PRODUCT + r")\s+(?:is\s+|are\s+|being\s+)?(?:deployed|installed|rolled\s+out|"
+    r"introduced|adopted|launched|procured|bought|purchased)\b",
     r"\bremote[- ]monitoring\b",
 )
 SOLUTION_FIRST = re.compile("|".join(_SOLUTION_PATTERNS), re.IGNORECASE)
@@ -378,13 +381,10 @@ def find_solution_in_question(question: str) -> str | None:
     """A solution in a how-might-we: the usual phrasings, any named product ("How might we make
     kiosks available…"), or a bid for more resource ("How might we recruit more radiologists?"),
     each of which answers the question before it is asked."""
-    found = find_solution(question)
-    if found:
-        return found
     match = _PRODUCT_WORD.search(question or "") or _MORE_RESOURCE.search(question or "")
     if match:
         return _quote(f"…{match.group(0)}…")
-    return None
+    return find_solution(question)
 
 
 def solution_first(text: str, *, severity: Severity = "major") -> list[Issue]:
