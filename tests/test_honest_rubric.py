@@ -97,12 +97,11 @@ def test_a_problem_rewrite_naming_a_product_fails_solution_neutral_in_a_long_sta
 
 
 def test_a_how_might_we_asking_for_a_product_or_more_staff_names_a_solution():
-    assert _criteria(CLEAN, how_might_we="How might we make kiosks available in pharmacies?")[
-        "solution_neutral"
-    ].score == 1
-    assert _criteria(CLEAN, how_might_we="How might we recruit more radiologists?")[
-        "solution_neutral"
-    ].score == 1
+    for question in (
+        "How might we make kiosks available in pharmacies?",
+        "How might we recruit more radiologists?",
+    ):
+        assert _criteria(CLEAN, how_might_we=question)["solution_neutral"].score == 1
 
 
 # --- symptoms ------------------------------------------------------------------------------------
