@@ -75,6 +75,8 @@ def test_a_named_product_or_intervention_is_a_solution(text):
         "Blood tests that point to heart failure are ordered, but a raised result is not acted "
         "on for weeks because there is no agreed route for it.",
         "Staff use three different systems that do not share records, so referrals are lost.",
+        # "monitor" the verb is no product (a guided eval case's cause)
+        "There is no way to monitor people daily at home, so the safe option is admission.",
         "Housing is only asked about on the day of discharge, because the ward has no routine "
         "way to tell the council's housing team.",
     ],
@@ -174,6 +176,9 @@ def test_a_how_might_we_that_stops_half_way_is_a_fragment():
     assert text_quality.question_fragments("How might we reach this outcome: Abnormal CXRs?")
     assert text_quality.question_fragments("How might we")
     assert not text_quality.question_fragments("How might we read abnormal films first?")
+    assert not text_quality.question_fragments(
+        "How might we help older people reach this outcome: avoid 300 admissions by March?"
+    )
 
 
 def test_a_hedged_or_chatty_figure_is_not_evidence():

@@ -87,6 +87,11 @@ _VERB_CUE = re.compile(
     r"miss|misses|die|dies|fall|falls|start|starts|help|helps|work|works|cost|costs)\b",
     re.IGNORECASE,
 )
+# An outcome written as an instruction ("Avoid 300 admissions…") is a clause, not a fragment.
+_OUTCOME_VERBS = frozenset(
+    "avoid reduce increase cut halve double raise lower shorten prevent stop end reach get "
+    "bring keep make ensure offer review move improve achieve treat find see".split()
+)
 _FRAGMENT_OPENERS = frozenset("not no because and but or which whose with without due for".split())
 _NOUNISH_ENDINGS = frozenset("people later now again too children staff care".split())
 _HMW_LEAD = re.compile(r"^\W*(?:yes,?\s*)?how\s+might\s+we\b[\s,]*", re.IGNORECASE)
@@ -181,7 +186,8 @@ def question_fragments(question: str) -> list[Flaw]:
         return [Flaw("fragment", _short(question))]
     if ":" in rest:
         after = rest.rsplit(":", 1)[1].strip(" ?")
-        if not after or _verbless(after + "."):
+        opens_with_verb = bool(after) and after.split()[0].lower() in _OUTCOME_VERBS
+        if not after or (not opens_with_verb and _verbless(after + ".")):
             return [Flaw("fragment", _short(question))]
     return []
 
