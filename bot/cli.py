@@ -23,6 +23,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from bot.drafts.formats import export_format, format_names
 from bot.errors import UserFacingError
 from bot.failures import describe_failure
 from bot.private_files import OWNER_ONLY_UMASK
@@ -50,7 +51,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings() -> Settings:
-    from bot.settings import SettingsError, load_settings
+    from bot.errors import SettingsError
+    from bot.settings import load_settings
 
     try:
         return load_settings()
@@ -180,6 +182,14 @@ def doctor_command(
 
 
 # -- coaching ---------------------------------------------------------------------------------
+def _other_owners() -> list[tuple[str, int]]:
+    from bot.console import WORKSPACE
+    from bot.runtime import draft_owners
+
+    with friendly_errors():
+        return draft_owners(settings(), WORKSPACE)
+
+
 def default_user() -> str:
     import getpass
 
@@ -236,6 +246,7 @@ def drafts_list(
 ) -> None:
     """Your drafts and those shared with you, newest first."""
     from bot.console import WORKSPACE
+    from bot.console.safe import shown
     from bot.drafts.records import Actor
 
     drafts = drafts_service().list(Actor(WORKSPACE, user or default_user()))
@@ -256,12 +267,20 @@ def drafts_list(
         print(json.dumps(rows, ensure_ascii=False))
         return
     if not drafts:
+        others = [] if user else _other_owners()
+        if others:
+            # The chat may have been run as another user id (`--user`): say whose they are.
+            named = ", ".join(f"{shown(owner)} ({count})" for owner, count in others[:5])
+            out.print(
+                f"No drafts for {shown(default_user())} (your login name). "
+                f"Drafts here belong to: {named}. Add --user ID to list theirs.",
+                highlight=False,
+            )
+            return
         # A fixed sentence: rich's highlighter would only compile its patterns to colour nothing.
         out.print("No drafts yet. Start one with `coach chat`.", highlight=False)
         return
     from rich.table import Table
-
-    from bot.console.safe import shown
 
     table = Table("id", "title", "status", "stage", "score", "owner", "updated")
     for d in drafts:
@@ -283,44 +302,45 @@ def drafts_show(
 
     from bot.console import WORKSPACE
     from bot.console.safe import plain
-    from bot.drafts.export import draft_as_dict, render_markdown
     from bot.drafts.records import Actor
-    from bot.drafts.repository import DraftNotFound
+    from bot.errors import DraftNotFound
 
     drafts = drafts_service()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        draft = drafts.get(actor, draft_id)
+        if as_json:
+            document = drafts.as_dict(actor, draft_id)
+        else:
+            brief = drafts.render(actor, draft_id, "md").decode("utf-8")
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
-    versions = drafts.versions(actor, draft_id)
     if as_json:
-        print(json.dumps(draft_as_dict(draft, versions), ensure_ascii=False, default=str))
+        print(json.dumps(document, ensure_ascii=False, default=str))
     else:
-        brief = render_markdown(draft, versions[-1] if versions else None)
         out.print(Markdown(plain(brief)))
 
 
 @drafts_app.command("export")
 def drafts_export(
     draft_id: Annotated[str, typer.Argument(help="The draft id.")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="md or docx.")] = "md",
+    fmt: Annotated[str, typer.Option("--format", "-f", help=f"{format_names()}.")] = "md",
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write.")] = None,
     user: UserOption = None,
 ) -> None:
     """Write a draft as Markdown or Word, laid out for a partnership meeting."""
     from bot.console import WORKSPACE
     from bot.drafts.records import Actor
-    from bot.drafts.repository import DraftNotFound
+    from bot.errors import DraftNotFound
 
-    if fmt not in ("md", "docx"):
-        fail("--format must be md or docx.", code=2)
+    chosen = export_format(fmt)
+    if chosen is None:
+        fail(f"--format must be {format_names()}.", code=2)
     config = settings()
     actor = Actor(WORKSPACE, user or default_user())
     try:
         drafts = drafts_service(config)
         folder = config.coach_data_dir / "exports"
-        path = drafts.export(actor, draft_id, fmt, folder, output)
+        path = drafts.export(actor, draft_id, chosen.name, folder, output)
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
     out.print(f"Wrote {escape(str(path))}", highlight=False)

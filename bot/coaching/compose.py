@@ -9,6 +9,21 @@ from __future__ import annotations
 
 import re
 
+from bot.coaching.questions import (
+    EVIDENCE,
+    MEASURES,
+    NOW,
+    PARTNERS,
+    RISKS,
+    ROOT_CAUSE,
+    SCOPE,
+    TOPIC,
+    VALUE_NHS,
+    VALUE_PARTNER,
+    VALUE_PATIENTS,
+    WHO,
+    WHY_MATTERS,
+)
 from bot.drafts.content import ChecklistItem, Citation, DraftContent, PartyValue
 
 COMMERCIAL_WORDS = re.compile(
@@ -58,9 +73,9 @@ _LEAD_INS = {
 _AFFECTED_TAIL = re.compile(r"\s+(?:are|is)\s+(?:the\s+ones\s+)?affected\b", re.IGNORECASE)
 
 PARTIES = (
-    ("value.patients", "Patients and carers"),
-    ("value.nhs", "The NHS organisation"),
-    ("value.partner", "The partner organisation"),
+    (VALUE_PATIENTS, "Patients and carers"),
+    (VALUE_NHS, "The NHS organisation"),
+    (VALUE_PARTNER, "The partner organisation"),
 )
 
 
@@ -102,8 +117,10 @@ def split_partners(text: str) -> list[str]:
     return [n[0].upper() + n[1:] for n in names][:6]
 
 
-def involves_commercial_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
-    text = " ".join([*partners, partner_type, answers.get("context.partners", "")])
+def involves_commercial_partner(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> bool:
+    text = " ".join([*partners, partner_type, answers.get(PARTNERS, "")])
     return bool(COMMERCIAL_WORDS.search(text))
 
 
@@ -122,18 +139,22 @@ DIGITAL_QUERY = "digital partner DTAC clinical safety DCB0129 DCB0160 evidence s
 DATA_QUERY = "information governance lawful basis controller processor data sharing agreement DPIA"
 
 
-def involves_digital_partner(partners: list[str], partner_type: str, answers: dict) -> bool:
+def involves_digital_partner(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> bool:
     """A digital or medtech partner: DTAC, clinical safety and device rules apply."""
-    text = " ".join([*partners, partner_type, answers.get("context.partners", "")])
+    text = " ".join([*partners, partner_type, answers.get(PARTNERS, "")])
     return bool(DIGITAL_WORDS.search(text))
 
 
-def moves_patient_data(answers: dict) -> bool:
+def moves_patient_data(answers: dict[str, str]) -> bool:
     """Whether the answers say patient data will be shared or used: IG comes first."""
     return any(PATIENT_DATA_WORDS.search(str(value)) for value in answers.values())
 
 
-def extra_knowledge_queries(partners: list[str], partner_type: str, answers: dict) -> list[str]:
+def extra_knowledge_queries(
+    partners: list[str], partner_type: str, answers: dict[str, str]
+) -> list[str]:
     """The guidance a draft must cite for this kind of partner and data."""
     queries = [DIGITAL_QUERY] if involves_digital_partner(partners, partner_type, answers) else []
     return queries + ([DATA_QUERY] if moves_patient_data(answers) else [])
@@ -141,10 +162,10 @@ def extra_knowledge_queries(partners: list[str], partner_type: str, answers: dic
 
 def problem_statement(answers: dict[str, str]) -> str:
     """At most three sentences: who and the gap; why it matters; the cause."""
-    who = without_lead_in("who", first_sentences(answers.get("affected.who", "")))
-    now = without_lead_in("now", first_sentences(answers.get("affected.now", "")))
-    why = without_lead_in("why", first_sentences(answers.get("cause.why_matters", "")))
-    cause = without_lead_in("cause", first_sentences(answers.get("cause.root", "")))
+    who = without_lead_in("who", first_sentences(answers.get(WHO, "")))
+    now = without_lead_in("now", first_sentences(answers.get(NOW, "")))
+    why = without_lead_in("why", first_sentences(answers.get(WHY_MATTERS, "")))
+    cause = without_lead_in("cause", first_sentences(answers.get(ROOT_CAUSE, "")))
     sentences = []
     if who and now:
         sentences.append(_sentence(f"{who}: {_lower_first(now)}"))
@@ -154,8 +175,8 @@ def problem_statement(answers: dict[str, str]) -> str:
         sentences.append(_sentence(f"This matters because {_lower_first(why)}"))
     if cause:
         sentences.append(_sentence(f"The main cause is that {_lower_first(cause)}"))
-    if not sentences and answers.get("context.topic"):
-        sentences.append(_sentence(first_sentences(answers["context.topic"])))
+    if not sentences and answers.get(TOPIC):
+        sentences.append(_sentence(first_sentences(answers[TOPIC])))
     return " ".join(sentences[:3])
 
 
@@ -169,15 +190,15 @@ _MEASURED = re.compile(r",?\s*(measured|tracked|monitored|reported)\b.*$", re.IG
 
 def how_might_we(answers: dict[str, str]) -> str:
     """One open question from the outcome, or from the gap when no outcome is given yet."""
-    who = without_lead_in("who", first_sentences(answers.get("affected.who", "")))
+    who = without_lead_in("who", first_sentences(answers.get(WHO, "")))
     who = who or "the people affected"
-    outcome = first_sentences(answers.get("outcome.measures", ""))
+    outcome = first_sentences(answers.get(MEASURES, ""))
     outcome = _MEASURED.sub("", without_lead_in("outcome", outcome))
     if outcome and _OUTCOME_VERB.match(outcome):
         return f"How might we {_lower_first(outcome)}?"
     if outcome:
         return f"How might we help {_lower_first(who)} reach this outcome: {outcome}?"
-    now = first_sentences(answers.get("affected.now", ""))
+    now = first_sentences(answers.get(NOW, ""))
     if now:
         return f"How might we close the gap for {_lower_first(who)}, where {_lower_first(now)}?"
     return f"How might we improve things for {_lower_first(who)}?"
@@ -216,9 +237,9 @@ def readiness_checklist(
     A digital or medtech partner adds the national digital assurance items, and answers that
     move patient data add information governance, because both must be settled before go-live.
     """
-    partner = answers.get("value.partner", "").lower()
-    risks = answers.get("risks", "").lower()
-    measures = answers.get("outcome.measures", "")
+    partner = answers.get(VALUE_PARTNER, "").lower()
+    risks = answers.get(RISKS, "").lower()
+    measures = answers.get(MEASURES, "")
     return [
         ChecklistItem(
             item="A formal written agreement between the organisations (never individuals)",
@@ -291,7 +312,7 @@ def compose_draft(
     sources: list[Citation] | None = None,
 ) -> DraftContent:
     """The whole draft from whatever has been answered so far; missing parts stay empty."""
-    partners = partners or split_partners(answers.get("context.partners", ""))
+    partners = partners or split_partners(answers.get(PARTNERS, ""))
     commercial = involves_commercial_partner(partners, partner_type, answers)
     return DraftContent(
         title=title,
@@ -299,10 +320,10 @@ def compose_draft(
         problem_statement=problem_statement(answers),
         how_might_we=how_might_we(answers),
         value_proposition=value_proposition(answers),
-        evidence=_lines(answers.get("evidence", "")),
-        measures=_lines(answers.get("outcome.measures", "")),
-        scope=answers.get("outcome.scope", "").strip(),
-        risks=answers.get("risks", "").strip(),
+        evidence=_lines(answers.get(EVIDENCE, "")),
+        measures=_lines(answers.get(MEASURES, "")),
+        scope=answers.get(SCOPE, "").strip(),
+        risks=answers.get(RISKS, "").strip(),
         checklist=readiness_checklist(
             answers,
             digital=involves_digital_partner(partners, partner_type, answers),

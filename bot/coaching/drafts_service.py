@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import builtins  # `list` below is a method: the type is named in full
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from bot.drafts.formats import require_format
 from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
 
 if TYPE_CHECKING:  # the stores (SQLAlchemy) are built by bot.runtime and handed in
@@ -74,8 +75,8 @@ class DraftsService:
     def export(
         self, actor: Actor, draft_id: str, fmt: str, folder: Path, output: Path | None = None
     ) -> Path:
-        """Write the latest version as "md" or "docx" into `folder` (owner-only), or to
-        `output` when given (`coach drafts export -o`), and return the path written."""
+        """Write the latest version in format `fmt` (`bot.drafts.formats`) into `folder`
+        (owner-only), or to `output` when given (`coach drafts export -o`); the path written."""
         # python-docx and the renderers load only when someone exports.
         from bot.drafts.export import export_to_file
 
@@ -83,20 +84,23 @@ class DraftsService:
 
     def render(self, actor: Actor, draft_id: str, fmt: str, number: int | None = None) -> bytes:
         """A version (`number`, else the latest) as an export would write it, without a file:
-        "md" (UTF-8 Markdown) or "docx". For checks that read what a meeting pack would show."""
-        from bot.drafts.export import render_docx, render_markdown
-
+        the same bytes an export of format `fmt` writes. For checks that read what a meeting pack
+        would show."""
+        export_as = require_format(fmt)
         draft = self._store.get_draft(actor, draft_id)
         versions = self._store.versions(actor, draft_id)
         chosen = [v for v in versions if number is None or v.number == number]
         version = chosen[-1] if chosen else None
         if number is not None and version is None:
             raise LookupError(f"draft {draft_id} has no version {number}")
-        if fmt == "docx":
-            return render_docx(draft, version)
-        if fmt == "md":
-            return render_markdown(draft, version).encode("utf-8")
-        raise ValueError(f"unknown export format {fmt!r}: use md or docx")
+        return export_as.render(draft, version)
+
+    def as_dict(self, actor: Actor, draft_id: str) -> dict[str, Any]:
+        """The `coach drafts show --json` document of a draft `actor` may see."""
+        from bot.drafts.export import draft_as_dict
+
+        draft = self._store.get_draft(actor, draft_id)
+        return draft_as_dict(draft, self._store.versions(actor, draft_id))
 
     # -- conversations -------------------------------------------------------------------------
     def link(self, conversation_key: str, actor: Actor, draft_id: str) -> None:

@@ -18,6 +18,7 @@ from bot.coaching.questions import (
     EVIDENCE,
     MEASURES,
     NOW,
+    QUESTIONS,
     ROOT_CAUSE,
     SCOPE,
     VALUE_NHS,
@@ -25,6 +26,7 @@ from bot.coaching.questions import (
     VALUE_PATIENTS,
     WHO,
     WHY_MATTERS,
+    Question,
     known_question,
 )
 from bot.coaching.recogniser import reads_as_other
@@ -134,27 +136,6 @@ KEEP_IT = "Keep it."
 MAX_WORDS = 90
 MAX_SENTENCES = 3
 
-_COMPARISON = re.compile(
-    r"\b(?:vs|versus|compared\s+(?:with|to)|against|standard|target|should|instead|only|"
-    r"median|average|mean|benchmark|peers?|national|expected|rather\s+than|"
-    r"(?:higher|lower|longer|shorter|more|fewer|less)\s+than)\b",
-    re.IGNORECASE,
-)
-_HARM_OR_COST = re.compile(
-    r"£|\b(?:costs?|costing|spend|spending|admissions?|bed\s+days|deaths?|die|dying|"
-    r"mortality|strokes?|falls?|readmissions?|waits?|waiting|harm(?:ed|s)?|avoidable|"
-    r"disabilit(?:y|ies)|complications?|amputations?|heart\s+attacks?|attendances|"
-    r"emergency|suffer\w*|lost|injur(?:y|ies))\b",
-    re.IGNORECASE,
-)
-# Where a composed statement gives its cause: "The main cause is that…" first, then a plain
-# "because" (but not "this matters because", which introduces the harm, not the cause).
-_CAUSE_STATED = re.compile(
-    r"\bthe\s+(?:main\s+|root\s+)?cause\s+is(?:\s+that)?\b(?P<cause>[^.!?]*)", re.IGNORECASE
-)
-_CAUSE_BECAUSE = re.compile(
-    r"(?<!matters\s)\b(?:because|due\s+to|caused\s+by)\b(?P<cause>[^.!?]*)", re.IGNORECASE
-)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _EXPLAINS = re.compile(
     r"\b(?:because|so|since|due\s+to|which|means|caused|leads?|never|not|no|without)\b",
@@ -195,10 +176,6 @@ def _sentence_with(text: str, pattern: re.Pattern[str]) -> str:
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
-
-
-def _joined(*parts: str) -> str:
-    return "\n".join(p for p in parts if p and p.strip())
 
 
 def _items(items: Iterable[str], fallback: str) -> list[str]:
@@ -884,33 +861,46 @@ def score_draft(
     """
     answers = {k: v or "" for k, v in (answers or {}).items()}
     statement = content.problem_statement or ""
-    filed = {
-        WHO: answers.get(WHO, ""),
-        NOW: answers.get(NOW, ""),
-        EVIDENCE: "\n".join(content.evidence) or answers.get(EVIDENCE, ""),
-        ROOT_CAUSE: answers.get(ROOT_CAUSE, ""),
-        WHY_MATTERS: answers.get(WHY_MATTERS, ""),
-        SCOPE: content.scope or answers.get(SCOPE, ""),
-        MEASURES: "\n".join(content.measures) or answers.get(MEASURES, ""),
-    }
-    criteria = [
-        _placed(_who(statement, answers), filed[WHO], WHO),
-        _placed(_gap(statement, answers), filed[NOW], NOW),
-        _placed(_evidence(content, answers, statement), filed[EVIDENCE], EVIDENCE),
+    scores = [
+        _who(statement, answers),
+        _gap(statement, answers),
+        _evidence(content, answers, statement),
         _solution_neutral(content),
-        _placed(_cause(statement, answers), filed[ROOT_CAUSE], ROOT_CAUSE),
-        _placed(_why_it_matters(statement, answers), filed[WHY_MATTERS], WHY_MATTERS),
-        _placed(_scoped(content, answers, statement), filed[SCOPE], SCOPE),
-        _placed(_measurable(content, answers), filed[MEASURES], MEASURES),
+        _cause(statement, answers),
+        _why_it_matters(statement, answers),
+        _scoped(content, answers, statement),
+        _measurable(content, answers),
         _mutual_interest(content, answers),
         _plain_and_short(statement, content.how_might_we),
     ]
+    criteria = [_placed(score, content, answers) for score in scores]
     return RubricScore(criteria=criteria, gate_passed=not pii_found)
 
 
-def _placed(score: CriterionScore, text: str, key: str) -> CriterionScore:
+def _feeding(criterion_id: str) -> Question | None:
+    """The one question whose answer feeds a criterion (`Question.criterion`); None when none
+    does or several do (the three value questions share mutual interest)."""
+    feeding = [q for q in QUESTIONS if q.criterion == criterion_id]
+    return feeding[0] if len(feeding) == 1 else None
+
+
+def _filed_text(asked: Question, content: DraftContent, answers: dict[str, str]) -> str:
+    """What was filed under a question: its drafted field if it has one, else the answer."""
+    drafted = getattr(content, asked.drafted_as) if asked.drafted_as else ""
+    if isinstance(drafted, list):
+        drafted = "\n".join(drafted)
+    return drafted or answers.get(asked.key, "")
+
+
+def _placed(
+    score: CriterionScore, content: DraftContent, answers: dict[str, str]
+) -> CriterionScore:
     """No marks for an answer that says something else: a benefit filed as the cause is not a
     cause, however well it reads. The rubric scores what a part says, not where it sits."""
+    asked = _feeding(score.id)
+    if asked is None:
+        return score
+    key, text = asked.key, _filed_text(asked, content, answers)
     if score.score == 0 or not text.strip():
         return score
     other = reads_as_other(text, key)

@@ -9,6 +9,7 @@ killed) chat resumes where it stopped.
 
 from __future__ import annotations
 
+import re
 import select
 import shlex
 import sys
@@ -25,8 +26,9 @@ from bot.coaching.reply import Reply
 from bot.console import WORKSPACE
 from bot.console.brief import draft_panel
 from bot.console.safe import plain, shown
+from bot.drafts.formats import export_format, format_names
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.errors import DraftNotFound, NotOwner
 from bot.settings import Settings
 
 HELP = """\
@@ -79,7 +81,7 @@ class ChatSession:
 
     def show(self, reply: Reply) -> None:
         if not self.rich_output:
-            print(plain(reply.as_text()) + "\n", flush=True)
+            print(without_emphasis(plain(reply.as_text())) + "\n", flush=True)
             return
         for notice in reply.notices:
             self.console.print(f"[yellow]⚠ {shown(notice)}[/yellow]", highlight=False)
@@ -200,15 +202,15 @@ class ChatSession:
         self.with_draft(lambda d: self.engine.edit(self.actor, d, " ".join(args)))
 
     def cmd_export(self, args: list[str]) -> None:
-        fmt = (args[0].lower() if args else "md").lstrip(".")
-        if fmt not in ("md", "docx"):
-            self.say("Export as md or docx: /export docx")
+        chosen = export_format(args[0] if args else "md")
+        if chosen is None:
+            self.say(f"Export as {format_names()}: /export docx")
             return
         draft_id = self.current_id()
         if draft_id is None:
             self.say("No draft open to export.")
             return
-        path = self.engine.drafts.export(self.actor, draft_id, fmt, self.exports_dir)
+        path = self.engine.drafts.export(self.actor, draft_id, chosen.name, self.exports_dir)
         self.say(f"Saved {path}")
 
     def cmd_share(self, args: list[str]) -> None:
@@ -256,6 +258,15 @@ class ChatSession:
             self.say(
                 "Start with /new TITLE, or just tell me what you want to work on. /help for more."
             )
+
+
+_EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def without_emphasis(text: str) -> str:
+    """Coach replies mark words **bold** for a terminal that draws Markdown; a pipe or a file
+    gets the words alone, as a reader of plain text expects."""
+    return _EMPHASIS.sub(r"\1", text)
 
 
 PASTE_GAP_S = 0.05  # lines arriving closer together than this were pasted, not typed

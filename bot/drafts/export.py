@@ -16,6 +16,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 
 from bot.drafts.content import DraftContent, RubricScore
+from bot.drafts.formats import require_format
 from bot.drafts.outline import Block, Bullets, Paragraph, Scores, Section, Sources, Table, outline
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
 from bot.privacy import redact_model, redact_text
@@ -261,20 +262,17 @@ def export_to_file(
     folder: Path,
     output: Path | None = None,
 ) -> Path:
-    """Write the latest version as Markdown ("md") or Word ("docx"), checking access first.
+    """Write the latest version in the format `fmt` names (`bot.drafts.formats`), checking
+    access first.
 
     The file is owner-only (0600), and so is the exports folder: a brief is a working paper.
     """
+    chosen = require_format(fmt)
     draft = store.get_draft(actor, draft_id)
     version = store.latest_version(actor, draft_id)
     suffix = f"-v{version.number}" if version else ""
     if output is None:
         private_dir(folder)
-    path = output or folder / f"{draft.id}{suffix}.{fmt}"
-    if fmt == "docx":
-        write_private(path, render_docx(draft, version))
-    elif fmt == "md":
-        write_private(path, clean_text(render_markdown(draft, version)).encode("utf-8"))
-    else:
-        raise ValueError(f"unknown export format {fmt!r}: use md or docx")
+    path = output or folder / f"{draft.id}{suffix}{chosen.suffix}"
+    write_private(path, chosen.render(draft, version))
     return path

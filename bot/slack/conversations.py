@@ -18,8 +18,9 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
+from bot.drafts.formats import require_format
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
-from bot.drafts.repository import DraftNotFound
+from bot.errors import DraftNotFound
 from bot.privacy import redact_line
 from bot.settings import Settings
 from bot.slack.blocks import (
@@ -317,7 +318,7 @@ class SlackConversations:
         folder = self.settings.coach_data_dir / "exports"
         path = self.engine.drafts.export(actor, draft_id, fmt, folder)
         draft = self.engine.drafts.get(actor, draft_id)
-        kind = "a Word document" if fmt == "docx" else "Markdown"
+        kind = require_format(fmt).described
         client.files_upload_v2(
             channel=channel,
             thread_ts=thread_ts,
@@ -372,7 +373,7 @@ class SlackConversations:
         )
 
     def dm_channel(self, client: WebClient, user_id: str) -> str:
-        return client.conversations_open(users=user_id)["channel"]["id"]
+        return str(client.conversations_open(users=user_id)["channel"]["id"])
 
 
 def card_note(draft: DraftRecord, latest: VersionRecord | None) -> str:

@@ -13,8 +13,9 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
+from bot.drafts.formats import export_format
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.errors import DraftNotFound, NotOwner
 from bot.privacy import redact_line
 from bot.slack import ids
 from bot.slack.blocks import Block, new_draft_modal
@@ -46,7 +47,6 @@ NEEDS_ID = {
     "unshare": "Type `/statement unshare ID @name`; the IDs are in `/statement list`.",
 }
 _USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-EXPORT_FORMATS = {"docx": "docx", "word": "docx", "md": "md", "markdown": "md"}
 Answer = Callable[[str], None]  # a private answer to the person who typed the command
 
 
@@ -109,15 +109,14 @@ def export(
     say: Answer,
 ) -> None:
     """`/statement export ID [docx|md]`: the file goes to the user's DM, the answer here."""
-    fmt = EXPORT_FORMATS.get(args[1].lower().lstrip(".")) if len(args) > 1 else "docx"
-    if fmt is None:
+    chosen = export_format(args[1] if len(args) > 1 else "docx")
+    if chosen is None:
         say("Export as `docx` (a Word document, the default) or `md` (Markdown).")
         return
     draft = conversations.engine.drafts.get(actor, args[0])
     dm = conversations.dm_channel(client, actor.user_id)
-    conversations.upload_export(client, actor, draft.id, fmt, dm)
-    kind = "a Word document" if fmt == "docx" else "Markdown"
-    say(f"Sent *{to_mrkdwn(draft.title)}* to you as {kind} in our direct messages.")
+    conversations.upload_export(client, actor, draft.id, chosen.name, dm)
+    say(f"Sent *{to_mrkdwn(draft.title)}* to you as {chosen.described} in our direct messages.")
 
 
 def share_or_unshare(
