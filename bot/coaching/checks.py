@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Severity = Literal["major", "minor"]
@@ -158,6 +159,13 @@ _SOLUTION_PATTERNS = (
     r"\bremote[- ]monitoring\b",
 )
 SOLUTION_FIRST = re.compile("|".join(_SOLUTION_PATTERNS), re.IGNORECASE)
+# Every pattern above needs one of these words; most text has none, so it skips the patterns.
+_SOLUTION_CUE = re.compile(
+    r"\b(?:" + _TECH_ALL + r"|" + _SOLUTION_VERBS + r"|fix|solve|sort|resolve|cure|remote|"
+    r"roll(?:ing)?|implement\w*|deploy\w*|introduc\w*|procur\w*|purchas\w*|install\w*|"
+    r"launch\w*)",
+    re.IGNORECASE,
+)
 _PRODUCT_WORD = re.compile(rf"\b(?:{_PRODUCT})\b", re.IGNORECASE)
 # Verbs that make a product the thing wanted rather than a fact about the service.
 _WANTING = frozenset(
@@ -358,6 +366,7 @@ def _wanted_product(sentence: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def find_solution(text: str) -> str | None:
     """The words that name a solution, quoted as a sentence (or a fragment of a long one).
 
@@ -366,6 +375,8 @@ def find_solution(text: str) -> str | None:
     monitoring sensors in every room"), in one sentence at a time, so a long paste is judged
     sentence by sentence rather than missed."""
     text = text or ""
+    if not _SOLUTION_CUE.search(text):
+        return None
     match = SOLUTION_FIRST.search(text)
     if match:
         sentence = " ".join(_sentence_around(text, match.start(), match.end()).split())
