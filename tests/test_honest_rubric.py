@@ -185,7 +185,10 @@ def test_a_hedged_or_chatty_figure_is_not_evidence():
     hedged = CLEAN.replace("but only 48%", "but maybe 48%, I think,")
     score = _criteria(hedged)
     assert score["evidence"].score == 0 and score["gap"].score <= 1
-    chatty = CLEAN.replace("but only 48%", "but honestly only 48%")
+    # one slip costs plain-and-short only; chat running through the statement costs the claims
+    slip = CLEAN.replace("but only 48%", "but honestly only 48%")
+    assert _criteria(slip)["gap"].score == 2 and _criteria(slip)["plain_and_short"].score == 0
+    chatty = slip.replace("Those who", "As I said before, those who")
     assert _criteria(chatty)["gap"].score == 1
 
 

@@ -371,6 +371,7 @@ def _gap_in(text: str) -> CriterionScore:
                     "gap", 2, f"Gives the gap in numbers against a standard: {_quote(sentence)}."
                 ),
                 sentence,
+                text,
             )
     if numbered:
         return _score(
@@ -476,6 +477,7 @@ def _evidence_in_statement(statement: str) -> CriterionScore:
             return _amid_chat(
                 _score("evidence", 2, f"Figures with a source and period: {_quote(sentence)}."),
                 sentence,
+                statement,
             )
     source, period = _cited(statement)
     if source and period:
@@ -549,11 +551,13 @@ def _cause_text(statement: str) -> tuple[str, str]:
     return "", ""
 
 
-def _amid_chat(score: CriterionScore, sentence: str) -> CriterionScore:
-    """A claim made amid chat ("honestly only 41%…", "…if that makes sense") is half made: a
-    reader cannot tell the fact from the aside, so it earns at most 1."""
+def _amid_chat(score: CriterionScore, sentence: str, statement: str) -> CriterionScore:
+    """A claim made amid chat ("as I said before, it costs…", "…if that makes sense") is half
+    made: a reader cannot tell the fact from the aside, so it earns at most 1. A single slip in
+    an otherwise written statement costs "plain and short" only; chat running through it (two
+    asides or more) costs the claims it sits in as well."""
     chat = text_quality.chat(sentence)
-    if not chat:
+    if not chat or len(text_quality.chat(statement)) < 2:
         return score
     return _capped(
         score,
@@ -612,7 +616,7 @@ def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
     if sentence and checks.find_solution(sentence) and not checks.symptom_not_cause(cause):
         # "…need kiosks, because without them…": the reason given is the missing product.
         cause = sentence
-    score = _amid_chat(_judge_cause(cause), sentence)
+    score = _amid_chat(_judge_cause(cause), sentence, statement)
     answer = answers.get(ROOT_CAUSE, "")
     if answer.strip() and score.score == 0 and not cause:
         in_answer = _judge_cause(answer)
@@ -637,6 +641,7 @@ def _why_it_matters_in(text: str) -> CriterionScore:
                 "why_it_matters", 2, f"States harm or cost with a figure: {_quote(counted[0])}."
             ),
             counted[0],
+            text,
         )
     if harmful:
         word = _HARM.search(harmful[0])
@@ -751,6 +756,11 @@ def _parties(content: DraftContent, answers: dict[str, str]) -> list[PartyValue]
     return [PartyValue(party=p, value=answers[k]) for k, p in named if answers.get(k, "").strip()]
 
 
+# A gain is naturally an outcome or a cost avoided ("about £2.2m a year of readmissions"), so a
+# value that reads like why-it-matters or a measure is still a gain.
+_GAIN_LIKE = frozenset({WHY_MATTERS, MEASURES})
+
+
 def _not_a_gain(value: str) -> str | None:
     """Why a party's line is not a gain it would sign up to, or None when it is one."""
     if checks.too_short(value, 4):
@@ -763,7 +773,8 @@ def _not_a_gain(value: str) -> str | None:
         return "a solution, not a gain"
     if _CAUSE_MARK.match(value.strip()) or re.match(r"^\s*the\s+(?:main\s+)?cause\b", value, re.I):
         return "a cause, not a gain"
-    if reads_as_other(value, VALUE_PATIENTS):
+    other = reads_as_other(value, VALUE_PATIENTS)
+    if other is not None and other not in _GAIN_LIKE:
         return "something other than a gain"
     return None
 
