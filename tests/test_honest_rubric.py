@@ -151,6 +151,8 @@ def test_a_shortfall_with_a_real_cause_behind_it_passes():
         ("People wait 26 weeks because because the service has a threshold.", "doubled_join"),
         ("The main cause is that the problem is that nobody owns the repair.", "doubled_join"),
         ("Adults with flare-ups are admitted. Evidence: 40 admissions in 2024.", "label"),
+        ("Adults on our caseload: also, on what happens now: healing takes 28 weeks.", "label"),
+        ("People admitted, for example [patient name removed], wait 3 months.", "redacted"),
         ("Radiology. Backlog. 4 vacancies.", "fragment"),
         ("Loneliness in older people in Haddon and the impact on", "fragment"),
     ],

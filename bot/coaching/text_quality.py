@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-FlawKind = Literal["chat", "broken_number", "doubled_join", "fragment", "label"]
+FlawKind = Literal["chat", "broken_number", "doubled_join", "fragment", "label", "redacted"]
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,14 @@ _LABEL = re.compile(
     r"why\s+it\s+matters|who\s+is\s+affected|this\s+is\s+scoped\s+to)\s*:",
     re.IGNORECASE,
 )
+# The same label glued in mid-sentence: "…teams: also, on what happens now: Median healing…".
+_LABEL_INSIDE = re.compile(
+    r"\b(?:also,?\s+)?on\s+(?:what\s+happens\s+now|why\s+it\s+matters|the\s+(?:root\s+)?cause|"
+    r"who\s+is\s+affected|the\s+evidence|the\s+scope|the\s+outcome|the\s+value)\s*:",
+    re.IGNORECASE,
+)
+# What the privacy guard leaves where it removed an identifier: a story about one person.
+_REDACTED = re.compile(r"\[[^\[\]]{0,40}\bremoved\]|\[redacted\]", re.IGNORECASE)
 _DANGLING = re.compile(
     r"\b(?:and|or|but|the|a|an|of|on|to|with|for|in|because|which|that|than|by|is|are|"
     r"their|its|our)\s*$",
@@ -140,7 +148,13 @@ def doubled_joins(text: str) -> list[Flaw]:
 
 
 def labels(text: str) -> list[Flaw]:
-    return [Flaw("label", m.group(0)) for m in _LABEL.finditer(text or "")]
+    found = [Flaw("label", m.group(0)) for m in _LABEL.finditer(text or "")]
+    return found + [Flaw("label", m.group(0)) for m in _LABEL_INSIDE.finditer(text or "")]
+
+
+def redacted(text: str) -> list[Flaw]:
+    """Placeholders for removed identifiers: a statement describes a group, never one person."""
+    return [Flaw("redacted", m.group(0)) for m in _REDACTED.finditer(text or "")]
 
 
 def fragments(text: str) -> list[Flaw]:
@@ -199,6 +213,7 @@ def writing_flaws(text: str) -> list[Flaw]:
         *broken_numbers(text),
         *doubled_joins(text),
         *labels(text),
+        *redacted(text),
         *fragments(text),
     ]
 
@@ -230,6 +245,7 @@ def describe(flaws: list[Flaw], limit: int = 3) -> str:
         "doubled_join": "a doubled join",
         "fragment": "a fragment",
         "label": "a coaching label left in",
+        "redacted": "a story about one person (identifiers removed)",
     }
     parts = []
     for kind, name in names.items():
