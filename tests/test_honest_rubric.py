@@ -250,3 +250,19 @@ def test_the_statement_not_the_chat_behind_it_earns_the_marks():
 def test_the_parse_finds_a_wanted_product_the_word_patterns_miss():
     assert checks.find_solution("Patients lack a wearable monitor at home, so it is missed.")
     assert checks.find_solution("Kiosks were installed in 2019 but readings never arrive.") is None
+
+
+def test_the_review_lead_challenges_a_major_problem_first():
+    from bot.coaching.wording import review_lead
+
+    statement = (
+        "About 31,000 adults in Ashby have high blood pressure and only 58% are treated to "
+        "target against 80% nationally (CVDPREVENT, 2025). Uncontrolled pressure leads to 40 "
+        "strokes a year here. The main reason is because there aren't any BP kiosks in the "
+        "pharmacies round here."
+    )
+    content = DraftContent(
+        title="t", problem_statement=statement, how_might_we="How might we get people to target?"
+    )
+    lead = review_lead(score_draft(content), "review")
+    assert "Solution-neutral" in lead.split("To raise it:")[1]
