@@ -61,6 +61,10 @@ def test_a_clean_statement_earns_its_criteria():
         "Every pharmacy should have a kiosk so people can check their own readings.",
         "GPs are not using our triage tool, so most urgent referrals turn out to be benign.",
         "A volunteer settling-in service would fix this for people sent home alone.",
+        # a long first description that asks for a product (an eval card's message)
+        "We need digital wound cameras on every community nurse's phone, honestly, because our "
+        "nurses still measure leg ulcers by eye with a ruler, it's been like that for years, and "
+        "the company already supplies the cameras to two other trusts, so it would be quick.",
     ],
 )
 def test_a_named_product_or_intervention_is_a_solution(text):

@@ -115,7 +115,9 @@ _TECH_CORE = (
 # Named products and kit a partner could sell or a bid could buy: as the object of a need, or
 # missing, they make the problem "we have not bought X yet".
 _PRODUCT = (
-    _TECH_CORE + r"|kiosks?|(?<!to )monitors?|machines?|scanners?|robots?|headsets?|tablets?|"
+    _TECH_CORE
+    + r"|kiosks?|(?<!to )monitors?|cameras?|(?:test\s+|home\s+)?kits|machines?|scanners?|"
+    r"robots?|headsets?|tablets?|"
     r"text(?:\s+message)?\s+reminders?|reminder\s+(?:system|service|texts?)|"
     r"booking\s+system|(?:\w+\s+)?tool|tools"
 )

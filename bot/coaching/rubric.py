@@ -434,7 +434,12 @@ def _evidence_items(items: list[str]) -> CriterionScore:
         )
     usable = [i for i in items if i not in solutions]
     complete = [
-        i for i in usable if checks.has_number(i) and all(_cited(i)) and not text_quality.hedged(i)
+        i
+        for i in usable
+        if checks.has_number(i)
+        and all(_cited(i))
+        and not text_quality.hedged(i)
+        and not text_quality.chat(i)
     ]
     partial = [i for i in usable if checks.has_number(i) and any(_cited(i))]
     if len(complete) == len(items):
@@ -551,19 +556,27 @@ def _cause_text(statement: str) -> tuple[str, str]:
     return "", ""
 
 
+_CLAIM_FLAWS = frozenset({"chat", "doubled_join", "redacted", "label"})
+
+
 def _amid_chat(score: CriterionScore, sentence: str, statement: str) -> CriterionScore:
-    """A claim made amid chat ("as I said before, it costs…", "…if that makes sense") is half
-    made: a reader cannot tell the fact from the aside, so it earns at most 1. A single slip in
-    an otherwise written statement costs "plain and short" only; chat running through it (two
-    asides or more) costs the claims it sits in as well."""
-    chat = text_quality.chat(sentence)
-    if not chat or len(text_quality.chat(statement)) < 2:
+    """A claim made amid chat or garbled joins ("as I said before, it costs…", "This matters
+    because it matters because…") is half made: a reader cannot tell the fact from the aside or
+    trust a sentence nobody read back, so it earns at most 1. A single slip in an otherwise
+    written statement costs "plain and short" only; faults running through it (two or more)
+    cost the claims they sit in as well."""
+    flaws = [f for f in text_quality.writing_flaws(sentence) if f.kind in _CLAIM_FLAWS]
+    if not flaws:
+        return score
+    running = [f for f in text_quality.writing_flaws(statement) if f.kind in _CLAIM_FLAWS]
+    if len(running) < 2:
         return score
     return _capped(
         score,
         1,
-        f"Said amid chat (“{chat[0].words}”): {_quote(sentence)}.",
-        "State it plainly, without the aside.",
+        f"Said amid {'chat' if flaws[0].kind == 'chat' else 'a doubled join'} "
+        f"(“{flaws[0].words}”): {_quote(sentence)}.",
+        "State it plainly, once, without the aside.",
     )
 
 
