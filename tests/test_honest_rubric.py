@@ -138,6 +138,9 @@ def test_a_shortfall_with_a_real_cause_behind_it_passes():
     assert not checks.symptom_not_cause(
         "We are short of nurses because reviews are booked by hand and half are never scheduled."
     )
+    assert not checks.symptom_not_cause(
+        "Summaries wait for a junior doctor to complete free text, and there is no protected time."
+    )
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -226,6 +229,9 @@ def test_a_misfiled_value_is_not_a_gain(patients_value):
 def test_a_partner_gain_that_is_only_a_sale_is_not_mutual_interest():
     values = [*VALUES[:2], PartyValue(party="The supplier", value="A contract for the service.")]
     assert _criteria(CLEAN, value_proposition=values)["mutual_interest"].score == 1
+    # a sale beside a real gain (evidence) is still a gain
+    both = PartyValue(party="The supplier", value="A reference site and evidence from real use.")
+    assert _criteria(CLEAN, value_proposition=[*VALUES[:2], both])["mutual_interest"].score == 2
 
 
 def test_evidence_that_is_a_solution_earns_nothing():

@@ -550,6 +550,9 @@ def _cause_segments(text: str) -> list[str]:
     return causes
 
 
+_CLAUSES = re.compile(r";|,\s+and\s+|,\s+but\s+|\s+and\s+(?=there\b|we\b|they\b|it\b)")
+
+
 def symptom_not_cause(text: str) -> list[Issue]:
     """Flag a cause that is only "no staff / no money / no time".
 
@@ -563,6 +566,11 @@ def symptom_not_cause(text: str) -> list[Issue]:
     for segment in _cause_segments(text):
         if word_count(segment) >= 3 and not LACK.search(segment):
             return []
+        # "summaries wait for a doctor to write them, and there is no protected time": the
+        # first clause is a cause in the process, whatever the second says
+        for clause in _CLAUSES.split(segment):
+            if word_count(clause) >= 5 and not LACK.search(clause):
+                return []
     return [
         Issue(
             "symptom_not_cause",

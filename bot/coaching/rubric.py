@@ -263,6 +263,12 @@ _SALE = re.compile(
     r"(?:started\s+)?on)\b",
     re.IGNORECASE,
 )
+# What a partner gains besides a sale: evidence, learning, reach, reputation.
+_OWN_GAIN = re.compile(
+    r"\b(?:evidence|research|learn\w*|publish\w*|stud(?:y|ies)|evaluat\w*|data|reach\w*|"
+    r"reputation|insight|outcomes?)\b",
+    re.IGNORECASE,
+)
 _PLACEHOLDER = re.compile(r"\[[^\]]*(?:removed|redacted)[^\]]*\]|<[A-Z_]+>", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)(?:[A-Z][a-z]{2,})(?:'s)?")
 _NOT_NAMES = frozenset(
@@ -556,7 +562,9 @@ def _cause_text(statement: str) -> tuple[str, str]:
     return "", ""
 
 
-_CLAIM_FLAWS = frozenset({"chat", "doubled_join", "redacted", "label"})
+# Faults that blur the claim they sit in; a glued label or a redaction leaves the claim intact
+# and costs "plain and short" only.
+_CLAIM_FLAWS = frozenset({"chat", "doubled_join"})
 
 
 def _amid_chat(score: CriterionScore, sentence: str, statement: str) -> CriterionScore:
@@ -574,8 +582,8 @@ def _amid_chat(score: CriterionScore, sentence: str, statement: str) -> Criterio
     return _capped(
         score,
         1,
-        f"Said amid {'chat' if flaws[0].kind == 'chat' else 'a doubled join'} "
-        f"(“{flaws[0].words}”): {_quote(sentence)}.",
+        f"Half made: {'chat' if flaws[0].kind == 'chat' else 'a doubled join'} "
+        f"(“{flaws[0].words}”) runs through it: {_quote(sentence)}.",
         "State it plainly, once, without the aside.",
     )
 
@@ -771,7 +779,7 @@ def _parties(content: DraftContent, answers: dict[str, str]) -> list[PartyValue]
 
 # A gain is naturally an outcome or a cost avoided ("about £2.2m a year of readmissions"), so a
 # value that reads like why-it-matters or a measure is still a gain.
-_GAIN_LIKE = frozenset({WHY_MATTERS, MEASURES})
+_GAIN_LIKE = frozenset({WHY_MATTERS, MEASURES, EVIDENCE})
 
 
 def _not_a_gain(value: str) -> str | None:
@@ -797,7 +805,7 @@ def _mutual_interest(content: DraftContent, answers: dict[str, str]) -> Criterio
     real = [p for p in parties if _not_a_gain(p.value) is None]
     rejected = [(p, _not_a_gain(p.value)) for p in parties if p not in real]
     partner = [p for p in real if _party_kind(p.party) == "partner"]
-    sale_only = [p for p in partner if _SALE.search(p.value)]
+    sale_only = [p for p in partner if _SALE.search(p.value) and not _OWN_GAIN.search(p.value)]
     partner_gain = len(partner) > len(sale_only)
     names = ", ".join(p.party for p in real) or "none"
     advice = (
