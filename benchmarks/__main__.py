@@ -12,7 +12,17 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import answers, engine, growth, privacy, recognition, retrieval, slack, startup
+from benchmarks import (
+    answers,
+    calibration,
+    engine,
+    growth,
+    privacy,
+    recognition,
+    retrieval,
+    slack,
+    startup,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 SECTIONS = {
@@ -24,6 +34,7 @@ SECTIONS = {
     "slack": slack.run,
     "privacy": privacy.run,
     "recognition": recognition.run,
+    "calibration": calibration.run,
 }
 
 
@@ -229,6 +240,37 @@ def _recognition_tables(console: Console, result: dict) -> None:
     )
 
 
+def _calibration_tables(console: Console, result: dict) -> None:
+    goal = result["goal_spearman"]
+    rho = result["spearman"]
+    ceiling = result["weak_ceiling_percent"]
+    console.print(
+        f"Rubric against a reader ({result['drafts']} rated drafts): Spearman "
+        f"[bold]{rho:.3f}[/bold] (goal ≥ {goal} {'✓' if rho >= goal else '✗'}); drafts rated "
+        f"≤ 4 above {ceiling}%: {result['weak_above_ceiling']}/{result['weak_drafts']} "
+        f"({result['weak_above_ceiling_share']:.0%}; goal none "
+        f"{'✓' if not result['weak_above_ceiling'] else '✗'})"
+    )
+    categories = Table(title="Rubric by category", title_justify="left")
+    for column in ("category", "drafts", "mean rating", "mean rubric %"):
+        categories.add_column(column)
+    for name, row in result["categories"].items():
+        categories.add_row(
+            name, str(row["drafts"]), f"{row['mean_rating']:.1f}", f"{row['mean_percent']:.0f}%"
+        )
+    console.print(categories)
+    console.print(
+        "[bold]Worst disagreements[/bold] (rank gap: + the rubric is kinder than the reader)"
+    )
+    for row in result["worst"]:
+        console.print(
+            f"  {row['id']} {row['category']}: reader {row['rating']}/10, rubric "
+            f"{row['percent']}% ({row['rank_gap']:+.2f}); marked down: {row['low_criteria']}",
+            highlight=False,
+        )
+        console.print(f"      why: {row['why']}", highlight=False, style="dim")
+
+
 def _growth_tables(console: Console, result: dict) -> None:
     drafts = Table(title="Cost as the drafts table grows (p50, ratio to 1k)", title_justify="left")
     for column in ("drafts stored", "guided turn", "list my drafts", "thread → draft lookup"):
@@ -271,6 +313,7 @@ PRINTERS = {
     "privacy": _privacy_table,
     "recognition": _recognition_tables,
     "growth": _growth_tables,
+    "calibration": _calibration_tables,
 }
 
 

@@ -297,7 +297,8 @@ def test_plain_and_short_counts_problems():
     assert level("People wait. They get worse. Some die. Carers struggle.") == 1  # 4 sentences
     assert level("People on the LTC list wait.") == 1  # one unexplained acronym
     assert level("People on the LTC list wait. They get worse. Some die. Carers struggle.") == 0
-    assert level(" ".join(["word"] * 91)) == 1  # too long
+    # too long (distinct words: a word said twice in a row is a doubled join, a fault of its own)
+    assert level(" ".join(f"word{i}" for i in range(91))) == 1
     assert level("") == 0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Severity = Literal["major", "minor"]
@@ -111,33 +112,66 @@ _TECH_CORE = (
     r"apps?|platforms?|dashboards?|portals?|software|devices?|wearables?|ai|"
     r"artificial\s+intelligence|algorithms?|chatbots?|sensors?|telehealth|telemonitoring"
 )
-_TECH_ALL = _TECH_CORE + r"|tools?|systems?|solutions?|technology|application"
+# Named products and kit a partner could sell or a bid could buy: as the object of a need, or
+# missing, they make the problem "we have not bought X yet".
+_PRODUCT = (
+    _TECH_CORE
+    + r"|kiosks?|(?<!to )monitors?|cameras?|(?:test\s+|home\s+)?kits|machines?|scanners?|"
+    r"robots?|headsets?|tablets?|"
+    r"text(?:\s+message)?\s+reminders?|reminder\s+(?:system|service|texts?)|"
+    r"booking\s+system|(?:\w+\s+)?tool|tools"
+)
+_TECH_ALL = _PRODUCT + r"|systems?|solutions?|technology|application"
 _SOLUTION_VERBS = (
     r"implement|roll(?:ing)?[- ]out|deploy|buy|procure|introduce|install|commission|purchase|"
-    r"adopt|bring\s+in"
+    r"adopt|bring\s+in|launch|fund"
 )
-SOLUTION_FIRST = re.compile(
+_SOLUTION_PATTERNS = (
     # "we need to roll out…", "the trust wants to buy…", "how might we introduce…"
     r"\b(?:we|i|they|the\s+trust|the\s+practice|practices|the\s+icb|the\s+pcn)\s+"
     r"(?:\w+\s+){0,2}?(?:need|needs|want|wants|require|requires|would\s+like|'d\s+like|plan|"
     r"plans|intend|intends|aim|aims|hope|hopes|propose|proposes|are\s+going|is\s+going|should|"
-    r"must|will|could|might|can)\s+(?:to\s+)?(?:" + _SOLUTION_VERBS + r")\b"
-    # "we need a remote monitoring app", "patients need an app"
-    r"|\b(?:need|needs|want|wants|require|requires)\s+(?:an?\s+|the\s+|some\s+|more\s+|new\s+)?"
-    r"(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b"
-    # "the lack of an app" as the problem
-    r"|\b(?:lack\s+of|no|without|absence\s+of)\s+(?:an?\s+)?(?:[\w'’-]+\s+){0,2}?"
-    r"(?:" + _TECH_CORE + r")\b"
+    r"must|will|could|might|can)\s+(?:to\s+)?(?:" + _SOLUTION_VERBS + r")\b",
+    # "we need a remote monitoring app", "people need blood pressure kiosks"
+    r"\b(?:need|needs|needed|want|wants|require|requires)\s+(?:an?\s+|the\s+|some\s+|more\s+|"
+    r"new\s+|better\s+)?(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b",
+    # "every pharmacy should have a kiosk"
+    r"\b(?:should|must|ought\s+to)\s+(?:all\s+)?(?:have|get|be\s+given)\s+(?:an?\s+|the\s+|"
+    r"their\s+own\s+)?(?:[\w'’-]+\s+){0,3}?(?:" + _PRODUCT + r")\b",
+    # the absence of a product as the problem: "no app", "there aren't any BP kiosks",
+    # "we do not have a two-way text reminder system"
+    r"\b(?:lack\s+of|no|without|absence\s+of|(?:are|is)\s*n[o']t\s+(?:any|an?)|"
+    r"(?:do|does|did)\s*n[o']t\s+have\s+(?:any|an?|the)?|have\s*n[o']t\s+got\s+(?:any|an?)?)"
+    r"\s*(?:[\w'’-]+\s+){0,3}?(?:" + _PRODUCT + r")\b",
     # "a platform will…", "the new dashboard would…"
-    r"|\b(?:a|an|the|this|our|new|digital)\s+(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\s+"
-    r"(?:will|would|could|can|should|that\s+will)\b"
-    # "implementing a new dashboard", "using an app"
-    r"|\b(?:implement(?:ing)?|introduc(?:e|ing)|deploy(?:ing)?|roll(?:ing)?\s+out|"
+    r"\b(?:a|an|the|this|our|new|digital)\s+(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\s+"
+    r"(?:will|would|could|can|should|that\s+will)\b",
+    # "implementing a new dashboard", "using an app", "GPs are not using our AI tool"
+    r"\b(?:implement(?:ing)?|introduc(?:e|ing)|deploy(?:ing)?|roll(?:ing)?\s+out|"
     r"procur(?:e|ing)|buy(?:ing)?|purchas(?:e|ing)|build(?:ing)?|develop(?:ing)?|creat(?:e|ing)|"
-    r"launch(?:ing)?|pilot(?:ing)?|using|use|via|through)\s+"
-    r"(?:an?|the|our|new|a\s+new)\s+(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b"
-    r"|\bremote[- ]monitoring\b",
+    r"launch(?:ing)?|pilot(?:ing)?|install(?:ing)?|fund(?:ing)?|using|use|via|through)\s+"
+    r"(?:an?|the|our|their|its|new|a\s+new)\s+(?:[\w'’-]+\s+){0,3}?(?:" + _TECH_ALL + r")\b",
+    # any intervention said to be the fix: "a volunteer service that settles people in would
+    # fix this"
+    r"\b(?:would|will|could|can)\s+(?:fix|solve|sort|resolve|cure)\s+(?:this|it|that|the\s+"
+    r"problem)\b",
+    # "theatre scheduling software deployed", "kiosks installed in every pharmacy"
+    r"\b(?:" + _PRODUCT + r")\s+(?:is\s+|are\s+|being\s+)?(?:deployed|installed|rolled\s+out|"
+    r"introduced|adopted|launched|procured|bought|purchased)\b",
+    r"\bremote[- ]monitoring\b",
+)
+SOLUTION_FIRST = re.compile("|".join(_SOLUTION_PATTERNS), re.IGNORECASE)
+# Every pattern above needs one of these words; most text has none, so it skips the patterns.
+_SOLUTION_CUE = re.compile(
+    r"\b(?:" + _TECH_ALL + r"|" + _SOLUTION_VERBS + r"|fix|solve|sort|resolve|cure|remote|"
+    r"roll(?:ing)?|implement\w*|deploy\w*|introduc\w*|procur\w*|purchas\w*|install\w*|"
+    r"launch\w*)",
     re.IGNORECASE,
+)
+_PRODUCT_WORD = re.compile(rf"\b(?:{_PRODUCT})\b", re.IGNORECASE)
+# Verbs that make a product the thing wanted rather than a fact about the service.
+_WANTING = frozenset(
+    "need needs needed want wants wanted require requires required lack lacks lacking".split()
 )
 
 # --- vague words, acronyms ---------------------------------------------------------------------
@@ -163,7 +197,11 @@ KNOWN_ACRONYMS = frozenset({"NHS", "UK", "GP", "A&E", "COVID"})
 
 _RESOURCE = (
     r"staff|staffing|money|funding|funds|finance|resources?|capacity|time|nurses?|doctors?|"
-    r"GPs?|clinicians?|pharmacists?|budgets?|workforce|beds|cash|investment|headcount"
+    r"GPs?|clinicians?|pharmacists?|budgets?|workforce|beds|cash|investment|headcount|"
+    r"posts|"
+    # any role: radiologists, physiotherapists, technicians, midwives, care workers, surgeons
+    r"\w{3,}(?:ists|ians|wives)|(?:care|support|social|key)\s+workers|workers|carers|"
+    r"consultants|surgeons|specialists|practitioners|therapists|volunteers|officers"
 )
 LACK = re.compile(
     r"\b(?:no|not\s+enough|never\s+enough|lack(?:s|ing)?(?:\s+of)?|shortages?\s+of|short\s+of|"
@@ -172,7 +210,20 @@ LACK = re.compile(
     r"|\b(?:do\s+not|don't|does\s+not|doesn't|cannot|can't|can\s+not)\s+(?:have|afford|get|"
     r"find|recruit)\s+(?:enough\s+|the\s+|any\s+)?(?:[\w-]+\s+)?(?:" + _RESOURCE + r")\b"
     r"|\b(?:under-?staffed|under-?funded|under-?resourced|short-?staffed|over-?stretched|"
-    r"stretched\s+thin)\b",
+    r"stretched\s+thin)\b"
+    # "4 vacancies", "vacancies in the team", "there's no money", "can't recruit"
+    r"|\b(?:\d+|several|many|unfilled)\s+(?:\w+\s+)?vacanc(?:y|ies)\b|\bvacanc(?:y|ies)\s+"
+    r"(?:in|across|on)\b|\bunfilled\s+posts?\b"
+    r"|\b(?:there'?s|there\s+is)\s+no\s+(?:money|funding|capacity|budget|time)\b"
+    r"|\b(?:cannot|can'?t|unable\s+to)\s+recruit\b|\brecruitment\s+(?:problems?|difficult\w*)",
+    re.IGNORECASE,
+)
+# A how-might-we that asks for more resource is a funding bid, not an open question.
+_MORE_RESOURCE = re.compile(
+    r"\b(?:recruit|hire|fund|employ|train)\s+(?:more|extra|additional)\b|"
+    r"\b(?:more|extra|additional)\s+(?:[\w'’-]+\s+){0,2}?(?:" + _RESOURCE + r")\b|"
+    r"\b(?:increase|expand|grow|boost|give\s+\w+(?:\s+\w+)?\s+more)\s+(?:[\w'’-]+\s+){0,3}?"
+    r"(?:capacity|workforce|staffing|funding|budgets?)\b",
     re.IGNORECASE,
 )
 # Connectors that put the cause after them ("X because Y") or before them ("Y, so X").
@@ -289,14 +340,64 @@ def _join(items: list[str]) -> str:
 # --- checks ------------------------------------------------------------------------------------
 
 
-def find_solution(text: str) -> str | None:
-    """The words that name a solution, quoted as a sentence (or a fragment of a long one)."""
-    text = text or ""
-    match = SOLUTION_FIRST.search(text)
-    if not match:
+def _wanted_product(sentence: str) -> str | None:
+    """A product the parse shows is wanted or missing, however far from its verb: the object
+    of "need" or "lack", or governed by a negated "have", "use" or "there are"."""
+    if not _PRODUCT_WORD.search(sentence):
         return None
-    sentence = " ".join(_sentence_around(text, match.start(), match.end()).split())
-    return _quote(sentence) if len(sentence) <= 60 else _quote(f"…{match.group(0)}…")
+    from bot.coaching import grammar  # spaCy is loaded only when a product is named
+
+    doc = grammar.parse(sentence)
+    if doc is None:
+        return None
+    for token in doc:
+        if token.pos_ not in ("NOUN", "PROPN") or not _PRODUCT_WORD.fullmatch(token.text):
+            continue
+        if any(child.lower_ in ("no", "without") for child in token.children):
+            return token.text
+        head = token.head
+        while head.dep_ in ("compound", "conj", "appos", "amod") and head.head is not head:
+            head = head.head
+        if token.dep_ in ("pobj",) and head.lower_ == "without":
+            return token.text
+        negated = any(child.dep_ == "neg" for child in head.children)
+        if head.lower_ in _WANTING:
+            return token.text
+        if negated and head.lower_ in ("have", "has", "use", "using", "are", "is", "got"):
+            return token.text
+    return None
+
+
+@lru_cache(maxsize=1024)
+def find_solution(text: str) -> str | None:
+    """The words that name a solution, quoted as a sentence (or a fragment of a long one).
+
+    Word patterns catch the usual phrasings in any length of message; the parse then catches a
+    product that is wanted or missing further from its verb ("care homes need acoustic
+    monitoring sensors in every room"), in one sentence at a time, so a long paste is judged
+    sentence by sentence rather than missed."""
+    text = text or ""
+    if not _SOLUTION_CUE.search(text):
+        return None
+    match = SOLUTION_FIRST.search(text)
+    if match:
+        sentence = " ".join(_sentence_around(text, match.start(), match.end()).split())
+        return _quote(sentence) if len(sentence) <= 60 else _quote(f"…{match.group(0)}…")
+    for sentence in re.split(r"(?<=[.!?])\s+", " ".join(text.split())):
+        product = _wanted_product(sentence)
+        if product:
+            return _quote(sentence) if len(sentence) <= 60 else _quote(f"…{product}…")
+    return None
+
+
+def find_solution_in_question(question: str) -> str | None:
+    """A solution in a how-might-we: the usual phrasings, any named product ("How might we make
+    kiosks available…"), or a bid for more resource ("How might we recruit more radiologists?"),
+    each of which answers the question before it is asked."""
+    match = _PRODUCT_WORD.search(question or "") or _MORE_RESOURCE.search(question or "")
+    if match:
+        return _quote(f"…{match.group(0)}…")
+    return find_solution(question)
 
 
 def solution_first(text: str, *, severity: Severity = "major") -> list[Issue]:
@@ -449,6 +550,9 @@ def _cause_segments(text: str) -> list[str]:
     return causes
 
 
+_CLAUSES = re.compile(r";|,\s+and\s+|,\s+but\s+|\s+and\s+(?=there\b|we\b|they\b|it\b)")
+
+
 def symptom_not_cause(text: str) -> list[Issue]:
     """Flag a cause that is only "no staff / no money / no time".
 
@@ -462,6 +566,11 @@ def symptom_not_cause(text: str) -> list[Issue]:
     for segment in _cause_segments(text):
         if word_count(segment) >= 3 and not LACK.search(segment):
             return []
+        # "summaries wait for a doctor to write them, and there is no protected time": the
+        # first clause is a cause in the process, whatever the second says
+        for clause in _CLAUSES.split(segment):
+            if word_count(clause) >= 5 and not LACK.search(clause):
+                return []
     return [
         Issue(
             "symptom_not_cause",

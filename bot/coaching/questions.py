@@ -109,7 +109,7 @@ QUESTIONS: tuple[Question, ...] = (
         "who is affected",
         "A clearly defined group and setting: that makes the problem concrete.",
         "A defined group of people in a defined setting, ideally with how many.",
-        (checks.missing_group, checks.unexpanded_acronyms),
+        (checks.solution_first, checks.missing_group, checks.unexpanded_acronyms),
         criterion="who",
     ),
     Question(
@@ -140,7 +140,8 @@ QUESTIONS: tuple[Question, ...] = (
         "the evidence",
         "Evidence with sources and periods: partners can check it.",
         "Each figure with its data source and the period it covers.",
-        (checks.missing_numbers, checks.missing_source_or_period),
+        # a product asked for here is a solution given as evidence: challenged like anywhere else
+        (checks.solution_first, checks.missing_numbers, checks.missing_source_or_period),
         criterion="evidence",
         drafted_as="evidence",
     ),
@@ -154,7 +155,7 @@ QUESTIONS: tuple[Question, ...] = (
         "why it matters",
         "Clear about harm and cost.",
         "Who is harmed and what it costs, with a figure.",
-        (checks.missing_numbers, checks.vague_words),
+        (checks.solution_first, checks.missing_numbers, checks.vague_words),
         criterion="why_it_matters",
     ),
     Question(

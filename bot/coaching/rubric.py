@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.coaching import checks
+from bot.coaching import checks, text_quality
 from bot.coaching.questions import (
     EVIDENCE,
     MEASURES,
@@ -136,27 +136,6 @@ KEEP_IT = "Keep it."
 MAX_WORDS = 90
 MAX_SENTENCES = 3
 
-_COMPARISON = re.compile(
-    r"\b(?:vs|versus|compared\s+(?:with|to)|against|standard|target|should|instead|only|"
-    r"median|average|mean|benchmark|peers?|national|expected|rather\s+than|"
-    r"(?:higher|lower|longer|shorter|more|fewer|less)\s+than)\b",
-    re.IGNORECASE,
-)
-_HARM_OR_COST = re.compile(
-    r"£|\b(?:costs?|costing|spend|spending|admissions?|bed\s+days|deaths?|die|dying|"
-    r"mortality|strokes?|falls?|readmissions?|waits?|waiting|harm(?:ed|s)?|avoidable|"
-    r"disabilit(?:y|ies)|complications?|amputations?|heart\s+attacks?|attendances|"
-    r"emergency|suffer\w*|lost|injur(?:y|ies))\b",
-    re.IGNORECASE,
-)
-# Where a composed statement gives its cause: "The main cause is that…" first, then a plain
-# "because" (but not "this matters because", which introduces the harm, not the cause).
-_CAUSE_STATED = re.compile(
-    r"\bthe\s+(?:main\s+|root\s+)?cause\s+is(?:\s+that)?\b(?P<cause>[^.!?]*)", re.IGNORECASE
-)
-_CAUSE_BECAUSE = re.compile(
-    r"(?<!matters\s)\b(?:because|due\s+to|caused\s+by)\b(?P<cause>[^.!?]*)", re.IGNORECASE
-)
 _SENTENCES = re.compile(r"(?<=[.!?])\s+")
 _EXPLAINS = re.compile(
     r"\b(?:because|so|since|due\s+to|which|means|caused|leads?|never|not|no|without)\b",
@@ -199,10 +178,6 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
-def _joined(*parts: str) -> str:
-    return "\n".join(p for p in parts if p and p.strip())
-
-
 def _items(items: Iterable[str], fallback: str) -> list[str]:
     """A draft's list field, or the raw answer split into lines when the list is empty."""
     found = [i.strip() for i in items if i and i.strip()]
@@ -222,18 +197,152 @@ def _score(criterion_id: str, score: int, reason: str, suggestion: str = "") -> 
     )
 
 
+# --- reading the written statement -------------------------------------------------------------
+
+# A figure: digits (not a bare year or financial year), a percentage, money, or "one in four".
+_FIGURE = re.compile(
+    r"£\s?(?:\d[\d,.]*\s?(?:m|k|bn|million|billion)?|[A-Z]\b)|\d[\d,.]*\s?%|"
+    r"(?<![\d/])(?!(?:19|20)\d{2}\b)\d[\d,.]*(?!\d)(?!/\d)|"
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\s+in\s+(?:\d+|\w+)\b|"
+    r"\b(?:half|a\s+third|a\s+quarter|two\s+thirds|twice|double)\b",
+    re.IGNORECASE,
+)
+# What a gap is measured against: a standard, a target, an average, another place or time.
+_COMPARATOR = re.compile(
+    r"\b(?:vs|versus|compared\s+(?:with|to)|against|than|above|below|standard|target|"
+    r"ambition|average|benchmark|peers?|nationally|national|expected|rather\s+than|"
+    r"up\s+from|down\s+from|instead\s+of|limit)\b",
+    re.IGNORECASE,
+)
+# A quantity in words ("only a few", "too long"): a gap described, not measured.
+_VAGUE_AMOUNT = re.compile(
+    r"\b(?:only|few|fewer|many|most|rarely|seldom|too\s+(?:long|many|few|often|late|little))\b",
+    re.IGNORECASE,
+)
+# A citation in brackets: "(CVDPREVENT, year to March 2025)", "(hospital episode data)".
+_CITATION = re.compile(
+    r"\(([^()]*(?:data|audit|regist\w*|system|list|tracker|profiles?|estimate|benchmark|"
+    r"survey|statistics|records|report|set|[A-Z]{3,}[^()]*,|(?:19|20)\d{2})[^()]*)\)",
+)
+# Harm to people and cost to services, in the words a statement uses for them.
+_HARM_WORDS = (
+    r"£|\b(?:costs?|costing|spend|spending|admissions?|admitted|bed\s+days|deaths?|die[sd]?|"
+    r"dying|mortality|strokes?|falls?|readmissions?|readmitted|harm(?:ed|s|ful)?|avoidable|"
+    r"disabilit(?:y|ies)|disabled|complications?|amputations?|heart\s+attacks?|attendances|"
+    r"emergency|suffer\w*|lost|loss|injur(?:y|ies|ed)|pain\w*|infections?|infertility|sepsis|"
+    r"cancers?|distress\w*|isolat\w*|deteriorat\w*|crisis|crises|fractures?|stillbirths?|"
+    r"low\s+birth\s+weight|resistance|independence|weaker|sicker|worse|life-changing|"
+    r"extractions?|anaesthetic|outbreaks?|complaints?|disrepair|opioids?|missed\s+school)\b"
+)
+_HARM = re.compile(_HARM_WORDS, re.IGNORECASE)
+# Where a statement gives its cause, after the words that introduce it …
+_CAUSE_MARK = re.compile(
+    r"\b(?:the\s+(?:main\s+|root\s+|real\s+)?(?:cause|reason|problem|issue|thing)\s+is"
+    r"(?:\s+that|\s+because)?|(?<!matters\s)(?<!important\s)because(?:\s+of)?|due\s+to|caused\s+by|owing\s+to|as\s+a\s+"
+    r"result\s+of|stems?\s+from|driven\s+by)\b(?P<cause>[^.!?]*)",
+    re.IGNORECASE,
+)
+# … or before "so" ("The letter goes only to the GP, so the pharmacy never hears").
+_CAUSE_BEFORE_SO = re.compile(
+    r"(?P<cause>[^.!?;]{12,}?),?\s+so\s+(?!that\b|many\b|much\b|far\b|few\b|long\b|often\b)"
+)
+# A lead-in a doubled join leaves in front of the cause: "the problem is that …".
+_CAUSE_LEAD = re.compile(
+    r"^\s*(?:that\s+)?(?:the\s+(?:main\s+)?(?:problem|issue|reason|cause)\s+is\s+(?:that\s+)?)+",
+    re.IGNORECASE,
+)
+_VAGUE_CAUSE = re.compile(
+    r"\b(?:not\s+good\s+enough|poor(?:ly)?|could\s+be\s+better|inadequate|a\s+lot|various|"
+    r"issues?|challenges?|pressures?)\b",
+    re.IGNORECASE,
+)
+# A party's "gain" that is only the partner selling: "more customers", "a contract".
+_SALE = re.compile(
+    r"\b(?:customers?|sales?|contracts?|market\s+share|placement|adoption|users?\s+for|"
+    r"installed|deployed|reference\s+site|commissioned|more\s+(?:eligible\s+)?patients\s+"
+    r"(?:started\s+)?on)\b",
+    re.IGNORECASE,
+)
+# What a partner gains besides a sale: evidence, learning, reach, reputation.
+_OWN_GAIN = re.compile(
+    r"\b(?:evidence|research|learn\w*|publish\w*|stud(?:y|ies)|evaluat\w*|data|reach\w*|"
+    r"reputation|insight|outcomes?)\b",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(r"\[[^\]]*(?:removed|redacted)[^\]]*\]|<[A-Z_]+>", re.IGNORECASE)
+_CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)(?:[A-Z][a-z]{2,})(?:'s)?")
+_NOT_NAMES = frozenset(
+    "January February March April May June July August September October November December "
+    "England English Scotland Wales NHS".split()
+)
+
+
+def _figures(text: str) -> list[str]:
+    return [m.group(0) for m in _FIGURE.finditer(text or "")]
+
+
+def _statement_sentences(statement: str) -> list[str]:
+    return text_quality.sentences(statement)
+
+
+def _clean_first(sentences: list[str]) -> list[str]:
+    """Sentences without chat first, so a claim made plainly is the one a criterion quotes."""
+    return sorted(sentences, key=lambda s: bool(text_quality.chat(s)))
+
+
+def _named_place(text: str) -> bool:
+    """A named place or organisation ("in Westmoor", "Riverside council's"): a defined setting
+    is one a partner could find on a map, not "the region"."""
+    for match in _CAPITALISED.finditer(text or ""):
+        if match.group(0).removesuffix("'s") not in _NOT_NAMES:
+            return True
+    return checks.has_setting(text) and bool(checks._NAMED_PLACE.search(text or ""))
+
+
+def _capped(score: CriterionScore, cap: int, why: str, suggestion: str) -> CriterionScore:
+    if score.score <= cap:
+        return score
+    return _score(score.id, cap, why, suggestion)
+
+
+def _from_answer(
+    in_statement: CriterionScore, in_answer: CriterionScore | None, what: str, statement: str
+) -> CriterionScore:
+    """The statement is what a board reads: an answer can show the detail exists, but a
+    detail the written statement leaves out earns at most 1. Before there is a statement the
+    answer (the slot) is all there is to score, and is scored as it stands."""
+    if in_answer is not None and not statement.strip():
+        return in_answer
+    if in_answer is None or in_answer.score <= in_statement.score:
+        return in_statement
+    if in_statement.score >= 1:
+        return in_statement
+    return _score(
+        in_answer.id,
+        1,
+        f"Your answers give {what}, but the statement does not say it: {in_answer.reason}",
+        f"Put {what} into the statement itself.",
+    )
+
+
 # --- one function per criterion ----------------------------------------------------------------
 
 
-def _who(statement: str, answers: dict[str, str]) -> CriterionScore:
-    who = answers.get(WHO, "")
-    text = _joined(statement, who)
-    shown = who or statement
+def _who_in(text: str) -> CriterionScore:
     if not text.strip():
         return _score("who", 0, "No group or setting named yet.", "Say who is affected, and where.")
     group, setting = checks.has_group(text), checks.has_setting(text)
+    shown = _sentence_with(text, checks.GROUP)
     if group and setting:
-        return _score("who", 2, f"Names a group in a setting: {_quote(shown)}.")
+        if _named_place(text) or _figures(shown):
+            return _score("who", 2, f"Names a group in a setting: {_quote(shown)}.")
+        return _score(
+            "who",
+            1,
+            f"Names a group and a setting, but neither is defined: {_quote(shown)}.",
+            "Name the place and say how many, e.g. “2,100 adults on the registers of 30 "
+            "practices in Fenwick”.",
+        )
     advice = checks.missing_group(text)[0].message
     if group or setting:
         found = "a group but no setting" if group else "a setting but no defined group"
@@ -241,35 +350,104 @@ def _who(statement: str, answers: dict[str, str]) -> CriterionScore:
     return _score("who", 0, f"No defined group or setting in {_quote(shown)}.", advice)
 
 
-def _gap(statement: str, answers: dict[str, str]) -> CriterionScore:
-    now = answers.get(NOW, "")
-    text = _joined(statement, now)
-    shown = now or _sentence_with(statement, checks.NUMBER)
-    advice = (
-        "Say what happens now and what should happen, in numbers, e.g. “a median 2.5 days; "
-        "the standard is 24 hours”."
+def _who(statement: str, answers: dict[str, str]) -> CriterionScore:
+    answer = answers.get(WHO, "")
+    return _from_answer(
+        _who_in(statement),
+        _who_in(answer) if answer.strip() else None,
+        "who is affected",
+        statement,
     )
+
+
+_GAP_ADVICE = (
+    "Say what happens now and what should happen, in numbers, e.g. “a median 2.5 days; the "
+    "standard is 24 hours”."
+)
+
+
+def _gap_in(text: str) -> CriterionScore:
     if not text.strip():
-        return _score("gap", 0, "Nothing yet on what happens now.", advice)
-    numbers, comparison = checks.has_number(text), bool(_COMPARISON.search(text))
-    if numbers and comparison:
-        return _score("gap", 2, f"Gives the gap in numbers against a standard: {_quote(shown)}.")
-    if numbers:
+        return _score("gap", 0, "Nothing yet on what happens now.", _GAP_ADVICE)
+    numbered = _clean_first([s for s in _statement_sentences(text) if _figures(s)])
+    for sentence in numbered:
+        if len(_figures(sentence)) >= 2 and _COMPARATOR.search(sentence):
+            return _amid_chat(
+                _score(
+                    "gap", 2, f"Gives the gap in numbers against a standard: {_quote(sentence)}."
+                ),
+                sentence,
+                text,
+            )
+    if numbered:
         return _score(
-            "gap", 1, f"Has figures but nothing to compare with: {_quote(shown)}.", advice
+            "gap",
+            1,
+            f"Has figures but nothing to compare with: {_quote(numbered[0])}.",
+            _GAP_ADVICE,
         )
-    if comparison:
-        return _score("gap", 1, f"Compares, but without figures: {_quote(shown)}.", advice)
-    return _score("gap", 0, f"No figures or comparison in {_quote(shown)}.", advice)
+    if _COMPARATOR.search(text) or _VAGUE_AMOUNT.search(text):
+        shown = _sentence_with(text, _COMPARATOR)
+        return _score(
+            "gap", 1, f"Says how much only in words, not figures: {_quote(shown)}.", _GAP_ADVICE
+        )
+    return _score("gap", 0, f"No figures or comparison in {_quote(text)}.", _GAP_ADVICE)
 
 
-def _evidence(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
-    items = _items(content.evidence, answers.get(EVIDENCE, ""))
-    advice = "Give each figure its data source and period, e.g. “trust data, Apr–Sep 2024: …”."
-    if not items:
-        return _score("evidence", 0, "No evidence yet.", advice)
-    complete = [i for i in items if checks.has_source(i) and checks.has_period(i)]
-    partial = [i for i in items if checks.has_source(i) or checks.has_period(i)]
+def _gap(statement: str, answers: dict[str, str]) -> CriterionScore:
+    answer = answers.get(NOW, "")
+    score = _from_answer(
+        _gap_in(statement), _gap_in(answer) if answer.strip() else None, "the gap", statement
+    )
+    broken = text_quality.broken_numbers(statement)
+    if broken:
+        score = _capped(
+            score,
+            1,
+            f"A figure is broken (“{broken[0].words}”), so the gap cannot be read as written.",
+            "Write each number whole, e.g. “9,000”.",
+        )
+    hedge = text_quality.hedged(statement)
+    if hedge:
+        score = _capped(
+            score,
+            1,
+            f"The figure is a guess (“{hedge}”), so the gap is not yet measured.",
+            "Give the figure from its source, without a hedge.",
+        )
+    return score
+
+
+_EVIDENCE_ADVICE = (
+    "Give each figure its data source and period, e.g. “trust data, Apr–Sep 2024: …”."
+)
+
+
+def _cited(text: str) -> tuple[bool, bool]:
+    """Whether a text names a data source and a period for its figures."""
+    source = checks.has_source(text) or bool(_CITATION.search(text))
+    return source, checks.has_period(text)
+
+
+def _evidence_items(items: list[str]) -> CriterionScore:
+    solutions = [i for i in items if checks.find_solution(i)]
+    if solutions and len(solutions) == len(items):
+        return _score(
+            "evidence",
+            0,
+            f"A solution is not evidence: {_quote(solutions[0])}.",
+            "Move the idea to the how-might-we, and give figures with a source and period here.",
+        )
+    usable = [i for i in items if i not in solutions]
+    complete = [
+        i
+        for i in usable
+        if checks.has_number(i)
+        and all(_cited(i))
+        and not text_quality.hedged(i)
+        and not text_quality.chat(i)
+    ]
+    partial = [i for i in usable if checks.has_number(i) and any(_cited(i))]
     if len(complete) == len(items):
         n = len(items)
         noun = "item gives" if n == 1 else "items give"
@@ -277,15 +455,69 @@ def _evidence(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
             "evidence", 2, f"All {n} evidence {noun} a source and period, e.g. {_quote(items[0])}."
         )
     lacking = next(i for i in items if i not in complete)
-    if partial:
+    if complete or partial:
         return _score(
             "evidence",
             1,
-            f"{len(complete)} of {len(items)} items give both a source and a period; "
+            f"{len(complete)} of {len(items)} items give a figure with its source and period; "
             f"not {_quote(lacking)}.",
-            checks.missing_source_or_period(lacking)[0].message,
+            checks.missing_source_or_period(lacking)[0].message
+            if checks.missing_source_or_period(lacking)
+            else "Give the figure itself, from its source.",
         )
-    return _score("evidence", 0, f"No data source or period in {_quote(lacking)}.", advice)
+    return _score(
+        "evidence", 0, f"No figure with a source or period in {_quote(lacking)}.", _EVIDENCE_ADVICE
+    )
+
+
+def _evidence_in_statement(statement: str) -> CriterionScore:
+    numbered = _clean_first([s for s in _statement_sentences(statement) if _figures(s)])
+    if not numbered:
+        return _score("evidence", 0, "No evidence yet: no figure to check.", _EVIDENCE_ADVICE)
+    hedge = text_quality.hedged(statement)
+    if hedge:
+        return _score(
+            "evidence",
+            0,
+            f"A guessed figure is not evidence (“{hedge}”).",
+            "Give the figure from its source and period, without a hedge.",
+        )
+    for sentence in numbered:
+        source, period = _cited(sentence)
+        if source and period:
+            return _amid_chat(
+                _score("evidence", 2, f"Figures with a source and period: {_quote(sentence)}."),
+                sentence,
+                statement,
+            )
+    source, period = _cited(statement)
+    if source and period:
+        return _score("evidence", 2, f"Figures with a source and period: {_quote(numbered[0])}.")
+    if source or period:
+        missing = "period" if source else "data source"
+        return _score(
+            "evidence",
+            1,
+            f"Figures without their {missing}: {_quote(numbered[0])}.",
+            _EVIDENCE_ADVICE,
+        )
+    return _score(
+        "evidence", 0, f"Figures with no source or period: {_quote(numbered[0])}.", _EVIDENCE_ADVICE
+    )
+
+
+def _evidence(content: DraftContent, answers: dict[str, str], statement: str) -> CriterionScore:
+    items = _items(content.evidence, answers.get(EVIDENCE, ""))
+    score = _evidence_items(items) if items else _evidence_in_statement(statement)
+    broken = text_quality.broken_numbers(statement)
+    if broken:
+        score = _capped(
+            score,
+            1,
+            f"A broken figure (“{broken[0].words}”) cannot be checked against its source.",
+            "Write each number whole, e.g. “9,000”.",
+        )
+    return score
 
 
 def _solution_neutral(content: DraftContent) -> CriterionScore:
@@ -298,7 +530,7 @@ def _solution_neutral(content: DraftContent) -> CriterionScore:
             "Describe what goes wrong for people before any solution.",
         )
     in_statement = checks.find_solution(statement)
-    in_question = checks.find_solution(content.how_might_we)
+    in_question = checks.find_solution_in_question(content.how_might_we)
     if in_statement:
         return _score(
             "solution_neutral",
@@ -316,24 +548,72 @@ def _solution_neutral(content: DraftContent) -> CriterionScore:
     return _score("solution_neutral", 2, "Describes the problem without naming a solution.")
 
 
-def _cause_text(statement: str, answers: dict[str, str]) -> str:
-    if answers.get(ROOT_CAUSE, "").strip():
-        return answers[ROOT_CAUSE]
-    match = _CAUSE_STATED.search(statement) or _CAUSE_BECAUSE.search(statement)
-    return match.group("cause").strip() if match else ""
+def _cause_text(statement: str) -> tuple[str, str]:
+    """The cause the statement gives (after "because" or "the main cause is", or before "so"),
+    and the sentence it is in."""
+    for sentence in _statement_sentences(statement):
+        match = _CAUSE_MARK.search(sentence)
+        if match and match.group("cause").strip():
+            return _CAUSE_LEAD.sub("", match.group("cause")).strip(" ,;:"), sentence
+    for sentence in _statement_sentences(statement)[1:]:
+        match = _CAUSE_BEFORE_SO.search(sentence)
+        if match:
+            return match.group("cause").strip(" ,;:"), sentence
+    return "", ""
 
 
-def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
-    cause = _cause_text(statement, answers)
-    advice = "Say why the problem happens, and ask “why?” once more than feels natural."
+# Faults that blur the claim they sit in; a glued label or a redaction leaves the claim intact
+# and costs "plain and short" only.
+_CLAIM_FLAWS = frozenset({"chat", "doubled_join"})
+
+
+def _amid_chat(score: CriterionScore, sentence: str, statement: str) -> CriterionScore:
+    """A claim made amid chat or garbled joins ("as I said before, it costs…", "This matters
+    because it matters because…") is half made: a reader cannot tell the fact from the aside or
+    trust a sentence nobody read back, so it earns at most 1. A single slip in an otherwise
+    written statement costs "plain and short" only; faults running through it (two or more)
+    cost the claims they sit in as well."""
+    flaws = [f for f in text_quality.writing_flaws(sentence) if f.kind in _CLAIM_FLAWS]
+    if not flaws:
+        return score
+    running = [f for f in text_quality.writing_flaws(statement) if f.kind in _CLAIM_FLAWS]
+    if len(running) < 2:
+        return score
+    return _capped(
+        score,
+        1,
+        f"Half made: {'chat' if flaws[0].kind == 'chat' else 'a doubled join'} "
+        f"(“{flaws[0].words}”) runs through it: {_quote(sentence)}.",
+        "State it plainly, once, without the aside.",
+    )
+
+
+_CAUSE_ADVICE = "Say why the problem happens, and ask “why?” once more than feels natural."
+
+
+def _judge_cause(cause: str) -> CriterionScore:
     if not cause:
-        return _score("cause", 0, "No cause given yet.", advice)
+        return _score("cause", 0, "No cause given yet.", _CAUSE_ADVICE)
     if checks.symptom_not_cause(cause):
         return _score(
             "cause",
             0,
             MAJOR_PREFIX + f"a lack of resource is a symptom, not the cause: {_quote(cause)}.",
             "Ask why the work does not happen with the people and money you have now.",
+        )
+    if checks.find_solution(cause):
+        return _score(
+            "cause",
+            0,
+            MAJOR_PREFIX + f"a missing product is not a cause: {_quote(cause)}.",
+            "Say what goes wrong for people or in the process, not what has not been bought.",
+        )
+    if _VAGUE_CAUSE.search(cause) and checks.word_count(cause) < 10:
+        return _score(
+            "cause",
+            1,
+            f"A cause, but vague: {_quote(cause)}.",
+            "Say what exactly goes wrong, e.g. “reviews are never scheduled, so…”.",
         )
     if checks.word_count(cause) >= 6 or _EXPLAINS.search(cause):
         return _score("cause", 2, f"Gives a cause, not a symptom: {_quote(cause)}.")
@@ -345,34 +625,87 @@ def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
     )
 
 
-def _why_it_matters(statement: str, answers: dict[str, str]) -> CriterionScore:
-    why = answers.get(WHY_MATTERS, "")
-    text = _joined(statement, why)
-    shown = why or _sentence_with(statement, _HARM_OR_COST)
+def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
+    cause, sentence = _cause_text(statement)
+    if not cause:
+        # No cause in so many words: a resource shortfall or a missing product standing alone
+        # ("Not enough radiologists. 4 vacancies.") is still offered as the reason, and fails.
+        for candidate in _statement_sentences(statement)[1:]:
+            if checks.symptom_not_cause(candidate) or checks.find_solution(candidate):
+                cause = sentence = candidate
+                break
+    if sentence and checks.find_solution(sentence) and not checks.symptom_not_cause(cause):
+        # "…need kiosks, because without them…": the reason given is the missing product.
+        cause = sentence
+    score = _amid_chat(_judge_cause(cause), sentence, statement)
+    answer = answers.get(ROOT_CAUSE, "")
+    if answer.strip() and score.score == 0 and not cause:
+        in_answer = _judge_cause(answer)
+        if in_answer.score == 0:  # a symptom in the answer is a symptom wherever it sits
+            return in_answer
+        return _from_answer(score, in_answer, "the cause", statement)
+    return score
+
+
+def _why_it_matters_in(text: str) -> CriterionScore:
     advice = (
         "Say who is harmed and what it costs, with a figure, e.g. “an estimated 14 avoidable "
         "strokes and £300,000 of acute care a year”."
     )
     if not text.strip():
         return _score("why_it_matters", 0, "Nothing yet on why it matters.", advice)
-    harm = _HARM_OR_COST.search(text)
-    if harm and checks.has_number(text):
-        return _score("why_it_matters", 2, f"States harm or cost with a figure: {_quote(shown)}.")
-    if harm:
-        return _score(
-            "why_it_matters", 1, f"Names harm or cost (“{harm.group(0)}”) but no figure.", advice
+    harmful = _clean_first([s for s in _statement_sentences(text) if _HARM.search(s)])
+    counted = [s for s in harmful if _figures(s)]
+    if counted:
+        return _amid_chat(
+            _score(
+                "why_it_matters", 2, f"States harm or cost with a figure: {_quote(counted[0])}."
+            ),
+            counted[0],
+            text,
         )
-    return _score("why_it_matters", 0, f"No harm or cost named in {_quote(shown)}.", advice)
+    if harmful:
+        word = _HARM.search(harmful[0])
+        named = word.group(0) if word else "harm"
+        return _score("why_it_matters", 1, f"Names harm or cost (“{named}”) but no figure.", advice)
+    return _score("why_it_matters", 0, f"No harm or cost named in {_quote(text)}.", advice)
 
 
-def _scoped(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
+def _why_it_matters(statement: str, answers: dict[str, str]) -> CriterionScore:
+    answer = answers.get(WHY_MATTERS, "")
+    return _from_answer(
+        _why_it_matters_in(statement),
+        _why_it_matters_in(answer) if answer.strip() else None,
+        "why it matters",
+        statement,
+    )
+
+
+def _scoped(content: DraftContent, answers: dict[str, str], statement: str) -> CriterionScore:
     text = content.scope.strip() or answers.get(SCOPE, "").strip()
     advice_example = "e.g. “two boroughs, April to March, excluding crisis referrals”."
     if not text:
+        place, period = _named_place(statement), checks.has_period(statement)
+        if place and period:
+            # A place and year in the statement set the scene; they do not scope the work.
+            return _score(
+                "scoped",
+                0,
+                "No scope yet: the statement names a place and a period, but not what the "
+                "work covers and leaves out.",
+                f"Say which place, which period and what is out, {advice_example}",
+            )
         return _score(
             "scoped",
             0,
             "No scope yet.",
+            f"Say which place, which period and what is out, {advice_example}",
+        )
+    if checks.find_solution(text):
+        return _score(
+            "scoped",
+            0,
+            f"This names a solution, not a scope: {_quote(text)}.",
             f"Say which place, which period and what is out, {advice_example}",
         )
     parts = {
@@ -399,8 +732,17 @@ def _measurable(content: DraftContent, answers: dict[str, str]) -> CriterionScor
     items = _items(content.measures, answers.get(MEASURES, ""))
     advice = checks.missing_measure("")[0].message
     if not items:
+        question = content.how_might_we
+        if question.strip() and not checks.missing_measure(question):
+            return _score(
+                "measurable",
+                1,
+                f"The how-might-we names a target, but no outcome measure is set: "
+                f"{_quote(question)}.",
+                advice,
+            )
         return _score("measurable", 0, MAJOR_PREFIX + "no outcome measure yet.", advice)
-    failing = [i for i in items if checks.missing_measure(i)]
+    failing = [i for i in items if checks.missing_measure(i) or checks.find_solution(i)]
     if not failing:
         return _score("measurable", 2, f"A measure with a target: {_quote(items[0])}.")
     if len(failing) < len(items):
@@ -435,33 +777,75 @@ def _parties(content: DraftContent, answers: dict[str, str]) -> list[PartyValue]
     return [PartyValue(party=p, value=answers[k]) for k, p in named if answers.get(k, "").strip()]
 
 
+# A gain is naturally an outcome or a cost avoided ("about £2.2m a year of readmissions"), so a
+# value that reads like why-it-matters or a measure is still a gain.
+_GAIN_LIKE = frozenset({WHY_MATTERS, MEASURES, EVIDENCE})
+
+
+def _not_a_gain(value: str) -> str | None:
+    """Why a party's line is not a gain it would sign up to, or None when it is one."""
+    if checks.too_short(value, 4):
+        return "too thin to be a gain"
+    if _PLACEHOLDER.search(value):
+        return "a redacted story, not a gain"
+    if text_quality.chat(value):
+        return "chat, not a gain"
+    if checks.find_solution(value):
+        return "a solution, not a gain"
+    if _CAUSE_MARK.match(value.strip()) or re.match(r"^\s*the\s+(?:main\s+)?cause\b", value, re.I):
+        return "a cause, not a gain"
+    other = reads_as_other(value, VALUE_PATIENTS)
+    if other is not None and other not in _GAIN_LIKE:
+        return "something other than a gain"
+    return None
+
+
 def _mutual_interest(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
     parties = _parties(content, answers)
-    real = [
-        p
-        for p in parties
-        if not checks.too_short(p.value, 4) and not reads_as_other(p.value, VALUE_PATIENTS)
-    ]
-    partner_gain = any(_party_kind(p.party) == "partner" for p in real)
+    real = [p for p in parties if _not_a_gain(p.value) is None]
+    rejected = [(p, _not_a_gain(p.value)) for p in parties if p not in real]
+    partner = [p for p in real if _party_kind(p.party) == "partner"]
+    sale_only = [p for p in partner if _SALE.search(p.value) and not _OWN_GAIN.search(p.value)]
+    partner_gain = len(partner) > len(sale_only)
     names = ", ".join(p.party for p in real) or "none"
     advice = (
         "Give patients, the NHS organisation and the partner each a one-sentence gain, "
         "including what the partner gets."
     )
+    if rejected:
+        first, why = rejected[0]
+        advice = f"{first.party}: {_quote(first.value, 40)} is {why}. " + advice
+    if sale_only and not partner_gain:
+        advice = (
+            f"The partner's line is a sale ({_quote(sale_only[0].value, 40)}): say what it "
+            "gains that the NHS would want it to have, such as evidence or reach."
+        )
     if len(real) >= 3 and partner_gain:
         return _score("mutual_interest", 2, f"{len(real)} parties each state a gain: {names}.")
     if len(real) >= 2:
-        why = "the partner's own gain is missing" if len(real) >= 3 else "only two parties"
+        why = (
+            "the partner's own gain is missing or only a sale"
+            if len(real) >= 3
+            else ("only two parties")
+        )
         return _score("mutual_interest", 1, f"Gains stated for {names}; {why}.", advice)
     if real:
         return _score("mutual_interest", 0, f"Only one party's gain is stated ({names}).", advice)
     return _score("mutual_interest", 0, "No party's gain is stated yet.", advice)
 
 
-def _plain_and_short(statement: str) -> CriterionScore:
+def _plain_and_short(statement: str, question: str = "") -> CriterionScore:
     if not statement.strip():
         return _score(
             "plain_and_short", 0, "No problem statement yet.", "Write it in at most 3 sentences."
+        )
+    flaws = text_quality.writing_flaws(statement) + text_quality.question_flaws(question)
+    if flaws:
+        return _score(
+            "plain_and_short",
+            0,
+            "Not yet written for a reader: " + text_quality.describe(flaws) + ".",
+            "Rewrite it as plain sentences: no chat or asides, whole numbers, each join once.",
         )
     problems: list[str] = []
     fixes: list[str] = []
@@ -512,14 +896,14 @@ def score_draft(
     scores = [
         _who(statement, answers),
         _gap(statement, answers),
-        _evidence(content, answers),
+        _evidence(content, answers, statement),
         _solution_neutral(content),
         _cause(statement, answers),
         _why_it_matters(statement, answers),
-        _scoped(content, answers),
+        _scoped(content, answers, statement),
         _measurable(content, answers),
         _mutual_interest(content, answers),
-        _plain_and_short(statement),
+        _plain_and_short(statement, content.how_might_we),
     ]
     criteria = [_placed(score, content, answers) for score in scores]
     return RubricScore(criteria=criteria, gate_passed=not pii_found)

@@ -14,6 +14,7 @@ from bot.coaching.flow import Flow
 from bot.coaching.guided import excerpt
 from bot.coaching.questions import QUESTIONS
 from bot.coaching.reply import Reply, ReplyKind
+from bot.coaching.rubric import has_major_problem
 from bot.coaching.stages import FINAL, REVIEW, STAGES, question, stage_number, stage_of
 from bot.drafts.content import RubricScore
 from bot.drafts.records import DraftRecord, VersionRecord
@@ -75,8 +76,9 @@ def joined(*paragraphs: str) -> str:
 
 
 def review_lead(rubric: RubricScore, stage: str) -> str:
-    """What the coach says above a new draft: its score and the two weakest criteria."""
-    weakest = sorted(rubric.criteria, key=lambda c: c.score)[:2]
+    """What the coach says above a new draft: its score and the two weakest criteria, a major
+    problem (a solution or a symptom, wherever it was found) first, so it is always challenged."""
+    weakest = sorted(rubric.criteria, key=lambda c: (not has_major_problem(c), c.score))[:2]
     tips = "; ".join(f"{c.name}: {c.suggestion}" for c in weakest if c.score < 2 and c.suggestion)
     lead = f"Here is the draft, scoring {rubric.percent}% against the 10-point rubric."
     if not rubric.gate_passed:
