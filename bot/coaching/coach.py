@@ -28,6 +28,29 @@ class CoachWords:
 
 
 @dataclass(frozen=True)
+class ReadRequest:
+    """One answer to read: the message, the question it was given to, and what feedback on it
+    can draw on (the checks' findings, knowledge passages, the conversation so far)."""
+
+    text: str
+    asked: Question
+    issues: list[Issue]
+    passages: list[Passage]
+    history: list[Turn]
+    partners: str = ""  # the partner kinds in words ("local government or housing")
+
+
+@dataclass
+class Reading:
+    """What a coach read in a message: its parts and the questions each answers, and, from a
+    coach that writes both in one go (the LLM coach), its feedback on the answer."""
+
+    parts: list[Part]
+    feedback: CoachWords | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True)
 class DraftRequest:
     """Everything needed to write (or revise) a draft."""
 
@@ -67,6 +90,11 @@ class Coach(Protocol):
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         """The parts of an answer and the question(s) each answers."""
+        ...
+
+    def read(self, request: ReadRequest, stream: TextSink | None = None) -> Reading:
+        """The parts of an answer to the question asked, and feedback on it when the coach
+        writes both at once (`Reading.feedback` None: ask `feedback` once the parts are filed)."""
         ...
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]: ...

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.coaching.coach import CoachWords
+from bot.coaching.coach import CoachWords, Reading, ReadRequest
 from bot.coaching.compose import split_partners
 from bot.coaching.drafting import Drafted, Drafting
 from bot.coaching.fallback import Coaches, WatchedSink
@@ -24,7 +24,7 @@ from bot.coaching.filing import (
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.guided import excerpt
 from bot.coaching.intent import Intent, classify
-from bot.coaching.questions import PARTNERS, check_answer, known_question
+from bot.coaching.questions import PARTNERS, Question, check_answer, known_question
 from bot.coaching.recogniser import Part, split_parts
 from bot.coaching.reply import Reply, ReplyKind
 from bot.coaching.stages import (
@@ -37,7 +37,14 @@ from bot.coaching.stages import (
     resolve_stage,
     stage_of,
 )
-from bot.coaching.tips import FEEDBACK_ANSWER_CHARS, KnowledgeTips, feedback_query, tip_query
+from bot.coaching.tips import (
+    FEEDBACK_ANSWER_CHARS,
+    TIP_CANDIDATES,
+    KnowledgeTips,
+    feedback_query,
+    fit_of,
+    tip_query,
+)
 from bot.coaching.wording import (
     COACHING_HELP,
     GUIDED_REVISION,
@@ -275,6 +282,35 @@ class Dialogue:
             parts, _usage = self._coaches.guided.recognise(text, asked)
         return parts
 
+    def _read(
+        self,
+        actor: Actor,
+        draft: DraftRecord,
+        text: str,
+        asked: Question,
+        notices: list[str],
+        stream: TextSink | None,
+    ) -> tuple[Reading, list[Passage]]:
+        """What each part of the message answers, and, from an LLM coach, feedback on it in the
+        same call (one model call a turn): its feedback lookup is made before the call, from
+        the message, since the model reads and coaches at once."""
+        if self._coaches.mode != "llm":
+            return Reading(self._recognise(text, asked.key, notices)), []
+        passages = self._knowledge.find(feedback_query(asked, text), k=2)
+        request = ReadRequest(
+            text,
+            asked,
+            check_answer(asked.key, text),
+            passages,
+            self._history(actor, draft),
+            fit_of(draft).describe(),
+        )
+        sink = WatchedSink(stream)
+        reading = self._coaches.run(notices, lambda c: c.read(request, sink.until_used()))
+        if not reading.parts:  # a model that found nothing: the offline recogniser reads them
+            reading.parts, _usage = self._coaches.guided.recognise(text, asked.key)
+        return reading, passages
+
     def _answer(
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> Plan:
@@ -284,6 +320,7 @@ class Dialogue:
             return self._go(draft, first_key())
         notices: list[str] = []
         before = Flow.from_json(draft.flow)
+        reading, read_with = Reading([]), list[Passage]()
         if before.redirect is not None and says_again(text, before.redirect, asked.key):
             # The same words again after "that sounds like …": they answer the question asked.
             answers_before = take_back(draft.answers, before.redirect)
@@ -296,7 +333,8 @@ class Dialogue:
                 split_parts(text),
                 tip_query(asked, check_answer(asked.key, text), "", text),
             )
-            parts = self._recognise(text, asked.key, notices)
+            reading, read_with = self._read(actor, draft, text, asked, notices, stream)
+            parts = reading.parts
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
@@ -320,15 +358,19 @@ class Dialogue:
             return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
         answer = answers[asked.key]
         issues = check_answer(asked.key, answer)
-        passages = self._knowledge.find(
-            feedback_query(asked, answer),
-            k=2,
-            meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
-        )
-        history = self._history(actor, draft)
-        said = self._coaches.run(
-            notices, lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream)
-        )
+        if reading.feedback is not None:  # the model coached on the answer as it read it
+            said, passages = reading.feedback, read_with
+        else:
+            passages = self._knowledge.find(
+                feedback_query(asked, answer),
+                k=2,
+                meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
+            )
+            history = self._history(actor, draft)
+            said = self._coaches.run(
+                notices,
+                lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream),
+            )
         if insisted:
             said = replace(said, text=joined(insisted, said.text))
         also = f"Also noted {labels(elsewhere)}." if elsewhere else ""
@@ -338,7 +380,11 @@ class Dialogue:
             reply = self._question_reply(draft.id, asked.key, joined(said.text, also, retry))
             tips_for = tip_query(asked, issues, asked.search, text)
             reply.tips = self._knowledge.tips(
-                self._knowledge.find(tips_for, k=3), passages, actor=actor, draft=draft
+                self._knowledge.find(tips_for, k=TIP_CANDIDATES),
+                passages,
+                actor=actor,
+                draft=draft,
+                answers=answers,
             )
             return Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
         flow = flow.answered(asked.key)
@@ -358,10 +404,10 @@ class Dialogue:
         reply = self._question_reply(
             draft.id, following, joined(said.text, also, offer_back(offered))
         )
-        tips_for = tip_query(asked, issues, known_question(following).search, text)
-        found = self._knowledge.find(tips_for, k=3)
+        ahead = fit_of(draft, answers).question_search(following, known_question(following).search)
+        found = self._knowledge.find(tip_query(asked, issues, ahead, text), k=TIP_CANDIDATES)
         reply.tips = self._knowledge.tips(
-            found, passages, actor=actor, draft=draft, already=said.text
+            found, passages, actor=actor, draft=draft, already=said.text, answers=answers
         )
         return Plan(
             reply,
