@@ -293,10 +293,12 @@ class Dialogue:
     ) -> tuple[Reading, list[Passage]]:
         """What each part of the message answers, and, from an LLM coach, feedback on it in the
         same call (one model call a turn): its feedback lookup is made before the call, from
-        the message, since the model reads and coaches at once."""
+        the message, since the model reads and coaches at once. The lookup's meaning side is
+        the question's topic (embedded at warm-up) and its word side the whole message: the
+        model reads the message itself, so no embedding is spent on it."""
         if self._coaches.mode != "llm":
             return Reading(self._recognise(text, asked.key, notices)), []
-        passages = self._knowledge.find(feedback_query(asked, text), k=2)
+        passages = self._knowledge.find(feedback_query(asked, text), k=2, meaning_of=[asked.search])
         request = ReadRequest(
             text,
             asked,
