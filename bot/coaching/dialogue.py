@@ -39,6 +39,7 @@ from bot.coaching.stages import (
 )
 from bot.coaching.tips import (
     FEEDBACK_ANSWER_CHARS,
+    HISTORY_FOR_TIPS,
     TIP_CANDIDATES,
     KnowledgeTips,
     feedback_query,
@@ -284,10 +285,10 @@ class Dialogue:
 
     def _read(
         self,
-        actor: Actor,
         draft: DraftRecord,
         text: str,
         asked: Question,
+        history: list[Turn],
         notices: list[str],
         stream: TextSink | None,
     ) -> tuple[Reading, list[Passage]]:
@@ -304,7 +305,7 @@ class Dialogue:
             asked,
             check_answer(asked.key, text),
             passages,
-            self._history(actor, draft),
+            history,
             fit_of(draft).describe(),
         )
         sink = WatchedSink(stream)
@@ -322,6 +323,9 @@ class Dialogue:
             return self._go(draft, first_key())
         notices: list[str] = []
         before = Flow.from_json(draft.flow)
+        # Read once a turn: the coach reads the conversation's end, the tips all of it.
+        conversation = self._conversation(actor, draft)
+        history = conversation[-HISTORY_FOR_COACH:]
         reading, read_with = Reading([]), list[Passage]()
         if before.redirect is not None and says_again(text, before.redirect, asked.key):
             # The same words again after "that sounds like …": they answer the question asked.
@@ -335,7 +339,7 @@ class Dialogue:
                 split_parts(text),
                 tip_query(asked, check_answer(asked.key, text), "", text),
             )
-            reading, read_with = self._read(actor, draft, text, asked, notices, stream)
+            reading, read_with = self._read(draft, text, asked, history, notices, stream)
             parts = reading.parts
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
@@ -368,7 +372,6 @@ class Dialogue:
                 k=2,
                 meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
             )
-            history = self._history(actor, draft)
             said = self._coaches.run(
                 notices,
                 lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream),
@@ -384,9 +387,9 @@ class Dialogue:
             reply.tips = self._knowledge.tips(
                 self._knowledge.find(tips_for, k=TIP_CANDIDATES),
                 passages,
-                actor=actor,
                 draft=draft,
                 answers=answers,
+                history=conversation,
             )
             return Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
         flow = flow.answered(asked.key)
@@ -409,7 +412,7 @@ class Dialogue:
         ahead = fit_of(draft, answers).question_search(following, known_question(following).search)
         found = self._knowledge.find(tip_query(asked, issues, ahead, text), k=TIP_CANDIDATES)
         reply.tips = self._knowledge.tips(
-            found, passages, actor=actor, draft=draft, already=said.text, answers=answers
+            found, passages, draft=draft, already=said.text, answers=answers, history=conversation
         )
         return Plan(
             reply,
@@ -499,6 +502,11 @@ class Dialogue:
             asked = question(draft.question_key)
             reply.question = asked.prompt if asked else None
         return Plan(reply)
+
+    def _conversation(self, actor: Actor, draft: DraftRecord) -> list[Turn]:
+        """The whole conversation so far (what the tips must not repeat), oldest first."""
+        messages = self._store.recent_messages(actor, draft.id, limit=HISTORY_FOR_TIPS)
+        return [Turn(m.role, m.text) for m in messages]
 
     def _history(self, actor: Actor, draft: DraftRecord) -> list[Turn]:
         messages = self._store.recent_messages(actor, draft.id, limit=HISTORY_FOR_COACH)

@@ -20,6 +20,7 @@ from bot.coaching.reply import Tip
 from bot.coaching.wording import KNOWLEDGE_UNAVAILABLE
 from bot.drafts.records import Actor, DraftRecord
 from bot.drafts.repository import DraftStore
+from bot.llm.exchange import Turn
 from bot.retrieval.passage import Passage
 
 if TYPE_CHECKING:  # the search (chromadb, torch) is built by bot.runtime, not imported here
@@ -126,6 +127,7 @@ class KnowledgeTips:
         draft: DraftRecord | None = None,
         already: str = "",
         answers: Mapping[str, str] | None = None,
+        history: Sequence[Turn] | None = None,
     ) -> list[Tip]:
         """At most one tip: the first passage of `groups` that fits the draft's partners and
         this conversation has not shown yet.
@@ -135,11 +137,14 @@ class KnowledgeTips:
         a group a passage about these very partners comes first. "Shown" is derived from the
         stored history (an earlier coach message of the draft contains the passage's excerpt)
         and from `already`, this reply's own words, so a side answer that quotes a passage is
-        not followed by the same passage as a tip, and nothing extra has to be stored.
+        not followed by the same passage as a tip, and nothing extra has to be stored. A turn
+        that has read the conversation already passes it as `history` (one read a turn).
         """
         fit = fit_of(draft, answers)
         shown = _normalised(already)
-        if actor is not None and draft is not None:
+        if history is not None:
+            shown += " " + " ".join(_normalised(t.text) for t in history if t.role == "coach")
+        elif actor is not None and draft is not None:
             shown += " " + self._shown_so_far(actor, draft)
         for group in groups:
             for passage in fit.choose(group):
