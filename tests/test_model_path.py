@@ -76,3 +76,19 @@ def test_the_draft_prompt_names_the_partners_kind(store, make_settings, fake_sea
         readings = [r for r in fake.chat_requests() if "ReadOutput" in json.dumps(r)]
     assert drafts and "kind: local government" in json.dumps(drafts[-1])
     assert "Partners: local government" in json.dumps(readings[-1])
+
+
+def test_a_model_drafts_from_the_statement_slots_when_they_are_given(make_settings):
+    from bot.coaching.coach import DraftRequest
+
+    slots = "- People affected: adults with atrial fibrillation (from: “adults with AF”)"
+    with FakeOpenAI() as fake:
+        fake.set_default(lambda request: Scripted(**reply_for(request)))
+        coach = LLMCoach(make_settings(openai_base_url=fake.url, coach_model="fake-coach"))
+        request = DraftRequest("AF", ["Acme Pharma"], "", dict(GOOD_ANSWERS), [], understood=slots)
+        content, _usage = coach.compose(request)
+        (sent,) = fake.chat_requests()
+    prompt = json.dumps(sent["messages"], ensure_ascii=False)
+    assert "read into slots" in prompt and "People affected: adults with atrial" in prompt
+    assert GOOD_ANSWERS["cause.root"] not in prompt, "the raw answers are not sent as well"
+    assert content.checklist and content.problem_statement

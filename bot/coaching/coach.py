@@ -61,6 +61,10 @@ class DraftRequest:
     passages: list[Passage]
     previous: DraftContent | None = None
     instruction: str = ""  # a revision request in the user's words
+    # What the statement model read from the answers, one slot a line with the words each came
+    # from, for a model's prompt: when given, a model drafts from it rather than from the raw
+    # answers, so both coaches write from one understanding.
+    understood: str = ""
 
 
 class Coach(Protocol):

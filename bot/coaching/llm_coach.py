@@ -102,6 +102,16 @@ def numbered_passages(passages: list[Passage], budget: int = PASSAGE_BUDGET_TOKE
     return "\n\n".join(blocks)
 
 
+def facts_text(request: DraftRequest) -> str:
+    """What a draft is written from: the statement's slots when the statement model read them
+    (labelled as such), else the answers by question."""
+    if request.understood.strip():
+        return "What the user told us, read into slots:\n" + fit(
+            request.understood.strip(), ANSWERS_BUDGET_TOKENS
+        )
+    return "Answers, by question:\n" + answers_text(request.answers)
+
+
 def question_list() -> str:
     """Every question key with what it holds, one per line, for a reading prompt."""
     return "\n".join(f"  {q.key}: {q.label}" for q in QUESTIONS)
@@ -270,6 +280,7 @@ class LLMCoach:
             partners=", ".join(request.partners) or "(not named)",
             partner_kinds=partners.describe(),
             answers=answers_text(request.answers),
+            facts=facts_text(request),
             passages=numbered_passages(request.passages, DRAFT_PASSAGE_BUDGET_TOKENS),
             previous=fit(previous, 1200),
             instruction=fit(request.instruction, 300) or "(none)",
