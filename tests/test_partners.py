@@ -145,8 +145,8 @@ def _conversation(engine: Engine, partners: str, partner_type: str = "") -> list
     answers = {**GOOD_ANSWERS, PARTNERS: partners}
     if partner_type != "pharmaceutical":
         answers[VALUE_PARTNER] = "It gains evidence of what works and contributes staff time."
-    draft_id = engine.start(ALICE, "Partner types", partner_type=partner_type).draft_id
-    replies = []
+    started = engine.start(ALICE, "Partner types", partner_type=partner_type)
+    draft_id, replies = started.draft_id, [started]
     for key in QUESTION_KEYS:
         reply = engine.handle(ALICE, draft_id, answers[key])
         replies.append(reply)
@@ -201,3 +201,17 @@ def test_no_tip_is_shown_twice_in_a_draft(engine):
     opened = [t.text[:80] for r in replies for t in r.tips]
     assert opened, "coaching offers tips"
     assert len(opened) == len(set(opened)), opened
+
+
+def test_a_form_that_names_a_council_gets_a_first_tip_that_fits(store):
+    from bot.coaching.tips import KnowledgeTips
+
+    knowledge = KnowledgeTips(store, FakeSearch(CORPUS))
+    council = partner_fit("local_government", ["Riverside County Council"])
+    (tip,) = knowledge.tips([TRIPLE_WIN, COUNCIL_CASE], partners=council)
+    assert tip.citation.source == COUNCIL_CASE.path
+    engine = Engine(store, search=FakeSearch(CORPUS))
+    started = engine.start(
+        ALICE, "Damp homes", partners=["Riverside County Council"], partner_type="local_government"
+    )
+    assert not any("triple win" in t.text.casefold() for t in started.tips)

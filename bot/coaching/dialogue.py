@@ -24,6 +24,7 @@ from bot.coaching.filing import (
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.guided import excerpt
 from bot.coaching.intent import Intent, classify
+from bot.coaching.partners import PartnerFit
 from bot.coaching.questions import PARTNERS, Question, check_answer, known_question
 from bot.coaching.recogniser import Part, split_parts
 from bot.coaching.reply import Reply, ReplyKind
@@ -215,12 +216,16 @@ class Dialogue:
             reply.text = joined(reply.text, REVIEW_HELP)
         return reply
 
-    def put_question(self, draft_id: str, key: str, text: str) -> Reply:
-        """A stage's question, with a tip from the knowledge base on its topic."""
+    def put_question(
+        self, draft_id: str, key: str, text: str, partners: PartnerFit | None = None
+    ) -> Reply:
+        """A stage's question, with a tip from the knowledge base on its topic (one that fits
+        the `partners` a form named)."""
         reply = self._question_reply(draft_id, key, text)
         asked = question(key)
         if asked:
-            reply.tips = self._knowledge.tips(self._knowledge.find(asked.search, k=1))
+            found = self._knowledge.find(asked.search, k=TIP_CANDIDATES if partners else 1)
+            reply.tips = self._knowledge.tips(found, partners=partners)
         return reply
 
     def answer_aside(

@@ -25,7 +25,7 @@ from bot.coaching.drafting import Drafting
 from bot.coaching.drafts_service import DraftsService
 from bot.coaching.fallback import Coaches
 from bot.coaching.guided import GuidedCoach, citation
-from bot.coaching.partners import worded_for
+from bot.coaching.partners import partner_fit, worded_for
 from bot.coaching.questions import PARTNERS, TOPIC, WHO
 from bot.coaching.recogniser import shared_recogniser
 from bot.coaching.reply import Reply
@@ -132,7 +132,8 @@ class Engine:
         if partners:
             answers[PARTNERS] = ", ".join(partners)
             stage = next_key(stage)
-        reply = self._dialogue.put_question("", stage, text="")
+        fit = partner_fit(partner_type, partners)
+        reply = self._dialogue.put_question("", stage, text="", partners=fit if fit.known else None)
 
         def opening(draft: DraftRecord) -> list[tuple[str, str]]:
             reply.draft_id = draft.id

@@ -128,6 +128,7 @@ class KnowledgeTips:
         already: str = "",
         answers: Mapping[str, str] | None = None,
         history: Sequence[Turn] | None = None,
+        partners: PartnerFit | None = None,
     ) -> list[Tip]:
         """At most one tip: the first passage of `groups` that fits the draft's partners and
         this conversation has not shown yet.
@@ -138,9 +139,10 @@ class KnowledgeTips:
         stored history (an earlier coach message of the draft contains the passage's excerpt)
         and from `already`, this reply's own words, so a side answer that quotes a passage is
         not followed by the same passage as a tip, and nothing extra has to be stored. A turn
-        that has read the conversation already passes it as `history` (one read a turn).
+        that has read the conversation already passes it as `history` (one read a turn), and
+        one with no draft yet (its first question) passes the `partners` the form named.
         """
-        fit = fit_of(draft, answers)
+        fit = partners or fit_of(draft, answers)
         shown = _normalised(already)
         if history is not None:
             shown += " " + " ".join(_normalised(t.text) for t in history if t.role == "coach")
