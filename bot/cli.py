@@ -51,7 +51,8 @@ def fail(message: str, code: int = 1) -> NoReturn:
 
 
 def settings() -> Settings:
-    from bot.settings import SettingsError, load_settings
+    from bot.errors import SettingsError
+    from bot.settings import load_settings
 
     try:
         return load_settings()
@@ -181,6 +182,14 @@ def doctor_command(
 
 
 # -- coaching ---------------------------------------------------------------------------------
+def _other_owners() -> list[tuple[str, int]]:
+    from bot.console import WORKSPACE
+    from bot.runtime import draft_owners
+
+    with friendly_errors():
+        return draft_owners(settings(), WORKSPACE)
+
+
 def default_user() -> str:
     import getpass
 
@@ -237,6 +246,7 @@ def drafts_list(
 ) -> None:
     """Your drafts and those shared with you, newest first."""
     from bot.console import WORKSPACE
+    from bot.console.safe import shown
     from bot.drafts.records import Actor
 
     drafts = drafts_service().list(Actor(WORKSPACE, user or default_user()))
@@ -257,12 +267,20 @@ def drafts_list(
         print(json.dumps(rows, ensure_ascii=False))
         return
     if not drafts:
+        others = [] if user else _other_owners()
+        if others:
+            # The chat may have been run as another user id (`--user`): say whose they are.
+            named = ", ".join(f"{shown(owner)} ({count})" for owner, count in others[:5])
+            out.print(
+                f"No drafts for {shown(default_user())} (your login name). "
+                f"Drafts here belong to: {named}. Add --user ID to list theirs.",
+                highlight=False,
+            )
+            return
         # A fixed sentence: rich's highlighter would only compile its patterns to colour nothing.
         out.print("No drafts yet. Start one with `coach chat`.", highlight=False)
         return
     from rich.table import Table
-
-    from bot.console.safe import shown
 
     table = Table("id", "title", "status", "stage", "score", "owner", "updated")
     for d in drafts:
@@ -284,21 +302,21 @@ def drafts_show(
 
     from bot.console import WORKSPACE
     from bot.console.safe import plain
-    from bot.drafts.export import draft_as_dict, render_markdown
     from bot.drafts.records import Actor
-    from bot.drafts.repository import DraftNotFound
+    from bot.errors import DraftNotFound
 
     drafts = drafts_service()
     actor = Actor(WORKSPACE, user or default_user())
     try:
-        draft = drafts.get(actor, draft_id)
+        if as_json:
+            document = drafts.as_dict(actor, draft_id)
+        else:
+            brief = drafts.render(actor, draft_id, "md").decode("utf-8")
     except DraftNotFound:
         fail(f"No draft {draft_id} is visible to you.")
-    versions = drafts.versions(actor, draft_id)
     if as_json:
-        print(json.dumps(draft_as_dict(draft, versions), ensure_ascii=False, default=str))
+        print(json.dumps(document, ensure_ascii=False, default=str))
     else:
-        brief = render_markdown(draft, versions[-1] if versions else None)
         out.print(Markdown(plain(brief)))
 
 
@@ -312,7 +330,7 @@ def drafts_export(
     """Write a draft as Markdown or Word, laid out for a partnership meeting."""
     from bot.console import WORKSPACE
     from bot.drafts.records import Actor
-    from bot.drafts.repository import DraftNotFound
+    from bot.errors import DraftNotFound
 
     chosen = export_format(fmt)
     if chosen is None:

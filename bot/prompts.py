@@ -13,15 +13,12 @@ from pathlib import Path
 
 import yaml
 
+from bot.errors import PromptError
 from bot.shipped import shipped_folder
 
 # `prompts/` in a checkout, or the copy a wheel carries inside the package (see bot/shipped.py).
 PROMPTS_DIR = shipped_folder("prompts")
 _VERSION_FILE = re.compile(r"^v(\d+)\.yaml$")
-
-
-class PromptError(ValueError):
-    """A prompt file is missing or malformed."""
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,11 @@ from __future__ import annotations
 import gc
 import logging
 import threading
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.drafts.answers import AnswerStore
+from bot.drafts.records import DislikedAnswer, DislikedDraft
 from bot.drafts.repository import DraftStore
 from bot.settings import Settings
 
@@ -24,11 +26,12 @@ if TYPE_CHECKING:  # imported when an engine is built: `coach drafts list` never
 log = logging.getLogger(__name__)
 
 
-def open_store(settings: Settings) -> DraftStore:
-    """The drafts store; StoreUnavailable (one line) when it cannot be opened."""
-    if not settings.database_url:
+def open_store(settings: Settings, url: str | None = None) -> DraftStore:
+    """The drafts store (at `url` when given, e.g. an eval case's own database);
+    StoreUnavailable (one line) when it cannot be opened."""
+    if url is None and not settings.database_url:
         settings.ensure_data_dir()
-    return DraftStore(settings.effective_database_url)
+    return DraftStore(url or settings.effective_database_url)
 
 
 def open_answers(settings: Settings, store: DraftStore) -> AnswerStore:
@@ -46,6 +49,26 @@ def open_drafts(settings: Settings) -> DraftsService:
 
     store = open_store(settings)
     return DraftsService(store, open_answers(settings, store))
+
+
+def voted_down(
+    settings: Settings, since: datetime | None = None
+) -> tuple[list[DislikedDraft], list[DislikedAnswer]]:
+    """Drafts and knowledge answers with a 👎 (newer than `since`) in every workspace.
+
+    A maintainer's view for `coach eval harvest`, not a user's: it takes no actor, so it lives
+    here beside the wiring rather than behind the engine's access-checked front door.
+    """
+    with open_store(settings) as store:
+        answers = open_answers(settings, store)
+        return store.disliked_drafts(since), answers.disliked_answers(since)
+
+
+def draft_owners(settings: Settings, workspace_id: str) -> list[tuple[str, int]]:
+    """Who owns drafts in a workspace, with how many: the command line's hint when the login
+    name has none (a trusted operator's view, like `voted_down`)."""
+    with open_store(settings) as store:
+        return store.owners(workspace_id)
 
 
 def make_coach(settings: Settings) -> Coach | None:

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.errors import UserFacingError
+from bot.errors import SettingsError
 from bot.shipped import shipped_folder
 
 SECRET_SETTINGS = frozenset(
@@ -36,10 +36,6 @@ def default_knowledge_dir() -> Path:
     else the starter knowledge base this copy of the code ships with (an installed wheel)."""
     here = Path("knowledge")
     return here if here.is_dir() else shipped_folder("knowledge")
-
-
-class SettingsError(UserFacingError, ValueError):
-    """A setting has a value the product cannot use; the message names the setting."""
 
 
 class Settings(BaseSettings):

@@ -44,7 +44,9 @@ sys.path.insert(0, str(ROOT / "tests" / "netguard"))
 import netguard  # noqa: E402
 
 netguard.install()
-GUARDED_ENV = {"PYTHONPATH": str(ROOT / "tests" / "netguard")}
+# The checkout under test comes second, so a `coach` subprocess runs this checkout's bot/ even
+# when the virtualenv's editable install points at another one (a git worktree).
+GUARDED_ENV = {"PYTHONPATH": os.pathsep.join([str(ROOT / "tests" / "netguard"), str(ROOT)])}
 COACH = str(Path(sys.executable).parent / "coach")
 
 # One Hypothesis profile for the suite. No example database, and Hypothesis's own caches in the

@@ -10,7 +10,8 @@ from sqlalchemy import event
 from bot.coaching.engine import Engine
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, NewVersion
-from bot.drafts.repository import DraftNotFound, DraftStore, NotOwner, backoff_delay
+from bot.drafts.repository import DraftStore, backoff_delay
+from bot.errors import DraftNotFound, NotOwner
 from tests.conftest import COACH, coach_env
 from tests.fakes.fake_slack import FakeSlack
 from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator

@@ -19,13 +19,13 @@ from sqlalchemy import inspect, select, update
 from bot.coaching.coach import CoachWords
 from bot.coaching.engine import Engine
 from bot.drafts.answers import ANSWER_RETENTION, AnswerStore
-from bot.drafts.db import MIGRATIONS_DIR, StoreBusy, create_store_engine, writer
+from bot.drafts.db import MIGRATIONS_DIR, create_store_engine, writer
 from bot.drafts.events import EventStore
 from bot.drafts.models import AnswerFeedback, KnowledgeAnswer, utcnow
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
-from bot.errors import AnswerNotFound
-from bot.llm.exchange import ModelUnavailable, TextSink, Turn
+from bot.errors import AnswerNotFound, ModelUnavailable, StoreBusy
+from bot.llm.exchange import TextSink, Turn
 from bot.retrieval.passage import Passage
 from tests.test_flow_migration import empty_database  # noqa: F401 (a fixture: both backends)
 

@@ -120,6 +120,68 @@ def test_piped_chat_reads_one_message_per_line(chat_env):
     assert shared["title"] == "Piped draft" and shared["shared"] is True
 
 
+LONG_PARTNERS = (
+    "Our trust's audiology department, which runs the hearing clinics across the city. "
+    "A medtech company that makes digital hearing aids and their fitting software. "
+    "The local authority's adult social care team, who see many of the same older people."
+)
+
+
+def pipe(env: dict[str, str], user: str, *lines: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [COACH, "chat", "--user", user],
+        input="\n".join([*lines, "/quit"]),
+        env=env,
+        cwd=env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.slow
+def test_a_piped_session_prints_words_not_markdown_marks(chat_env):
+    result = pipe(chat_env, "ari", "/new Faster hearing aids")
+    assert result.returncode == 0, result.stderr
+    assert "New draft Faster hearing aids (" in result.stdout
+    assert "**" not in result.stdout
+
+
+@pytest.mark.slow
+def test_where_are_we_marks_a_shortened_answer(chat_env):
+    result = pipe(chat_env, "eli", "/new Hearing", LONG_PARTNERS, "where are we")
+    assert result.returncode == 0, result.stderr
+    listed = result.stdout.rsplit("What I have so far", 1)[1]
+    partners = next(line for line in listed.splitlines() if "The partners" in line)
+    assert "Our trust's audiology department" in partners and partners.endswith("…”")
+
+
+@pytest.mark.slow
+def test_loading_the_model_draws_no_progress_bar_into_the_chat(chat_env):
+    child = spawn(chat_env, "lou")
+    screen = say(child, "We want to cut waits for hearing aids for older people in Leeds")
+    screen += say(child, LONG_PARTNERS)
+    assert "Stage" in screen
+    assert "Loading weights" not in screen and "it/s]" not in screen
+    child.sendline("/quit")
+    child.expect(pexpect.EOF)
+
+
+@pytest.mark.slow
+def test_drafts_list_without_user_names_whose_drafts_there_are(chat_env):
+    assert pipe(chat_env, "zed-console", "/new Zed's draft").returncode == 0
+    listing = subprocess.run(
+        [COACH, "drafts", "list"],
+        env=chat_env,
+        cwd=chat_env["CHAT_CWD"],
+        capture_output=True,
+        text=True,
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "No drafts yet" not in listing.stdout
+    assert "zed-console" in listing.stdout and "--user" in listing.stdout
+
+
 @pytest.mark.slow
 def test_drafts_cli_show_and_export(chat_env, tmp_path):
     import json

@@ -18,8 +18,8 @@ from bot.drafts.content import (
     RubricScore,
 )
 from bot.drafts.export import draft_as_dict, render_docx, render_markdown
-from bot.drafts.records import DraftRecord, VersionRecord
-from bot.drafts.repository import Actor, DraftStore
+from bot.drafts.records import Actor, DraftRecord, VersionRecord
+from bot.drafts.repository import DraftStore
 from tests.store_writes import add_version
 
 WHEN = datetime(2025, 3, 4, 9, 30, tzinfo=UTC)

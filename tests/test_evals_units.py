@@ -356,7 +356,7 @@ def test_a_changed_reply_cap_misses_the_cache(make_settings):
 
 
 def test_unusable_replies_are_cached_but_transient_failures_are_not(tmp_path):
-    from bot.llm.exchange import ModelUnavailable
+    from bot.errors import ModelUnavailable
 
     meter = Meter(PRICES, cache=CallCache(tmp_path / "c.sqlite"))
     calls: list[str] = []
@@ -417,8 +417,8 @@ def test_harvest_turns_thumbs_down_into_a_clean_case(tmp_path):
         )
         store.record_feedback(actor, version.id, vote)
 
-    assert harvest(store, since=datetime.now(UTC) + timedelta(days=1), out_dir=tmp_path) == []
-    written = harvest(store, out_dir=tmp_path / "harvested")
+    assert store.disliked_drafts(since=datetime.now(UTC) + timedelta(days=1)) == []
+    written = harvest(store.disliked_drafts(), out_dir=tmp_path / "harvested")
     assert [w.draft_id for w in written] == [disliked.id]
     text = written[0].path.read_text(encoding="utf-8")
     assert "943 476 5919" not in text and "9434765919" not in text

@@ -15,7 +15,8 @@ import pytest
 
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore, StoreBusy
+from bot.drafts.repository import DraftStore
+from bot.errors import StoreBusy
 from tests.conftest import COACH, coach_env
 from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import PostgresCluster

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import SettingsError, load_settings
+from bot.errors import SettingsError
+from bot.settings import load_settings
 
 
 def test_defaults_are_the_embedded_stack(make_settings):

@@ -16,7 +16,7 @@ import pytest
 import uvicorn
 
 from bot.coaching.engine import Engine
-from bot.drafts.db import StoreBusy
+from bot.errors import StoreBusy
 from bot.slack.app import create_app
 from bot.slack.server import http_app
 from tests.slack_fixtures import new_draft_submission

@@ -11,6 +11,21 @@ import re
 
 from bot.coaching.checklist import readiness_checklist
 from bot.coaching.partners import partner_fit
+from bot.coaching.questions import (
+    EVIDENCE,
+    MEASURES,
+    NOW,
+    PARTNERS,
+    RISKS,
+    ROOT_CAUSE,
+    SCOPE,
+    TOPIC,
+    VALUE_NHS,
+    VALUE_PARTNER,
+    VALUE_PATIENTS,
+    WHO,
+    WHY_MATTERS,
+)
 from bot.drafts.content import Citation, DraftContent, PartyValue
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
@@ -55,9 +70,9 @@ _LEAD_INS = {
 _AFFECTED_TAIL = re.compile(r"\s+(?:are|is)\s+(?:the\s+ones\s+)?affected\b", re.IGNORECASE)
 
 PARTIES = (
-    ("value.patients", "Patients and carers"),
-    ("value.nhs", "The NHS organisation"),
-    ("value.partner", "The partner organisation"),
+    (VALUE_PATIENTS, "Patients and carers"),
+    (VALUE_NHS, "The NHS organisation"),
+    (VALUE_PARTNER, "The partner organisation"),
 )
 
 
@@ -101,10 +116,10 @@ def split_partners(text: str) -> list[str]:
 
 def problem_statement(answers: dict[str, str]) -> str:
     """At most three sentences: who and the gap; why it matters; the cause."""
-    who = without_lead_in("who", first_sentences(answers.get("affected.who", "")))
-    now = without_lead_in("now", first_sentences(answers.get("affected.now", "")))
-    why = without_lead_in("why", first_sentences(answers.get("cause.why_matters", "")))
-    cause = without_lead_in("cause", first_sentences(answers.get("cause.root", "")))
+    who = without_lead_in("who", first_sentences(answers.get(WHO, "")))
+    now = without_lead_in("now", first_sentences(answers.get(NOW, "")))
+    why = without_lead_in("why", first_sentences(answers.get(WHY_MATTERS, "")))
+    cause = without_lead_in("cause", first_sentences(answers.get(ROOT_CAUSE, "")))
     sentences = []
     if who and now:
         sentences.append(_sentence(f"{who}: {_lower_first(now)}"))
@@ -114,8 +129,8 @@ def problem_statement(answers: dict[str, str]) -> str:
         sentences.append(_sentence(f"This matters because {_lower_first(why)}"))
     if cause:
         sentences.append(_sentence(f"The main cause is that {_lower_first(cause)}"))
-    if not sentences and answers.get("context.topic"):
-        sentences.append(_sentence(first_sentences(answers["context.topic"])))
+    if not sentences and answers.get(TOPIC):
+        sentences.append(_sentence(first_sentences(answers[TOPIC])))
     return " ".join(sentences[:3])
 
 
@@ -129,15 +144,15 @@ _MEASURED = re.compile(r",?\s*(measured|tracked|monitored|reported)\b.*$", re.IG
 
 def how_might_we(answers: dict[str, str]) -> str:
     """One open question from the outcome, or from the gap when no outcome is given yet."""
-    who = without_lead_in("who", first_sentences(answers.get("affected.who", "")))
+    who = without_lead_in("who", first_sentences(answers.get(WHO, "")))
     who = who or "the people affected"
-    outcome = first_sentences(answers.get("outcome.measures", ""))
+    outcome = first_sentences(answers.get(MEASURES, ""))
     outcome = _MEASURED.sub("", without_lead_in("outcome", outcome))
     if outcome and _OUTCOME_VERB.match(outcome):
         return f"How might we {_lower_first(outcome)}?"
     if outcome:
         return f"How might we help {_lower_first(who)} reach this outcome: {outcome}?"
-    now = first_sentences(answers.get("affected.now", ""))
+    now = first_sentences(answers.get(NOW, ""))
     if now:
         return f"How might we close the gap for {_lower_first(who)}, where {_lower_first(now)}?"
     return f"How might we improve things for {_lower_first(who)}?"
@@ -168,17 +183,17 @@ def compose_draft(
     sources: list[Citation] | None = None,
 ) -> DraftContent:
     """The whole draft from whatever has been answered so far; missing parts stay empty."""
-    partners = partners or split_partners(answers.get("context.partners", ""))
+    partners = partners or split_partners(answers.get(PARTNERS, ""))
     return DraftContent(
         title=title,
         partners=partners,
         problem_statement=problem_statement(answers),
         how_might_we=how_might_we(answers),
         value_proposition=value_proposition(answers),
-        evidence=_lines(answers.get("evidence", "")),
-        measures=_lines(answers.get("outcome.measures", "")),
-        scope=answers.get("outcome.scope", "").strip(),
-        risks=answers.get("risks", "").strip(),
+        evidence=_lines(answers.get(EVIDENCE, "")),
+        measures=_lines(answers.get(MEASURES, "")),
+        scope=answers.get(SCOPE, "").strip(),
+        risks=answers.get(RISKS, "").strip(),
         checklist=readiness_checklist(answers, partner_fit(partner_type, partners, answers)),
         sources=sources or [],
     )

@@ -22,7 +22,6 @@ from bot.coaching.filing import (
     take_back,
 )
 from bot.coaching.flow import Flow, Redirect
-from bot.coaching.guided import excerpt
 from bot.coaching.intent import Intent, classify
 from bot.coaching.partners import PartnerFit
 from bot.coaching.questions import PARTNERS, Question, check_answer, known_question
@@ -56,6 +55,7 @@ from bot.coaching.wording import (
     answer_list,
     joined,
     question_reply,
+    quoted,
     stage_fields,
     version_reply,
 )
@@ -461,7 +461,7 @@ class Dialogue:
 
     def _go(self, draft: DraftRecord, key: str) -> Plan:
         current = draft.answers.get(key, "")
-        lead = f"Your answer so far: “{excerpt(current, 3, 400)}”" if current else ""
+        lead = f"Your answer so far: “{quoted(current, 3, 400)}”" if current else ""
         reply = self._question_reply(draft.id, key, lead)
         if current:
             reply.text += "\n\nSend a new answer to replace it, or **skip** to keep it."

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import builtins  # `list` below is a method: the type is named in full
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bot.drafts.formats import require_format
 from bot.drafts.records import Actor, DraftRecord, DraftSummary, MessageRecord, VersionRecord
@@ -94,6 +94,13 @@ class DraftsService:
         if number is not None and version is None:
             raise LookupError(f"draft {draft_id} has no version {number}")
         return export_as.render(draft, version)
+
+    def as_dict(self, actor: Actor, draft_id: str) -> dict[str, Any]:
+        """The `coach drafts show --json` document of a draft `actor` may see."""
+        from bot.drafts.export import draft_as_dict
+
+        draft = self._store.get_draft(actor, draft_id)
+        return draft_as_dict(draft, self._store.versions(actor, draft_id))
 
     # -- conversations -------------------------------------------------------------------------
     def link(self, conversation_key: str, actor: Actor, draft_id: str) -> None:

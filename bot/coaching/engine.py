@@ -35,12 +35,8 @@ from bot.coaching.wording import joined, title_from
 from bot.drafts.answers import AnswerStore
 from bot.drafts.events import EventStore
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
-from bot.drafts.repository import (
-    ConcurrentUpdate,
-    DraftStore,
-    StoreUnavailable,
-    backoff_delay,
-)
+from bot.drafts.repository import DraftStore, backoff_delay
+from bot.errors import ConcurrentUpdate, StoreUnavailable
 from bot.llm.exchange import TextSink
 from bot.privacy import redact_identifiers, redact_line, redact_text
 from bot.retrieval.passage import Passage

@@ -13,7 +13,8 @@ from typing import TypeVar
 
 from bot.coaching.coach import Coach
 from bot.coaching.guided import GuidedCoach
-from bot.llm.exchange import ModelUnavailable, TextSink
+from bot.errors import ModelUnavailable
+from bot.llm.exchange import TextSink
 
 log = logging.getLogger(__name__)
 

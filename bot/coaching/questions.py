@@ -1,8 +1,8 @@
 """The coaching questions: one definition each, the single place a question's behaviour lives.
 
-A question used to be spread over five files joined only by matching strings (the prompt in one,
-its checks in another, its praise, how the draft uses it and how the rubric reads it elsewhere).
-Here each `Question` carries all of it: its key (a constant, never a repeated string), its stage,
+Everything about a question lives in its one `Question`, so changing a question is one edit and
+no two files can disagree about it through a mistyped string: its key (a constant, never a
+repeated string; the rubric finds a criterion's question through `criterion`), its stage,
 what the coach asks and hints, what to look up for a tip, the checks its answers get, the words
 of praise for a good one, a one-line picture of a good answer, the noun the coach uses when it
 files something there, and the labelled example answers the recogniser learns from.
@@ -56,6 +56,9 @@ class Question:
     good: str  # one line on what a good answer looks like (prompts, /show, the recogniser)
     checks: tuple[Check, ...] = field(default=(), compare=False)
     criterion: str = ""  # the rubric criterion this answer feeds, if any
+    # The draft's field this answer becomes when it is the only one feeding its criterion: the
+    # rubric then reads the drafted text first, the answer when nothing was drafted.
+    drafted_as: str = ""
 
     def check(self, text: str) -> list[Issue]:
         """This question's checks on an answer, major issues first."""
@@ -139,6 +142,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Each figure with its data source and the period it covers.",
         (checks.missing_numbers, checks.missing_source_or_period),
         criterion="evidence",
+        drafted_as="evidence",
     ),
     Question(
         WHY_MATTERS,
@@ -177,6 +181,7 @@ QUESTIONS: tuple[Question, ...] = (
         "A measure with its baseline, a target and a date.",
         (checks.missing_measure, checks.vague_words),
         criterion="measurable",
+        drafted_as="measures",
     ),
     Question(
         SCOPE,
@@ -189,6 +194,7 @@ QUESTIONS: tuple[Question, ...] = (
         "Which place, which period, and what is left out.",
         (checks.missing_scope,),
         criterion="scoped",
+        drafted_as="scope",
     ),
     Question(
         VALUE_PATIENTS,

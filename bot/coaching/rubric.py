@@ -18,11 +18,15 @@ from bot.coaching.questions import (
     EVIDENCE,
     MEASURES,
     NOW,
+    QUESTIONS,
     ROOT_CAUSE,
     SCOPE,
+    VALUE_NHS,
+    VALUE_PARTNER,
     VALUE_PATIENTS,
     WHO,
     WHY_MATTERS,
+    Question,
     known_question,
 )
 from bot.coaching.recogniser import reads_as_other
@@ -222,7 +226,7 @@ def _score(criterion_id: str, score: int, reason: str, suggestion: str = "") -> 
 
 
 def _who(statement: str, answers: dict[str, str]) -> CriterionScore:
-    who = answers.get("affected.who", "")
+    who = answers.get(WHO, "")
     text = _joined(statement, who)
     shown = who or statement
     if not text.strip():
@@ -238,7 +242,7 @@ def _who(statement: str, answers: dict[str, str]) -> CriterionScore:
 
 
 def _gap(statement: str, answers: dict[str, str]) -> CriterionScore:
-    now = answers.get("affected.now", "")
+    now = answers.get(NOW, "")
     text = _joined(statement, now)
     shown = now or _sentence_with(statement, checks.NUMBER)
     advice = (
@@ -260,7 +264,7 @@ def _gap(statement: str, answers: dict[str, str]) -> CriterionScore:
 
 
 def _evidence(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
-    items = _items(content.evidence, answers.get("evidence", ""))
+    items = _items(content.evidence, answers.get(EVIDENCE, ""))
     advice = "Give each figure its data source and period, e.g. “trust data, Apr–Sep 2024: …”."
     if not items:
         return _score("evidence", 0, "No evidence yet.", advice)
@@ -313,8 +317,8 @@ def _solution_neutral(content: DraftContent) -> CriterionScore:
 
 
 def _cause_text(statement: str, answers: dict[str, str]) -> str:
-    if answers.get("cause.root", "").strip():
-        return answers["cause.root"]
+    if answers.get(ROOT_CAUSE, "").strip():
+        return answers[ROOT_CAUSE]
     match = _CAUSE_STATED.search(statement) or _CAUSE_BECAUSE.search(statement)
     return match.group("cause").strip() if match else ""
 
@@ -342,7 +346,7 @@ def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
 
 
 def _why_it_matters(statement: str, answers: dict[str, str]) -> CriterionScore:
-    why = answers.get("cause.why_matters", "")
+    why = answers.get(WHY_MATTERS, "")
     text = _joined(statement, why)
     shown = why or _sentence_with(statement, _HARM_OR_COST)
     advice = (
@@ -362,7 +366,7 @@ def _why_it_matters(statement: str, answers: dict[str, str]) -> CriterionScore:
 
 
 def _scoped(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
-    text = content.scope.strip() or answers.get("outcome.scope", "").strip()
+    text = content.scope.strip() or answers.get(SCOPE, "").strip()
     advice_example = "e.g. “two boroughs, April to March, excluding crisis referrals”."
     if not text:
         return _score(
@@ -392,7 +396,7 @@ def _scoped(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
 
 
 def _measurable(content: DraftContent, answers: dict[str, str]) -> CriterionScore:
-    items = _items(content.measures, answers.get("outcome.measures", ""))
+    items = _items(content.measures, answers.get(MEASURES, ""))
     advice = checks.missing_measure("")[0].message
     if not items:
         return _score("measurable", 0, MAJOR_PREFIX + "no outcome measure yet.", advice)
@@ -424,9 +428,9 @@ def _parties(content: DraftContent, answers: dict[str, str]) -> list[PartyValue]
     if content.value_proposition:
         return list(content.value_proposition)
     named = (
-        ("value.patients", "Patients"),
-        ("value.nhs", "The NHS organisation"),
-        ("value.partner", "The partner organisation"),
+        (VALUE_PATIENTS, "Patients"),
+        (VALUE_NHS, "The NHS organisation"),
+        (VALUE_PARTNER, "The partner organisation"),
     )
     return [PartyValue(party=p, value=answers[k]) for k, p in named if answers.get(k, "").strip()]
 
@@ -505,33 +509,46 @@ def score_draft(
     """
     answers = {k: v or "" for k, v in (answers or {}).items()}
     statement = content.problem_statement or ""
-    filed = {
-        WHO: answers.get(WHO, ""),
-        NOW: answers.get(NOW, ""),
-        EVIDENCE: "\n".join(content.evidence) or answers.get(EVIDENCE, ""),
-        ROOT_CAUSE: answers.get(ROOT_CAUSE, ""),
-        WHY_MATTERS: answers.get(WHY_MATTERS, ""),
-        SCOPE: content.scope or answers.get(SCOPE, ""),
-        MEASURES: "\n".join(content.measures) or answers.get(MEASURES, ""),
-    }
-    criteria = [
-        _placed(_who(statement, answers), filed[WHO], WHO),
-        _placed(_gap(statement, answers), filed[NOW], NOW),
-        _placed(_evidence(content, answers), filed[EVIDENCE], EVIDENCE),
+    scores = [
+        _who(statement, answers),
+        _gap(statement, answers),
+        _evidence(content, answers),
         _solution_neutral(content),
-        _placed(_cause(statement, answers), filed[ROOT_CAUSE], ROOT_CAUSE),
-        _placed(_why_it_matters(statement, answers), filed[WHY_MATTERS], WHY_MATTERS),
-        _placed(_scoped(content, answers), filed[SCOPE], SCOPE),
-        _placed(_measurable(content, answers), filed[MEASURES], MEASURES),
+        _cause(statement, answers),
+        _why_it_matters(statement, answers),
+        _scoped(content, answers),
+        _measurable(content, answers),
         _mutual_interest(content, answers),
         _plain_and_short(statement),
     ]
+    criteria = [_placed(score, content, answers) for score in scores]
     return RubricScore(criteria=criteria, gate_passed=not pii_found)
 
 
-def _placed(score: CriterionScore, text: str, key: str) -> CriterionScore:
+def _feeding(criterion_id: str) -> Question | None:
+    """The one question whose answer feeds a criterion (`Question.criterion`); None when none
+    does or several do (the three value questions share mutual interest)."""
+    feeding = [q for q in QUESTIONS if q.criterion == criterion_id]
+    return feeding[0] if len(feeding) == 1 else None
+
+
+def _filed_text(asked: Question, content: DraftContent, answers: dict[str, str]) -> str:
+    """What was filed under a question: its drafted field if it has one, else the answer."""
+    drafted = getattr(content, asked.drafted_as) if asked.drafted_as else ""
+    if isinstance(drafted, list):
+        drafted = "\n".join(drafted)
+    return drafted or answers.get(asked.key, "")
+
+
+def _placed(
+    score: CriterionScore, content: DraftContent, answers: dict[str, str]
+) -> CriterionScore:
     """No marks for an answer that says something else: a benefit filed as the cause is not a
     cause, however well it reads. The rubric scores what a part says, not where it sits."""
+    asked = _feeding(score.id)
+    if asked is None:
+        return score
+    key, text = asked.key, _filed_text(asked, content, answers)
     if score.score == 0 or not text.strip():
         return score
     other = reads_as_other(text, key)

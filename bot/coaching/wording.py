@@ -88,18 +88,26 @@ def review_lead(rubric: RubricScore, stage: str) -> str:
     return lead
 
 
+def quoted(text: str, sentences: int, limit: int) -> str:
+    """The opening whole sentences of an answer, with "…" when some of it was left out, so a
+    shortened answer never reads as the whole of what was said."""
+    shown = excerpt(text, sentences, limit)
+    whole = " ".join(text.split())
+    return shown if len(shown) >= len(whole) or shown.endswith("…") else f"{shown} …"
+
+
 def answer_list(draft: DraftRecord) -> str:
     """Every answer under the question it was filed under, so a misfiling can be seen and fixed."""
     lines = [
         f"• **{q.label[0].upper()}{q.label[1:]}** ({stage_of(q.key).id}): "
-        f"“{excerpt(answer, 2, 200)}”"
+        f"“{quoted(answer, 2, 200)}”"
         for q in QUESTIONS
         if (answer := draft.answers.get(q.key, "").strip())
     ]
     if not lines:
         return ""
     kept = Flow.from_json(draft.flow).unplaced
-    lines += [f"• **Not placed yet**: “{excerpt(u.text, 2, 200)}”" for u in kept]
+    lines += [f"• **Not placed yet**: “{quoted(u.text, 2, 200)}”" for u in kept]
     return "What I have so far (**edit** and a stage changes one):\n" + "\n".join(lines)
 
 

@@ -12,7 +12,8 @@ from rich.prompt import Prompt
 
 from bot.console.safe import plain, shown
 from bot.privacy import redact_text
-from bot.retrieval.search import KnowledgeSearch, Passage
+from bot.retrieval.passage import Passage
+from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings
 
 MAX_QUESTION_CHARS = 2000

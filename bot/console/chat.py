@@ -9,6 +9,7 @@ killed) chat resumes where it stopped.
 
 from __future__ import annotations
 
+import re
 import select
 import shlex
 import sys
@@ -27,7 +28,7 @@ from bot.console.brief import draft_panel
 from bot.console.safe import plain, shown
 from bot.drafts.formats import export_format, format_names
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.errors import DraftNotFound, NotOwner
 from bot.settings import Settings
 
 HELP = """\
@@ -80,7 +81,7 @@ class ChatSession:
 
     def show(self, reply: Reply) -> None:
         if not self.rich_output:
-            print(plain(reply.as_text()) + "\n", flush=True)
+            print(without_emphasis(plain(reply.as_text())) + "\n", flush=True)
             return
         for notice in reply.notices:
             self.console.print(f"[yellow]⚠ {shown(notice)}[/yellow]", highlight=False)
@@ -257,6 +258,15 @@ class ChatSession:
             self.say(
                 "Start with /new TITLE, or just tell me what you want to work on. /help for more."
             )
+
+
+_EMPHASIS = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def without_emphasis(text: str) -> str:
+    """Coach replies mark words **bold** for a terminal that draws Markdown; a pipe or a file
+    gets the words alone, as a reader of plain text expects."""
+    return _EMPHASIS.sub(r"\1", text)
 
 
 PASTE_GAP_S = 0.05  # lines arriving closer together than this were pasted, not typed

@@ -2,7 +2,7 @@
 
 Drafts are shared, so what one user typed is printed in another user's terminal: an escape
 sequence could retitle or recolour it, and text such as `[/bold]` would be read by rich as markup
-(and a stray closing tag raises, which once broke `coach drafts list` for everyone a draft was
+(and a stray closing tag raises, which would break `coach drafts list` for everyone a draft is
 shared with). Every piece of user or knowledge text goes through `shown` (inside rich markup) or
 `plain` (printed as is, or handed to rich's Markdown, which does not parse markup).
 """

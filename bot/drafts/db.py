@@ -32,7 +32,7 @@ from sqlalchemy.exc import (
 )
 from sqlalchemy.pool import StaticPool
 
-from bot.errors import UserFacingError
+from bot.errors import StoreBusy, StoreUnavailable
 from bot.private_files import private_file
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -46,18 +46,6 @@ _BEGIN_MODE = "coach_sqlite_begin"
 _PG_MIGRATION_LOCK = 0x636F616368  # "coach"
 SUPPORTED_BACKENDS = ("sqlite", "postgresql")
 PG_CONNECT_TIMEOUT_S = 10
-
-
-class StoreUnavailable(UserFacingError, RuntimeError):
-    """The drafts database cannot be opened or used; the message says why in one line."""
-
-
-class StoreBusy(StoreUnavailable):
-    """The database is there but not answering just now (restarting, locked): try again soon.
-
-    Separate from StoreUnavailable so adapters can say "try again in a moment" rather than
-    "fix your configuration", and so nobody mistakes a passing outage for lost work.
-    """
 
 
 # Transient failures: a server restarting, a connection cut, SQLite locked by another process.

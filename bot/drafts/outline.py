@@ -1,8 +1,8 @@
 """One outline of a draft: its sections, in meeting order, for every renderer.
 
 The console, Slack (Block Kit), Markdown and Word each render this outline in their own way, so
-they can no longer disagree about which sections exist: scope and risks appear everywhere, an
-empty section is dropped in one place, and a new field appears in every format at once.
+they cannot disagree about which sections exist: scope and risks appear everywhere, an empty
+section is dropped in one place, and a new field appears in every format at once.
 """
 
 from __future__ import annotations

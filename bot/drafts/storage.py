@@ -29,8 +29,8 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError, SQL
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.drafts import db
-from bot.drafts.db import StoreUnavailable
 from bot.drafts.models import FEEDBACK_VALUES, AnswerFeedback, Feedback, utcnow
+from bot.errors import StoreUnavailable
 
 T = TypeVar("T")
 # The two kinds of 👍/👎 row, which share one upsert (`cast_vote`).

@@ -15,6 +15,11 @@ from rich.table import Table
 from bot.textsafety import clean_text
 
 if TYPE_CHECKING:
+    from rich.progress import TaskID
+
+    from bot.evals.compare import CaseDelta
+    from bot.evals.results import CaseResult, RunResult
+    from bot.evals.runner import Plan
     from bot.settings import Settings
 
 eval_app = typer.Typer(
@@ -32,7 +37,8 @@ def _fail(message: str, code: int = 2) -> typer.Exit:
 
 def _settings() -> Settings:
     """The configured settings, or one clear line and exit 2 (as `coach` itself says it)."""
-    from bot.settings import SettingsError, load_settings
+    from bot.errors import SettingsError
+    from bot.settings import load_settings
 
     try:
         return load_settings()
@@ -128,11 +134,12 @@ def run_command(
     _evals_dir(evals_dir, config)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from bot.errors import PromptError
     from bot.evals.cases import CaseError
     from bot.evals.report import write_report
     from bot.evals.results import REPORTS_DIR, run_folder
     from bot.evals.runner import EvalError, RunOptions, run_suite
-    from bot.prompts import PromptError, parse_pins
+    from bot.prompts import parse_pins
 
     out_dir = out_dir or REPORTS_DIR
     try:
@@ -164,9 +171,9 @@ def run_command(
         TimeElapsedColumn(),
         console=out,
     )
-    task: list = [None]
+    task: list[TaskID | None] = [None]
 
-    def on_plan(plan) -> None:
+    def on_plan(plan: Plan) -> None:
         for note in plan.notes:
             out.print(note, highlight=False)
         if plan.mode == "llm":
@@ -182,11 +189,12 @@ def run_command(
         progress.start()
         task[0] = progress.add_task("cases", total=len(plan.cases), last="")
 
-    def on_case(result) -> None:
+    def on_case(result: CaseResult) -> None:
         mark = {"passed": "[green]✓", "failed": "[red]✗", "error": "[red]!"}.get(
             result.status, "[grey50]–"
         )
-        progress.update(task[0], advance=1, last=f"{mark} {result.id}[/]")
+        if task[0] is not None:
+            progress.update(task[0], advance=1, last=f"{mark} {result.id}[/]")
 
     try:
         run = run_suite(config, options, on_plan=on_plan, on_case=on_case)
@@ -204,7 +212,7 @@ def run_command(
         raise typer.Exit(1)
 
 
-def _print_estimate(run) -> None:
+def _print_estimate(run: RunResult) -> None:
     totals = run.totals
     if run.coach_mode == "guided":
         out.print(run.notes[-1], highlight=False)
@@ -218,7 +226,7 @@ def _print_estimate(run) -> None:
     )
 
 
-def _print_outcome(run, path: Path) -> None:
+def _print_outcome(run: RunResult, path: Path) -> None:
     bad = [c for c in run.cases if c.status != "passed"]
     if bad:
         table = Table("case", "result", "stopped", "failing checks", title="Cases not passed")
@@ -271,7 +279,7 @@ def list_command(evals_dir: EvalsDir = None) -> None:
     out.print(table)
 
 
-def _load(ref: str):
+def _load(ref: str) -> RunResult:
     """A run by id, folder or 'latest' (the caller has checked the evals folder first)."""
     from bot.evals.results import load_run
 
@@ -354,7 +362,7 @@ def compare_command(
         raise typer.Exit(1)
 
 
-def _pair(delta, name: str) -> str:
+def _pair(delta: CaseDelta, name: str) -> str:
     """'80 → 95' for one metric of a case in A and B; '–' where a run has no value."""
     values = [delta.metric(side, name) for side in ("a", "b")]
     return " → ".join("–" if v is None else f"{v:,.0f}" for v in values)
@@ -375,7 +383,7 @@ def harvest_command(
     config = _settings()
     _evals_dir(evals_dir, config)
     from bot.evals.harvest import harvest
-    from bot.runtime import open_answers, open_store
+    from bot.runtime import voted_down
 
     when = None
     if since:
@@ -383,14 +391,13 @@ def harvest_command(
             when = datetime.fromisoformat(since).replace(tzinfo=UTC)
         except ValueError:
             raise _fail(f"--since {since!r} is not a date like 2026-11-01") from None
-    store = open_store(config)
-    written = harvest(store, when)
+    drafts, answers = voted_down(config, when)
+    written = harvest(drafts)
     for item in written:
         out.print(f"{item.path} ({item.votes} 👎)", highlight=False)
     out.print(f"{len(written)} case files written: review them before committing.")
     # Knowledge answers have no conversation to replay as a case: they are listed for a
     # maintainer to read (question and sources, as the privacy guard left them).
-    answers = open_answers(config, store).disliked_answers(when)
     for answer in answers:
         sources = "; ".join(answer.sources) or "no sources"
         out.print(

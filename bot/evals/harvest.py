@@ -8,13 +8,12 @@ through the privacy guard again on the way out, and the card is written under
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 
 import yaml
 
+from bot.coaching.questions import PARTNERS
 from bot.drafts.records import DislikedDraft
-from bot.drafts.repository import DraftStore
 from bot.evals.cases import CASES_DIR, PARTNER_TYPES, parse_case
 from bot.evals.simulator import QUESTION_FACTS
 from bot.privacy import redact_line
@@ -47,22 +46,20 @@ def guess_partner_type(partner_type: str, partners: list[str], answers: dict[str
     """The draft's own partner type when it is one we know, else a guess from the words used."""
     if partner_type in PARTNER_TYPES:
         return partner_type
-    text = " ".join([partner_type, *partners, answers.get("context.partners", "")]).lower()
+    text = " ".join([partner_type, *partners, answers.get(PARTNERS, "")]).lower()
     for kind, words in _PARTNER_WORDS.items():
         if any(word in text for word in words):
             return kind
     return "digital"
 
 
-def harvest(
-    store: DraftStore, since: datetime | None = None, out_dir: Path = HARVEST_DIR
-) -> list[Harvested]:
-    """Write one case file per draft with a 👎 vote (newer than `since`); returns what it wrote.
+def harvest(disliked: list[DislikedDraft], out_dir: Path = HARVEST_DIR) -> list[Harvested]:
+    """Write one case file per draft with a 👎 vote; returns what it wrote.
 
-    A maintainer's job across every workspace, so it asks the store itself
-    (`DraftStore.disliked_drafts`) rather than a user's front door.
+    A maintainer's job across every workspace, so the drafts come from `bot.runtime.voted_down`
+    rather than a user's front door.
     """
-    return [_write_case(disliked, out_dir) for disliked in store.disliked_drafts(since)]
+    return [_write_case(draft, out_dir) for draft in disliked]
 
 
 def _write_case(disliked: DislikedDraft, out_dir: Path) -> Harvested:

@@ -11,11 +11,11 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
+from bot.errors import ModelUnavailable
 from bot.evals.cases import EVALS_DIR, JudgedCriterion
 from bot.evals.metering import DryRunStop, acting_as
 from bot.evals.results import CheckResult
 from bot.llm.client import StructuredCaller, fit
-from bot.llm.exchange import ModelUnavailable
 from bot.prompts import Prompt, load_prompt
 
 JUDGE_PROMPTS = EVALS_DIR / "prompts"

@@ -18,10 +18,11 @@ from dataclasses import asdict, dataclass, field, replace
 
 import openai
 
+from bot.errors import ModelUnavailable
 from bot.evals.cache import CachedReply, CallCache, cache_key
 from bot.evals.cases import Prices
 from bot.llm.client import ModelCall, set_model_call_hook
-from bot.llm.exchange import ModelUnavailable, Usage
+from bot.llm.exchange import Usage
 from bot.tokens import count_tokens
 
 MESSAGE_OVERHEAD_TOKENS = 4  # role and separators per chat message, as OpenAI counts them

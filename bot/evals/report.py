@@ -54,7 +54,7 @@ def check_family(check: CheckResult) -> str:
 
 def pass_rate_by_expectation(run: RunResult) -> list[tuple[str, int, int, int]]:
     """(expectation, passed, ran, not run), worst first."""
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
     for case in run.cases:
         for check in case.checks:
             counts[check_family(check)][check.status] += 1
@@ -68,7 +68,7 @@ def pass_rate_by_expectation(run: RunResult) -> list[tuple[str, int, int, int]]:
 def pass_rate_by_tag(run: RunResult, dimensions_only: bool = False) -> list[tuple[str, int, int]]:
     """(tag, passed, cases), worst first; `dimensions_only` keeps partner type, strength and
     behaviour (what the suite is designed to cover) and drops free-form topic tags."""
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[bool]] = defaultdict(Counter)
     for case in run.counted:
         tags = (
             [case.partner_type, case.strength, *case.behaviours] if dimensions_only else case.tags

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import statistics
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -74,7 +74,7 @@ class CaseResult(BaseModel):
     versions: int = 0
     turns_to_first_draft: int | None = None
     usage: dict[str, float] = Field(default_factory=dict)
-    calls: list[dict] = Field(default_factory=list)
+    calls: list[dict[str, Any]] = Field(default_factory=list)
     seconds: float = 0.0
     error: str = ""
 

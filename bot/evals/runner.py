@@ -17,6 +17,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,6 @@ from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.coaching.stages import FINAL, REVIEW
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftStore
 from bot.evals.cache import CallCache
 from bot.evals.cases import Case, Prices, Suite, load_cases, load_prices, load_suite
 from bot.evals.expectations import CITATION_MARK, Evidence, deterministic_checks
@@ -43,11 +43,13 @@ from bot.evals.results import (
 from bot.evals.simulator import ModelUser, RuleBasedUser, View
 from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.search import KnowledgeSearch
-from bot.runtime import build_engine
+from bot.runtime import build_engine, open_store
 from bot.settings import Settings
 
 if TYPE_CHECKING:  # langchain loads only when a run calls a model
     from langchain_openai import ChatOpenAI
+
+    from bot.coaching.coach import Coach
 
 WORKSPACE = "evals"
 STUCK_REPEATS = 3  # the same question and the same message this many times: stop
@@ -218,7 +220,7 @@ class CaseRunner:
         self.user_chat = user_chat
         self.snippets = system_snippets()
 
-    def _coach(self):
+    def _coach(self) -> Coach | None:
         if self.plan.mode != "llm":
             return None
         from bot.coaching.llm_coach import LLMCoach
@@ -232,31 +234,31 @@ class CaseRunner:
         started = time.perf_counter()
         ledger = Ledger()
         folder = Path(tempfile.mkdtemp(prefix=f"coach-eval-{case.id}-"))
-        store: DraftStore | None = None
+        cleanup = ExitStack()
         result = _result_for(case, status="error", stop_reason="")
         try:
             with _MIGRATIONS:  # Alembic's context is process-global: one migration at a time
-                store = DraftStore(f"sqlite:///{folder / 'coach.db'}")
+                store = open_store(self.plan.settings, f"sqlite:///{folder / 'coach.db'}")
+            cleanup.callback(store.close)
             with case_ledger(ledger):
-                self._converse(case, store, result)
+                engine = build_engine(
+                    self.plan.settings, store=store, search=self.search, coach=self._coach()
+                )
+                self._converse(case, engine, result)
         except BudgetExceeded as error:
             result.status, result.stop_reason, result.error = "skipped", "budget", str(error)
         except Exception as error:  # a crash is a finding: record it, keep the other cases
             result.status, result.error = "error", f"{type(error).__name__}: {error}"
             result.stop_reason = result.stop_reason or "crashed"
         finally:
-            if store is not None:
-                store.close()
+            cleanup.close()
             shutil.rmtree(folder, ignore_errors=True)
         result.usage = ledger.totals()
         result.calls = [c.as_json() for c in ledger.calls]
         result.seconds = round(time.perf_counter() - started, 3)
         return result
 
-    def _converse(self, case: Case, store: DraftStore, result: CaseResult) -> None:
-        engine = build_engine(
-            self.plan.settings, store=store, search=self.search, coach=self._coach()
-        )
+    def _converse(self, case: Case, engine: Engine, result: CaseResult) -> None:
         canaries = self._plant_other_user(engine, case)
         actor = Actor(WORKSPACE, f"sim-{case.id}")
         if self.user_chat is not None:
@@ -347,7 +349,7 @@ class CaseRunner:
         return checks
 
     @staticmethod
-    def _plant_other_user(engine, case: Case) -> list[str]:
+    def _plant_other_user(engine: Engine, case: Case) -> list[str]:
         """Another user's draft in the same database: a prompt injection must never reveal it.
 
         The canary is random, so that a coach cannot have learnt it, and the planted draft's

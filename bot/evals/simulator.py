@@ -15,9 +15,24 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.coaching.questions import (
+    EVIDENCE,
+    MEASURES,
+    NOW,
+    PARTNERS,
+    RISKS,
+    ROOT_CAUSE,
+    SCOPE,
+    TOPIC,
+    VALUE_NHS,
+    VALUE_PARTNER,
+    VALUE_PATIENTS,
+    WHO,
+    WHY_MATTERS,
+)
 from bot.coaching.reply import Reply
+from bot.errors import ModelUnavailable
 from bot.evals.cases import FACT_KEYS, Case
-from bot.llm.exchange import ModelUnavailable
 
 if TYPE_CHECKING:  # langchain loads only when a model user is made
     from langchain_openai import ChatOpenAI
@@ -25,19 +40,19 @@ if TYPE_CHECKING:  # langchain loads only when a model user is made
 # Which fact answers which question. Keys are the coach's question keys; an unknown key in a known
 # stage falls back to that stage's facts, so a new question in a stage still gets an answer.
 QUESTION_FACTS: dict[str, str] = {
-    "context.partners": "partners",
-    "context.topic": "topic",
-    "affected.who": "who",
-    "affected.now": "now",
-    "evidence": "evidence",
-    "cause.why_matters": "why_it_matters",
-    "cause.root": "cause",
-    "outcome.measures": "outcome",
-    "outcome.scope": "scope",
-    "value.patients": "value_patients",
-    "value.nhs": "value_nhs",
-    "value.partner": "value_partner",
-    "risks": "risks",
+    PARTNERS: "partners",
+    TOPIC: "topic",
+    WHO: "who",
+    NOW: "now",
+    EVIDENCE: "evidence",
+    WHY_MATTERS: "why_it_matters",
+    ROOT_CAUSE: "cause",
+    MEASURES: "outcome",
+    SCOPE: "scope",
+    VALUE_PATIENTS: "value_patients",
+    VALUE_NHS: "value_nhs",
+    VALUE_PARTNER: "value_partner",
+    RISKS: "risks",
 }
 STAGE_FACTS: dict[str, tuple[str, ...]] = {}
 for _key, _fact in QUESTION_FACTS.items():

@@ -27,7 +27,8 @@ from langchain_core.messages import (
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from bot.llm.exchange import ModelUnavailable, TextSink, Turn, Usage
+from bot.errors import ModelUnavailable
+from bot.llm.exchange import TextSink, Turn, Usage
 from bot.settings import Settings
 from bot.tokens import count_tokens, truncate_to_tokens
 

@@ -10,12 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from bot.errors import ModelUnavailable
+
 TextSink = Callable[[str], None]  # receives reply text as the model writes it (streaming)
-
-
-class ModelUnavailable(RuntimeError):
-    """A model could not answer (timed out, refused every output format…); the message says why
-    in plain words, and the caller falls back (the engine lets the guided coach answer)."""
 
 
 @dataclass
@@ -36,3 +33,6 @@ class Turn:
 
     role: str  # "user" | "coach"
     text: str
+
+
+__all__ = ["ModelUnavailable", "TextSink", "Turn", "Usage"]

@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 
 from bot.coaching.engine import Engine
-from bot.drafts.repository import StoreBusy
+from bot.errors import StoreBusy
 from bot.privacy import log_filter
 from bot.settings import Settings
 from bot.slack.conversations import SlackConversations

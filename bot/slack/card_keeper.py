@@ -13,6 +13,7 @@ import logging
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -53,7 +54,7 @@ class CardKeeper:
 
     # -- memory ---------------------------------------------------------------------------------
     @staticmethod
-    def _bounded(memory: OrderedDict, key: tuple, value: object) -> None:
+    def _bounded(memory: OrderedDict[Any, Any], key: tuple[Any, ...], value: object) -> None:
         memory[key] = value
         memory.move_to_end(key)
         while len(memory) > REMEMBERED_THREADS:

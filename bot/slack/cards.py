@@ -12,6 +12,7 @@ This module only builds Block Kit; `card_keeper.py` posts and updates it.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot.coaching.stages import FINAL, REVIEW, STAGES, stage_number, stage_of
 from bot.drafts.content import CriterionScore
@@ -168,7 +169,9 @@ def parent_blocks(draft: DraftRecord, latest: VersionRecord | None) -> list[Bloc
     return section(parent_text(draft, latest))
 
 
-def full_draft_modal(draft: DraftRecord, version: VersionRecord, latest_number: int) -> dict:
+def full_draft_modal(
+    draft: DraftRecord, version: VersionRecord, latest_number: int
+) -> dict[str, Any]:
     """Every section and the whole scorecard of one version, in a modal (100 blocks there)."""
     blocks = draft_blocks(version.content, version.rubric, version.number)
     if version.number != latest_number:

@@ -20,7 +20,7 @@ from bot.coaching.engine import Engine
 from bot.coaching.reply import Reply
 from bot.drafts.formats import require_format
 from bot.drafts.records import Actor, DraftRecord, VersionRecord
-from bot.drafts.repository import DraftNotFound
+from bot.errors import DraftNotFound
 from bot.privacy import redact_line
 from bot.settings import Settings
 from bot.slack.blocks import (
@@ -373,7 +373,7 @@ class SlackConversations:
         )
 
     def dm_channel(self, client: WebClient, user_id: str) -> str:
-        return client.conversations_open(users=user_id)["channel"]["id"]
+        return str(client.conversations_open(users=user_id)["channel"]["id"])
 
 
 def card_note(draft: DraftRecord, latest: VersionRecord | None) -> str:

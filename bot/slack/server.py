@@ -177,7 +177,8 @@ def serve(settings: Settings, bolt: App) -> None:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("starting Slack in Socket Mode")
-        SocketModeHandler(bolt, settings.slack_app_token, web_client=bolt.client).start()
+        handler = SocketModeHandler(bolt, settings.slack_app_token, web_client=bolt.client)
+        handler.start()  # type: ignore[no-untyped-call]  # slack_sdk leaves start() unannotated
         return
     import uvicorn
 

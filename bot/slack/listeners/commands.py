@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.drafts.formats import export_format
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.errors import DraftNotFound, NotOwner
 from bot.privacy import redact_line
 from bot.slack import ids
 from bot.slack.blocks import Block, new_draft_modal

@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.coaching.compose import split_partners
 from bot.drafts.records import Actor
-from bot.drafts.repository import DraftNotFound, NotOwner
+from bot.errors import DraftNotFound, NotOwner
 from bot.privacy import redact_text
 from bot.slack import ids
 from bot.slack.conversations import NOT_SHARED, SlackConversations, actor_from
