@@ -216,9 +216,10 @@ class PartnerFit:
         return FIT_BOOST if any(self._about(passage, kind) for kind in self.kinds) else 0.0
 
     def choose(self, passages: Iterable[Passage]) -> list[Passage]:
-        """The passages that fit, those about these partners first, otherwise in given order."""
+        """The passages that fit, by relevance with a lift for those about these partners (a
+        lift, not a jump: a far better match on the question still comes first)."""
         kept = [p for p in passages if self.fits(p)]
-        return sorted(kept, key=lambda p: -self.boost(p)) if self.known else kept
+        return sorted(kept, key=lambda p: -(p.score + self.boost(p))) if self.known else kept
 
     def value_hint(self, default: str) -> str:
         """The partner value question's hint for these partners (`default` when none is known)."""
