@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from benchmarks.timing import summary_ms
 from bot.coaching.engine import Engine
@@ -95,7 +96,7 @@ def _conversation(
     return turns, draft_id
 
 
-def run() -> dict:
+def run() -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as data:
         settings = load_settings(coach_data_dir=Path(data), coach_knowledge_dir=ROOT / "knowledge")
         embeddings = LazyEmbeddings(settings)
