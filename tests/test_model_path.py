@@ -92,3 +92,17 @@ def test_a_model_drafts_from_the_statement_slots_when_they_are_given(make_settin
     assert "read into slots" in prompt and "People affected: adults with atrial" in prompt
     assert GOOD_ANSWERS["cause.root"] not in prompt, "the raw answers are not sent as well"
     assert content.checklist and content.problem_statement
+
+
+def test_a_failed_reading_is_not_followed_by_a_second_model_call(store, make_settings):
+    with FakeOpenAI() as fake:
+        fake.set_default(lambda request: Scripted(content="Sure! {not json"))
+        settings = make_settings(openai_base_url=fake.url, coach_model="fake-coach")
+        engine = Engine(store, LLMCoach(settings), search=None)
+        draft_id = engine.start(ALICE, "AF").draft_id
+        reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS[PARTNERS])
+        requests = fake.chat_requests()
+    assert any("malformed" in n for n in reply.notices)
+    assert reply.text and reply.question, "the guided coach answered the turn"
+    # every request is the reading, tried in each structured format; no plain feedback call
+    assert requests and all(r.get("response_format") or r.get("tools") for r in requests)

@@ -377,10 +377,15 @@ class Dialogue:
                 k=2,
                 meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
             )
-            said = self._coaches.run(
-                notices,
-                lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream),
-            )
+            # A model that read this message and wrote no feedback failed (the guided coach
+            # read it) or left it empty: the guided coach's feedback, never a second model call.
+            if self._coaches.mode == "llm" and not insisted:
+                said = self._coaches.guided.feedback(asked, answer, issues, passages, history)
+            else:
+                said = self._coaches.run(
+                    notices,
+                    lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream),
+                )
         if insisted:
             said = replace(said, text=joined(insisted, said.text))
         also = f"Also noted {labels(elsewhere)}." if elsewhere else ""
