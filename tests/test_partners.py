@@ -77,6 +77,8 @@ DIGITAL = "Our ICB and a digital health company that makes a remote monitoring a
         ("", "Our network and a university physiotherapy school", PartnerKind.ACADEMIC),
         ("", "Our trust and Acme Pharma", PartnerKind.PHARMACEUTICAL),
         ("", "Three care homes and our community team", PartnerKind.SOCIAL_CARE),
+        ("", "District nurses and a catheter supplier", PartnerKind.MEDTECH_DIGITAL),
+        ("", "Our trust's falls team and a sensor company", PartnerKind.MEDTECH_DIGITAL),
         ("local_government", "Riverside", PartnerKind.LOCAL_GOVERNMENT),
         ("charity", "", PartnerKind.VOLUNTARY),
         ("voluntary", "", PartnerKind.VOLUNTARY),
@@ -84,6 +86,11 @@ DIGITAL = "Our ICB and a digital health company that makes a remote monitoring a
 )
 def test_the_partner_kind_comes_from_the_form_or_the_partners_names(partner_type, named, kind):
     assert kind in partner_fit(partner_type, [], {PARTNERS: named}).kinds
+
+
+def test_a_named_kind_wins_over_the_word_company():
+    fit = partner_fit("", [], {PARTNERS: "Our ward and a home care company"})
+    assert PartnerKind.SOCIAL_CARE in fit.kinds and not fit.digital_rules
 
 
 def test_a_pharmacy_committee_is_not_the_pharmaceutical_industry():

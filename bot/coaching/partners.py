@@ -249,9 +249,21 @@ class PartnerFit:
         return bool(words and words.search(f"{passage.title} {passage.text}"))
 
 
+# A company named by what it makes or sells ("a catheter supplier", "a sensor company") and by no
+# other cue: a medtech or digital supplier is by far the likeliest, and the pharmaceutical
+# industry says so ("a pharmaceutical company", "Acme Pharma").
+_SOME_COMPANY = re.compile(
+    r"\b(?:compan(?:y|ies)|suppliers?|vendors?|manufacturers?|ltd|limited|plc|inc|sensors?)\b",
+    re.IGNORECASE,
+)
+
+
 def kinds_named(text: str) -> set[PartnerKind]:
     """The kinds of organisation named in some words ('a county council and a charity')."""
-    return {kind for kind, cue in _CUES.items() if cue.search(text or "")}
+    kinds = {kind for kind, cue in _CUES.items() if cue.search(text or "")}
+    if not kinds - {PartnerKind.NHS} and _SOME_COMPANY.search(text or ""):
+        kinds.add(PartnerKind.MEDTECH_DIGITAL)
+    return kinds
 
 
 def partner_fit(
