@@ -121,16 +121,38 @@ def _p(stats: dict, high: str = "p95_ms") -> str:
     return f"{stats['p50_ms']:.1f} / {stats[high]:.1f} ms"
 
 
+def _goal(value: float, limit: float) -> str:
+    return f" (goal ≤ {limit:,g} " + ("✓)" if value <= limit else "✗)")
+
+
 def _engine_table(console: Console, result: dict) -> None:
+    goals = engine.GOALS
     table = Table(title="Coaching engine", title_justify="left", show_header=False)
-    table.add_row("guided turn p50 / p95 (no model, scripted answers)", _p(result["guided_turn"]))
+    guided = result["guided_turn"]
+    table.add_row(
+        "guided turn p50 / p95 (no model, scripted answers)",
+        _p(guided) + _goal(guided["p50_ms"], goals["guided_turn_p50_ms"]),
+    )
     table.add_row("guided turn p50 / p95 (every text new)", _p(result["guided_turn_new_text"]))
     table.add_row("guided turns per statement", f"{result['guided_turns_per_statement']:.1f}")
     table.add_row("LLM turn p50 / p95 (scripted model)", _p(result["llm_turn_with_scripted_model"]))
+    overhead = result["llm_engine_overhead"]
+    table.add_row(
+        "LLM engine overhead p50 / p95 (turn less model time)",
+        _p(overhead) + _goal(overhead["p50_ms"], goals["llm_engine_overhead_p50_ms"]),
+    )
     table.add_row("LLM turns per statement", f"{result['llm_turns_per_statement']:.1f}")
     table.add_row("LLM model calls per statement", f"{result['llm_model_calls_per_statement']:.1f}")
+    per_turn = result["llm_model_calls_per_turn"]
+    table.add_row(
+        "LLM model calls per turn",
+        f"{per_turn:.2f}" + _goal(per_turn, goals["llm_model_calls_per_turn"]),
+    )
     tokens = result["llm_prompt_tokens_per_statement"]
-    table.add_row("LLM prompt tokens per statement", f"{tokens:,.0f}")
+    table.add_row(
+        "LLM prompt tokens per statement",
+        f"{tokens:,.0f}" + _goal(tokens, goals["llm_prompt_tokens_per_statement"]),
+    )
     console.print(table)
 
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.coaching.compose import PARTIES
 from bot.coaching.rubric import score_draft
+from bot.coaching.statement.writer import PARTIES
 from bot.drafts.content import DraftContent, PartyValue, RubricScore
 
 RATINGS_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "draft_ratings.yaml"

@@ -211,7 +211,7 @@ def _scripted(request):
     return Scripted(**reply_for(request))
 
 
-def test_llm_mode_files_answers_with_one_extraction_call(store, make_settings):
+def test_llm_mode_files_answers_and_coaches_with_one_reading_call(store, make_settings):
     with FakeOpenAI() as fake:
         fake.set_default(_scripted)
         settings = make_settings(openai_base_url=fake.url, coach_model="fake-coach")
@@ -220,16 +220,17 @@ def test_llm_mode_files_answers_with_one_extraction_call(store, make_settings):
         reply = engine.handle(ALICE, draft_id, GOOD_ANSWERS[PARTNERS])
         assert not reply.notices
         assert store.get_draft(ALICE, draft_id).answers == {PARTNERS: GOOD_ANSWERS[PARTNERS]}
-        extraction = [r for r in fake.chat_requests() if "ExtractionOutput" in str(r)]
-        assert len(extraction) == 1
+        (reading,) = fake.chat_requests()
+        assert "ReadOutput" in str(reading)
+        assert reply.text.startswith("Good start"), "the reading's feedback is the reply"
 
 
 def test_llm_extraction_cannot_file_words_the_user_never_wrote(store, make_settings):
     invented = {"parts": [{"text": "We have no nurses.", "questions": [ROOT_CAUSE]}]}
 
     def lying(request):
-        if "ExtractionOutput" in str(request):
-            return Scripted(content=__import__("json").dumps(invented))
+        if "ReadOutput" in str(request):
+            return Scripted(content=__import__("json").dumps({**invented, "feedback": "Fine."}))
         return _scripted(request)
 
     with FakeOpenAI() as fake:

@@ -8,8 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.coaching.compose import readiness_checklist
+from bot.coaching.checklist import readiness_checklist
 from bot.coaching.engine import Engine
+from bot.coaching.partners import partner_fit
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
@@ -58,12 +59,14 @@ def test_excerpt_is_total_and_bounded(text):
 
 
 def test_a_digital_partner_gets_dtac_and_clinical_safety_and_data_gets_ig():
-    items = [c.item for c in readiness_checklist({}, digital=True, patient_data=True)]
+    digital = partner_fit("digital")
+    moving_data = {"evidence": "We will share patient records with the company."}
+    items = [c.item for c in readiness_checklist(moving_data, digital)]
     assert any("DTAC" in item for item in items)
     assert any("DCB0129" in item and "DCB0160" in item for item in items)
     assert any("data sharing agreement" in item for item in items)
     assert any("impact assessment" in item for item in items)
-    plain = [c.item for c in readiness_checklist({})]
+    plain = [c.item for c in readiness_checklist({}, partner_fit("pharmaceutical"))]
     assert not any("DTAC" in item or "impact assessment" in item for item in plain)
 
 

@@ -29,6 +29,29 @@ class CoachWords:
 
 
 @dataclass(frozen=True)
+class ReadRequest:
+    """One answer to read: the message, the question it was given to, and what feedback on it
+    can draw on (the checks' findings, knowledge passages, the conversation so far)."""
+
+    text: str
+    asked: Question
+    issues: list[Issue]
+    passages: list[Passage]
+    history: list[Turn]
+    partners: str = ""  # the partner kinds in words ("local government or housing")
+
+
+@dataclass
+class Reading:
+    """What a coach read in a message: its parts and the questions each answers, and, from a
+    coach that writes both in one go (the LLM coach), its feedback on the answer."""
+
+    parts: list[Part]
+    feedback: CoachWords | None = None
+    usage: Usage = field(default_factory=Usage)
+
+
+@dataclass(frozen=True)
 class DraftRequest:
     """Everything needed to write (or revise) a draft."""
 
@@ -39,9 +62,10 @@ class DraftRequest:
     passages: list[Passage]
     previous: DraftContent | None = None
     instruction: str = ""  # a revision request in the user's words
-    # The statement's slots as the guided writer reads them (`statement.understood.for_prompt`):
-    # a model drafts from the same understanding, each fact with the words it came from.
-    slots: str = ""
+    # What the statement model read from the answers, one slot a line with the words each came
+    # from, for a model's prompt: when given, a model drafts from it rather than from the raw
+    # answers, so both coaches write from one understanding.
+    understood: str = ""
 
 
 class Coach(Protocol):
@@ -74,6 +98,11 @@ class Coach(Protocol):
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         """The parts of an answer and the question(s) each answers."""
+        ...
+
+    def read(self, request: ReadRequest, stream: TextSink | None = None) -> Reading:
+        """The parts of an answer to the question asked, and feedback on it when the coach
+        writes both at once (`Reading.feedback` None: ask `feedback` once the parts are filed)."""
         ...
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]: ...

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from bot.coaching.coach import CoachWords
-from bot.coaching.compose import moves_patient_data, split_partners
+from bot.coaching.checklist import moves_patient_data
+from bot.coaching.coach import CoachWords, Reading, ReadRequest
+from bot.coaching.compose import split_partners
 from bot.coaching.drafting import Drafted, Drafting
 from bot.coaching.fallback import Coaches, WatchedSink
 from bot.coaching.filing import (
@@ -23,7 +24,8 @@ from bot.coaching.filing import (
 )
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.intent import Intent, classify
-from bot.coaching.questions import PARTNERS, TOPIC, check_answer, known_question
+from bot.coaching.partners import PartnerFit
+from bot.coaching.questions import PARTNERS, TOPIC, Question, check_answer, known_question
 from bot.coaching.recogniser import Part, split_parts
 from bot.coaching.reply import Reply, ReplyKind
 from bot.coaching.stages import (
@@ -46,7 +48,15 @@ from bot.coaching.statement.corrections import (
 )
 from bot.coaching.statement.reading import read_statement
 from bot.coaching.statement.understood import lines as understood_lines
-from bot.coaching.tips import FEEDBACK_ANSWER_CHARS, KnowledgeTips, feedback_query, tip_query
+from bot.coaching.tips import (
+    FEEDBACK_ANSWER_CHARS,
+    HISTORY_FOR_TIPS,
+    TIP_CANDIDATES,
+    KnowledgeTips,
+    feedback_query,
+    fit_of,
+    tip_query,
+)
 from bot.coaching.wording import (
     COACHING_HELP,
     GUIDED_REVISION,
@@ -326,12 +336,16 @@ class Dialogue:
             reply.text = joined(reply.text, REVIEW_HELP)
         return reply
 
-    def put_question(self, draft_id: str, key: str, text: str) -> Reply:
-        """A stage's question, with a tip from the knowledge base on its topic."""
+    def put_question(
+        self, draft_id: str, key: str, text: str, partners: PartnerFit | None = None
+    ) -> Reply:
+        """A stage's question, with a tip from the knowledge base on its topic (one that fits
+        the `partners` a form named)."""
         reply = self._question_reply(draft_id, key, text)
         asked = question(key)
         if asked:
-            reply.tips = self._knowledge.tips(self._knowledge.find(asked.search, k=1))
+            found = self._knowledge.find(asked.search, k=TIP_CANDIDATES if partners else 1)
+            reply.tips = self._knowledge.tips(found, partners=partners)
         return reply
 
     def answer_aside(
@@ -405,6 +419,37 @@ class Dialogue:
             parts, _usage = self._coaches.guided.recognise(text, asked)
         return parts
 
+    def _read(
+        self,
+        draft: DraftRecord,
+        text: str,
+        asked: Question,
+        history: list[Turn],
+        notices: list[str],
+        stream: TextSink | None,
+    ) -> tuple[Reading, list[Passage]]:
+        """What each part of the message answers, and, from an LLM coach, feedback on it in the
+        same call (one model call a turn): its feedback lookup is made before the call, from
+        the message, since the model reads and coaches at once. The lookup's meaning side is
+        the question's topic (embedded at warm-up) and its word side the whole message: the
+        model reads the message itself, so no embedding is spent on it."""
+        if self._coaches.mode != "llm":
+            return Reading(self._recognise(text, asked.key, notices)), []
+        passages = self._knowledge.find(feedback_query(asked, text), k=2, meaning_of=[asked.search])
+        request = ReadRequest(
+            text,
+            asked,
+            check_answer(asked.key, text),
+            passages,
+            history,
+            fit_of(draft).describe(),
+        )
+        sink = WatchedSink(stream)
+        reading = self._coaches.run(notices, lambda c: c.read(request, sink.until_used()))
+        if not reading.parts:  # a model that found nothing: the offline recogniser reads them
+            reading.parts, _usage = self._coaches.guided.recognise(text, asked.key)
+        return reading, passages
+
     def _answer(
         self, actor: Actor, draft: DraftRecord, text: str, stream: TextSink | None = None
     ) -> Plan:
@@ -414,6 +459,10 @@ class Dialogue:
             return self._go(draft, first_key())
         notices: list[str] = []
         before = Flow.from_json(draft.flow)
+        # Read once a turn: the coach reads the conversation's end, the tips all of it.
+        conversation = self._conversation(actor, draft)
+        history = conversation[-HISTORY_FOR_COACH:]
+        reading, read_with = Reading([]), list[Passage]()
         if before.redirect is not None and says_again(text, before.redirect, asked.key):
             # The same words again after "that sounds like …": they answer the question asked.
             answers_before = take_back(draft.answers, before.redirect)
@@ -426,7 +475,8 @@ class Dialogue:
                 split_parts(text),
                 tip_query(asked, check_answer(asked.key, text), "", text),
             )
-            parts = self._recognise(text, asked.key, notices)
+            reading, read_with = self._read(draft, text, asked, history, notices, stream)
+            parts = reading.parts
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
@@ -454,15 +504,23 @@ class Dialogue:
             return self._first_draft(actor, draft, answers, flow, partners, lead, notices)
         answer = answers[asked.key]
         issues = check_answer(asked.key, answer)
-        passages = self._knowledge.find(
-            feedback_query(asked, answer),
-            k=2,
-            meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
-        )
-        history = self._history(actor, draft)
-        said = self._coaches.run(
-            notices, lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream)
-        )
+        if reading.feedback is not None:  # the model coached on the answer as it read it
+            said, passages = reading.feedback, read_with
+        else:
+            passages = self._knowledge.find(
+                feedback_query(asked, answer),
+                k=2,
+                meaning_of=[asked.search, *split_parts(answer[:FEEDBACK_ANSWER_CHARS])],
+            )
+            # A model that read this message and wrote no feedback failed (the guided coach
+            # read it) or left it empty: the guided coach's feedback, never a second model call.
+            if self._coaches.mode == "llm" and not insisted:
+                said = self._coaches.guided.feedback(asked, answer, issues, passages, history)
+            else:
+                said = self._coaches.run(
+                    notices,
+                    lambda c: c.feedback(asked, answer, issues, passages, history, stream=stream),
+                )
         if insisted:
             said = replace(said, text=joined(insisted, said.text))
         also = f"Also noted {labels(elsewhere)}." if elsewhere else ""
@@ -472,7 +530,11 @@ class Dialogue:
             reply = self._question_reply(draft.id, asked.key, joined(said.text, also, retry))
             tips_for = tip_query(asked, issues, asked.search, text)
             reply.tips = self._knowledge.tips(
-                self._knowledge.find(tips_for, k=3), passages, actor=actor, draft=draft
+                self._knowledge.find(tips_for, k=TIP_CANDIDATES),
+                passages,
+                draft=draft,
+                answers=answers,
+                history=conversation,
             )
             return Plan(reply, answers=answers, partners=partners, flow=flow, notices=notices)
         flow = flow.answered(asked.key)
@@ -495,10 +557,17 @@ class Dialogue:
         if issues or moves_patient_data({asked.key: answer}):
             # Quiet by default: a sound answer moves on without a tip; a weak one, or one that
             # moves patient data (information governance), gets the guidance that helps.
-            tips_for = tip_query(asked, issues, known_question(following).search, text)
-            found = self._knowledge.find(tips_for, k=3)
+            ahead = fit_of(draft, answers).question_search(
+                following, known_question(following).search
+            )
+            found = self._knowledge.find(tip_query(asked, issues, ahead, text), k=TIP_CANDIDATES)
             reply.tips = self._knowledge.tips(
-                found, passages, actor=actor, draft=draft, already=said.text
+                found,
+                passages,
+                draft=draft,
+                already=said.text,
+                answers=answers,
+                history=conversation,
             )
         return Plan(
             reply,
@@ -596,6 +665,11 @@ class Dialogue:
             asked = question(draft.question_key)
             reply.question = asked.prompt if asked else None
         return Plan(reply)
+
+    def _conversation(self, actor: Actor, draft: DraftRecord) -> list[Turn]:
+        """The whole conversation so far (what the tips must not repeat), oldest first."""
+        messages = self._store.recent_messages(actor, draft.id, limit=HISTORY_FOR_TIPS)
+        return [Turn(m.role, m.text) for m in messages]
 
     def _history(self, actor: Actor, draft: DraftRecord) -> list[Turn]:
         messages = self._store.recent_messages(actor, draft.id, limit=HISTORY_FOR_COACH)

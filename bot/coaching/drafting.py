@@ -79,7 +79,7 @@ class Drafting:
             passages=passages,
             previous=latest.content if latest else None,
             instruction=instruction,
-            slots=for_prompt(read_statement(answers)),
+            understood=for_prompt(read_statement(answers)),
         )
         notices: list[str] = []
         usage = Usage()

@@ -26,11 +26,12 @@ from bot.coaching.drafting import Drafting
 from bot.coaching.drafts_service import DraftsService
 from bot.coaching.fallback import Coaches
 from bot.coaching.guided import GuidedCoach, citation
+from bot.coaching.partners import partner_fit, worded_for
 from bot.coaching.questions import PARTNERS, TOPIC, WHO
 from bot.coaching.recogniser import shared_recogniser
 from bot.coaching.reply import Reply
 from bot.coaching.stages import first_key, next_key
-from bot.coaching.tips import KnowledgeTips
+from bot.coaching.tips import KnowledgeTips, fit_of
 from bot.coaching.wording import joined, title_from
 from bot.drafts.answers import AnswerStore
 from bot.drafts.events import EventStore
@@ -128,7 +129,8 @@ class Engine:
         if partners:
             answers[PARTNERS] = ", ".join(partners)
             stage = next_key(stage)
-        reply = self._dialogue.put_question("", stage, text="")
+        fit = partner_fit(partner_type, partners)
+        reply = self._dialogue.put_question("", stage, text="", partners=fit if fit.known else None)
 
         def opening(draft: DraftRecord) -> list[tuple[str, str]]:
             reply.draft_id = draft.id
@@ -291,6 +293,7 @@ class Engine:
         for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
             draft = self._store.get_draft(actor, draft_id)
             plan = decide(draft)
+            worded_for(plan.reply, fit_of(draft, plan.answers))
             try:
                 return self._commit(actor, draft, plan)
             except ConcurrentUpdate:

@@ -8,7 +8,7 @@ with their sources when the user asks a side question.
 from __future__ import annotations
 
 from bot.coaching.checks import Issue
-from bot.coaching.coach import CoachWords, DraftRequest
+from bot.coaching.coach import CoachWords, DraftRequest, Reading, ReadRequest
 from bot.coaching.compose import compose_draft
 from bot.coaching.questions import Question
 from bot.coaching.recogniser import Part, Recogniser, shared_recogniser
@@ -89,6 +89,11 @@ class GuidedCoach:
 
     def recognise(self, text: str, asked: str | None) -> tuple[list[Part], Usage]:
         return self.recogniser.recognise(text, asked), Usage()
+
+    def read(self, request: ReadRequest, stream: TextSink | None = None) -> Reading:
+        """The recogniser's parts; feedback waits until they are filed, since the guided
+        coach's feedback is the checks on the answer as filed."""
+        return Reading(self.recogniser.recognise(request.text, request.asked.key))
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]:
         content = compose_draft(

@@ -2,8 +2,13 @@
 
 Every call fits a per-turn token budget (passages and history trimmed with the project's offline
 tokenizer), cites the knowledge passages it was given, and records which prompt versions it used.
-Structured replies (drafts, rubric scores) go through `StructuredCaller`, which finds an output
-method the configured server supports.
+Structured replies (readings, drafts, rubric scores) go through `StructuredCaller`, which finds
+an output method the configured server supports.
+
+An answer costs one call: `read` both files the message's parts under the questions they answer
+and writes the feedback on it (prompt `read`), where reading and feedback used to be two calls
+each carrying the whole prompt. `recognise` and `feedback` remain for the turns that need only
+one of them (new facts after the draft, an answer insisted on after a redirect).
 """
 
 from __future__ import annotations
@@ -15,10 +20,11 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, Field
 
+from bot.coaching.checklist import readiness_checklist
 from bot.coaching.checks import Issue
-from bot.coaching.coach import CoachWords, DraftRequest
-from bot.coaching.compose import involves_commercial_partner, readiness_checklist
+from bot.coaching.coach import CoachWords, DraftRequest, Reading, ReadRequest
 from bot.coaching.guided import citation, shown_answer
+from bot.coaching.partners import partner_fit
 from bot.coaching.questions import NONE, QUESTION_KEYS
 from bot.coaching.recogniser import Part
 from bot.coaching.rubric import CRITERIA, merge_scores
@@ -43,6 +49,13 @@ from bot.tokens import count_tokens
 CITATION = re.compile(r"\[(\d{1,2})\]")
 PASSAGE_BUDGET_TOKENS = 1800
 ANSWERS_BUDGET_TOKENS = 2000
+# A reading is sent every turn, so its parts are kept small: the feedback needs the gist of two
+# passages and the last exchange, not the whole conversation.
+READ_PASSAGE_BUDGET_TOKENS = 450
+READ_HISTORY_BUDGET_TOKENS = 300
+READ_ANSWER_BUDGET_TOKENS = 1200
+DRAFT_PASSAGE_BUDGET_TOKENS = 900
+PROMPT_IDS = ("feedback", "side_answer", "draft", "score", "extract", "read")
 
 
 class DraftOutput(BaseModel):
@@ -72,14 +85,39 @@ class ExtractionOutput(BaseModel):
     parts: list[ExtractedPart]
 
 
-def numbered_passages(passages: list[Passage]) -> str:
+class ReadOutput(BaseModel):
+    """One answer read and coached on: its parts by question, and the feedback on it."""
+
+    parts: list[ExtractedPart]
+    feedback: str = Field(description="coaching on the answer to the question asked, ≤ 90 words")
+
+
+def numbered_passages(passages: list[Passage], budget: int = PASSAGE_BUDGET_TOKENS) -> str:
+    """Passages numbered for citation, each given an equal share of `budget` tokens, so a long
+    first passage never crowds out the second."""
     if not passages:
         return "(none found)"
+    share = max(budget // len(passages), 60)
     blocks = [
-        f"[{n}] {p.title} — {p.heading or 'overview'} ({p.path})\n{p.text}"
+        fit(f"[{n}] {p.title} — {p.heading or 'overview'} ({p.path})\n{p.text}", share)
         for n, p in enumerate(passages, start=1)
     ]
-    return fit("\n\n".join(blocks), PASSAGE_BUDGET_TOKENS)
+    return "\n\n".join(blocks)
+
+
+def facts_text(request: DraftRequest) -> str:
+    """What a draft is written from: the statement's slots when the statement model read them
+    (labelled as such), else the answers by question."""
+    if request.understood.strip():
+        return "What the user told us, read into slots:\n" + fit(
+            request.understood.strip(), ANSWERS_BUDGET_TOKENS
+        )
+    return "Answers, by question:\n" + answers_text(request.answers)
+
+
+def question_list() -> str:
+    """Every question key with what it holds, one per line, for a reading prompt."""
+    return "\n".join(f"  {q.key}: {q.label}" for q in QUESTIONS)
 
 
 def answers_text(answers: dict[str, str]) -> str:
@@ -106,8 +144,7 @@ class LLMCoach:
         self.timeout = settings.coach_llm_timeout
         pinned = prompt_versions or {}
         self.prompts: dict[str, Prompt] = {
-            name: load_prompt(name, pinned.get(name))
-            for name in ("feedback", "side_answer", "draft", "score", "extract")
+            name: load_prompt(name, pinned.get(name)) for name in PROMPT_IDS
         }
         self.structured = StructuredCaller(self.chat, self.timeout)
 
@@ -116,11 +153,15 @@ class LLMCoach:
         return {name: prompt.ref for name, prompt in self.prompts.items()}
 
     def _messages(
-        self, prompt: Prompt, history: list[Turn] | None = None, **values: object
+        self,
+        prompt: Prompt,
+        history: list[Turn] | None = None,
+        history_budget: int = HISTORY_BUDGET_TOKENS,
+        **values: object,
     ) -> list[BaseMessage]:
         """System, recent history and the user part, never over the per-turn token budget."""
         system, user = prompt.render(**values)
-        past = history_messages(history or [], HISTORY_BUDGET_TOKENS)
+        past = history_messages(history or [], history_budget)
         fixed = count_tokens(system) + count_tokens(user) + 12
         while past and fixed + sum(count_tokens(str(m.content)) + 4 for m in past) > (
             PROMPT_BUDGET_TOKENS
@@ -198,15 +239,39 @@ class LLMCoach:
             schema=json.dumps(ExtractionOutput.model_json_schema()),
         )
         output, usage = self.structured.call(ExtractionOutput, messages)
-        flat = " ".join(text.split()).casefold()
-        parts = []
-        for item in output.parts:
-            words = " ".join(item.text.split())
-            if not words or words.casefold() not in flat:
-                continue
-            keys = tuple(dict.fromkeys(k for k in item.questions if k in QUESTION_KEYS))
-            parts.append(Part(words, keys, 1.0 if keys else 0.0, keys[0] if keys else NONE))
-        return parts, usage
+        return _real_parts(text, output.parts), usage
+
+    def read(self, request: ReadRequest, stream: TextSink | None = None) -> Reading:
+        """One structured call: the message's parts by question, and feedback on the answer.
+
+        Parts are kept only when their words really come from the message and keys only when
+        they name a real question, as in `recognise`. The feedback is passed to `stream` in one
+        piece (a structured reply cannot be shown word by word), as a cached reply would be.
+        """
+        asked = request.asked
+        messages = self._messages(
+            self.prompts["read"],
+            request.history,
+            history_budget=READ_HISTORY_BUDGET_TOKENS,
+            questions=question_list(),
+            partners=request.partners or "not yet known",
+            stage=stage_of(asked.key).name,
+            asked=asked.key,
+            question=asked.prompt,
+            hint=asked.good,
+            issues="; ".join(i.message for i in request.issues) or "nothing",
+            passages=numbered_passages(request.passages, READ_PASSAGE_BUDGET_TOKENS),
+            answer=fit(request.text, READ_ANSWER_BUDGET_TOKENS),
+        )
+        output, usage = self.structured.call(ReadOutput, messages)
+        feedback = " ".join(output.feedback.split())
+        if feedback and stream is not None:
+            stream(feedback)
+        return Reading(
+            _real_parts(request.text, output.parts),
+            CoachWords(feedback, usage) if feedback else None,
+            usage,
+        )
 
     def compose(self, request: DraftRequest) -> tuple[DraftContent, Usage]:
         previous = (
@@ -224,25 +289,25 @@ class LLMCoach:
             if request.previous
             else "(none)"
         )
+        partners = partner_fit(request.partner_type, request.partners, request.answers)
         messages = self._messages(
             self.prompts["draft"],
             title=request.title,
             partners=", ".join(request.partners) or "(not named)",
+            partner_kinds=partners.describe(),
             answers=answers_text(request.answers),
-            passages=numbered_passages(request.passages),
+            facts=facts_text(request),
+            passages=numbered_passages(request.passages, DRAFT_PASSAGE_BUDGET_TOKENS),
             previous=fit(previous, 1200),
             instruction=fit(request.instruction, 300) or "(none)",
             schema=json.dumps(DraftOutput.model_json_schema()),
         )
         output, usage = self.structured.call(DraftOutput, messages)
-        commercial = involves_commercial_partner(
-            request.partners, request.partner_type, request.answers
-        )
         content = DraftContent(
             title=request.title,
             partners=request.partners,
             **output.model_dump(),
-            checklist=readiness_checklist(request.answers) if commercial else [],
+            checklist=readiness_checklist(request.answers, partners),
             sources=[citation(p) for p in request.passages],
         )
         return content, usage
@@ -261,3 +326,17 @@ class LLMCoach:
         output, usage = self.structured.call(RubricOutput, messages)
         model_score = RubricScore(criteria=output.criteria, gate_passed=deterministic.gate_passed)
         return merge_scores(deterministic, model_score), usage
+
+
+def _real_parts(text: str, extracted: list[ExtractedPart]) -> list[Part]:
+    """The model's parts whose words are really in `text`, with only real question keys: a
+    model cannot file words the user never wrote."""
+    flat = " ".join(text.split()).casefold()
+    parts = []
+    for item in extracted:
+        words = " ".join(item.text.split())
+        if not words or words.casefold() not in flat:
+            continue
+        keys = tuple(dict.fromkeys(k for k in item.questions if k in QUESTION_KEYS))
+        parts.append(Part(words, keys, 1.0 if keys else 0.0, keys[0] if keys else NONE))
+    return parts

@@ -8,22 +8,19 @@ than fail a turn, and says so only where the user asked the knowledge base direc
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from bot.coaching.checklist import moves_patient_data
 from bot.coaching.checks import Issue
-from bot.coaching.compose import (
-    DATA_QUERY,
-    extra_knowledge_queries,
-    involves_commercial_partner,
-    moves_patient_data,
-)
 from bot.coaching.guided import citation, excerpt
-from bot.coaching.questions import QUESTIONS, Question
+from bot.coaching.partners import PartnerFit, partner_fit
+from bot.coaching.questions import PARTNERS, QUESTIONS, Question
 from bot.coaching.reply import Tip
 from bot.coaching.wording import KNOWLEDGE_UNAVAILABLE
 from bot.drafts.records import Actor, DraftRecord
 from bot.drafts.repository import DraftStore
+from bot.llm.exchange import Turn
 from bot.privacy import redact_text
 from bot.retrieval.passage import Passage
 
@@ -33,11 +30,15 @@ if TYPE_CHECKING:  # the search (chromadb, torch) is built by bot.runtime, not i
 log = logging.getLogger(__name__)
 
 FEEDBACK_ANSWER_CHARS = 300  # what of an answer the feedback lookup reads
-COMPOSE_QUERIES = (
-    "what makes a high-quality problem statement",
-    "value proposition for each party triple win",
-)
+COMPOSE_QUERIES = ("what makes a high-quality problem statement",)
+VALUE_QUERY = "value proposition for each party jobs pains gains"
+# The guidance a draft must cite for the partners it has and the data it moves.
 JOINT_WORKING_QUERY = "joint working written agreement public summary exit strategy"
+TRIPLE_WIN_QUERY = "value proposition for each party triple win"
+PARTNERSHIP_AGREEMENT_QUERY = "what a partnership agreement contains exit strategy governance"
+DIGITAL_QUERY = "digital partner DTAC clinical safety DCB0129 DCB0160 evidence standards"
+DATA_QUERY = "information governance lawful basis controller processor data sharing agreement DPIA"
+TIP_CANDIDATES = 6  # passages a tip lookup fetches, so one that fits the partners is among them
 ILLUSTRATIVE = "Illustrative only"  # example statements in case files: not advice to quote
 HISTORY_FOR_TIPS = 400  # messages: far more than any coaching conversation has
 TIP_KEY_CHARS = 80
@@ -55,7 +56,15 @@ class KnowledgeTips:
         if self.search is None:
             return
         self.search.warm_up()
-        static = [q.search for q in QUESTIONS] + [*COMPOSE_QUERIES, JOINT_WORKING_QUERY, DATA_QUERY]
+        static = [q.search for q in QUESTIONS] + [
+            *COMPOSE_QUERIES,
+            VALUE_QUERY,
+            JOINT_WORKING_QUERY,
+            TRIPLE_WIN_QUERY,
+            PARTNERSHIP_AGREEMENT_QUERY,
+            DIGITAL_QUERY,
+            DATA_QUERY,
+        ]
         self.search.embeddings.embed_documents(static)
 
     def find(
@@ -98,14 +107,17 @@ class KnowledgeTips:
     def for_draft(
         self, partners: list[str], partner_type: str, answers: dict[str, str]
     ) -> list[Passage]:
-        """The passages a draft is written with: quality guidance, plus what its partners need."""
-        queries = list(COMPOSE_QUERIES)
-        if involves_commercial_partner(partners, partner_type, answers):
-            queries.append(JOINT_WORKING_QUERY)
-        queries += extra_knowledge_queries(partners, partner_type, answers)
+        """The passages a draft is written with: quality guidance, plus what its partners need.
+
+        The industry's rules and its "triple win" only for a pharmaceutical partner, digital
+        assurance only for a digital or medtech one, and nothing written for another kind of
+        partner (a council's draft cites no ABPI guidance).
+        """
+        fit = partner_fit(partner_type, partners, answers)
+        queries = draft_queries(fit, answers)
         passages: list[Passage] = []
         for query in queries:
-            for passage in self.find(query, k=1):
+            for passage in fit.choose(self.find(query, k=3))[:1]:
                 if passage.path not in {p.path for p in passages}:
                     passages.append(passage)
         return passages
@@ -116,19 +128,30 @@ class KnowledgeTips:
         actor: Actor | None = None,
         draft: DraftRecord | None = None,
         already: str = "",
+        answers: Mapping[str, str] | None = None,
+        history: Sequence[Turn] | None = None,
+        partners: PartnerFit | None = None,
     ) -> list[Tip]:
-        """At most one tip: the first passage of `groups` this conversation has not shown yet.
+        """At most one tip: the first passage of `groups` that fits the draft's partners and
+        this conversation has not shown yet.
 
-        "Shown" is derived from the stored history (an earlier coach message of the draft
-        contains the passage's excerpt) and from `already`, this reply's own words, so a side
-        answer that quotes a passage is not followed by the same passage as a tip, and nothing
-        extra has to be stored.
+        "Fits" is the draft's `PartnerFit` (its partner type and the partners named, in
+        `answers` when this turn has just given them): no ABPI guidance for a council. Within
+        a group a passage about these very partners comes first. "Shown" is derived from the
+        stored history (an earlier coach message of the draft contains the passage's excerpt)
+        and from `already`, this reply's own words, so a side answer that quotes a passage is
+        not followed by the same passage as a tip, and nothing extra has to be stored. A turn
+        that has read the conversation already passes it as `history` (one read a turn), and
+        one with no draft yet (its first question) passes the `partners` the form named.
         """
+        fit = partners or fit_of(draft, answers)
         shown = _normalised(already)
-        if actor is not None and draft is not None:
+        if history is not None:
+            shown += " " + " ".join(_normalised(t.text) for t in history if t.role == "coach")
+        elif actor is not None and draft is not None:
             shown += " " + self._shown_so_far(actor, draft)
         for group in groups:
-            for passage in group:
+            for passage in fit.choose(group):
                 tip = Tip(excerpt(passage.text, markdown=True), citation(passage))
                 fresh = _tip_key(tip) not in shown
                 if tip.text and fresh and not tip.text.startswith(ILLUSTRATIVE):
@@ -143,6 +166,29 @@ class KnowledgeTips:
             log.warning("could not read history for tips: %s", error)
             return ""
         return " ".join(_normalised(m.text) for m in messages if m.role == "coach")
+
+
+def fit_of(draft: DraftRecord | None, answers: Mapping[str, str] | None = None) -> PartnerFit:
+    """The partner fit of a draft, with this turn's `answers` (partners just named) if given."""
+    if draft is None:
+        return partner_fit(answers=answers)
+    named = answers if answers is not None and answers.get(PARTNERS) else draft.answers
+    return partner_fit(draft.partner_type, draft.partners, named)
+
+
+def draft_queries(fit: PartnerFit, answers: Mapping[str, str]) -> list[str]:
+    """What a draft looks up for its sources, for these partners and the data the answers move."""
+    queries = list(COMPOSE_QUERIES)
+    queries.append(TRIPLE_WIN_QUERY if fit.medicines_rules or not fit.known else VALUE_QUERY)
+    if fit.medicines_rules:
+        queries.append(JOINT_WORKING_QUERY)
+    elif fit.known:
+        queries.append(PARTNERSHIP_AGREEMENT_QUERY)
+    if fit.digital_rules:
+        queries.append(DIGITAL_QUERY)
+    if moves_patient_data(answers):
+        queries.append(DATA_QUERY)
+    return queries
 
 
 def tip_query(asked: Question, issues: list[Issue], fallback: str, answer: str = "") -> str:

@@ -417,12 +417,10 @@ def run_suite(
     judge, user_chat = None, None
     coach_refs: dict[str, str] = {}
     if plan.mode == "llm":
+        from bot.coaching.llm_coach import PROMPT_IDS
         from bot.prompts import load_prompt
 
-        coach_refs = {
-            name: load_prompt(name, pins.get(name)).ref
-            for name in ("feedback", "side_answer", "draft", "score", "extract")
-        }
+        coach_refs = {name: load_prompt(name, pins.get(name)).ref for name in PROMPT_IDS}
         if plan.judge_model:
             judge = Judge(plan.chat(plan.judge_model), judge_prompt(), settings.coach_llm_timeout)
             coach_refs["judge"] = judge.prompt.ref

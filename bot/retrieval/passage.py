@@ -41,6 +41,8 @@ class Passage:
     score: float
     text: str
     source_urls: tuple[str, ...] = ()
+    # The document's front-matter tags: the coach picks tips that fit a draft's partners by them.
+    tags: tuple[str, ...] = ()
 
     @property
     def url(self) -> str:
@@ -48,7 +50,10 @@ class Passage:
         return self.source_urls[0] if self.source_urls else ""
 
     def as_json(self) -> dict[str, object]:
-        return asdict(self)
+        """The stable shape: tags are the coach's own business, not part of it."""
+        shape = asdict(self)
+        shape.pop("tags")
+        return shape
 
 
 def plain_text(markdown: str) -> str:

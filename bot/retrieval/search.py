@@ -247,6 +247,7 @@ class KnowledgeSearch:
             score=round(score, 4),
             text=chunk.content[start:],
             source_urls=tuple(str(meta.get("source_url", "")).split()),
+            tags=tuple(t.strip() for t in str(meta.get("tags", "")).split(",") if t.strip()),
         )
 
 

@@ -15,6 +15,7 @@ from urllib.parse import urlparse
 
 import chromadb
 from chromadb.config import Settings as ChromaSettings
+from chromadb.errors import NotFoundError
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
@@ -87,12 +88,17 @@ def forget_embedded_index(settings: Settings) -> None:
 
 
 def collection_info(client: chromadb.ClientAPI) -> CollectionInfo | None:
-    """What the collection holds, or None when it does not exist yet."""
+    """What the collection holds, or None when it does not exist yet.
+
+    Asked before every search (so a reindex or an outage is seen at once), hence two calls, not
+    three: asking for the collection itself says whether it exists, where listing every
+    collection first cost a third round trip (an HTTP request each with a Chroma server).
+    """
     try:
-        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
-        if COLLECTION not in names:
+        try:
+            collection = client.get_collection(COLLECTION)
+        except NotFoundError:
             return None
-        collection = client.get_collection(COLLECTION)
         model = (collection.metadata or {}).get("embedding_model")
         return CollectionInfo(chunks=collection.count(), embedding_model=model)
     except Exception as error:  # damaged segment files surface here rather than on open

@@ -1,8 +1,9 @@
 """Scripted model replies for the LLM coach: valid drafts, rubric scores and feedback text.
 
 Given the JSON of a chat-completion request, `reply_for` answers the way a well-behaved model
-would for that request: the draft schema gets a draft, the rubric schema gets scores, anything
-else gets a short coaching paragraph citing [1]. Used by LLM-mode tests, evals and benchmarks.
+would for that request: the draft schema gets a draft, the rubric schema gets scores, a reading
+gets the message filed under the question asked with a coaching paragraph, anything else gets
+the coaching paragraph citing [1]. Used by LLM-mode tests, evals and benchmarks.
 """
 
 from __future__ import annotations
@@ -69,7 +70,12 @@ def rubric() -> dict[str, Any]:
     }
 
 
+FEEDBACK = (
+    "Good start: you name a defined group. Add the figure for how many are affected and the "
+    "period it covers, as the rubric suggests [1]."
+)
 _ASKED = re.compile(r"Question just asked: (\S+)")
+_ASKED_IN_READING = re.compile(r"Question asked \(([^)]+)\)")
 _MESSAGE = re.compile(r'The user\'s message:\n"""(.*)"""', re.DOTALL)
 
 
@@ -83,9 +89,21 @@ def extraction(request: dict[str, Any]) -> dict[str, Any]:
     return {"parts": [{"text": text, "questions": keys}] if text else []}
 
 
+def reading(request: dict[str, Any]) -> dict[str, Any]:
+    """The whole message filed under the question asked, and feedback on it, in one reply."""
+    user = str((request.get("messages") or [{}])[-1].get("content", ""))
+    asked, message = _ASKED_IN_READING.search(user), _MESSAGE.search(user)
+    text = message.group(1).strip() if message else ""
+    keys = [asked.group(1)] if asked else []
+    parts = [{"text": text, "questions": keys}] if text else []
+    return {"parts": parts, "feedback": FEEDBACK}
+
+
 def wanted_schema(request: dict[str, Any]) -> str | None:
-    """'draft', 'rubric', 'extraction' or None (plain text) for a chat-completion request."""
+    """'draft', 'rubric', 'extraction', 'reading' or None (plain text) for a request."""
     text = json.dumps(request.get("response_format") or {}) + json.dumps(request.get("tools") or [])
+    if "ReadOutput" in text:
+        return "reading"
     if "ExtractionOutput" in text:
         return "extraction"
     if "RubricOutput" in text:
@@ -94,6 +112,8 @@ def wanted_schema(request: dict[str, Any]) -> str | None:
         return "draft"
     if (request.get("response_format") or {}).get("type") == "json_object":
         system = str((request.get("messages") or [{}])[0].get("content", ""))
+        if '"feedback"' in system:
+            return "reading"
         if "question keys" in system:
             return "extraction"
         return "rubric" if "criterion ids" in system else "draft"
@@ -105,15 +125,12 @@ def reply_for(request: dict[str, Any]) -> dict[str, Any]:
     schema = wanted_schema(request)
     usage = {"prompt_tokens": 900, "completion_tokens": 180}
     if schema is None:
-        return {
-            "content": "Good start: you name a defined group. Add the figure for how many are "
-            "affected and the period it covers, as the rubric suggests [1].",
-            **usage,
-        }
+        return {"content": FEEDBACK, **usage}
     payload, name = {
         "rubric": (rubric(), "RubricOutput"),
         "draft": (DRAFT, "DraftOutput"),
         "extraction": (extraction(request), "ExtractionOutput"),
+        "reading": (reading(request), "ReadOutput"),
     }[schema]
     if request.get("tools"):
         return {"tool_call": {"name": name, "arguments": payload}, **usage}
