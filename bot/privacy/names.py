@@ -92,9 +92,11 @@ _CUED_NAME_RE = re.compile(
 _PATIENT_TITLE_SET = frozenset(_PATIENT_TITLES.split("|"))
 _PATIENT_TITLE_RE = re.compile(rf"(?:{_PATIENT_TITLES})\.?(?= )", re.ASCII)
 
-# Sentence ends: . ! ? ; or a line break, but not the dot of an abbreviated title.
+# Sentence ends: . ! ? ; or a line break, but not the dot of an abbreviated title or of an
+# initial ("J. Whitfield": the name goes on).
 _SENTENCE_END_RE = re.compile(
-    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bMx)(?<!\bSt)(?<!\bProf)[.!?;](?= |$)|\n"
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bMx)(?<!\bSt)(?<!\bProf)(?<!\b[A-Z])"
+    r"[.!?;](?= |$)|\n"
 )
 
 # Neighbouring capitalised words: "Priya Shah". Two in a row make a sentence worth asking spaCy.
@@ -333,6 +335,8 @@ def _name_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
         return bool(_STRONG_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi))
 
     for lo, hi in _sentences_worth_analysing(text):
+        while lo < hi and text[lo].isspace():
+            lo += 1  # spaCy reads a sentence's first word after a space as a name more often
         sentence = text[lo:hi]
         letters = [c for c in sentence if c.isalpha()]
         if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
