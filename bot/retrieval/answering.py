@@ -833,5 +833,8 @@ def _outline(search: object) -> Outline | None:
 
 def sentence_embedder(search: object) -> Embedder | None:
     """The search's sentence vectors (kept on disk) when it has them, else its embeddings."""
-    found = getattr(search, "sentence_vectors", None) or getattr(search, "embeddings", None)
-    return found if isinstance(found, Embedder) else None
+    for name in ("sentence_vectors", "embeddings"):
+        found = getattr(search, name, None)
+        if isinstance(found, Embedder):
+            return found
+    return None

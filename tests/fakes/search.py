@@ -179,6 +179,16 @@ def _share_the_no_model_recogniser() -> None:
 _share_the_no_model_recogniser()
 
 
+class KeptVectors:
+    """Stands in for the sentence vectors a real search keeps on disk: counts the saves."""
+
+    def __init__(self) -> None:
+        self.saves = 0
+
+    def save(self) -> None:
+        self.saves += 1
+
+
 class FakeSearch:
     """Stands in for `bot.retrieval.search.KnowledgeSearch` where retrieval is not under test.
 
@@ -189,6 +199,7 @@ class FakeSearch:
     def __init__(self, passages: Sequence[Passage] = PASSAGES) -> None:
         self.passages = tuple(passages)
         self.embeddings = WORDLESS
+        self.sentence_vectors = KeptVectors()
         self.queries: list[str] = []
 
     def warm_up(self) -> None:

@@ -81,7 +81,7 @@ def _spacy_parse(text: str) -> Parsed:
     with _lock:
         doc = nlp(text)
     entities = tuple(
-        Entity(e.text, e.label_, e.start_char, e.end_char)
+        _whole_money(text, Entity(e.text, e.label_, e.start_char, e.end_char))
         for e in doc.ents
         if e.label_ in KEPT_ENTITIES
     )
@@ -106,6 +106,24 @@ def _spacy_parse(text: str) -> Parsed:
         if token.lower_ == "so" and token.i > 0 and doc[token.i - 1].text == "," and not so:
             so = doc[token.i + 1 :].text.rstrip(" .")
     return Parsed(text, entities, chunks, subject, predicate, verb, because, so, is_clause)
+
+
+_CURRENCY_BEFORE = "£$€"
+_MAGNITUDE_AFTER = re.compile(r"(?:m|bn|k|\s*(?:million|billion|thousand))\b", re.IGNORECASE)
+
+
+def _whole_money(text: str, entity: Entity) -> Entity:
+    """spaCy's small model often leaves the currency sign and the "m" of "£1.2m" outside its
+    MONEY entity; the user's figure is kept whole, so the entity is widened to both."""
+    if entity.label != "MONEY":
+        return entity
+    start, end = entity.start, entity.end
+    if start > 0 and text[start - 1] in _CURRENCY_BEFORE:
+        start -= 1
+    magnitude = _MAGNITUDE_AFTER.match(text, end)
+    if magnitude:
+        end = magnitude.end()
+    return Entity(text[start:end], entity.label, start, end)
 
 
 # -- the rule reader ------------------------------------------------------------------------
