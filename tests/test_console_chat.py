@@ -168,12 +168,14 @@ def test_loading_the_model_draws_no_progress_bar_into_the_chat(chat_env):
 
 
 @pytest.mark.slow
-def test_drafts_list_without_user_names_whose_drafts_there_are(chat_env):
-    assert pipe(chat_env, "zed-console", "/new Zed's draft").returncode == 0
+def test_drafts_list_without_user_names_whose_drafts_there_are(chat_env, tmp_path):
+    # a database of its own: the module's other tests add owners, and the hint names five
+    env = {**chat_env, "DATABASE_URL": f"sqlite:///{tmp_path / 'own.db'}"}
+    assert pipe(env, "zed-console", "/new Zed's draft").returncode == 0
     listing = subprocess.run(
         [COACH, "drafts", "list"],
-        env=chat_env,
-        cwd=chat_env["CHAT_CWD"],
+        env=env,
+        cwd=env["CHAT_CWD"],
         capture_output=True,
         text=True,
     )

@@ -24,9 +24,11 @@ from tests.store_writes import add_message
 ALICE = Actor("T1", "alice")
 
 
-def _message_count(store: DraftStore) -> int:
+def _message_count(store: DraftStore, draft_id: str) -> int:
+    """The draft's stored turns (a PostgreSQL database is shared with other tests' drafts)."""
     with store.database.connect() as connection:
-        return int(connection.execute(select(func.count()).select_from(Message)).scalar_one())
+        counted = select(func.count()).select_from(Message).where(Message.draft_id == draft_id)
+        return int(connection.execute(counted).scalar_one())
 
 
 def exercise_retention(store: DraftStore) -> None:
@@ -37,7 +39,7 @@ def exercise_retention(store: DraftStore) -> None:
     with store.database.begin() as connection:
         connection.execute(
             update(Message)
-            .where(Message.text.like("old%"))
+            .where(Message.draft_id == draft.id, Message.text.like("old%"))
             .values(created_at=utcnow() - timedelta(days=31))
         )
     store.db._expired_at.clear()  # as in a fresh process, where opening the store purges
@@ -45,7 +47,7 @@ def exercise_retention(store: DraftStore) -> None:
     texts = [m.text for m in store.recent_messages(ALICE, draft.id)]
     assert texts == ["new question"]
     assert store.get_draft(ALICE, draft.id).title == "Falls in care homes"
-    assert _message_count(store) == 1
+    assert _message_count(store, draft.id) == 1
 
 
 def test_old_turns_are_purged_on_sqlite(tmp_path, new_drafts_db) -> None:
@@ -69,7 +71,7 @@ def test_the_slack_housekeeping_purges_too(tmp_path, new_drafts_db) -> None:
             connection.execute(update(Message).values(created_at=utcnow() - timedelta(days=40)))
         store.db._expired_at.clear()
         assert Engine(store).claim_event("Ev1")  # what every Slack event does first
-        assert _message_count(store) == 0
+        assert _message_count(store, draft.id) == 0
 
 
 def test_zero_days_keeps_every_turn(tmp_path, new_drafts_db) -> None:
@@ -80,7 +82,7 @@ def test_zero_days_keeps_every_turn(tmp_path, new_drafts_db) -> None:
             connection.execute(update(Message).values(created_at=utcnow() - timedelta(days=999)))
         store.db._expired_at.clear()
         store.purge_old_messages()
-        assert _message_count(store) == 1
+        assert _message_count(store, draft.id) == 1
 
 
 def test_default_is_thirty_days_and_env_example_agrees() -> None:
