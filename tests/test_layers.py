@@ -146,3 +146,28 @@ def test_adapters_reach_stored_drafts_only_through_the_engine(adapter: str) -> N
         if "engine.store" in text
     ]
     assert not reaching + store_uses, "\n".join(reaching + store_uses)
+
+
+def reaching_into(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Every import in `folder` of a module under one of the `forbidden` top-level packages."""
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, target in imported(path)
+        if target.split(".")[0] in forbidden
+    ]
+
+
+def test_benchmarks_do_not_import_the_tests() -> None:
+    """Tests may use what `make bench` drives the coach with (benchmarks/support: fakes, scripted
+    users, the Slack harness), never the other way round: a benchmark that imported tests/ would
+    break, or silently change what it measures, whenever a test helper is reshaped for a test."""
+    reaching = reaching_into("benchmarks", ("tests",))
+    assert not reaching, "\n".join(reaching)
+
+
+def test_the_package_imports_neither_tests_nor_benchmarks() -> None:
+    """A wheel ships bot/ alone (pyproject's package list), so an import of either would fail
+    only once installed."""
+    reaching = reaching_into("bot", ("tests", "benchmarks"))
+    assert not reaching, "\n".join(reaching)
