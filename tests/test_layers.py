@@ -19,7 +19,7 @@ one at the top of a module: a lazy import still couples the two modules.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
 from pathlib import Path
 
 import pytest
@@ -60,16 +60,24 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def imported(path: Path) -> Iterator[tuple[int, str]]:
-    """Every `bot…` module the file imports, with its line, wherever the import statement is."""
+def imported(path: Path) -> tuple[tuple[int, str], ...]:
+    """Every module the file imports, with its line, wherever the import statement is.
+
+    Cached: each test here reads the whole package, and parsing it costs about half a second."""
+    return _imports_in(path)
+
+
+@functools.cache
+def _imports_in(path: Path) -> tuple[tuple[int, str], ...]:
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
+            found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.lineno, node.module
+            found.append((node.lineno, node.module))
         elif isinstance(node, ast.ImportFrom) and node.level:
             raise AssertionError(f"{path}:{node.lineno}: use an absolute import")
+    return tuple(found)
 
 
 def area(module: str) -> str:
