@@ -84,8 +84,8 @@ class SlackAppServer:
         """Stop once the work behind acks is done (or `settle_seconds` have passed).
 
         Events are acked first and handled on the app's backlog threads; stopped at once, the
-        server left them running into the next test against a fake Slack already gone, and the
-        failures they logged went through the privacy guard's name model in that test.
+        server would leave them running into the next test against a fake Slack already gone,
+        and the failures they logged would go through the privacy guard's name model there.
 
         A form submission is answered in its response, and the work after its ack runs on
         Bolt's own listener threads, outside the backlog (a new draft's channel post is
@@ -94,7 +94,7 @@ class SlackAppServer:
 
         Once that work is done, nothing is left for the server to do, so it is told to exit and
         not waited for: uvicorn's shutdown takes a fixed 0.1-0.2 s (a tick, then a pause for
-        connections to close, none here), which every Slack test spent idle in its teardown.
+        connections to close, none here) that every Slack test would spend idle in teardown.
         """
         deadline = time.monotonic() + settle_seconds
         while time.monotonic() < deadline and self._backlog() > 0:
