@@ -40,7 +40,8 @@ SECTIONS = {
 
 def _startup_table(console: Console, result: dict) -> None:
     table = Table(
-        title=f"Start-up, a fresh process each run (median of {startup.RUNS})", title_justify="left"
+        title=f"Start-up, a fresh process each run (median of {startup.RUNS} rounds)",
+        title_justify="left",
     )
     for column in ("command", "median wall", "fastest", "median CPU", "over the floor", "goal"):
         table.add_column(column)
@@ -48,14 +49,18 @@ def _startup_table(console: Console, result: dict) -> None:
         if not isinstance(row, dict):
             continue
         goal = "–"
-        if row["goal_s"] is not None:
-            goal = f"< {row['goal_s']} s " + ("✓" if row["meets_goal"] else "✗")
+        if row["goal"] is not None:
+            goal = f"{row['goal']} " + ("✓" if row["meets_goal"] else "✗")
         table.add_row(
             name,
             f"{row['median_s']:.2f} s",
             f"{row['min_s']:.2f} s",
             f"{row['median_cpu_s']:.2f} s",
-            f"{row['over_floor_s']:+.2f} s" if "over_floor_s" in row else "",
+            (
+                f"{row['over_floor_s']:+.2f} s ({row['over_floor_cpu_s']:+.2f} s CPU)"
+                if "over_floor_s" in row
+                else ""
+            ),
             goal,
         )
     console.print(table)

@@ -17,6 +17,9 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.openai_server import FakeOpenAI, Scripted
+from benchmarks.support.scripted_coach import reply_for
 from benchmarks.timing import summary_ms
 from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
@@ -31,9 +34,6 @@ from bot.retrieval.indexer import build_index
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import load_settings
 from bot.tokens import count_tokens
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.openai_server import FakeOpenAI, Scripted
-from tests.fakes.scripted_coach import reply_for
 
 ROOT = Path(__file__).resolve().parent.parent
 CONVERSATIONS = 6

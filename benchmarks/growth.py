@@ -26,6 +26,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from benchmarks.timing import summary_ms, time_calls
 from bot.coaching.engine import Engine
 from bot.coaching.stages import QUESTION_KEYS
@@ -36,7 +37,6 @@ from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.indexer import build_index
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import Settings, load_settings
-from tests.conversation_script import GOOD_ANSWERS
 
 ROOT = Path(__file__).resolve().parent.parent
 DRAFT_SIZES = (1_000, 10_000, 100_000)

@@ -40,14 +40,14 @@ from slack_sdk.signature import SignatureVerifier
 
 from benchmarks.slack import _wait_until_idle
 from benchmarks.slack_process import FakeSlackProcess
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.slack_harness import SIGNING_SECRET, free_port
 from benchmarks.timing import summary_ms
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.retrieval.indexer import build_index
 from bot.settings import load_settings
-from tests.conversation_script import GOOD_ANSWERS
-from tests.slack_harness import SIGNING_SECRET, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -14,6 +14,14 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.scripted_users import (
+    RICH_LABELS,
+    RICH_PARAGRAPH,
+    TERSE_SCRIPT,
+    ahead_script,
+    behind_script,
+)
 from bot.coaching.compose import compose_draft
 from bot.coaching.engine import Engine
 from bot.coaching.questions import NONE, QUESTION_KEYS, held_back_examples
@@ -23,14 +31,6 @@ from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.retrieval.embeddings import LazyEmbeddings
 from bot.settings import load_settings
-from tests.conversation_script import GOOD_ANSWERS
-from tests.scripted_users import (
-    RICH_LABELS,
-    RICH_PARAGRAPH,
-    TERSE_SCRIPT,
-    ahead_script,
-    behind_script,
-)
 
 GOAL_MACRO_F1 = 0.85
 

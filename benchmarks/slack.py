@@ -16,6 +16,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from benchmarks.support.fake_slack import FakeSlack
+from benchmarks.support.openai_server import FakeOpenAI, Scripted
+from benchmarks.support.scripted_coach import reply_for
+from benchmarks.support.slack_harness import (
+    SIGNING_SECRET,
+    SlackAppServer,
+    SlackClientSimulator,
+    free_port,
+)
 from benchmarks.timing import summary_ms
 from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
@@ -25,10 +34,6 @@ from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.indexer import build_index
 from bot.retrieval.search import KnowledgeSearch
 from bot.settings import load_settings
-from tests.fakes.fake_slack import FakeSlack
-from tests.fakes.openai_server import FakeOpenAI, Scripted
-from tests.fakes.scripted_coach import reply_for
-from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator, free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 CONCURRENCY = 20

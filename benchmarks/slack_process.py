@@ -16,7 +16,7 @@ Call = tuple[str, str | None]  # the Web API method and the thread it posted in,
 
 
 def _serve(conn: Connection) -> None:
-    from tests.fakes.fake_slack import FakeSlack
+    from benchmarks.support.fake_slack import FakeSlack
 
     with FakeSlack() as fake:
         conn.send(fake.api_url)

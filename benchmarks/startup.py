@@ -5,11 +5,19 @@ again each time, so these are measured as new processes, the median of several r
 run also pays a cold disk cache, the median does not). CPU seconds are reported beside wall
 seconds: on a busy machine wall time mostly measures the neighbours, CPU time the command.
 
+`coach drafts list` cannot start faster than Python can import the three libraries it needs
+(SQLAlchemy's ORM, pydantic-settings, Typer), and that floor moves with the machine and the
+interpreter, so its goal is relative: at most 0.2 s above the floor measured in the same run
+(issue 20). The commands are run in rounds, each round every command once, back to back, so a
+neighbour's burst of work lands on the floor and the command alike; the difference reported is
+the median of the rounds' differences. `coach --help` imports none of those libraries and keeps
+its absolute goal (issue 12).
+
 Every command runs once untimed first, with bytecode caching on (in a temporary folder, so the
 shared work tree gets no `__pycache__`): an installed coach (the Docker image's `pip install .`)
-runs from cached bytecode. A caller's PYTHONDONTWRITEBYTECODE with no bytecode in the tree made
-each timed run recompile the ~30 project modules `drafts list` loads, some 60 ms (8% of it) that
-no user pays.
+runs from cached bytecode. With a caller's PYTHONDONTWRITEBYTECODE and no bytecode in the tree,
+each timed run would recompile the ~30 project modules `drafts list` loads, some 60 ms that no
+user pays.
 
 The interpreter's build moves every number here by about a fifth: pyenv's default CPython (a
 shared libpython, configured without --enable-optimizations or --with-lto) ran the floor and
@@ -27,23 +35,23 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
-RUNS = 7
-GOAL_S = 0.5  # issue 12: `coach --help` and `coach drafts list` start in under half a second
+RUNS = 9
+HELP_GOAL_S = 0.5  # issue 12: `coach --help` starts in under half a second
+OVER_FLOOR_GOAL_S = 0.2  # issue 20: `coach drafts list` at most 0.2 s above its libraries' floor
 COACH = str(Path(sys.executable).parent / "coach")
 
-# name → (command, whether the issue's goal applies to it)
-COMMANDS: dict[str, tuple[list[str], bool]] = {
-    "coach --help": ([COACH, "--help"], True),
-    "coach drafts list": ([COACH, "drafts", "list"], True),
-    "import bot.coaching.engine": ([sys.executable, "-c", "import bot.coaching.engine"], False),
-    # The floor under `coach drafts list`: only importing the three libraries it cannot do
-    # without (the store's SQLAlchemy, the settings' pydantic-settings, the CLI's Typer). The
-    # command's own cost is its time minus this, on the same machine in the same run.
-    "floor: import sqlalchemy.orm, pydantic_settings, typer": (
-        [sys.executable, "-c", "import sqlalchemy.orm, pydantic_settings, typer"],
-        False,
-    ),
+HELP = "coach --help"
+DRAFTS_LIST = "coach drafts list"
+# The floor under `coach drafts list`: only importing the three libraries it cannot do without
+# (the store's SQLAlchemy, the settings' pydantic-settings, the CLI's Typer).
+FLOOR = "floor: import sqlalchemy.orm, pydantic_settings, typer"
+COMMANDS: dict[str, list[str]] = {
+    FLOOR: [sys.executable, "-c", "import sqlalchemy.orm, pydantic_settings, typer"],
+    DRAFTS_LIST: [COACH, "drafts", "list"],
+    HELP: [COACH, "--help"],
+    "import bot.coaching.engine": [sys.executable, "-c", "import bot.coaching.engine"],
 }
 
 
@@ -73,33 +81,72 @@ def _time_once(command: list[str], env: dict[str, str], cwd: Path) -> tuple[floa
     return time.perf_counter() - started, _children_cpu_s() - cpu_before
 
 
-def _measure(command: list[str], env: dict[str, str], cwd: Path, goal: bool) -> dict:
-    runs = [_time_once(command, env, cwd) for _ in range(RUNS)]
+def _summary(runs: list[tuple[float, float]]) -> dict[str, Any]:
     wall = [w for w, _ in runs]
-    cpu = [c for _, c in runs]
-    median_wall = statistics.median(wall)
     return {
-        "median_s": round(median_wall, 3),
+        "median_s": round(statistics.median(wall), 3),
         "min_s": round(min(wall), 3),
-        "median_cpu_s": round(statistics.median(cpu), 3),
-        "runs": RUNS,
-        "goal_s": GOAL_S if goal else None,
-        "meets_goal": (median_wall < GOAL_S) if goal else None,
+        "median_cpu_s": round(statistics.median(c for _, c in runs), 3),
+        "runs": len(runs),
+        "goal": None,
+        "meets_goal": None,
     }
 
 
-def run() -> dict:
+def measure(rounds: int = RUNS) -> dict[str, dict[str, Any]]:
+    """Every command's wall and CPU seconds over `rounds` rounds, with the goals checked."""
     with tempfile.TemporaryDirectory(prefix="coach-startup-") as folder:
         home = Path(folder)  # no .env here: the defaults, an empty SQLite store
         env = _environment(home)
         # Create and migrate the store once, as any first run does, and cache every command's
         # bytecode; the timed runs find both ready.
-        for command, _ in COMMANDS.values():
+        for command in COMMANDS.values():
             subprocess.run(command, env=env, cwd=home, check=True, capture_output=True, timeout=300)
-        result = {
-            name: _measure(command, env, home, goal) for name, (command, goal) in COMMANDS.items()
-        }
-    floor = next(value for name, value in result.items() if name.startswith("floor"))
-    for name in ("coach --help", "coach drafts list"):
-        result[name]["over_floor_s"] = round(result[name]["median_s"] - floor["median_s"], 3)
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in COMMANDS}
+        for _ in range(rounds):
+            for name, command in COMMANDS.items():
+                runs[name].append(_time_once(command, env, home))
+    result = {name: _summary(timed) for name, timed in runs.items()}
+
+    help_row = result[HELP]
+    help_row["goal"] = f"< {HELP_GOAL_S} s"
+    help_row["meets_goal"] = help_row["median_s"] < HELP_GOAL_S
+
+    listing = result[DRAFTS_LIST]
+    differences = [
+        listed - floor
+        for (listed, _), (floor, _) in zip(runs[DRAFTS_LIST], runs[FLOOR], strict=True)
+    ]
+    listing["over_floor_s"] = round(statistics.median(differences), 3)
+    # CPU seconds barely move with the neighbours' load, wall seconds stretch with it: on a busy
+    # machine this is the fairer reading of what the command itself adds.
+    cpu_differences = [
+        listed - floor
+        for (_, listed), (_, floor) in zip(runs[DRAFTS_LIST], runs[FLOOR], strict=True)
+    ]
+    listing["over_floor_cpu_s"] = round(statistics.median(cpu_differences), 3)
+    listing["goal"] = f"≤ floor + {OVER_FLOOR_GOAL_S} s"
+    listing["meets_goal"] = listing["over_floor_s"] <= OVER_FLOOR_GOAL_S
     return result
+
+
+def run() -> dict[str, dict[str, Any]]:
+    return measure()
+
+
+def main() -> None:
+    """`python -m benchmarks.startup`: this section alone, as three lines."""
+    result = measure()
+    floor, listing = result[FLOOR], result[DRAFTS_LIST]
+    verdict = "meets" if listing["meets_goal"] else "misses"
+    print(f"floor (import sqlalchemy.orm, pydantic_settings, typer): {floor['median_s']:.3f} s")
+    print(f"coach drafts list: {listing['median_s']:.3f} s (median of {listing['runs']})")
+    print(
+        f"over the floor: {listing['over_floor_s']:+.3f} s wall ({verdict} the goal, "
+        f"{listing['goal']}), {listing['over_floor_cpu_s']:+.3f} s CPU; "
+        f"coach --help {result[HELP]['median_s']:.3f} s"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -12,10 +12,15 @@ import itertools
 
 import pytest
 
+from benchmarks.support.fake_slack import FakeSlack
+from benchmarks.support.slack_harness import (
+    SIGNING_SECRET,
+    SlackAppServer,
+    SlackClientSimulator,
+    poll_until,
+)
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from tests.fakes.fake_slack import FakeSlack
-from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator, poll_until
 
 ALICE = Actor("T1", "UALICE")
 

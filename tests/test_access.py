@@ -7,14 +7,14 @@ import subprocess
 import pytest
 from sqlalchemy import event
 
+from benchmarks.support.fake_slack import FakeSlack
+from benchmarks.support.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
 from bot.coaching.engine import Engine
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, NewVersion
 from bot.drafts.repository import DraftStore, backoff_delay
 from bot.errors import DraftNotFound, NotOwner
 from tests.conftest import COACH, coach_env
-from tests.fakes.fake_slack import FakeSlack
-from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
 
 ALICE = Actor("T1", "alice")
 BOB = Actor("T1", "bob")

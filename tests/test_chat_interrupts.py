@@ -18,9 +18,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.openai_server import FakeOpenAI, Scripted
 from tests.conftest import COACH, GUARDED_ENV, ROOT, coach_env
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.openai_server import FakeOpenAI, Scripted
 
 pytestmark = pytest.mark.slow  # real `coach chat` processes over the real index
 

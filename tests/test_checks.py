@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.checklist import readiness_checklist
 from bot.coaching.checks import (
     Issue,
@@ -33,7 +34,6 @@ from bot.coaching.checks import (
 from bot.coaching.partners import partner_fit
 from bot.coaching.questions import QUESTION_KEYS, check_answer
 from tests.conftest import watchdog
-from tests.conversation_script import GOOD_ANSWERS
 
 
 def codes(issues: list[Issue]) -> list[str]:

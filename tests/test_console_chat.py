@@ -9,8 +9,8 @@ import pexpect
 import pytest
 from docx import Document
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from tests.conftest import COACH, coach_env
-from tests.conversation_script import GOOD_ANSWERS
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,12 @@ import threading
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import MAX_MESSAGE_CHARS, Engine
 from bot.coaching.stages import QUESTION_KEYS, REVIEW
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.errors import DraftNotFound
-from tests.conversation_script import GOOD_ANSWERS
 
 ALICE = Actor("T1", "alice")
 BOB = Actor("T1", "bob")

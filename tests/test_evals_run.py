@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from benchmarks.support.openai_server import FakeOpenAI
 from bot.evals.cases import Price, Prices
 from bot.evals.compare import compare_runs, render_compare_html
 from bot.evals.report import render_html, write_report
@@ -22,7 +23,6 @@ from bot.evals.results import load_run
 from bot.evals.runner import RunOptions, run_suite
 from bot.settings import load_settings
 from tests.fakes.eval_model import EvalModel
-from tests.fakes.openai_server import FakeOpenAI
 
 # Evals run end to end over the real index, built with the real embedding model.
 pytestmark = pytest.mark.slow

@@ -13,7 +13,14 @@ import sys
 
 from tests.conftest import HEAVY_MODULES, ROOT
 
-SHARED = ("tests.conftest", "tests.slack_fixtures", "tests.slack_harness", "tests.fakes.search")
+SHARED = (
+    "tests.conftest",
+    "tests.slack_fixtures",
+    "tests.fakes.search",
+    "benchmarks.support.slack_harness",
+    "benchmarks.support.fake_slack",
+    "benchmarks.support.openai_server",
+)
 
 
 def test_the_shared_fixtures_and_fakes_load_no_model_index_or_name_model():

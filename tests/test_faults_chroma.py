@@ -14,13 +14,13 @@ import subprocess
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.retrieval.indexer import build_index
 from bot.retrieval.search import KnowledgeSearch
 from tests.conftest import COACH, ROOT, coach_env
-from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import ChromaServer
 
 pytestmark = pytest.mark.slow

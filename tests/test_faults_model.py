@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.openai_server import FakeOpenAI
 from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.openai_server import FakeOpenAI
 from tests.scale.flaky_model import FlakyModel
 
 pytestmark = pytest.mark.slow

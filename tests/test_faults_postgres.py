@@ -13,12 +13,12 @@ import time
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.errors import StoreBusy
 from tests.conftest import COACH, coach_env
-from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import PostgresCluster
 
 # A real PostgreSQL server stopped and started under the app.
@@ -106,8 +106,12 @@ def test_slack_user_is_told_to_try_again_during_an_outage(
 ) -> None:
     """A thread reply sent while PostgreSQL is down gets a private 'try again in a moment', and
     the same app answers the message sent again once the server is back."""
+    from benchmarks.support.slack_harness import (
+        SIGNING_SECRET,
+        SlackAppServer,
+        SlackClientSimulator,
+    )
     from tests.slack_fixtures import start_thread, thread_message
-    from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
 
     settings = make_settings(
         slack_bot_token="xoxb-test-token",

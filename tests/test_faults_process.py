@@ -22,13 +22,13 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
 from bot.drafts.db import SQLITE_BUSY_TIMEOUT_S
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.errors import StoreBusy
 from tests.conftest import COACH, ROOT, coach_env
-from tests.conversation_script import GOOD_ANSWERS
 from tests.scale.services import PostgresCluster
 
 # Processes killed mid-turn and databases locked under real `coach` processes.

@@ -19,7 +19,7 @@ one at the top of a module: a lazy import still couples the two modules.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator
+import functools
 from pathlib import Path
 
 import pytest
@@ -60,16 +60,24 @@ def module_name(path: Path) -> str:
     return ".".join(parts)
 
 
-def imported(path: Path) -> Iterator[tuple[int, str]]:
-    """Every `bot…` module the file imports, with its line, wherever the import statement is."""
+def imported(path: Path) -> tuple[tuple[int, str], ...]:
+    """Every module the file imports, with its line, wherever the import statement is.
+
+    Cached: each test here reads the whole package, and parsing it costs about half a second."""
+    return _imports_in(path)
+
+
+@functools.cache
+def _imports_in(path: Path) -> tuple[tuple[int, str], ...]:
+    found: list[tuple[int, str]] = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
-            for alias in node.names:
-                yield node.lineno, alias.name
+            found.extend((node.lineno, alias.name) for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            yield node.lineno, node.module
+            found.append((node.lineno, node.module))
         elif isinstance(node, ast.ImportFrom) and node.level:
             raise AssertionError(f"{path}:{node.lineno}: use an absolute import")
+    return tuple(found)
 
 
 def area(module: str) -> str:
@@ -146,3 +154,28 @@ def test_adapters_reach_stored_drafts_only_through_the_engine(adapter: str) -> N
         if "engine.store" in text
     ]
     assert not reaching + store_uses, "\n".join(reaching + store_uses)
+
+
+def reaching_into(folder: str, forbidden: tuple[str, ...]) -> list[str]:
+    """Every import in `folder` of a module under one of the `forbidden` top-level packages."""
+    return [
+        f"{path.relative_to(ROOT)}:{line} imports {target}"
+        for path in sorted((ROOT / folder).rglob("*.py"))
+        for line, target in imported(path)
+        if target.split(".")[0] in forbidden
+    ]
+
+
+def test_benchmarks_do_not_import_the_tests() -> None:
+    """Tests may use what `make bench` drives the coach with (benchmarks/support: fakes, scripted
+    users, the Slack harness), never the other way round: a benchmark that imported tests/ would
+    break, or silently change what it measures, whenever a test helper is reshaped for a test."""
+    reaching = reaching_into("benchmarks", ("tests",))
+    assert not reaching, "\n".join(reaching)
+
+
+def test_the_package_imports_neither_tests_nor_benchmarks() -> None:
+    """A wheel ships bot/ alone (pyproject's package list), so an import of either would fail
+    only once installed."""
+    reaching = reaching_into("bot", ("tests", "benchmarks"))
+    assert not reaching, "\n".join(reaching)

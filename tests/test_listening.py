@@ -6,22 +6,22 @@ from __future__ import annotations
 
 import pytest
 
-from bot.coaching.engine import Engine
-from bot.coaching.flow import Flow
-from bot.coaching.llm_coach import LLMCoach
-from bot.coaching.questions import NOW, PARTNERS, QUESTION_KEYS, ROOT_CAUSE, TOPIC, VALUE_PATIENTS
-from bot.coaching.stages import REVIEW
-from bot.drafts.records import Actor
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.openai_server import FakeOpenAI, Scripted
-from tests.fakes.scripted_coach import reply_for
-from tests.scripted_users import (
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.openai_server import FakeOpenAI, Scripted
+from benchmarks.support.scripted_coach import reply_for
+from benchmarks.support.scripted_users import (
     RICH_LABELS,
     RICH_PARAGRAPH,
     TERSE_SCRIPT,
     ahead_script,
     behind_script,
 )
+from bot.coaching.engine import Engine
+from bot.coaching.flow import Flow
+from bot.coaching.llm_coach import LLMCoach
+from bot.coaching.questions import NOW, PARTNERS, QUESTION_KEYS, ROOT_CAUSE, TOPIC, VALUE_PATIENTS
+from bot.coaching.stages import REVIEW
+from bot.drafts.records import Actor
 
 ALICE = Actor("T1", "alice")
 

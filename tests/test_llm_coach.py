@@ -7,15 +7,15 @@ import json
 import pytest
 from langchain_core.messages import HumanMessage
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.openai_server import FakeOpenAI, Scripted
+from benchmarks.support.scripted_coach import DRAFT, reply_for, wanted_schema
 from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.llm.client import PROMPT_BUDGET_TOKENS, history_messages, make_chat
 from bot.tokens import count_tokens
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.openai_server import FakeOpenAI, Scripted
-from tests.fakes.scripted_coach import DRAFT, reply_for, wanted_schema
 
 ALICE = Actor("T1", "alice")
 

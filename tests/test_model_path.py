@@ -8,15 +8,15 @@ from __future__ import annotations
 
 import json
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.openai_server import FakeOpenAI, Scripted
+from benchmarks.support.scripted_coach import reply_for
 from bot.coaching.engine import Engine
 from bot.coaching.llm_coach import LLMCoach
 from bot.coaching.questions import PARTNERS
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.tokens import count_tokens
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.openai_server import FakeOpenAI, Scripted
-from tests.fakes.scripted_coach import reply_for
 
 ALICE = Actor("T1", "alice")
 MAX_CALLS_PER_TURN = 1.2

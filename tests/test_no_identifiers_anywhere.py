@@ -27,9 +27,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks.privacy_corpus import WRITERS, survives
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.privacy.normalise import normalise
 from tests.conftest import COACH, coach_env
-from tests.conversation_script import GOOD_ANSWERS
 from tests.slack_fixtures import ALICE, new_draft_submission, thread_message
 
 # -- the planted set ------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.compose import compose_draft
 from bot.coaching.reply import draft_text
 from bot.coaching.rubric import score_draft
@@ -13,7 +14,6 @@ from bot.drafts.export import render_markdown
 from bot.drafts.outline import outline
 from bot.drafts.records import DraftRecord, VersionRecord
 from bot.slack.blocks import draft_blocks
-from tests.conversation_script import GOOD_ANSWERS
 
 NOW = datetime(2026, 1, 5, tzinfo=UTC)
 

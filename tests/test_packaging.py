@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from tests.conftest import GUARDED_ENV, ROOT, coach_env
-from tests.conversation_script import GOOD_ANSWERS
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 SETUPTOOLS = PYPROJECT["tool"]["setuptools"]

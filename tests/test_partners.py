@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.checklist import readiness_checklist
 from bot.coaching.engine import Engine
 from bot.coaching.partners import PartnerKind, partner_fit
@@ -16,7 +17,6 @@ from bot.coaching.reply import Reply
 from bot.coaching.stages import QUESTION_KEYS
 from bot.drafts.records import Actor
 from bot.retrieval.passage import Passage
-from tests.conversation_script import GOOD_ANSWERS
 from tests.fakes.search import PASSAGES, FakeSearch
 
 ALICE = Actor("T1", "alice")

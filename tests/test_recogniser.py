@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.scripted_users import RICH_LABELS, RICH_PARAGRAPH
 from bot.coaching.filing import file_parts, labels, next_question, offer_back, open_questions
 from bot.coaching.flow import Flow, Unplaced
 from bot.coaching.questions import (
@@ -40,7 +41,6 @@ from bot.coaching.recogniser import (
     split_parts,
 )
 from bot.drafts.content import CriterionScore, RubricScore
-from tests.scripted_users import RICH_LABELS, RICH_PARAGRAPH
 
 
 @pytest.fixture(scope="module")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.compose import compose_draft
 from bot.coaching.recogniser import shared_recogniser
 from bot.coaching.rubric import (
@@ -22,7 +23,6 @@ from bot.coaching.rubric import (
 )
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
 from tests.conftest import watchdog
-from tests.conversation_script import GOOD_ANSWERS
 
 IDS = (
     "who",

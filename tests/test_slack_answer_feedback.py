@@ -17,16 +17,12 @@ import time
 import pytest
 from sqlalchemy import select
 
+from benchmarks.support.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator
 from bot.coaching.engine import Engine
 from bot.drafts.models import AnswerFeedback
 from bot.slack.listeners.actions import ANSWER_NOT_HERE, THANKS_DOWN, THANKS_UP
+from tests.slack_block_limits import slack_limit_problems
 from tests.slack_fixtures import ALICE, thread_message
-from tests.slack_harness import (
-    SIGNING_SECRET,
-    SlackAppServer,
-    SlackClientSimulator,
-    slack_limit_problems,
-)
 
 PANEL = "1800000400.000000"  # the assistant panel's thread in Alice's DM with the app
 QUESTION = "what is a driver diagram?"
@@ -163,9 +159,9 @@ def _streamed_text(body: dict) -> str:
 @pytest.fixture
 def llm_slack(fake_slack, store, make_settings, fake_search, trained_recogniser):
     """The app with the LLM coach on the scripted fake model server, which streams."""
+    from benchmarks.support.openai_server import FakeOpenAI, Scripted
+    from benchmarks.support.scripted_coach import reply_for
     from bot.coaching.llm_coach import LLMCoach
-    from tests.fakes.openai_server import FakeOpenAI, Scripted
-    from tests.fakes.scripted_coach import reply_for
 
     with FakeOpenAI() as model:
         model.set_default(lambda request: Scripted(**reply_for(request)))

@@ -15,12 +15,17 @@ import urllib.request
 import pytest
 import uvicorn
 
+from benchmarks.support.slack_harness import (
+    SIGNING_SECRET,
+    SlackClientSimulator,
+    free_port,
+    poll_until,
+)
 from bot.coaching.engine import Engine
 from bot.errors import StoreBusy
 from bot.slack.app import create_app
 from bot.slack.server import http_app
 from tests.slack_fixtures import new_draft_submission
-from tests.slack_harness import SIGNING_SECRET, SlackClientSimulator, free_port, poll_until
 
 SLOW_ACTION = "test_slow_button"
 HOLD_S = 10.0  # the longest a slow listener waits to be released: a failing test never hangs

@@ -12,8 +12,8 @@ import json
 
 import pytest
 
+from benchmarks.support.slack_harness import poll_until
 from tests.slack_fixtures import ALICE, start_thread, thread_message, view_submission
-from tests.slack_harness import poll_until
 
 
 def _click(slack, action_id: str, value: str, *, user: str = "UALICE", where: dict | None = None):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.conversation_script import GOOD_ANSWERS
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from tests.slack_fixtures import (
     ALICE,
     later_event_answered,

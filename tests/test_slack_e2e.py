@@ -7,9 +7,15 @@ import time
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.slack_harness import (
+    SIGNING_SECRET,
+    SlackAppServer,
+    SlackClientSimulator,
+    poll_until,
+)
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from tests.conversation_script import GOOD_ANSWERS
 from tests.slack_fixtures import (
     ALICE,
     LATER,
@@ -18,7 +24,6 @@ from tests.slack_fixtures import (
     start_thread,
     thread_message,
 )
-from tests.slack_harness import SIGNING_SECRET, SlackAppServer, SlackClientSimulator, poll_until
 
 
 def test_help_command_acks_fast_and_responds(slack, fake_slack):
@@ -224,9 +229,9 @@ def test_assistant_thread_started_offers_suggested_prompts(slack, fake_slack):
 
 @pytest.fixture
 def llm_slack(fake_slack, store, make_settings, fake_search, trained_recogniser):
+    from benchmarks.support.openai_server import FakeOpenAI, Scripted
+    from benchmarks.support.scripted_coach import reply_for
     from bot.coaching.llm_coach import LLMCoach
-    from tests.fakes.openai_server import FakeOpenAI, Scripted
-    from tests.fakes.scripted_coach import reply_for
 
     with FakeOpenAI() as model:
         model.set_default(lambda request: Scripted(**reply_for(request)))

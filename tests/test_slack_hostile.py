@@ -19,10 +19,10 @@ from urllib.parse import urlencode, urlparse
 
 import pytest
 
+from benchmarks.support.slack_harness import SIGNING_SECRET
 from bot.drafts.records import Actor
 from bot.slack import gate
 from tests.slack_fixtures import ALICE, start_thread, thread_message
-from tests.slack_harness import SIGNING_SECRET
 
 FORM = "application/x-www-form-urlencoded"
 LIST_BODY = urlencode(

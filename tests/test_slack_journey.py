@@ -13,7 +13,9 @@ import time
 
 import pytest
 
-from tests.conversation_script import GOOD_ANSWERS
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.slack_harness import poll_until
+from tests.slack_block_limits import slack_limit_problems
 from tests.slack_fixtures import (
     ALICE,
     later_event_answered,
@@ -24,7 +26,6 @@ from tests.slack_fixtures import (
     typed,
     view_submission,
 )
-from tests.slack_harness import poll_until, slack_limit_problems
 
 
 def _in_thread(fake_slack, thread_ts: str) -> list:

@@ -41,7 +41,7 @@ from bot.slack.cards import (
 )
 from bot.slack.listeners.commands import NEEDS_ID, USAGE
 from bot.slack.lists import PAGE_SIZE, drafts_page_blocks, home_view
-from tests.slack_harness import slack_limit_problems
+from tests.slack_block_limits import slack_limit_problems
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 TITLE = ("Reducing avoidable admissions from care homes across the integrated care board " * 3)[

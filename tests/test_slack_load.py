@@ -12,9 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from tests.conversation_script import GOOD_ANSWERS
 from tests.slack_fixtures import later_event_answered, thread_message
 
 USERS = 40

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.scripted_users import RICH_PARAGRAPH
 from bot.slack.blocks import new_draft_modal
-from tests.scripted_users import RICH_PARAGRAPH
 from tests.slack_fixtures import ALICE, start_thread
 
 

@@ -10,9 +10,9 @@ import time
 import pytest
 import websockets
 
+from benchmarks.support.fake_slack import FakeSlack
 from bot.coaching.engine import Engine
 from bot.drafts.repository import DraftStore
-from tests.fakes.fake_slack import FakeSlack
 
 
 class EnvelopeServer:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
 from bot.coaching.questions import EVIDENCE, PARTNERS, ROOT_CAUSE
 from bot.coaching.stages import QUESTION_KEYS, REVIEW
 from bot.drafts.records import Actor
-from tests.conversation_script import GOOD_ANSWERS
 
 ALICE = Actor("T1", "alice")
 ANSWERS = {

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.checklist import readiness_checklist
 from bot.coaching.engine import Engine
 from bot.coaching.partners import partner_fit
@@ -17,7 +18,6 @@ from bot.drafts.repository import DraftStore
 from bot.retrieval.documents import load_knowledge
 from bot.retrieval.passage import excerpt, plain_text
 from tests.conftest import ROOT
-from tests.conversation_script import GOOD_ANSWERS
 
 ALICE = Actor("T1", "alice")
 FIRST_SOURCE_URL = {

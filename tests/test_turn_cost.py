@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
-from tests.conversation_script import GOOD_ANSWERS
 
 # What a turn costs is counted in calls to the real embedding model, over the real index.
 pytestmark = pytest.mark.slow

@@ -1,8 +1,8 @@
 """Ctrl-C and SIGTERM in `coach chat`: a turn is stored whole or not at all, and we say which.
 
 A turn (the user's message and the coach's reply) is written in one transaction at its end, so
-an interrupt in the middle used to drop the message silently while the chat printed "Saved".
-Now, during a turn, the first SIGINT or SIGTERM is deferred: the turn finishes, is stored, and
+an interrupt taken at once in the middle would drop the message while the user believed it kept.
+So during a turn the first SIGINT or SIGTERM is deferred: the turn finishes, is stored, and
 the chat then ends saying so. A second Ctrl-C abandons the turn at once; the chat then checks
 the store and says whether the message was saved (the commit may already have happened) rather
 than guessing. Outside a turn an interrupt ends the chat with nothing pending.

@@ -18,7 +18,7 @@ from bot.errors import DraftNotFound, NotOwner
 
 MAX_USER_ID_CHARS = 64
 # The two aliases of the drafts table `visible_to` reads, made once: a fresh alias builds a proxy
-# of every column each time it is used, which made building the access condition cost more than
+# of every column each time it is used, so building the access condition would cost more than
 # running it (about 5 ms a store read, several reads a turn).
 _MINE, _THEIRS = aliased(Draft), aliased(Draft)
 
@@ -27,7 +27,7 @@ def listing_for(actor: Actor) -> Select[Any]:
     """The query behind `DraftStore.list_drafts`: the actor's visible drafts, newest first, each
     with its newest version's rubric. A function of its own so a test can read its query plan."""
     # The newest version of each listed draft only: grouping the whole versions table first
-    # made the list cost grow with everyone's drafts (0.5 s at 100k; benchmarks/growth.py).
+    # would make the list cost grow with everyone's drafts (0.5 s at 100k; benchmarks/growth.py).
     newest = (
         select(func.max(DraftVersion.number))
         .where(DraftVersion.draft_id == Draft.id)

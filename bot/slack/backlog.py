@@ -47,7 +47,7 @@ class ListenersInPlace(Executor):
 
     Bolt submits every listener to its executor and returns once the listener has acked; on a
     backlog thread the work would then escape the count. Everywhere else (the synchronous
-    requests: view submissions, URL verification) Bolt's own pool is used as before.
+    requests: view submissions, URL verification) Bolt's own pool runs the listener.
     """
 
     def __init__(self, pool: Executor) -> None:

@@ -1,8 +1,9 @@
 """The living draft card: one compact message per draft and thread, rebuilt as the draft changes.
 
-A draft used to be posted whole (forty lines) on every revision, with live buttons on every old
-copy. The card shows what a busy reader needs — the statement, the score, the two weakest
-criteria and the next step — and keeps the full draft and scorecard one click away in a modal.
+A whole draft is about forty lines: posted on every revision it would bury the thread, and each
+old copy would keep live buttons. So the card shows only what a busy reader needs — the
+statement, the score, the two weakest criteria and the next step — and keeps the full draft and
+scorecard one click away in a modal, and one card per draft and thread is updated in place.
 Every button carries the draft id *and* the version it was drawn for, so a click on a stale card
 acts on its own version or says it is out of date, never silently on a newer draft.
 

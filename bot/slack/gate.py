@@ -1,13 +1,13 @@
 """The door in front of Bolt in HTTP mode: only signed, well-formed, Slack-sized requests pass.
 
 Bolt verifies signatures too, but only after it has parsed the body, and its parser raises on a
-malformed body before verification runs: an unsigned `{not json` became a 500 with a traceback.
+malformed body before verification runs: an unsigned `{not json` would be a 500 with a traceback.
 So the gate checks, in order of cost, what can be checked without trusting the request:
 
 1. size — Slack's own payloads are a few kilobytes; anything over :data:`MAX_BODY_BYTES` is not
    from Slack and is refused before it is read into memory;
 2. signature and timestamp — on the raw bytes, exactly as Slack signs them, with a timestamp that
-   must be plain digits (``int("abc")`` inside the verifier was the other 500);
+   must be plain digits (the verifier's own ``int("abc")`` would raise: another 500);
 3. shape — after parsing, the few fields every listener relies on are present with the right
    types, so a signed but malformed payload (a leaked secret, a buggy proxy) is a 400, not a
    listener crash.

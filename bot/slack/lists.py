@@ -2,7 +2,8 @@
 
 One block per draft (its line, with an Open button beside it) and ten drafts a page, with
 Previous / Next, keep every list far inside Slack's 50 blocks a message (100 in App Home) however
-many drafts someone has: a list that grew past the limit used to be refused by Slack whole.
+many drafts someone has: Slack refuses a message over the limit whole, so an unpaged list would
+vanish for exactly the people with the most drafts.
 """
 
 from __future__ import annotations

@@ -107,7 +107,8 @@ def http_app(
         """Queue acked work from the event loop itself: `Backlog.start` only submits, so it
         needs no thread. Given a plain function, Starlette would run it through anyio's thread
         pool, which starts threads and waits for them on the event loop: in a burst of 200
-        events that was half the loop's time (py-spy), and every ack behind it waited."""
+        events that costs half the loop's time (measured with py-spy), and every ack behind it
+        waits."""
         backlog.start(bolt_request, burst.wait_for_quiet)
 
     async def healthz(_request: Request) -> Response:

@@ -1,1 +1,2 @@
-"""Fakes of the services at the edge of the machine: Slack and model servers."""
+"""Fakes only tests use: a knowledge search without a model and an eval model. The fake Slack and
+model servers are shared with the benchmarks and live in benchmarks/support/."""

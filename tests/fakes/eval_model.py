@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.fakes.scripted_coach import reply_for
+from benchmarks.support.scripted_coach import reply_for
 
 
 def wants_verdict(request: dict[str, Any]) -> bool:
@@ -28,7 +28,7 @@ class EvalModel:
         self.judge_calls = 0
 
     def __call__(self, request: dict[str, Any]) -> dict[str, Any]:
-        from tests.fakes.openai_server import Scripted
+        from benchmarks.support.openai_server import Scripted
 
         if wants_verdict(request):
             score = self.judge_scores[self.judge_calls % len(self.judge_scores)]

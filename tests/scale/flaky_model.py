@@ -1,10 +1,10 @@
 """A misbehaving model: the fake OpenAI server's scripted replies, with faults in a share of calls.
 
-Plugs into `tests.fakes.openai_server.FakeOpenAI.set_default` (no change to that server): each
-request draws, from a seeded generator, either a well-formed reply or one of the faults seen
-from real model servers — a reply slower than the client's timeout, 429 with Retry-After, 500,
-a 200 whose body is not JSON, and a stream cut off mid-chunk. It counts what it injected so a
-test can report faults, retries and fall-backs side by side.
+Plugs into `benchmarks.support.openai_server.FakeOpenAI.set_default` (no change to that server):
+each request draws, from a seeded generator, either a well-formed reply or one of the faults
+seen from real model servers — a reply slower than the client's timeout, 429 with Retry-After,
+500, a 200 whose body is not JSON, and a stream cut off mid-chunk. It counts what it injected so
+a test can report faults, retries and fall-backs side by side.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import threading
 from collections import Counter
 from typing import Any
 
-from tests.fakes.openai_server import Scripted
-from tests.fakes.scripted_coach import reply_for
+from benchmarks.support.openai_server import Scripted
+from benchmarks.support.scripted_coach import reply_for
 
 FAULTS = ("timeout", "rate-limited", "server-error", "malformed-json", "truncated-stream")
 

@@ -12,15 +12,15 @@ import time
 
 import pytest
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
+from benchmarks.support.fake_slack import FakeSlack
+from benchmarks.support.slack_harness import SIGNING_SECRET, SlackClientSimulator
 from bot.coaching.engine import Engine
 from bot.drafts.records import Actor
 from bot.drafts.repository import DraftStore
 from bot.retrieval.quality import evaluate, load_questions
 from tests.conftest import ROOT
-from tests.conversation_script import GOOD_ANSWERS
-from tests.fakes.fake_slack import FakeSlack
 from tests.scale.app_cluster import NGINX, AppCluster
-from tests.slack_harness import SIGNING_SECRET, SlackClientSimulator
 from tests.test_engine import answer_all
 
 # Real PostgreSQL, a Chroma server and app instances behind nginx (`make test-scale`).

@@ -3,7 +3,7 @@
 Given the JSON of a chat-completion request, `reply_for` answers the way a well-behaved model
 would for that request: the draft schema gets a draft, the rubric schema gets scores, a reading
 gets the message filed under the question asked with a coaching paragraph, anything else gets
-the coaching paragraph citing [1]. Used by LLM-mode tests, evals and benchmarks.
+the coaching paragraph citing [1]. Used by LLM-mode tests, eval tests and benchmarks.
 """
 
 from __future__ import annotations

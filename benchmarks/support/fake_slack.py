@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
-from tests.fakes.loopback import LoopbackServer
+from benchmarks.support.loopback import LoopbackServer
 
 T = TypeVar("T")
 

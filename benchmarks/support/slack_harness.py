@@ -84,8 +84,8 @@ class SlackAppServer:
         """Stop once the work behind acks is done (or `settle_seconds` have passed).
 
         Events are acked first and handled on the app's backlog threads; stopped at once, the
-        server left them running into the next test against a fake Slack already gone, and the
-        failures they logged went through the privacy guard's name model in that test.
+        server would leave them running into the next test against a fake Slack already gone,
+        and the failures they logged would go through the privacy guard's name model there.
 
         A form submission is answered in its response, and the work after its ack runs on
         Bolt's own listener threads, outside the backlog (a new draft's channel post is
@@ -94,7 +94,7 @@ class SlackAppServer:
 
         Once that work is done, nothing is left for the server to do, so it is told to exit and
         not waited for: uvicorn's shutdown takes a fixed 0.1-0.2 s (a tick, then a pause for
-        connections to close, none here), which every Slack test spent idle in its teardown.
+        connections to close, none here) that every Slack test would spend idle in teardown.
         """
         deadline = time.monotonic() + settle_seconds
         while time.monotonic() < deadline and self._backlog() > 0:
@@ -208,105 +208,3 @@ class SlackClientSimulator:
         if retry is not None:
             headers = {"x-slack-retry-num": str(retry), "x-slack-retry-reason": "http_timeout"}
         return self.post(body, "application/json", headers=headers)
-
-
-# -- what Slack would refuse ----------------------------------------------------------------------
-# Slack's documented limits (Block Kit reference, chat.postMessage, views.*): a payload over any
-# of them is refused whole (invalid_blocks, msg_too_long) and the user sees nothing.
-MESSAGE_BLOCKS = 50
-SURFACE_BLOCKS = 100  # modals and App Home
-MESSAGE_TEXT = 4000  # safe plain-text length (msg_too_long well before the 40,000 hard cap)
-LIMITS = {
-    "header": 150,
-    "section": 3000,
-    "context_text": 3000,
-    "context_elements": 10,
-    "actions_elements": 25,
-    "context_actions_elements": 5,
-    "button_text": 75,
-    "button_value": 2000,
-    "action_id": 255,
-    "block_id": 255,
-    "modal_title": 24,
-    "modal_button": 24,
-    "private_metadata": 3000,
-    "input_label": 2000,
-    "input_hint": 2000,
-    "placeholder": 150,
-    "option_text": 75,
-    "option_value": 150,
-    "options": 100,
-}
-
-
-def slack_limit_problems(payload: dict[str, Any], surface: str = "message") -> list[str]:
-    """Every limit `payload` (message kwargs, or a view) breaks; [] when Slack would take it."""
-    problems: list[str] = []
-
-    def over(what: str, value: str | list | None, limit: int) -> None:
-        if value is not None and len(value) > limit:
-            problems.append(f"{what}: {len(value)} > {limit}")
-
-    blocks = payload.get("blocks") or []
-    over("blocks", blocks, MESSAGE_BLOCKS if surface == "message" else SURFACE_BLOCKS)
-    if surface == "message":
-        over("text", payload.get("text"), MESSAGE_TEXT)
-    if surface == "modal":
-        over("title", payload["title"]["text"], LIMITS["modal_title"])
-        for key in ("submit", "close"):
-            if key in payload:
-                over(key, payload[key]["text"], LIMITS["modal_button"])
-        over("private_metadata", payload.get("private_metadata"), LIMITS["private_metadata"])
-    block_ids = [b["block_id"] for b in blocks if "block_id" in b]
-    if len(block_ids) != len(set(block_ids)):
-        problems.append("duplicate block_id")
-    for block in blocks:
-        kind = block["type"]
-        over("block_id", block.get("block_id"), LIMITS["block_id"])
-        if kind == "header":
-            over("header", block["text"]["text"], LIMITS["header"])
-        elif kind == "section":
-            over("section", block["text"]["text"], LIMITS["section"])
-            if "accessory" in block:
-                _element_problems(block["accessory"], over)
-        elif kind == "context":
-            over("context elements", block["elements"], LIMITS["context_elements"])
-            for element in block["elements"]:
-                over("context text", element.get("text"), LIMITS["context_text"])
-        elif kind == "actions":
-            over("actions elements", block["elements"], LIMITS["actions_elements"])
-            for element in block["elements"]:
-                _element_problems(element, over)
-        elif kind == "context_actions":  # Slack's feedback buttons under an AI answer
-            over("context_actions elements", block["elements"], LIMITS["context_actions_elements"])
-            for element in block["elements"]:
-                over("action_id", element.get("action_id"), LIMITS["action_id"])
-                for key in ("positive_button", "negative_button"):
-                    choice = element.get(key) or {}
-                    over("feedback text", (choice.get("text") or {}).get("text"), 75)
-                    over("feedback value", choice.get("value"), LIMITS["button_value"])
-        elif kind == "input":
-            over("input label", block["label"]["text"], LIMITS["input_label"])
-            over("input hint", (block.get("hint") or {}).get("text"), LIMITS["input_hint"])
-            _element_problems(block["element"], over)
-        elif kind != "divider":
-            problems.append(f"unexpected block type {kind}")
-    return problems
-
-
-def _element_problems(element: dict[str, Any], over: Any) -> None:
-    """Check one interactive element, reporting through `over(what, value, limit)`."""
-    over("action_id", element.get("action_id"), LIMITS["action_id"])
-    if element["type"] == "button":
-        over("button text", element["text"]["text"], LIMITS["button_text"])
-        over("button value", element.get("value"), LIMITS["button_value"])
-    if element["type"] == "plain_text_input":
-        most = element.get("max_length", 3000)
-        over("input max_length", "x" * most, 3000)
-        over("initial_value", element.get("initial_value"), most)
-    if "placeholder" in element:
-        over("placeholder", element["placeholder"]["text"], LIMITS["placeholder"])
-    for option in element.get("options") or []:
-        over("option text", option["text"]["text"], LIMITS["option_text"])
-        over("option value", option["value"], LIMITS["option_value"])
-    over("options", element.get("options"), LIMITS["options"])

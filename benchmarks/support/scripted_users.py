@@ -8,6 +8,7 @@ and a terse user.
 
 from __future__ import annotations
 
+from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.questions import (
     EVIDENCE,
     MEASURES,
@@ -24,7 +25,6 @@ from bot.coaching.questions import (
     WHO,
     WHY_MATTERS,
 )
-from tests.conversation_script import GOOD_ANSWERS
 
 # One pasted description covering every question, as a rambling user writes it.
 RICH_PARAGRAPH = (
