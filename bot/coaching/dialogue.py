@@ -53,6 +53,7 @@ from bot.coaching.tips import (
     HISTORY_FOR_TIPS,
     TIP_CANDIDATES,
     KnowledgeTips,
+    draft_partner_type,
     feedback_query,
     fit_of,
     tip_query,
@@ -217,6 +218,8 @@ class Dialogue:
         flow = replace(flow, overrides=overrides, corrected=describe(correction.changes))
         said = f"Changed: {describe(correction.changes)}, in {labels(keys)}."
         partners = split_partners(answers[PARTNERS]) if PARTNERS in keys else None
+        if partners is not None:  # the partners' kind is re-derived from their new names
+            flow = replace(flow, partners_renamed=True)
         corrected = replace(
             draft, answers=answers, flow=flow.to_json(), partners=partners or draft.partners
         )
@@ -481,8 +484,13 @@ class Dialogue:
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
         partners = None
-        if PARTNERS in filing.filed and not draft.partners:
+        if PARTNERS in filing.filed and (not draft.partners or asked.key == PARTNERS):
             partners = split_partners(answers[PARTNERS])
+            if draft.partners and partners != draft.partners:
+                # A new answer to the partners question (after "edit partners") names them
+                # afresh: the draft shows the new names and their kind is re-derived.
+                flow = replace(flow, partners_renamed=True)
+                draft = replace(draft, partners=partners, flow=flow.to_json())
         elsewhere = [key for key in filing.keys if key != asked.key]
         if not filing.answered(asked.key):
             # It fitted other questions: filed there, and the question asked is asked again.
@@ -629,7 +637,7 @@ class Dialogue:
         notices: list[str] = []
         # "the company" is this draft's partner: the question is read in the draft's context
         context = AnswerContext.for_draft(
-            draft.partner_type,
+            draft_partner_type(draft),
             [*draft.partners, draft.answers.get(PARTNERS, "")],
             draft.answers.get(TOPIC, ""),
         )
