@@ -276,3 +276,65 @@ def test_the_review_lead_challenges_a_major_problem_first():
     )
     lead = review_lead(score_draft(content), "review")
     assert "Solution-neutral" in lead.split("To raise it:")[1]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "label"),
+    [
+        (
+            "cause.root",
+            "It's a long story, but basically people can't check their blood pressure between "
+            "reviews because there aren't any BP kiosks in the pharmacies round here, so nobody "
+            "finds out their treatment isn't working until the next review.",
+            "the cause",
+        ),
+        (
+            "cause.root",
+            "Honestly the wards don't have any bladder scanners, so catheters go in by default.",
+            "the cause",
+        ),
+        (
+            "evidence",
+            "We need an app that reminds patients to book their reviews.",
+            "the evidence",
+        ),
+    ],
+)
+def test_a_solution_kept_off_the_page_still_costs_solution_neutral(key, answer, label):
+    from bot.coaching.statement.reading import solutions_held_back
+
+    held = solutions_held_back({key: answer})
+    assert list(held) == [label]
+    content = DraftContent(title="t", problem_statement=CLEAN, how_might_we="How might we act?")
+    neutral = {c.id: c for c in score_draft(content, solutions_held=held).criteria}
+    assert neutral["solution_neutral"].score == 0
+    assert (
+        has_major_problem(neutral["solution_neutral"])
+        and label in neutral["solution_neutral"].reason
+    )
+    # the same statement without the held-back answer is solution-neutral
+    assert _criteria(CLEAN)["solution_neutral"].score == 2
+
+
+def test_a_real_cause_is_not_held_back_as_a_solution():
+    from bot.coaching.statement.reading import solutions_held_back
+
+    cause = "Reviews are never scheduled, because no one owns the recall list."
+    assert solutions_held_back({"cause.root": cause}) == {}
+
+
+@pytest.mark.parametrize(
+    ("question", "credited"),
+    [
+        (
+            "How might we make sure more adults aged 40 to 79 with high blood pressure are "
+            "treated to target?",
+            False,
+        ),
+        ("How might we raise reviews from 60% to 80% of the register by March 2027?", True),
+        ("How might we make sure more people aged 65 to 80 are seen by the team?", False),
+    ],
+)
+def test_only_a_real_level_in_the_how_might_we_stands_in_for_a_measure(question, credited):
+    measurable = _criteria(CLEAN, how_might_we=question)["measurable"]
+    assert measurable.score == (1 if credited else 0)

@@ -18,7 +18,11 @@ from bot.coaching.questions import PARTNERS
 from bot.coaching.reply import Reply
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import FINAL, REVIEW, question
-from bot.coaching.statement.reading import answers_as_read, read_statement
+from bot.coaching.statement.reading import (
+    answers_as_read,
+    read_statement,
+    solutions_held_back,
+)
 from bot.coaching.statement.understood import for_prompt
 from bot.coaching.tips import KnowledgeTips, draft_partner_type
 from bot.coaching.wording import review_lead, stage_fields
@@ -97,7 +101,9 @@ class Drafting:
             # a template can join answers into an identifier, a model can invent one.
             content = redact_model(content, keep=("sources",))
             as_read = answers_as_read(answers)  # scored as understood, without the chat
-            deterministic = score_draft(content, as_read, pii_found=pii)
+            deterministic = score_draft(
+                content, as_read, pii_found=pii, solutions_held=solutions_held_back(answers)
+            )
             rubric, used = coach.score(content, as_read, deterministic)
             usage.add(used)
             coach_used.append(coach)

@@ -10,7 +10,7 @@ quotes the draft and a suggestion saying what to do next, so a user can see why 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.coaching import checks, text_quality
@@ -269,6 +269,12 @@ _OWN_GAIN = re.compile(
     r"reputation|insight|outcomes?)\b",
     re.IGNORECASE,
 )
+# A level in a how-might-we the user wrote ("from 60% to 80%", "to 80% by March 2027"): an age
+# range ("aged 40 to 79") or "treated to target" in a written question is no target.
+_HMW_TARGET = re.compile(
+    r"\d\s?%|£\s?\d|\bfrom\s+\S*\d[^,;?]*?\s+to\s+\S*\d|\bby\s+(?:\w+\s+)?(?:19|20)\d{2}\b",
+    re.IGNORECASE,
+)
 _PLACEHOLDER = re.compile(r"\[[^\]]*(?:removed|redacted)[^\]]*\]|<[A-Z_]+>", re.IGNORECASE)
 _CAPITALISED = re.compile(r"(?<=[a-z,;:]\s)(?:[A-Z][a-z]{2,})(?:'s)?")
 _NOT_NAMES = frozenset(
@@ -520,7 +526,9 @@ def _evidence(content: DraftContent, answers: dict[str, str], statement: str) ->
     return score
 
 
-def _solution_neutral(content: DraftContent) -> CriterionScore:
+def _solution_neutral(
+    content: DraftContent, solutions_held: Mapping[str, str] | None = None
+) -> CriterionScore:
     statement = content.problem_statement
     if not statement.strip():
         return _score(
@@ -531,6 +539,18 @@ def _solution_neutral(content: DraftContent) -> CriterionScore:
         )
     in_statement = checks.find_solution(statement)
     in_question = checks.find_solution_in_question(content.how_might_we)
+    if not in_statement and solutions_held:
+        # The writer left it off the page, but the problem as the user tells it is still a
+        # product nobody has bought: a board would be asked to approve a purchase.
+        what, words = next(iter(solutions_held.items()))
+        return _score(
+            "solution_neutral",
+            0,
+            MAJOR_PREFIX + f"{what} in your answers names a solution: {words}. The statement "
+            "leaves it out, but the problem is still framed around it.",
+            "Say what goes wrong for people or in the process without it, so at least three "
+            "fixes stay possible.",
+        )
     if in_statement:
         return _score(
             "solution_neutral",
@@ -733,7 +753,7 @@ def _measurable(content: DraftContent, answers: dict[str, str]) -> CriterionScor
     advice = checks.missing_measure("")[0].message
     if not items:
         question = content.how_might_we
-        if question.strip() and not checks.missing_measure(question):
+        if _HMW_TARGET.search(question) and not checks.missing_measure(question):
             return _score(
                 "measurable",
                 1,
@@ -882,14 +902,20 @@ def _plain_and_short(statement: str, question: str = "") -> CriterionScore:
 
 
 def score_draft(
-    content: DraftContent, answers: dict[str, str] | None = None, *, pii_found: bool = False
+    content: DraftContent,
+    answers: dict[str, str] | None = None,
+    *,
+    pii_found: bool = False,
+    solutions_held: Mapping[str, str] | None = None,
 ) -> RubricScore:
     """Score a draft against the 10 criteria, deterministically.
 
     `answers` are the coaching answers by question key; they add detail the three-sentence
-    statement leaves out (the root cause, the exact group). When identifiable data was found
-    the gate fails and the overall percent is 0, but every criterion is still scored so the
-    user sees what else to fix while removing it.
+    statement leaves out (the root cause, the exact group). `solutions_held` are answers the
+    writer kept out of the statement because they name a solution (`solutions_held_back`):
+    the statement cannot be solution-neutral while the user's own cause is a missing product.
+    When identifiable data was found the gate fails and the overall percent is 0, but every
+    criterion is still scored so the user sees what else to fix while removing it.
     """
     answers = {k: v or "" for k, v in (answers or {}).items()}
     statement = content.problem_statement or ""
@@ -897,7 +923,7 @@ def score_draft(
         _who(statement, answers),
         _gap(statement, answers),
         _evidence(content, answers, statement),
-        _solution_neutral(content),
+        _solution_neutral(content, solutions_held),
         _cause(statement, answers),
         _why_it_matters(statement, answers),
         _scoped(content, answers, statement),

@@ -35,6 +35,9 @@ from bot.coaching.statement.model import Slot, Statement
 from bot.coaching.statement.parsing import parse
 
 WHOLE, TAKEN, INFERRED = 0.9, 0.7, 0.5
+# Why an answer that names a solution is held back from its slot.
+MISSING_PRODUCT = "it names a missing product, which is a solution in disguise"
+SOLUTION_AS_EVIDENCE = "it names a solution rather than evidence of the problem"
 
 # The words people open an answer with; taken off repeatedly, so "The main cause is that the
 # problem is that X" and "This matters because it matters because X" keep only X.
@@ -202,7 +205,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
         put("measure", measure, cleaned, WHOLE)
     elif key == EVIDENCE:
         if checks.solution_first(cleaned):
-            held.append(("source", "it names a solution rather than evidence of the problem"))
+            held.append(("source", SOLUTION_AS_EVIDENCE))
         else:
             put("source", lead_in_free(cleaned), cleaned, WHOLE)
     elif key == WHY_MATTERS:
@@ -216,7 +219,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
     elif key == ROOT_CAUSE:
         cause = lead_in_free(cleaned)
         if checks.solution_first(cause) or _MISSING_PRODUCT.search(cause):
-            held.append(("cause", "it names a missing product, which is a solution in disguise"))
+            held.append(("cause", MISSING_PRODUCT))
         elif checks.symptom_not_cause(cause) or _shortfall_only(cause):
             held.append(("cause", "a shortfall of staff, money or time is a symptom"))
         else:
@@ -351,3 +354,27 @@ def answers_as_read(answers: dict[str, str]) -> dict[str, str]:
         if cleaned:
             read[key] = cleaned
     return read
+
+
+def solutions_held_back(answers: dict[str, str]) -> dict[str, str]:
+    """The answers kept out of the statement because they name a solution, by what they were
+    meant as ("the cause"), with the words that name it.
+
+    The writer leaves "there aren't any BP kiosks" out of the statement, so the statement reads
+    solution-neutral; but the user's own account of why the problem happens is still a product
+    nobody has bought, and a partnership built on it would be a purchase. The rubric needs to
+    know, or leaving the flaw out of the page would raise the score.
+    """
+    found: dict[str, str] = {}
+    for key, label in ((ROOT_CAUSE, "the cause"), (EVIDENCE, "the evidence")):
+        text = str(answers.get(key) or "")
+        if not text.strip():
+            continue
+        _slots, held = _read_answer(key, text)
+        if any(why in (MISSING_PRODUCT, SOLUTION_AS_EVIDENCE) for _name, why in held):
+            words = lead_in_free(clean(text))
+            missing = _MISSING_PRODUCT.search(words)
+            found[label] = (
+                f"“…{missing.group(0)}…”" if missing else checks.find_solution(words) or words
+            )
+    return found
