@@ -304,3 +304,29 @@ def test_spacy_reads_the_same_facts(monkeypatch):
         assert read_statement(CHATTY).value("cost").startswith("£1.2m")
     finally:
         parsing.parse.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("said", "partners"),
+    [
+        (
+            "I am the pharmacy lead at Riverside ICB and we are working with Northgate "
+            "Pharmacy Group",
+            ["Riverside ICB", "Northgate Pharmacy Group"],
+        ),
+        (
+            "I work at Riverside ICB and we're partnering with Acme Pharma and the county council",
+            ["Riverside ICB", "Acme Pharma", "The county council"],
+        ),
+        (
+            "Our trust, and we would like to work with the local hospice",
+            ["Our trust", "The local hospice"],
+        ),
+        (
+            "Marsh community trust but we plan to collaborate with Marsh Borough Council",
+            ["Marsh community trust", "Marsh Borough Council"],
+        ),
+    ],
+)
+def test_a_we_work_with_clause_is_a_boundary_between_partners(said, partners):
+    assert split_partners(said) == partners

@@ -100,8 +100,21 @@ _PARTNERS_LEAD = re.compile(
     r"(?:we\s+are|we're)(?:\s+\w+\s*[:\-–])?|organisations\s*[:\-–])\s*",
     re.IGNORECASE,
 )
+# Who is speaking: "I am the pharmacy lead at …", "I work for …", "I'm from …".
 _PARTNER_INTRO = re.compile(
-    r"^i'?\s*a?m\s+(?:the\s+|a\s+|an\s+)?.*?\b(?:at|in|from|for|with)\s+(?=[A-Z])",
+    r"^i(?:'?\s*a?m|\s+work|\s+lead|\s+manage|\s+run)\b\s*(?:the\s+|a\s+|an\s+)?.*?"
+    r"\b(?:at|in|from|for|with)\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+# A clause that starts a new partner: "… Riverside ICB and we are working with Northgate",
+# "…, and we'd like to partner with the hospice". "We" is the speaker's organisation, already
+# named before it, so the clause is a boundary between two partners, never part of a name.
+_WE_WORK_WITH = re.compile(
+    r"\s*[,;]?\s*(?:\b(?:and|but|so)\s+)?\b(?:we|i)(?:'re|'m|'ll|'d|\s+are|\s+am|\s+will|"
+    r"\s+would|\s+have\s+been|\s+want\s+to|\s+plan\s+to|\s+hope\s+to|\s+are\s+going\s+to)?"
+    r"(?:\s+(?:like\s+to|love\s+to|now|also|already|currently|hoping\s+to|planning\s+to|"
+    r"keen\s+to|going\s+to))*\s+(?:working|work|partnering|partner|collaborating|collaborate|"
+    r"teaming\s+up|team\s+up|joining\s+forces)\s+(?:together\s+)?(?:with|alongside)\s+",
     re.IGNORECASE,
 )
 _PARTNER_SPLIT = re.compile(
@@ -148,11 +161,12 @@ def partner_names(text: str) -> list[str]:
     for sentence in naming or all_sentences:
         sentence = _PARTNERS_LEAD.sub("", sentence.strip(), count=1)
         sentence = _PARTNER_INTRO.sub("", _body(lead_in_free(sentence)))
+        sentence = _WE_WORK_WITH.sub("; ", sentence)
         sentence = _DESCRIBED.sub(r"\1 (\2)", sentence)
         for piece in _PARTNER_SPLIT.split(sentence):
             piece = _RELATIVE.sub("", piece).strip(" .,:;")
             piece = re.sub(r"^(?:and|plus|also|with)\s+", "", piece, flags=re.IGNORECASE)
-            if len(re.findall(r"[A-Za-z]+", piece)) < 1 or re.search(r"\bi\b", piece, re.I):
+            if len(re.findall(r"[A-Za-z]+", piece)) < 1 or re.search(r"\bi\b|^we\b", piece, re.I):
                 continue
             names.append(piece[0].upper() + piece[1:])
     return names[:6]
