@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.coaching.engine import Engine
-from bot.coaching.questions import EVIDENCE, PARTNERS, ROOT_CAUSE
+from bot.coaching.questions import EVIDENCE, PARTNERS, ROOT_CAUSE, WHO
 from bot.coaching.stages import QUESTION_KEYS, REVIEW
 from bot.drafts.records import Actor
 from tests.conversation_script import GOOD_ANSWERS
@@ -95,3 +95,32 @@ def test_what_i_have_follows_an_answer_and_every_draft(engine, store):
     final = engine.handle(ALICE, to_review(engine), "draft")
     assert "What I have:" in final.as_text()
     assert any(line.startswith("Cause: ") for line in final.understood)
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "Women having labour induced at Fairmead, about 1,400 a year.",
+        "People on Lowfield's nursing caseload with a leg ulcer, about 1,900 at any time.",
+    ],
+)
+def test_who_given_when_the_topic_is_asked_is_filed_as_who_and_said(engine, store, who):
+    draft_id = engine.start(ALICE, "Ahead").draft_id
+    engine.handle(ALICE, draft_id, "Our unit and a software company.")
+    reply = engine.handle(ALICE, draft_id, who)
+    assert "That sounds like who is affected; I've put it there." in reply.text
+    answers = store.get_draft(ALICE, draft_id).answers
+    assert answers.get(WHO) == who and "context.topic" not in answers
+    topic = "Delays between starting induction and reaching the labour ward."
+    engine.handle(ALICE, draft_id, topic)
+    draft = store.get_draft(ALICE, draft_id)
+    assert draft.answers["context.topic"] == topic and draft.question_key != WHO
+
+
+def test_a_topic_that_mentions_people_stays_the_topic(engine, store):
+    draft_id = engine.start(ALICE, "Topic").draft_id
+    engine.handle(ALICE, draft_id, "Our unit and a software company.")
+    topic = "Young people in Tamford rarely get tested for chlamydia."
+    reply = engine.handle(ALICE, draft_id, topic)
+    assert "sounds like" not in reply.text
+    assert store.get_draft(ALICE, draft_id).answers["context.topic"] == topic

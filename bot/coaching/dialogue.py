@@ -25,7 +25,14 @@ from bot.coaching.filing import (
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.intent import Intent, classify
 from bot.coaching.partners import PartnerFit
-from bot.coaching.questions import PARTNERS, TOPIC, Question, check_answer, known_question
+from bot.coaching.questions import (
+    PARTNERS,
+    TOPIC,
+    WHO,
+    Question,
+    check_answer,
+    known_question,
+)
 from bot.coaching.recogniser import Part, split_parts
 from bot.coaching.reply import Reply, ReplyKind
 from bot.coaching.stages import (
@@ -46,7 +53,7 @@ from bot.coaching.statement.corrections import (
     read_correction,
     read_move,
 )
-from bot.coaching.statement.reading import read_statement
+from bot.coaching.statement.reading import read_statement, reads_as_who
 from bot.coaching.statement.understood import lines as understood_lines
 from bot.coaching.tips import (
     FEEDBACK_ANSWER_CHARS,
@@ -479,7 +486,7 @@ class Dialogue:
                 tip_query(asked, check_answer(asked.key, text), "", text),
             )
             reading, read_with = self._read(draft, text, asked, history, notices, stream)
-            parts = reading.parts
+            parts = [ahead_of_topic(part, asked.key) for part in reading.parts]
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
@@ -687,3 +694,13 @@ class Dialogue:
         self, draft_id: str, key: str, text: str, kind: ReplyKind = "question"
     ) -> Reply:
         return question_reply(draft_id, key, text, self._coaches.mode, kind)
+
+
+def ahead_of_topic(part: Part, asked: str) -> Part:
+    """A group and its head count given when the topic was asked ("Women having labour induced
+    at Fairmead, about 1,400 a year") answers "who is affected?" one step ahead: filed there,
+    so the user is told where it went and the topic is asked again, rather than filed as the
+    topic in silence and the same thing asked next."""
+    if asked != TOPIC or set(part.keys) - {TOPIC} or not reads_as_who(part.text):
+        return part
+    return Part(part.text, (WHO,), part.confidence, WHO)

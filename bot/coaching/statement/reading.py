@@ -392,3 +392,35 @@ def solutions_held_back(answers: dict[str, str]) -> dict[str, str]:
                 f"“…{missing.group(0)}…”" if missing else checks.find_solution(words) or words
             )
     return found
+
+
+# "…, about 1,400 a year": a head count closing a noun phrase, as people say who is affected.
+_TRAILING_COUNT = re.compile(
+    r",\s*(?:about|around|roughly|some|over|under|nearly|almost|approximately|c\.|up\s+to)?\s*"
+    r"\d[\d,.]*\b[^,;.!?]*[.!]?\s*$",
+    re.IGNORECASE,
+)
+# Words that make a clause of it ("young people rarely get tested"): a topic, not a group.
+_CLAUSE_WORDS = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|cannot|could|will|would|should|"
+    r"must|may|might|get|gets|got|wait|waits|need|needs|want|wants|go|goes|miss|misses|rarely|"
+    r"never|often|seldom|struggle|struggles|we|i|our)\b|n't\b",
+    re.IGNORECASE,
+)
+GROUP_OPENS_WITHIN = 30  # characters: "Women having…", "Adults aged…", "People on Lowfield's…"
+
+
+def reads_as_who(text: str) -> bool:
+    """Whether an answer is a defined group with its head count and nothing else ("Women having
+    labour induced at Fairmead, about 1,400 a year"): a user running one step ahead has
+    answered "who is affected?" before it was asked, and it must not be taken as the topic."""
+    cleaned = clean(text)
+    found = sentences(cleaned)
+    if len(found) != 1:
+        return False
+    count = _TRAILING_COUNT.search(found[0])
+    if not count:
+        return False
+    head = found[0][: count.start()]
+    group = checks.GROUP.search(head)
+    return bool(group and group.start() <= GROUP_OPENS_WITHIN and not _CLAUSE_WORDS.search(head))
