@@ -330,3 +330,49 @@ def test_spacy_reads_the_same_facts(monkeypatch):
 )
 def test_a_we_work_with_clause_is_a_boundary_between_partners(said, partners):
     assert split_partners(said) == partners
+
+
+@pytest.mark.parametrize(
+    ("who", "outcome", "expected"),
+    [
+        (
+            "Adults with atrial fibrillation on the registers of 12 practices.",
+            "Raise anticoagulation from 62% to 80% of eligible adults by March 2026.",
+            "How might we raise anticoagulation for adults with atrial fibrillation on the "
+            "registers of 12 practices?",
+        ),
+        (
+            "Adults with sickle cell disease attending our emergency department in a crisis.",
+            "Cut the median time to first pain relief from 95 to 30 minutes by March 2026.",
+            "How might we cut the median time to first pain relief for adults with sickle cell "
+            "disease attending our emergency department in a crisis?",
+        ),
+        (
+            "Residents of Brindle Care's 20 care homes.",
+            "Half as many admissions after a fall without serious injury by March 2027.",
+            "How might we reduce admissions after a fall without serious injury for residents "
+            "of Brindle Care's 20 care homes?",
+        ),
+        (
+            "Women having labour induced at Fairmead, about 1,400 a year.",
+            "Under 15% waiting over 24 hours by March 2027, measured monthly.",
+            "How might we make sure fewer women having labour induced at Fairmead are waiting "
+            "over 24 hours?",
+        ),
+        (
+            "Young people aged 16 to 24 in Tamford.",
+            "Not sure really, but maybe testing among 16 to 24 year olds up from 14% to 25%.",
+            "How might we raise testing among 16 to 24 year olds?",
+        ),
+    ],
+)
+def test_the_how_might_we_is_written_from_the_people_and_the_outcome(who, outcome, expected):
+    hmw = compose_draft("T", [], {WHO: who, MEASURES: outcome}).how_might_we
+    assert hmw == expected
+    assert not re.search(r"\d+%|\b20\d\d\b", hmw), "no target and no date"
+
+
+def test_a_how_might_we_invents_nothing_when_the_outcome_says_no_direction():
+    answers = {WHO: "Older people in our care homes.", MEASURES: "Better outcomes for residents."}
+    hmw = compose_draft("T", [], answers).how_might_we
+    assert hmw.startswith("How might we close the gap") and "older people in our care homes" in hmw
