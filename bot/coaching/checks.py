@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from bot.coaching.vocabulary import JARGON_WORDS
+
 Severity = Literal["major", "minor"]
 
 
@@ -179,8 +181,8 @@ _WANTING = frozenset(
 VAGUE = re.compile(
     r"\b(?:improv(?:e|es|ed|ing|ement|ements)|better|enhanc(?:e|es|ed|ing|ement)|"
     r"optimi[sz](?:e|es|ed|ing|ation)|streamlin(?:e|es|ed|ing)|poor(?:ly)?|issues?|"
-    r"challeng(?:e|es|ing)|various|significant(?:ly)?|holistic(?:ally)?|robust|"
-    r"leverag(?:e|es|ed|ing)|synerg(?:y|ies)|transform(?:s|ed|ing|ation|ational)?)\b",
+    r"challeng(?:e|es|ing)|various|significant(?:ly)?|robust|"
+    rf"transform(?:s|ed|ing|ation|ational)?|{JARGON_WORDS})\b",
     re.IGNORECASE,
 )
 _NEARBY = 50  # characters either side of a vague word in which a figure rescues it

@@ -31,6 +31,7 @@ from bot.coaching.questions import (
 )
 from bot.coaching.recogniser import reads_as_other
 from bot.coaching.stages import stage_of
+from bot.coaching.vocabulary import COMPARATOR, JARGON, VAGUE_AMOUNT
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
 
 
@@ -141,12 +142,6 @@ _EXPLAINS = re.compile(
     r"\b(?:because|so|since|due\s+to|which|means|caused|leads?|never|not|no|without)\b",
     re.IGNORECASE,
 )
-# Words a non-specialist stumbles on: they count against "plain and short" like acronyms do.
-_JARGON = re.compile(
-    r"\b(?:sub-?optimal|utili[sz]ation|footprint|leverag\w*|synerg(?:y|ies)|paradigm|"
-    r"holistic|operationali[sz]\w*|best-in-class|value-add|deliverables|whole-system)\b",
-    re.IGNORECASE,
-)
 _PATIENT_PARTY = re.compile(
     r"\b(?:patients?|carers?|people|public|residents|service\s+users|families|citizens)\b",
     re.IGNORECASE,
@@ -205,18 +200,6 @@ _FIGURE = re.compile(
     r"(?<![\d/])(?!(?:19|20)\d{2}\b)\d[\d,.]*(?!\d)(?!/\d)|"
     r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\s+in\s+(?:\d+|\w+)\b|"
     r"\b(?:half|a\s+third|a\s+quarter|two\s+thirds|twice|double)\b",
-    re.IGNORECASE,
-)
-# What a gap is measured against: a standard, a target, an average, another place or time.
-_COMPARATOR = re.compile(
-    r"\b(?:vs|versus|compared\s+(?:with|to)|against|than|above|below|standard|target|"
-    r"ambition|average|benchmark|peers?|nationally|national|expected|rather\s+than|"
-    r"up\s+from|down\s+from|instead\s+of|limit)\b",
-    re.IGNORECASE,
-)
-# A quantity in words ("only a few", "too long"): a gap described, not measured.
-_VAGUE_AMOUNT = re.compile(
-    r"\b(?:only|few|fewer|many|most|rarely|seldom|too\s+(?:long|many|few|often|late|little))\b",
     re.IGNORECASE,
 )
 # A citation in brackets: "(CVDPREVENT, year to March 2025)", "(hospital episode data)".
@@ -377,7 +360,7 @@ def _gap_in(text: str) -> CriterionScore:
         return _score("gap", 0, "Nothing yet on what happens now.", _GAP_ADVICE)
     numbered = _clean_first([s for s in _statement_sentences(text) if _figures(s)])
     for sentence in numbered:
-        if len(_figures(sentence)) >= 2 and _COMPARATOR.search(sentence):
+        if len(_figures(sentence)) >= 2 and COMPARATOR.search(sentence):
             return _amid_chat(
                 _score(
                     "gap", 2, f"Gives the gap in numbers against a standard: {_quote(sentence)}."
@@ -392,8 +375,8 @@ def _gap_in(text: str) -> CriterionScore:
             f"Has figures but nothing to compare with: {_quote(numbered[0])}.",
             _GAP_ADVICE,
         )
-    if _COMPARATOR.search(text) or _VAGUE_AMOUNT.search(text):
-        shown = _sentence_with(text, _COMPARATOR)
+    if COMPARATOR.search(text) or VAGUE_AMOUNT.search(text):
+        shown = _sentence_with(text, COMPARATOR)
         return _score(
             "gap", 1, f"Says how much only in words, not figures: {_quote(shown)}.", _GAP_ADVICE
         )
@@ -880,7 +863,7 @@ def _plain_and_short(statement: str, question: str = "") -> CriterionScore:
     if acronyms:
         problems.append("unexplained " + ", ".join(acronyms[:4]))
         fixes.append("spell out " + ", ".join(acronyms[:4]))
-    jargon = sorted({m.group(0).lower() for m in _JARGON.finditer(statement)})
+    jargon = sorted({m.group(0).lower() for m in JARGON.finditer(statement)})
     if jargon:
         problems.append("jargon (" + ", ".join(jargon[:3]) + ")")
         fixes.append("use everyday words")

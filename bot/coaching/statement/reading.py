@@ -33,6 +33,7 @@ from bot.coaching.questions import (
 from bot.coaching.statement.chat import clean, mend_numbers, sentences
 from bot.coaching.statement.model import Slot, Statement
 from bot.coaching.statement.parsing import parse
+from bot.coaching.vocabulary import COMPARATOR_JOIN
 
 WHOLE, TAKEN, INFERRED = 0.9, 0.7, 0.5
 # Why an answer that names a solution is held back from its slot.
@@ -62,8 +63,9 @@ _HOW_MANY = re.compile(
     r"a\s+(?:year|month|week))(?:\s+(?:a|each|per)\s+(?:year|month|week))?)\)?",
     re.IGNORECASE,
 )
-_COMPARATOR = re.compile(
-    r",?\s*\b(?P<join>against|compared\s+(?:with|to)|versus|vs\.?|whereas|while)\s+(?P<what>.+)$",
+# "…, against the national ambition of 80%": the standard, after a join from the shared list.
+_COMPARED_WITH = re.compile(
+    rf",?\s*\b(?P<join>{COMPARATOR_JOIN})\s+(?P<what>.+)$",
     re.IGNORECASE,
 )
 _STANDARD_IS = re.compile(
@@ -210,7 +212,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
             put("place", places[0].text, cleaned, TAKEN)
     elif key == NOW:
         measure = first
-        if against := _COMPARATOR.search(measure):
+        if against := _COMPARED_WITH.search(measure):
             put("comparator", f"{against['join'].lower()} {against['what']}", cleaned, TAKEN)
             measure = measure[: against.start()]
         elif standard := _STANDARD_IS.search(measure):

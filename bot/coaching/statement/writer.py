@@ -16,6 +16,7 @@ from bot.coaching import checks
 from bot.coaching.statement.chat import mend_numbers, sentences
 from bot.coaching.statement.model import Statement
 from bot.coaching.statement.parsing import parse
+from bot.coaching.vocabulary import COMPARATOR_JOIN
 from bot.drafts.content import PartyValue
 
 MAX_WORDS = 80
@@ -32,7 +33,7 @@ _QUANTITY_START = re.compile(
     re.IGNORECASE,
 )
 _PRONOUN_START = re.compile(r"^(?:they|these\s+people|those\s+people|people)\b\s*", re.IGNORECASE)
-_JOINS = re.compile(r"^(?:against|compared\s+(?:with|to)|versus|vs\.?|whereas|while)\b", re.I)
+_JOINS = re.compile(rf"^(?:{COMPARATOR_JOIN})\b", re.I)
 _TIME = re.compile(r"\b(?:days?|weeks?|months?|hours?|minutes?|years?)\b", re.IGNORECASE)
 _AUX = frozenset({"is", "are", "was", "were"})
 _WORD = re.compile(r"[A-Za-z0-9£%][\w£%,.'’-]*")
