@@ -376,3 +376,15 @@ def test_a_how_might_we_invents_nothing_when_the_outcome_says_no_direction():
     answers = {WHO: "Older people in our care homes.", MEASURES: "Better outcomes for residents."}
     hmw = compose_draft("T", [], answers).how_might_we
     assert hmw.startswith("How might we close the gap") and "older people in our care homes" in hmw
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("Also, on what happens now: 45% wait over 24 hours.", "45% wait over 24 hours."),
+        ("On the value for patients: fewer flare-ups.", "Fewer flare-ups."),
+        ("On average people wait 5 days.", "On average people wait 5 days."),
+    ],
+)
+def test_a_hand_over_label_is_not_part_of_the_answer(said, kept):
+    assert clean(said) == kept

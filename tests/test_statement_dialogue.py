@@ -124,3 +124,27 @@ def test_a_topic_that_mentions_people_stays_the_topic(engine, store):
     reply = engine.handle(ALICE, draft_id, topic)
     assert "sounds like" not in reply.text
     assert store.get_draft(ALICE, draft_id).answers["context.topic"] == topic
+
+
+def test_a_labelled_hand_over_is_filed_where_the_label_says_and_the_label_is_not_kept(
+    engine, store
+):
+    draft_id = engine.start(ALICE, "One line ahead").draft_id
+    for said in (
+        "Fairmead maternity unit and a software company.",
+        "Women wait too long between starting induction and the labour ward.",
+        "Women having labour induced at Fairmead, about 1,400 a year.",
+        "45% wait over 24 hours to move to the labour ward; the unit's standard is 10%.",
+    ):
+        engine.handle(ALICE, draft_id, said)
+    reply = engine.handle(
+        ALICE,
+        draft_id,
+        "Maternity system data, April to September 2025. Also, on why it matters: Long delays "
+        "add distress and infection risk.",
+    )
+    answers = store.get_draft(ALICE, draft_id).answers
+    assert answers[EVIDENCE] == "Maternity system data, April to September 2025."
+    assert "Long delays add distress" in answers["cause.why_matters"]
+    assert "• Harm: Long delays add distress and infection risk" in reply.text
+    assert "on why it matters" not in reply.text.split("What I have from that:")[1]

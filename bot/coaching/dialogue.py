@@ -50,6 +50,7 @@ from bot.coaching.statement.corrections import (
     apply_changes,
     asks_to_fix,
     describe,
+    labelled_question,
     read_correction,
     read_move,
 )
@@ -486,7 +487,7 @@ class Dialogue:
                 tip_query(asked, check_answer(asked.key, text), "", text),
             )
             reading, read_with = self._read(draft, text, asked, history, notices, stream)
-            parts = [ahead_of_topic(part, asked.key) for part in reading.parts]
+            parts = [ahead_of_topic(by_label(part), asked.key) for part in reading.parts]
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
@@ -704,3 +705,11 @@ def ahead_of_topic(part: Part, asked: str) -> Part:
     if asked != TOPIC or set(part.keys) - {TOPIC} or not reads_as_who(part.text):
         return part
     return Part(part.text, (WHO,), part.confidence, WHO)
+
+
+def by_label(part: Part) -> Part:
+    """A part the user labelled ("Also, on why it matters: …") is filed where the label says."""
+    key = labelled_question(part.text)
+    if key is None or part.keys == (key,):
+        return part
+    return Part(part.text, (key,), max(part.confidence, 0.9), key)

@@ -18,7 +18,7 @@ _BROKEN_DECIMAL = re.compile(r"(£\d+)\. (\d)")
 # Openers about the conversation, taken off the front of a sentence (repeatedly: "Well, as I
 # said, honestly …").
 _OPENERS = re.compile(
-    r"^(?:well|so|right|ok(?:ay)?|anyway|basically|honestly|actually|look|um+|er+|hmm+|"
+    r"^(?:(?:well|so|right|ok(?:ay)?|anyway|basically|honestly|actually|look|um+|er+|hmm+|"
     r"to\s+be\s+(?:honest|fair)|in\s+short|you\s+know|i\s+mean|yes|yeah|yep|no|sorry|"
     r"(?:yes|yeah),?\s+(?:that'?s|thats)\s+(?:it|right)|(?:that'?s|thats)\s+(?:it|right)|"
     r"(?:i\s+)?should\s+have\s+said|(?:as|like)\s+i\s+(?:said|mentioned)(?:\s+before)?|"
@@ -26,8 +26,11 @@ _OPENERS = re.compile(
     r"(?:message|answer)|i\s+(?:already|just)\s+said\s+(?:this|that)|"
     r"(?:i\s+)?(?:guess|think|reckon|suppose)|not\s+sure(?:\s+really)?|"
     r"thinking\s+about\s+it(?:\s+again)?|to\s+be\s+clear|again|correction|"
-    r"also(?:,?\s+on\s+[^:]{1,40}:)?|"
-    r"(?:it'?s\s+)?a\s+bit\s+messy,?\s+but)\b[\s,:;.\-–!]*",
+    r"also|(?:it'?s\s+)?a\s+bit\s+messy,?\s+but)\b|"
+    # a hand-over to another question ("Also, on what happens now: …"): a label, not a fact
+    r"(?:also,?\s+)?on\s+(?:what\s+happens\s+now|why\s+it\s+matters|who\s+is\s+affected|"
+    r"the\s+(?:root\s+)?cause|the\s+evidence|the\s+scope|the\s+outcomes?|the\s+measures?|"
+    r"the\s+risks?|the\s+partners?|the\s+value(?:\s+for\s+[\w ]{1,25}?)?)\s*:)[\s,:;.\-–!]*",
     re.IGNORECASE,
 )
 # Hedges and back-references inside a sentence: removed with the comma that set them off.
