@@ -338,3 +338,27 @@ def test_a_real_cause_is_not_held_back_as_a_solution():
 def test_only_a_real_level_in_the_how_might_we_stands_in_for_a_measure(question, credited):
     measurable = _criteria(CLEAN, how_might_we=question)["measurable"]
     assert measurable.score == (1 if credited else 0)
+
+
+def test_no_way_to_monitor_is_a_verb_not_a_missing_product():
+    from bot.coaching.statement.reading import solutions_held_back
+
+    cause = "There is no way to monitor people daily at home, so the safe option is admission."
+    assert solutions_held_back({"cause.root": cause}) == {}
+
+
+def test_the_users_cause_written_as_its_own_sentence_counts_as_in_the_statement():
+    cause = (
+        "Summaries wait for a junior doctor to complete free text, and there is no protected "
+        "time to do it."
+    )
+    statement = (
+        "Among adults discharged from our wards, only 58% of discharge summaries reach the GP "
+        "within 24 hours; the standard is 95%. Missed medicine changes cause about 120 "
+        f"readmissions a year. {cause}"
+    )
+    content = DraftContent(title="t", problem_statement=statement, how_might_we="How might we?")
+    scored = {c.id: c for c in score_draft(content, {"cause.root": cause}).criteria}
+    assert scored["cause"].score == 2 and "does not say it" not in scored["cause"].reason
+    # without the answer to recognise it, an unmarked sentence is not taken for the cause
+    assert {c.id: c for c in score_draft(content).criteria}["cause"].score == 0

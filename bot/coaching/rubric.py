@@ -628,6 +628,18 @@ def _judge_cause(cause: str) -> CriterionScore:
     )
 
 
+def _answer_in_statement(answer: str, statement: str) -> str:
+    """The statement's sentence that is the answer's first sentence, word for word, or ""."""
+    first = _statement_sentences(answer)[:1]
+    if not first or not statement.strip():
+        return ""
+    wanted = " ".join(first[0].rstrip(" .!?").split()).casefold()
+    for sentence in _statement_sentences(statement):
+        if len(wanted) > 20 and wanted in " ".join(sentence.split()).casefold():
+            return sentence
+    return ""
+
+
 def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
     cause, sentence = _cause_text(statement)
     if not cause:
@@ -637,6 +649,9 @@ def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
             if checks.symptom_not_cause(candidate) or checks.find_solution(candidate):
                 cause = sentence = candidate
                 break
+    if not cause and (written := _answer_in_statement(answers.get(ROOT_CAUSE, ""), statement)):
+        # The writer puts the user's cause in as its own sentence, with no "because" to mark it.
+        cause = sentence = written
     if sentence and checks.find_solution(sentence) and not checks.symptom_not_cause(cause):
         # "…need kiosks, because without them…": the reason given is the missing product.
         cause = sentence

@@ -289,11 +289,11 @@ def _counted(text: str) -> str:
 
 
 # "there aren't any BP kiosks", "we don't have a two-way text reminder app": the absence of a
-# product is a solution in disguise, not a cause.
+# product is a solution in disguise, not a cause ("no way to monitor people" is a verb, not one).
 _MISSING_PRODUCT = re.compile(
     r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|aren'?t\s+any|are\s+no|isn'?t\s+an?|"
     r"there'?s\s+no|lacks?\s+an?|without\s+an?)\s+(?:have\s+)?(?:an?\s+|any\s+)?"
-    r"(?:[\w-]+\s+){0,3}(?:apps?|kiosks?|software|platforms?|portals?|devices?|machines?|"
+    r"(?:[\w-]+\s+){0,3}(?<!\bto\s)(?:apps?|kiosks?|software|platforms?|portals?|devices?|machines?|"
     r"scanners?|cameras?|robots?|dashboards?|chatbots?|wearables?|monitors?)\b",
     re.IGNORECASE,
 )
