@@ -134,6 +134,13 @@ def test_a_resource_shortfall_is_a_symptom_not_a_cause(cause):
     assert checks.symptom_not_cause(cause)
 
 
+@pytest.mark.parametrize(
+    "said", ["Night staffing is thin and checks are every two hours.", "Staff are short on nights."]
+)
+def test_a_shortfall_said_as_a_state_is_a_symptom(said):
+    assert checks.symptom_not_cause(said)
+
+
 def test_a_shortfall_with_a_real_cause_behind_it_passes():
     assert not checks.symptom_not_cause(
         "We are short of nurses because reviews are booked by hand and half are never scheduled."

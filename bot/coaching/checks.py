@@ -213,6 +213,9 @@ LACK = re.compile(
     r"find|recruit)\s+(?:enough\s+|the\s+|any\s+)?(?:[\w-]+\s+)?(?:" + _RESOURCE + r")\b"
     r"|\b(?:under-?staffed|under-?funded|under-?resourced|short-?staffed|over-?stretched|"
     r"stretched\s+thin)\b"
+    # "night staffing is thin", "cover is stretched": a shortfall said as a state
+    r"|\b(?:staffing|staff|cover|workforce)\s+(?:is|are|was|were)\s+(?:very\s+|too\s+)?"
+    r"(?:thin|stretched|low|short|tight)\b"
     # "4 vacancies", "vacancies in the team", "there's no money", "can't recruit"
     r"|\b(?:\d+|several|many|unfilled)\s+(?:\w+\s+)?vacanc(?:y|ies)\b|\bvacanc(?:y|ies)\s+"
     r"(?:in|across|on)\b|\bunfilled\s+posts?\b"
