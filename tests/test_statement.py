@@ -388,3 +388,21 @@ def test_a_how_might_we_invents_nothing_when_the_outcome_says_no_direction():
 )
 def test_a_hand_over_label_is_not_part_of_the_answer(said, kept):
     assert clean(said) == kept
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("By the way, the coffee machine on level 2 is broken again.", ""),
+        (
+            "Not sure really, but maybe readmissions down from 38% to 25% by March 2027.",
+            "Maybe readmissions down from 38% to 25% by March 2027.",
+        ),
+        (
+            "Andover practices see 400 referrals a year.",
+            "Andover practices see 400 referrals a year.",
+        ),
+    ],
+)
+def test_a_marked_aside_goes_and_a_left_over_but_does_not_open_the_answer(said, kept):
+    assert clean(said) == kept
