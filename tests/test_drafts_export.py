@@ -34,7 +34,7 @@ SECTIONS = [
     "Scope",
     "Risks, accountability and exit",
     "Rubric scorecard",
-    "Joint-working readiness checklist",
+    "Partnership readiness checklist",  # Acme Audiology: no medicines rules
     "Sources cited",
 ]
 

@@ -134,6 +134,13 @@ def test_a_resource_shortfall_is_a_symptom_not_a_cause(cause):
     assert checks.symptom_not_cause(cause)
 
 
+@pytest.mark.parametrize(
+    "said", ["Night staffing is thin and checks are every two hours.", "Staff are short on nights."]
+)
+def test_a_shortfall_said_as_a_state_is_a_symptom(said):
+    assert checks.symptom_not_cause(said)
+
+
 def test_a_shortfall_with_a_real_cause_behind_it_passes():
     assert not checks.symptom_not_cause(
         "We are short of nurses because reviews are booked by hand and half are never scheduled."
@@ -276,3 +283,89 @@ def test_the_review_lead_challenges_a_major_problem_first():
     )
     lead = review_lead(score_draft(content), "review")
     assert "Solution-neutral" in lead.split("To raise it:")[1]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer", "label"),
+    [
+        (
+            "cause.root",
+            "It's a long story, but basically people can't check their blood pressure between "
+            "reviews because there aren't any BP kiosks in the pharmacies round here, so nobody "
+            "finds out their treatment isn't working until the next review.",
+            "the cause",
+        ),
+        (
+            "cause.root",
+            "Honestly the wards don't have any bladder scanners, so catheters go in by default.",
+            "the cause",
+        ),
+        (
+            "evidence",
+            "We need an app that reminds patients to book their reviews.",
+            "the evidence",
+        ),
+    ],
+)
+def test_a_solution_kept_off_the_page_still_costs_solution_neutral(key, answer, label):
+    from bot.coaching.statement.reading import solutions_held_back
+
+    held = solutions_held_back({key: answer})
+    assert list(held) == [label]
+    content = DraftContent(title="t", problem_statement=CLEAN, how_might_we="How might we act?")
+    neutral = {c.id: c for c in score_draft(content, solutions_held=held).criteria}
+    assert neutral["solution_neutral"].score == 0
+    assert (
+        has_major_problem(neutral["solution_neutral"])
+        and label in neutral["solution_neutral"].reason
+    )
+    # the same statement without the held-back answer is solution-neutral
+    assert _criteria(CLEAN)["solution_neutral"].score == 2
+
+
+def test_a_real_cause_is_not_held_back_as_a_solution():
+    from bot.coaching.statement.reading import solutions_held_back
+
+    cause = "Reviews are never scheduled, because no one owns the recall list."
+    assert solutions_held_back({"cause.root": cause}) == {}
+
+
+@pytest.mark.parametrize(
+    ("question", "credited"),
+    [
+        (
+            "How might we make sure more adults aged 40 to 79 with high blood pressure are "
+            "treated to target?",
+            False,
+        ),
+        ("How might we raise reviews from 60% to 80% of the register by March 2027?", True),
+        ("How might we make sure more people aged 65 to 80 are seen by the team?", False),
+    ],
+)
+def test_only_a_real_level_in_the_how_might_we_stands_in_for_a_measure(question, credited):
+    measurable = _criteria(CLEAN, how_might_we=question)["measurable"]
+    assert measurable.score == (1 if credited else 0)
+
+
+def test_no_way_to_monitor_is_a_verb_not_a_missing_product():
+    from bot.coaching.statement.reading import solutions_held_back
+
+    cause = "There is no way to monitor people daily at home, so the safe option is admission."
+    assert solutions_held_back({"cause.root": cause}) == {}
+
+
+def test_the_users_cause_written_as_its_own_sentence_counts_as_in_the_statement():
+    cause = (
+        "Summaries wait for a junior doctor to complete free text, and there is no protected "
+        "time to do it."
+    )
+    statement = (
+        "Among adults discharged from our wards, only 58% of discharge summaries reach the GP "
+        "within 24 hours; the standard is 95%. Missed medicine changes cause about 120 "
+        f"readmissions a year. {cause}"
+    )
+    content = DraftContent(title="t", problem_statement=statement, how_might_we="How might we?")
+    scored = {c.id: c for c in score_draft(content, {"cause.root": cause}).criteria}
+    assert scored["cause"].score == 2 and "does not say it" not in scored["cause"].reason
+    # without the answer to recognise it, an unmarked sentence is not taken for the cause
+    assert {c.id: c for c in score_draft(content).criteria}["cause"].score == 0

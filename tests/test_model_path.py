@@ -106,3 +106,74 @@ def test_a_failed_reading_is_not_followed_by_a_second_model_call(store, make_set
     assert reply.text and reply.question, "the guided coach answered the turn"
     # every request is the reading, tried in each structured format; no plain feedback call
     assert requests and all(r.get("response_format") or r.get("tools") for r in requests)
+
+
+_SLOT_LINE = r"- {label}: (?P<value>.+?) \(from: "
+
+
+def _slot_in(prompt: str, label: str) -> str:
+    import re
+
+    found = re.search(_SLOT_LINE.format(label=re.escape(label)), prompt)
+    return found["value"] if found else ""
+
+
+def _drafts_from_the_slots(request: dict) -> Scripted:
+    """A model that writes its problem statement from the slots its prompt gives it (and
+    nothing else), like the draft prompt asks, so what it wrote shows what it was sent."""
+    from tests.fakes.scripted_coach import DRAFT, wanted_schema
+
+    if wanted_schema(request) != "draft":
+        return Scripted(**reply_for(request))
+    prompt = str(request["messages"][-1]["content"])
+    people, now = _slot_in(prompt, "People affected"), _slot_in(prompt, "What happens now")
+    cause = _slot_in(prompt, "Cause")
+    written = {**DRAFT, "problem_statement": f"{people}: {now}. {cause}."}
+    return Scripted(content=json.dumps(written), prompt_tokens=900, completion_tokens=180)
+
+
+def test_the_llm_draft_is_written_from_the_slots_the_conversation_filled(
+    store, make_settings, fake_search
+):
+    """End to end: chatty answers and a correction in plain words reach the model's drafting
+    request as the statement's slots (the chat taken out, the correction applied), and the
+    model's draft is made of those slots."""
+    chatty = {
+        **GOOD_ANSWERS,
+        "affected.who": "Well, as I said, adults with atrial fibrillation on the registers of "
+        "the 9 practices in our network, I guess.",
+        "affected.now": "Honestly only 62% of eligible adults are anticoagulated, against a "
+        "national target of 80%.",
+    }
+    with FakeOpenAI() as fake:
+        fake.set_default(_drafts_from_the_slots)
+        settings = make_settings(openai_base_url=fake.url, coach_model="fake-coach")
+        engine = Engine(store, LLMCoach(settings), search=fake_search)
+        draft_id = engine.start(ALICE, "Slots to the model").draft_id
+        for key in QUESTION_KEYS:
+            reply = engine.handle(ALICE, draft_id, chatty[key])
+            if "Try a new version" in reply.text:
+                reply = engine.handle(ALICE, draft_id, "skip")
+        assert reply.kind == "draft" and reply.coach_mode == "llm"
+        first_prompt = json.dumps(
+            [r for r in fake.chat_requests() if "DraftOutput" in json.dumps(r)][-1]["messages"],
+            ensure_ascii=False,
+        )
+        corrected = engine.handle(ALICE, draft_id, "sorry, it was 64% not 62%")
+        drafts = [r for r in fake.chat_requests() if "DraftOutput" in json.dumps(r)]
+    assert "read into slots" in first_prompt
+    assert "as I said" not in first_prompt, "the raw chatty answers are not sent as well"
+    assert "People affected: Adults with atrial fibrillation on the registers" in first_prompt
+    assert "What happens now: Only 62% of eligible adults are anticoagulated" in first_prompt
+    written = reply.content.problem_statement
+    assert written.startswith("Adults with atrial fibrillation on the registers of the 9")
+    assert "Only 62% of eligible adults are anticoagulated" in written
+    assert "Anticoagulation reviews are never scheduled" in written
+    for chat in ("as I said", "I guess", "Honestly", "Well,"):
+        assert chat not in written
+    # the correction changed the slot, so the next drafting request and the draft carry it
+    last_prompt = json.dumps(drafts[-1]["messages"], ensure_ascii=False)
+    assert "What happens now: Only 64% of eligible adults" in last_prompt
+    assert corrected.kind == "draft" and "64% instead of 62%" in corrected.text
+    assert "Only 64% of eligible adults" in corrected.content.problem_statement
+    assert "62%" not in corrected.content.problem_statement

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.compose import compose_draft
 from bot.coaching.reply import draft_text
@@ -70,3 +72,38 @@ def test_a_citation_without_a_url_names_its_publication_before_the_file():
     assert with_url.link == "https://x.example/a"
     assert book.link == "A book (2nd edition)"
     assert own_note.link == "notes/ours.md"
+
+
+@pytest.mark.parametrize(
+    ("partners", "heading", "not_heading"),
+    [
+        (["Our network", "Acme Pharma"], "Joint-working readiness checklist", "Partnership"),
+        (
+            ["Our ICB", "Riverside County Council"],
+            "Partnership readiness checklist",
+            "Joint-working",
+        ),
+        (
+            ["Our trust", "a homelessness charity"],
+            "Partnership readiness checklist",
+            "Joint-working",
+        ),
+    ],
+)
+def test_the_checklist_heading_follows_the_partner_type_in_every_renderer(
+    partners, heading, not_heading
+):
+    answers = {**GOOD_ANSWERS, "context.partners": " and ".join(partners)}
+    content = compose_draft("AF", partners, answers)
+    rubric = score_draft(content, answers)
+    assert content.checklist
+    version = VersionRecord(1, "d1", 1, content, rubric, "guided", None, {}, 0, 0, NOW)
+    draft = DraftRecord(
+        "d1", "T1", "alice", "AF", content.partners, "", "", "active", "review", {}, NOW, NOW, 1
+    )
+    for text in (
+        draft_text(content, rubric, 1),
+        json.dumps(draft_blocks(content, rubric, 1), ensure_ascii=False),
+        render_markdown(draft, version),
+    ):
+        assert heading in text and f"{not_heading} readiness checklist" not in text

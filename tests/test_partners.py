@@ -11,7 +11,7 @@ import pytest
 from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.checklist import readiness_checklist
 from bot.coaching.engine import Engine
-from bot.coaching.partners import PartnerKind, partner_fit
+from bot.coaching.partners import PartnerKind, partner_fit, standing_partner_type
 from bot.coaching.questions import PARTNERS, VALUE_PARTNER, known_question
 from bot.coaching.reply import Reply
 from bot.coaching.stages import QUESTION_KEYS
@@ -95,7 +95,8 @@ def test_a_named_kind_wins_over_the_word_company():
 
 def test_a_pharmacy_committee_is_not_the_pharmaceutical_industry():
     fit = partner_fit("", [], {PARTNERS: "Our PCN and the local pharmaceutical committee"})
-    assert not fit.medicines_rules and not fit.known
+    assert not fit.medicines_rules
+    assert fit.kinds == {PartnerKind.NHS, PartnerKind.COMMUNITY_PHARMACY}
 
 
 def _items(named: str, partner_type: str = "") -> list[str]:
@@ -224,3 +225,92 @@ def test_a_form_that_names_a_council_gets_a_first_tip_that_fits(store):
         ALICE, "Damp homes", partners=["Riverside County Council"], partner_type="local_government"
     )
     assert not any("triple win" in t.text.casefold() for t in started.tips)
+
+
+@pytest.mark.parametrize(
+    ("named", "known"),
+    [
+        ("Tamford sexual health clinic and Northgate Pharmacy Group", True),
+        ("Our PCN and six community pharmacies", True),
+        ("I am the pharmacy lead at Riverside ICB", False),  # a role in an NHS body
+    ],
+)
+def test_a_community_pharmacy_is_a_partner_of_its_own_but_not_the_industry(named, known):
+    fit = partner_fit("", [], {PARTNERS: named})
+    assert (PartnerKind.COMMUNITY_PHARMACY in fit.kinds) is known
+    assert fit.known is known and not fit.medicines_rules
+    if known:
+        assert TRIPLE_WIN not in fit.choose([TRIPLE_WIN, COUNCIL_CASE])
+
+
+def test_renamed_partners_decide_their_kind_over_the_form():
+    council = {PARTNERS: "Tamford clinic and the county council's public health team"}
+    assert standing_partner_type("pharmaceutical", False, [], council) == "pharmaceutical"
+    assert standing_partner_type("pharmaceutical", True, [], council) == ""
+    fit = partner_fit(standing_partner_type("pharmaceutical", True, [], council), [], council)
+    assert PartnerKind.LOCAL_GOVERNMENT in fit.kinds and not fit.medicines_rules
+    # names that say nothing of their kind leave the form's type standing
+    unnamed = {PARTNERS: "Our trust and Acme"}
+    assert standing_partner_type("pharmaceutical", True, [], unnamed) == "pharmaceutical"
+
+
+def test_a_non_industry_draft_cites_a_guides_public_source_before_the_abpi_code():
+    agreement = Passage(
+        title="What a partnership agreement contains",
+        source="ABPI Code; A Common Understanding 2025",
+        path="guides/what-a-partnership-agreement-contains.md",
+        heading="Exit strategy",
+        kind="guide",
+        score=0.5,
+        text="Agree how the work ends and how care stays safe.",
+        source_urls=("https://pmcpa.org.uk/the-code", "https://www.gov.scot/common-understanding"),
+    )
+    council = partner_fit("local_government")
+    (cited,) = council.choose([agreement])
+    assert cited.url == "https://www.gov.scot/common-understanding"
+    assert set(cited.source_urls) == set(agreement.source_urls)
+    assert partner_fit("pharmaceutical").choose([agreement])[0].url.startswith("https://pmcpa")
+    assert partner_fit().choose([agreement])[0] is agreement
+
+
+def _to_review(engine: Engine, partners: str, partner_type: str) -> str:
+    answers = {**GOOD_ANSWERS, PARTNERS: partners}
+    answers[VALUE_PARTNER] = "It gains evidence of what works and contributes staff time."
+    draft_id = engine.start(ALICE, "Partner types", partner_type=partner_type).draft_id
+    for key in QUESTION_KEYS:
+        reply = engine.handle(ALICE, draft_id, answers[key])
+        if reply.kind == "question" and "Try a new version" in reply.text:
+            engine.handle(ALICE, draft_id, "skip")
+    return draft_id
+
+
+def _medicines_rules_in(reply: Reply) -> bool:
+    assert reply.content is not None
+    return any("prescrib" in c.item for c in reply.content.checklist) or any(
+        c.source == TRIPLE_WIN.path for c in reply.content.sources
+    )
+
+
+def test_a_partner_corrected_to_a_council_drops_the_forms_medicines_rules(engine, store):
+    draft_id = _to_review(engine, "Our clinic and Northgate Pharmacy Group", "pharmaceutical")
+    before = engine.handle(ALICE, draft_id, "show me the draft")
+    assert _medicines_rules_in(before), "the form said pharmaceutical"
+    reply = engine.handle(
+        ALICE,
+        draft_id,
+        "Actually the partner is the county council's public health team, "
+        "not Northgate Pharmacy Group.",
+    )
+    assert reply.kind == "draft" and "instead of Northgate Pharmacy Group" in reply.text
+    assert not _medicines_rules_in(reply)
+    assert any("section 75" in c.item for c in reply.content.checklist)
+
+
+def test_new_partners_given_after_edit_partners_replace_the_old_ones(engine, store):
+    draft_id = _to_review(engine, "Our clinic and Northgate Pharmacy Group", "pharmaceutical")
+    engine.handle(ALICE, draft_id, "edit partners")
+    reply = engine.handle(ALICE, draft_id, "Our clinic and the county council's public health team")
+    assert reply.kind == "draft"
+    assert not any("Northgate" in p for p in reply.content.partners)
+    assert not any("Northgate" in p for p in store.get_draft(ALICE, draft_id).partners)
+    assert not _medicines_rules_in(reply)

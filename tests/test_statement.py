@@ -304,3 +304,105 @@ def test_spacy_reads_the_same_facts(monkeypatch):
         assert read_statement(CHATTY).value("cost").startswith("£1.2m")
     finally:
         parsing.parse.cache_clear()
+
+
+@pytest.mark.parametrize(
+    ("said", "partners"),
+    [
+        (
+            "I am the pharmacy lead at Riverside ICB and we are working with Northgate "
+            "Pharmacy Group",
+            ["Riverside ICB", "Northgate Pharmacy Group"],
+        ),
+        (
+            "I work at Riverside ICB and we're partnering with Acme Pharma and the county council",
+            ["Riverside ICB", "Acme Pharma", "The county council"],
+        ),
+        (
+            "Our trust, and we would like to work with the local hospice",
+            ["Our trust", "The local hospice"],
+        ),
+        (
+            "Marsh community trust but we plan to collaborate with Marsh Borough Council",
+            ["Marsh community trust", "Marsh Borough Council"],
+        ),
+    ],
+)
+def test_a_we_work_with_clause_is_a_boundary_between_partners(said, partners):
+    assert split_partners(said) == partners
+
+
+@pytest.mark.parametrize(
+    ("who", "outcome", "expected"),
+    [
+        (
+            "Adults with atrial fibrillation on the registers of 12 practices.",
+            "Raise anticoagulation from 62% to 80% of eligible adults by March 2026.",
+            "How might we raise anticoagulation for adults with atrial fibrillation on the "
+            "registers of 12 practices?",
+        ),
+        (
+            "Adults with sickle cell disease attending our emergency department in a crisis.",
+            "Cut the median time to first pain relief from 95 to 30 minutes by March 2026.",
+            "How might we cut the median time to first pain relief for adults with sickle cell "
+            "disease attending our emergency department in a crisis?",
+        ),
+        (
+            "Residents of Brindle Care's 20 care homes.",
+            "Half as many admissions after a fall without serious injury by March 2027.",
+            "How might we reduce admissions after a fall without serious injury for residents "
+            "of Brindle Care's 20 care homes?",
+        ),
+        (
+            "Women having labour induced at Fairmead, about 1,400 a year.",
+            "Under 15% waiting over 24 hours by March 2027, measured monthly.",
+            "How might we make sure fewer women having labour induced at Fairmead are waiting "
+            "over 24 hours?",
+        ),
+        (
+            "Young people aged 16 to 24 in Tamford.",
+            "Not sure really, but maybe testing among 16 to 24 year olds up from 14% to 25%.",
+            "How might we raise testing among 16 to 24 year olds?",
+        ),
+    ],
+)
+def test_the_how_might_we_is_written_from_the_people_and_the_outcome(who, outcome, expected):
+    hmw = compose_draft("T", [], {WHO: who, MEASURES: outcome}).how_might_we
+    assert hmw == expected
+    assert not re.search(r"\d+%|\b20\d\d\b", hmw), "no target and no date"
+
+
+def test_a_how_might_we_invents_nothing_when_the_outcome_says_no_direction():
+    answers = {WHO: "Older people in our care homes.", MEASURES: "Better outcomes for residents."}
+    hmw = compose_draft("T", [], answers).how_might_we
+    assert hmw.startswith("How might we close the gap") and "older people in our care homes" in hmw
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("Also, on what happens now: 45% wait over 24 hours.", "45% wait over 24 hours."),
+        ("On the value for patients: fewer flare-ups.", "Fewer flare-ups."),
+        ("On average people wait 5 days.", "On average people wait 5 days."),
+    ],
+)
+def test_a_hand_over_label_is_not_part_of_the_answer(said, kept):
+    assert clean(said) == kept
+
+
+@pytest.mark.parametrize(
+    ("said", "kept"),
+    [
+        ("By the way, the coffee machine on level 2 is broken again.", ""),
+        (
+            "Not sure really, but maybe readmissions down from 38% to 25% by March 2027.",
+            "Maybe readmissions down from 38% to 25% by March 2027.",
+        ),
+        (
+            "Andover practices see 400 referrals a year.",
+            "Andover practices see 400 referrals a year.",
+        ),
+    ],
+)
+def test_a_marked_aside_goes_and_a_left_over_but_does_not_open_the_answer(said, kept):
+    assert clean(said) == kept

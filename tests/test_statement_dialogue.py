@@ -6,7 +6,7 @@ import pytest
 
 from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.coaching.engine import Engine
-from bot.coaching.questions import EVIDENCE, PARTNERS, ROOT_CAUSE
+from bot.coaching.questions import EVIDENCE, PARTNERS, ROOT_CAUSE, WHO
 from bot.coaching.stages import QUESTION_KEYS, REVIEW
 from bot.drafts.records import Actor
 
@@ -95,3 +95,56 @@ def test_what_i_have_follows_an_answer_and_every_draft(engine, store):
     final = engine.handle(ALICE, to_review(engine), "draft")
     assert "What I have:" in final.as_text()
     assert any(line.startswith("Cause: ") for line in final.understood)
+
+
+@pytest.mark.parametrize(
+    "who",
+    [
+        "Women having labour induced at Fairmead, about 1,400 a year.",
+        "People on Lowfield's nursing caseload with a leg ulcer, about 1,900 at any time.",
+    ],
+)
+def test_who_given_when_the_topic_is_asked_is_filed_as_who_and_said(engine, store, who):
+    draft_id = engine.start(ALICE, "Ahead").draft_id
+    engine.handle(ALICE, draft_id, "Our unit and a software company.")
+    reply = engine.handle(ALICE, draft_id, who)
+    assert "That sounds like who is affected; I've put it there." in reply.text
+    answers = store.get_draft(ALICE, draft_id).answers
+    assert answers.get(WHO) == who and "context.topic" not in answers
+    topic = "Delays between starting induction and reaching the labour ward."
+    engine.handle(ALICE, draft_id, topic)
+    draft = store.get_draft(ALICE, draft_id)
+    assert draft.answers["context.topic"] == topic and draft.question_key != WHO
+
+
+def test_a_topic_that_mentions_people_stays_the_topic(engine, store):
+    draft_id = engine.start(ALICE, "Topic").draft_id
+    engine.handle(ALICE, draft_id, "Our unit and a software company.")
+    topic = "Young people in Tamford rarely get tested for chlamydia."
+    reply = engine.handle(ALICE, draft_id, topic)
+    assert "sounds like" not in reply.text
+    assert store.get_draft(ALICE, draft_id).answers["context.topic"] == topic
+
+
+def test_a_labelled_hand_over_is_filed_where_the_label_says_and_the_label_is_not_kept(
+    engine, store
+):
+    draft_id = engine.start(ALICE, "One line ahead").draft_id
+    for said in (
+        "Fairmead maternity unit and a software company.",
+        "Women wait too long between starting induction and the labour ward.",
+        "Women having labour induced at Fairmead, about 1,400 a year.",
+        "45% wait over 24 hours to move to the labour ward; the unit's standard is 10%.",
+    ):
+        engine.handle(ALICE, draft_id, said)
+    reply = engine.handle(
+        ALICE,
+        draft_id,
+        "Maternity system data, April to September 2025. Also, on why it matters: Long delays "
+        "add distress and infection risk.",
+    )
+    answers = store.get_draft(ALICE, draft_id).answers
+    assert answers[EVIDENCE] == "Maternity system data, April to September 2025."
+    assert "Long delays add distress" in answers["cause.why_matters"]
+    assert "• Harm: Long delays add distress and infection risk" in reply.text
+    assert "on why it matters" not in reply.text.split("What I have from that:")[1]

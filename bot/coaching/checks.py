@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
+from bot.coaching.vocabulary import JARGON_WORDS
+
 Severity = Literal["major", "minor"]
 
 
@@ -179,8 +181,8 @@ _WANTING = frozenset(
 VAGUE = re.compile(
     r"\b(?:improv(?:e|es|ed|ing|ement|ements)|better|enhanc(?:e|es|ed|ing|ement)|"
     r"optimi[sz](?:e|es|ed|ing|ation)|streamlin(?:e|es|ed|ing)|poor(?:ly)?|issues?|"
-    r"challeng(?:e|es|ing)|various|significant(?:ly)?|holistic(?:ally)?|robust|"
-    r"leverag(?:e|es|ed|ing)|synerg(?:y|ies)|transform(?:s|ed|ing|ation|ational)?)\b",
+    r"challeng(?:e|es|ing)|various|significant(?:ly)?|robust|"
+    rf"transform(?:s|ed|ing|ation|ational)?|{JARGON_WORDS})\b",
     re.IGNORECASE,
 )
 _NEARBY = 50  # characters either side of a vague word in which a figure rescues it
@@ -211,6 +213,9 @@ LACK = re.compile(
     r"find|recruit)\s+(?:enough\s+|the\s+|any\s+)?(?:[\w-]+\s+)?(?:" + _RESOURCE + r")\b"
     r"|\b(?:under-?staffed|under-?funded|under-?resourced|short-?staffed|over-?stretched|"
     r"stretched\s+thin)\b"
+    # "night staffing is thin", "cover is stretched": a shortfall said as a state
+    r"|\b(?:staffing|staff|cover|workforce)\s+(?:is|are|was|were)\s+(?:very\s+|too\s+)?"
+    r"(?:thin|stretched|low|short|tight)\b"
     # "4 vacancies", "vacancies in the team", "there's no money", "can't recruit"
     r"|\b(?:\d+|several|many|unfilled)\s+(?:\w+\s+)?vacanc(?:y|ies)\b|\bvacanc(?:y|ies)\s+"
     r"(?:in|across|on)\b|\bunfilled\s+posts?\b"

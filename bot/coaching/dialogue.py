@@ -25,7 +25,14 @@ from bot.coaching.filing import (
 from bot.coaching.flow import Flow, Redirect
 from bot.coaching.intent import Intent, classify
 from bot.coaching.partners import PartnerFit
-from bot.coaching.questions import PARTNERS, TOPIC, Question, check_answer, known_question
+from bot.coaching.questions import (
+    PARTNERS,
+    TOPIC,
+    WHO,
+    Question,
+    check_answer,
+    known_question,
+)
 from bot.coaching.recogniser import Part, split_parts
 from bot.coaching.reply import Reply, ReplyKind
 from bot.coaching.stages import (
@@ -43,16 +50,18 @@ from bot.coaching.statement.corrections import (
     apply_changes,
     asks_to_fix,
     describe,
+    labelled_question,
     read_correction,
     read_move,
 )
-from bot.coaching.statement.reading import read_statement
+from bot.coaching.statement.reading import read_statement, reads_as_who
 from bot.coaching.statement.understood import lines as understood_lines
 from bot.coaching.tips import (
     FEEDBACK_ANSWER_CHARS,
     HISTORY_FOR_TIPS,
     TIP_CANDIDATES,
     KnowledgeTips,
+    draft_partner_type,
     feedback_query,
     fit_of,
     tip_query,
@@ -217,6 +226,8 @@ class Dialogue:
         flow = replace(flow, overrides=overrides, corrected=describe(correction.changes))
         said = f"Changed: {describe(correction.changes)}, in {labels(keys)}."
         partners = split_partners(answers[PARTNERS]) if PARTNERS in keys else None
+        if partners is not None:  # the partners' kind is re-derived from their new names
+            flow = replace(flow, partners_renamed=True)
         corrected = replace(
             draft, answers=answers, flow=flow.to_json(), partners=partners or draft.partners
         )
@@ -476,13 +487,18 @@ class Dialogue:
                 tip_query(asked, check_answer(asked.key, text), "", text),
             )
             reading, read_with = self._read(draft, text, asked, history, notices, stream)
-            parts = reading.parts
+            parts = [ahead_of_topic(by_label(part), asked.key) for part in reading.parts]
             insisted = ""
         filing = file_parts(answers_before, before.with_redirect(None), parts, asked.key)
         answers, flow = filing.answers, filing.flow
         partners = None
-        if PARTNERS in filing.filed and not draft.partners:
+        if PARTNERS in filing.filed and (not draft.partners or asked.key == PARTNERS):
             partners = split_partners(answers[PARTNERS])
+            if draft.partners and partners != draft.partners:
+                # A new answer to the partners question (after "edit partners") names them
+                # afresh: the draft shows the new names and their kind is re-derived.
+                flow = replace(flow, partners_renamed=True)
+                draft = replace(draft, partners=partners, flow=flow.to_json())
         elsewhere = [key for key in filing.keys if key != asked.key]
         if not filing.answered(asked.key):
             # It fitted other questions: filed there, and the question asked is asked again.
@@ -629,7 +645,7 @@ class Dialogue:
         notices: list[str] = []
         # "the company" is this draft's partner: the question is read in the draft's context
         context = AnswerContext.for_draft(
-            draft.partner_type,
+            draft_partner_type(draft),
             [*draft.partners, draft.answers.get(PARTNERS, "")],
             draft.answers.get(TOPIC, ""),
         )
@@ -679,3 +695,21 @@ class Dialogue:
         self, draft_id: str, key: str, text: str, kind: ReplyKind = "question"
     ) -> Reply:
         return question_reply(draft_id, key, text, self._coaches.mode, kind)
+
+
+def ahead_of_topic(part: Part, asked: str) -> Part:
+    """A group and its head count given when the topic was asked ("Women having labour induced
+    at Fairmead, about 1,400 a year") answers "who is affected?" one step ahead: filed there,
+    so the user is told where it went and the topic is asked again, rather than filed as the
+    topic in silence and the same thing asked next."""
+    if asked != TOPIC or set(part.keys) - {TOPIC} or not reads_as_who(part.text):
+        return part
+    return Part(part.text, (WHO,), part.confidence, WHO)
+
+
+def by_label(part: Part) -> Part:
+    """A part the user labelled ("Also, on why it matters: …") is filed where the label says."""
+    key = labelled_question(part.text)
+    if key is None or part.keys == (key,):
+        return part
+    return Part(part.text, (key,), max(part.confidence, 0.9), key)

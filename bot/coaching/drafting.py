@@ -18,9 +18,13 @@ from bot.coaching.questions import PARTNERS
 from bot.coaching.reply import Reply
 from bot.coaching.rubric import score_draft
 from bot.coaching.stages import FINAL, REVIEW, question
-from bot.coaching.statement.reading import answers_as_read, read_statement
+from bot.coaching.statement.reading import (
+    answers_as_read,
+    read_statement,
+    solutions_held_back,
+)
 from bot.coaching.statement.understood import for_prompt
-from bot.coaching.tips import KnowledgeTips
+from bot.coaching.tips import KnowledgeTips, draft_partner_type
 from bot.coaching.wording import review_lead, stage_fields
 from bot.drafts.content import DraftContent, RubricScore
 from bot.drafts.records import Actor, DraftRecord, NewVersion
@@ -69,12 +73,13 @@ class Drafting:
         answers = dict(answers if answers is not None else draft.answers)
         flow = flow or Flow.from_json(draft.flow)
         partners = draft.partners or split_partners(answers.get(PARTNERS, ""))
-        passages = self._knowledge.for_draft(partners, draft.partner_type, answers)
+        partner_type = draft_partner_type(draft, answers, flow)
+        passages = self._knowledge.for_draft(partners, partner_type, answers)
         latest = self._store.latest_version(actor, draft.id) if instruction else None
         request = DraftRequest(
             title=draft.title,
             partners=partners,
-            partner_type=draft.partner_type,
+            partner_type=partner_type,
             answers=answers,
             passages=passages,
             previous=latest.content if latest else None,
@@ -96,7 +101,9 @@ class Drafting:
             # a template can join answers into an identifier, a model can invent one.
             content = redact_model(content, keep=("sources",))
             as_read = answers_as_read(answers)  # scored as understood, without the chat
-            deterministic = score_draft(content, as_read, pii_found=pii)
+            deterministic = score_draft(
+                content, as_read, pii_found=pii, solutions_held=solutions_held_back(answers)
+            )
             rubric, used = coach.score(content, as_read, deterministic)
             usage.add(used)
             coach_used.append(coach)

@@ -49,6 +49,9 @@ class Flow:
     # The statement's slots as last read (`statement.model.Statement.to_json`), so "what I
     # have" and the model's prompt show the same understanding the draft was written from.
     statement: dict[str, Any] = field(default_factory=dict)
+    # The user changed the partners after naming them ("actually the partner is the county
+    # council"): from then on their names, not the form's partner type, say what kind each is.
+    partners_renamed: bool = False
 
     @classmethod
     def from_json(cls, data: dict[str, Any] | None) -> Flow:
@@ -71,6 +74,7 @@ class Flow:
             last_filed=_redirect(data.get("last_filed")),
             corrected=str(data.get("corrected") or ""),
             statement=dict(data.get("statement") or {}),
+            partners_renamed=bool(data.get("partners_renamed", False)),
         )
 
     def to_json(self) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from bot.coaching.questions import PARTNERS, VALUE_PARTNER, known_question
@@ -32,6 +32,10 @@ class PartnerKind(StrEnum):
     LOCAL_GOVERNMENT = "local_government"  # councils, and housing providers with them
     VOLUNTARY = "voluntary"
     ACADEMIC = "academic"
+    # A community pharmacy chain or the local pharmaceutical committee: NHS contractors, named
+    # as partners of their own, but not the pharmaceutical industry (no ABPI Code, no "triple
+    # win"); kept apart from NHS so that naming one makes the partners known.
+    COMMUNITY_PHARMACY = "community_pharmacy"
     NHS = "nhs"
 
 
@@ -48,6 +52,7 @@ _FORM_VALUES: dict[str, PartnerKind] = {
     "charity": PartnerKind.VOLUNTARY,
     "voluntary": PartnerKind.VOLUNTARY,
     "academic": PartnerKind.ACADEMIC,
+    "community_pharmacy": PartnerKind.COMMUNITY_PHARMACY,
     "nhs": PartnerKind.NHS,
 }
 
@@ -87,6 +92,14 @@ _CUES: dict[PartnerKind, re.Pattern[str]] = {
         r"collaboration)|medical\s+school|school\s+of\s+\w+)\b",
         re.IGNORECASE,
     ),
+    # "Northgate Pharmacy Group", "our six community pharmacies", "the LPC"; not "the pharmacy
+    # lead at Riverside ICB", which is a person's role in an NHS body.
+    PartnerKind.COMMUNITY_PHARMACY: re.compile(
+        r"\bcommunity\s+pharmac(?:y|ies)\b|\bpharmacy\s+(?:group|chain|contractors?|compan\w*|"
+        r"business(?:es)?|owners?)\b|\bpharmacies\b|\bchemists?\b|"
+        r"\blocal\s+pharmaceutical\s+committee\b|\bLPC\b",
+        re.IGNORECASE,
+    ),
     PartnerKind.NHS: re.compile(
         r"\b(?:nhs|trust|icb|integrated\s+care\s+board|pcn|primary\s+care\s+network|"
         r"practices?|hospital|ambulance)\b",
@@ -123,6 +136,9 @@ _WORDS: dict[PartnerKind, re.Pattern[str]] = {
         r"\bDTAC\b|\bDCB\s?01(?:29|60)\b|\bABHI\b|medical\s+device|\bMHRA\b"
     ),
 }
+# The pharmaceutical industry's own bodies: a document that also cites a public source (the
+# Scottish Government, the NHS) is cited by that one on a draft with no pharmaceutical partner.
+_INDUSTRY_SOURCE = re.compile(r"\b(?:abpi|pmcpa)\.org\.uk\b", re.IGNORECASE)
 FIT_BOOST = 0.15  # how far a passage about these very partners moves up a list of candidates
 
 # The value question's hint, in the terms each kind of partner counts its gains.
@@ -150,6 +166,10 @@ _VALUE_HINTS: dict[PartnerKind, str] = {
     PartnerKind.ACADEMIC: (
         "In the university's terms: research questions answered, publications, a study site, "
         "students' learning. And what it will contribute (evaluation, analysis, time)."
+    ),
+    PartnerKind.COMMUNITY_PHARMACY: (
+        "In the pharmacy's terms: services it is commissioned and paid for, people it reaches, "
+        "pharmacists' time. And what it will contribute (staff, premises, opening hours)."
     ),
 }
 _VALUE_SEARCH: dict[PartnerKind, str] = {
@@ -198,6 +218,7 @@ class PartnerFit:
             PartnerKind.LOCAL_GOVERNMENT: "local government or housing",
             PartnerKind.VOLUNTARY: "voluntary sector",
             PartnerKind.ACADEMIC: "academic",
+            PartnerKind.COMMUNITY_PHARMACY: "community pharmacy",
             PartnerKind.NHS: "NHS",
         }
         return ", ".join(words[k] for k in PartnerKind if k in self.kinds) or "not yet known"
@@ -218,8 +239,21 @@ class PartnerFit:
     def choose(self, passages: Iterable[Passage]) -> list[Passage]:
         """The passages that fit, by relevance with a lift for those about these partners (a
         lift, not a jump: a far better match on the question still comes first)."""
-        kept = [p for p in passages if self.fits(p)]
+        kept = [self.cited(p) for p in passages if self.fits(p)]
         return sorted(kept, key=lambda p: -(p.score + self.boost(p))) if self.known else kept
+
+    def cited(self, passage: Passage) -> Passage:
+        """The passage with the source these partners should see first: a council's draft
+        that draws on a partnership-agreement guide cites its public-sector source rather than
+        the ABPI Code it also draws on (the first source is the link a citation shows)."""
+        if not self.known or self.medicines_rules:
+            return passage
+        urls = passage.source_urls
+        public = [u for u in urls if not _INDUSTRY_SOURCE.search(u)]
+        if not public or urls[0] in public:
+            return passage
+        industry = [u for u in urls if u not in public]
+        return replace(passage, source_urls=(*public, *industry))
 
     def value_hint(self, default: str) -> str:
         """The partner value question's hint for these partners (`default` when none is known)."""
@@ -264,6 +298,26 @@ def kinds_named(text: str) -> set[PartnerKind]:
     if not kinds - {PartnerKind.NHS} and _SOME_COMPANY.search(text or ""):
         kinds.add(PartnerKind.MEDTECH_DIGITAL)
     return kinds
+
+
+def standing_partner_type(
+    partner_type: str,
+    renamed: bool,
+    partners: Iterable[str] = (),
+    answers: Mapping[str, str] | None = None,
+) -> str:
+    """The form's partner type while it still describes the partners, else "".
+
+    The form is filled in once, before the conversation; when the user later changes the
+    partners ("actually the partner is the county council, not Northgate Pharmacy Group"), a
+    form that said "pharmaceutical" would keep the ABPI Code and the "triple win" on a council's
+    draft. So once the partners are renamed, the names decide, whenever they name a kind at
+    all; names that say nothing about their kind ("Acme") leave the form's type standing.
+    """
+    if not renamed:
+        return partner_type
+    named = " ".join([*partners, (answers or {}).get(PARTNERS, "")])
+    return "" if kinds_named(named) - {PartnerKind.NHS} else partner_type
 
 
 def partner_fit(

@@ -10,7 +10,7 @@ quotes the draft and a suggestion saying what to do next, so a user can see why 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from bot.coaching import checks, text_quality
@@ -31,6 +31,7 @@ from bot.coaching.questions import (
 )
 from bot.coaching.recogniser import reads_as_other
 from bot.coaching.stages import stage_of
+from bot.coaching.vocabulary import COMPARATOR, JARGON, VAGUE_AMOUNT
 from bot.drafts.content import CriterionScore, DraftContent, PartyValue, RubricScore
 
 
@@ -141,12 +142,6 @@ _EXPLAINS = re.compile(
     r"\b(?:because|so|since|due\s+to|which|means|caused|leads?|never|not|no|without)\b",
     re.IGNORECASE,
 )
-# Words a non-specialist stumbles on: they count against "plain and short" like acronyms do.
-_JARGON = re.compile(
-    r"\b(?:sub-?optimal|utili[sz]ation|footprint|leverag\w*|synerg(?:y|ies)|paradigm|"
-    r"holistic|operationali[sz]\w*|best-in-class|value-add|deliverables|whole-system)\b",
-    re.IGNORECASE,
-)
 _PATIENT_PARTY = re.compile(
     r"\b(?:patients?|carers?|people|public|residents|service\s+users|families|citizens)\b",
     re.IGNORECASE,
@@ -207,18 +202,6 @@ _FIGURE = re.compile(
     r"\b(?:half|a\s+third|a\s+quarter|two\s+thirds|twice|double)\b",
     re.IGNORECASE,
 )
-# What a gap is measured against: a standard, a target, an average, another place or time.
-_COMPARATOR = re.compile(
-    r"\b(?:vs|versus|compared\s+(?:with|to)|against|than|above|below|standard|target|"
-    r"ambition|average|benchmark|peers?|nationally|national|expected|rather\s+than|"
-    r"up\s+from|down\s+from|instead\s+of|limit)\b",
-    re.IGNORECASE,
-)
-# A quantity in words ("only a few", "too long"): a gap described, not measured.
-_VAGUE_AMOUNT = re.compile(
-    r"\b(?:only|few|fewer|many|most|rarely|seldom|too\s+(?:long|many|few|often|late|little))\b",
-    re.IGNORECASE,
-)
 # A citation in brackets: "(CVDPREVENT, year to March 2025)", "(hospital episode data)".
 _CITATION = re.compile(
     r"\(([^()]*(?:data|audit|regist\w*|system|list|tracker|profiles?|estimate|benchmark|"
@@ -267,6 +250,12 @@ _SALE = re.compile(
 _OWN_GAIN = re.compile(
     r"\b(?:evidence|research|learn\w*|publish\w*|stud(?:y|ies)|evaluat\w*|data|reach\w*|"
     r"reputation|insight|outcomes?)\b",
+    re.IGNORECASE,
+)
+# A level in a how-might-we the user wrote ("from 60% to 80%", "to 80% by March 2027"): an age
+# range ("aged 40 to 79") or "treated to target" in a written question is no target.
+_HMW_TARGET = re.compile(
+    r"\d\s?%|£\s?\d|\bfrom\s+\S*\d[^,;?]*?\s+to\s+\S*\d|\bby\s+(?:\w+\s+)?(?:19|20)\d{2}\b",
     re.IGNORECASE,
 )
 _PLACEHOLDER = re.compile(r"\[[^\]]*(?:removed|redacted)[^\]]*\]|<[A-Z_]+>", re.IGNORECASE)
@@ -371,7 +360,7 @@ def _gap_in(text: str) -> CriterionScore:
         return _score("gap", 0, "Nothing yet on what happens now.", _GAP_ADVICE)
     numbered = _clean_first([s for s in _statement_sentences(text) if _figures(s)])
     for sentence in numbered:
-        if len(_figures(sentence)) >= 2 and _COMPARATOR.search(sentence):
+        if len(_figures(sentence)) >= 2 and COMPARATOR.search(sentence):
             return _amid_chat(
                 _score(
                     "gap", 2, f"Gives the gap in numbers against a standard: {_quote(sentence)}."
@@ -386,8 +375,8 @@ def _gap_in(text: str) -> CriterionScore:
             f"Has figures but nothing to compare with: {_quote(numbered[0])}.",
             _GAP_ADVICE,
         )
-    if _COMPARATOR.search(text) or _VAGUE_AMOUNT.search(text):
-        shown = _sentence_with(text, _COMPARATOR)
+    if COMPARATOR.search(text) or VAGUE_AMOUNT.search(text):
+        shown = _sentence_with(text, COMPARATOR)
         return _score(
             "gap", 1, f"Says how much only in words, not figures: {_quote(shown)}.", _GAP_ADVICE
         )
@@ -520,7 +509,9 @@ def _evidence(content: DraftContent, answers: dict[str, str], statement: str) ->
     return score
 
 
-def _solution_neutral(content: DraftContent) -> CriterionScore:
+def _solution_neutral(
+    content: DraftContent, solutions_held: Mapping[str, str] | None = None
+) -> CriterionScore:
     statement = content.problem_statement
     if not statement.strip():
         return _score(
@@ -531,6 +522,18 @@ def _solution_neutral(content: DraftContent) -> CriterionScore:
         )
     in_statement = checks.find_solution(statement)
     in_question = checks.find_solution_in_question(content.how_might_we)
+    if not in_statement and solutions_held:
+        # The writer left it off the page, but the problem as the user tells it is still a
+        # product nobody has bought: a board would be asked to approve a purchase.
+        what, words = next(iter(solutions_held.items()))
+        return _score(
+            "solution_neutral",
+            0,
+            MAJOR_PREFIX + f"{what} in your answers names a solution: {words}. The statement "
+            "leaves it out, but the problem is still framed around it.",
+            "Say what goes wrong for people or in the process without it, so at least three "
+            "fixes stay possible.",
+        )
     if in_statement:
         return _score(
             "solution_neutral",
@@ -625,6 +628,18 @@ def _judge_cause(cause: str) -> CriterionScore:
     )
 
 
+def _answer_in_statement(answer: str, statement: str) -> str:
+    """The statement's sentence that is the answer's first sentence, word for word, or ""."""
+    first = _statement_sentences(answer)[:1]
+    if not first or not statement.strip():
+        return ""
+    wanted = " ".join(first[0].rstrip(" .!?").split()).casefold()
+    for sentence in _statement_sentences(statement):
+        if len(wanted) > 20 and wanted in " ".join(sentence.split()).casefold():
+            return sentence
+    return ""
+
+
 def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
     cause, sentence = _cause_text(statement)
     if not cause:
@@ -634,6 +649,9 @@ def _cause(statement: str, answers: dict[str, str]) -> CriterionScore:
             if checks.symptom_not_cause(candidate) or checks.find_solution(candidate):
                 cause = sentence = candidate
                 break
+    if not cause and (written := _answer_in_statement(answers.get(ROOT_CAUSE, ""), statement)):
+        # The writer puts the user's cause in as its own sentence, with no "because" to mark it.
+        cause = sentence = written
     if sentence and checks.find_solution(sentence) and not checks.symptom_not_cause(cause):
         # "…need kiosks, because without them…": the reason given is the missing product.
         cause = sentence
@@ -733,7 +751,7 @@ def _measurable(content: DraftContent, answers: dict[str, str]) -> CriterionScor
     advice = checks.missing_measure("")[0].message
     if not items:
         question = content.how_might_we
-        if question.strip() and not checks.missing_measure(question):
+        if _HMW_TARGET.search(question) and not checks.missing_measure(question):
             return _score(
                 "measurable",
                 1,
@@ -860,7 +878,7 @@ def _plain_and_short(statement: str, question: str = "") -> CriterionScore:
     if acronyms:
         problems.append("unexplained " + ", ".join(acronyms[:4]))
         fixes.append("spell out " + ", ".join(acronyms[:4]))
-    jargon = sorted({m.group(0).lower() for m in _JARGON.finditer(statement)})
+    jargon = sorted({m.group(0).lower() for m in JARGON.finditer(statement)})
     if jargon:
         problems.append("jargon (" + ", ".join(jargon[:3]) + ")")
         fixes.append("use everyday words")
@@ -882,14 +900,20 @@ def _plain_and_short(statement: str, question: str = "") -> CriterionScore:
 
 
 def score_draft(
-    content: DraftContent, answers: dict[str, str] | None = None, *, pii_found: bool = False
+    content: DraftContent,
+    answers: dict[str, str] | None = None,
+    *,
+    pii_found: bool = False,
+    solutions_held: Mapping[str, str] | None = None,
 ) -> RubricScore:
     """Score a draft against the 10 criteria, deterministically.
 
     `answers` are the coaching answers by question key; they add detail the three-sentence
-    statement leaves out (the root cause, the exact group). When identifiable data was found
-    the gate fails and the overall percent is 0, but every criterion is still scored so the
-    user sees what else to fix while removing it.
+    statement leaves out (the root cause, the exact group). `solutions_held` are answers the
+    writer kept out of the statement because they name a solution (`solutions_held_back`):
+    the statement cannot be solution-neutral while the user's own cause is a missing product.
+    When identifiable data was found the gate fails and the overall percent is 0, but every
+    criterion is still scored so the user sees what else to fix while removing it.
     """
     answers = {k: v or "" for k, v in (answers or {}).items()}
     statement = content.problem_statement or ""
@@ -897,7 +921,7 @@ def score_draft(
         _who(statement, answers),
         _gap(statement, answers),
         _evidence(content, answers, statement),
-        _solution_neutral(content),
+        _solution_neutral(content, solutions_held),
         _cause(statement, answers),
         _why_it_matters(statement, answers),
         _scoped(content, answers, statement),

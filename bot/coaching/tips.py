@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING
 
 from bot.coaching.checklist import moves_patient_data
 from bot.coaching.checks import Issue
+from bot.coaching.flow import Flow
 from bot.coaching.guided import citation, excerpt
-from bot.coaching.partners import PartnerFit, partner_fit
+from bot.coaching.partners import PartnerFit, partner_fit, standing_partner_type
 from bot.coaching.questions import PARTNERS, QUESTIONS, Question
 from bot.coaching.reply import Tip
 from bot.coaching.wording import KNOWLEDGE_UNAVAILABLE
@@ -173,7 +174,16 @@ def fit_of(draft: DraftRecord | None, answers: Mapping[str, str] | None = None) 
     if draft is None:
         return partner_fit(answers=answers)
     named = answers if answers is not None and answers.get(PARTNERS) else draft.answers
-    return partner_fit(draft.partner_type, draft.partners, named)
+    return partner_fit(draft_partner_type(draft, named), draft.partners, named)
+
+
+def draft_partner_type(
+    draft: DraftRecord, answers: Mapping[str, str] | None = None, flow: Flow | None = None
+) -> str:
+    """The draft's form partner type while it still stands (see `standing_partner_type`)."""
+    renamed = (flow or Flow.from_json(draft.flow)).partners_renamed
+    named = answers if answers is not None else draft.answers
+    return standing_partner_type(draft.partner_type, renamed, draft.partners, named)
 
 
 def draft_queries(fit: PartnerFit, answers: Mapping[str, str]) -> list[str]:

@@ -7,10 +7,11 @@ section is dropped in one place, and a new field appears in every format at once
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.drafts.content import Citation, DraftContent, RubricScore
+from bot.drafts.content import ChecklistItem, Citation, DraftContent, RubricScore
 
 CHECKED, UNCHECKED = "☑", "☐"
 
@@ -133,4 +134,23 @@ def _checklist(content: DraftContent) -> Section | None:
         f"{CHECKED if c.done else UNCHECKED} {c.item}" + (f" — {c.note}" if c.note else "")
         for c in content.checklist
     )
-    return Section("Joint-working readiness checklist", (Bullets(items, bulleted=False),))
+    return Section(checklist_heading(content.checklist), (Bullets(items, bulleted=False),))
+
+
+JOINT_WORKING_HEADING = "Joint-working readiness checklist"
+PARTNERSHIP_HEADING = "Partnership readiness checklist"
+# The checklist's items for a pharmaceutical partner cite the ABPI Code (bot/coaching/checklist.py).
+_MEDICINES_RULES = re.compile(r"\bABPI\b|\bprescrib", re.IGNORECASE)
+
+
+def checklist_heading(items: Sequence[ChecklistItem]) -> str:
+    """The checklist's heading in the partners' own terms.
+
+    "Joint working" is the ABPI Code's name for an NHS partnership with a pharmaceutical
+    company; a council, a charity or a software supplier reading it would think the list was
+    not for them. The checklist's items already follow the partner type (the medicines rules
+    appear only with a pharmaceutical partner), so the heading follows the items, which also
+    keeps it right for drafts stored before it changed.
+    """
+    pharmaceutical = any(_MEDICINES_RULES.search(f"{c.item} {c.note}") for c in items)
+    return JOINT_WORKING_HEADING if pharmaceutical else PARTNERSHIP_HEADING

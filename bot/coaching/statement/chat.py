@@ -18,7 +18,7 @@ _BROKEN_DECIMAL = re.compile(r"(£\d+)\. (\d)")
 # Openers about the conversation, taken off the front of a sentence (repeatedly: "Well, as I
 # said, honestly …").
 _OPENERS = re.compile(
-    r"^(?:well|so|right|ok(?:ay)?|anyway|basically|honestly|actually|look|um+|er+|hmm+|"
+    r"^(?:(?:well|so|right|ok(?:ay)?|anyway|basically|honestly|actually|look|um+|er+|hmm+|"
     r"to\s+be\s+(?:honest|fair)|in\s+short|you\s+know|i\s+mean|yes|yeah|yep|no|sorry|"
     r"(?:yes|yeah),?\s+(?:that'?s|thats)\s+(?:it|right)|(?:that'?s|thats)\s+(?:it|right)|"
     r"(?:i\s+)?should\s+have\s+said|(?:as|like)\s+i\s+(?:said|mentioned)(?:\s+before)?|"
@@ -26,8 +26,11 @@ _OPENERS = re.compile(
     r"(?:message|answer)|i\s+(?:already|just)\s+said\s+(?:this|that)|"
     r"(?:i\s+)?(?:guess|think|reckon|suppose)|not\s+sure(?:\s+really)?|"
     r"thinking\s+about\s+it(?:\s+again)?|to\s+be\s+clear|again|correction|"
-    r"also(?:,?\s+on\s+[^:]{1,40}:)?|"
-    r"(?:it'?s\s+)?a\s+bit\s+messy,?\s+but)\b[\s,:;.\-–!]*",
+    r"also|but|and|(?:it'?s\s+)?a\s+bit\s+messy,?\s+but)\b|"
+    # a hand-over to another question ("Also, on what happens now: …"): a label, not a fact
+    r"(?:also,?\s+)?on\s+(?:what\s+happens\s+now|why\s+it\s+matters|who\s+is\s+affected|"
+    r"the\s+(?:root\s+)?cause|the\s+evidence|the\s+scope|the\s+outcomes?|the\s+measures?|"
+    r"the\s+risks?|the\s+partners?|the\s+value(?:\s+for\s+[\w ]{1,25}?)?)\s*:)[\s,:;.\-–!]*",
     re.IGNORECASE,
 )
 # Hedges and back-references inside a sentence: removed with the comma that set them off.
@@ -46,6 +49,13 @@ _META_SENTENCE = re.compile(
     r"tell\s+it\s+differently|misread|had\s+that\s+wrong|said\s+it\s+wrong|"
     r"wrong\s+number|typos?|hope\s+that\s+(?:helps|makes\s+sense)|does\s+that\s+make\s+sense|"
     r"bear\s+with\s+me|if\s+that'?s\s+ok)\b",
+    re.IGNORECASE,
+)
+# A sentence the user marks as an aside ("By the way, the coffee machine is broken again"): it is
+# not about the problem, whatever question it arrived under.
+_ASIDE = re.compile(
+    r"^\W*(?:by\s+the\s+way|btw|on\s+another\s+note|unrelated(?:ly)?|off[- ]topic|"
+    r"while\s+i\s+remember)\b",
     re.IGNORECASE,
 )
 # "It's a long story, and … but basically X": only X is about the problem.
@@ -91,7 +101,7 @@ def _strip_openers(sentence: str) -> str:
 def clean_sentence(sentence: str, *, keep_first_person: bool = False) -> str:
     """One sentence without hedges and asides; '' when nothing about the problem is left."""
     sentence = _STORY_THEN.sub("", sentence.strip())
-    if _META_SENTENCE.search(sentence):
+    if _META_SENTENCE.search(sentence) or _ASIDE.match(sentence):
         return ""
     sentence = _strip_openers(sentence)
     sentence = _INLINE.sub("", sentence)

@@ -173,6 +173,29 @@ def read_move(text: str) -> str | None:
     return None
 
 
+# "Also, on why it matters: …", "On the evidence: …", "Scope: …": the user says where it goes.
+_LABELLED = re.compile(
+    r"^\W*(?:also,?\s+)?(?:on\s+)?(?:the\s+|my\s+)?(?P<what>[a-z' ]{3,40}?)\s*:\s*\S",
+    re.IGNORECASE,
+)
+
+
+def labelled_question(text: str) -> str | None:
+    """The question a part names in front of itself ("Also, on why it matters: …"), or None.
+
+    A user answering one line per question often hands over to the next with a label; the label
+    says where the part belongs more surely than any reading of its words (a harm that mentions
+    data sources read as evidence and was glued into it)."""
+    match = _LABELLED.match(text or "")
+    if not match:
+        return None
+    what = match["what"].strip().lower()
+    for pattern, key in _MOVE_TARGETS:
+        if re.fullmatch(rf"(?:{pattern})(?:\s+\w+)?", what):
+            return key
+    return None
+
+
 def asks_to_fix(text: str) -> bool:
     """'can you fix that?': after a correction it asks for the change, not for a search."""
     return bool(_FIX_REQUEST.match((text or "").strip()))

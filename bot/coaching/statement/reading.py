@@ -33,8 +33,12 @@ from bot.coaching.questions import (
 from bot.coaching.statement.chat import clean, mend_numbers, sentences
 from bot.coaching.statement.model import Slot, Statement
 from bot.coaching.statement.parsing import parse
+from bot.coaching.vocabulary import COMPARATOR_JOIN
 
 WHOLE, TAKEN, INFERRED = 0.9, 0.7, 0.5
+# Why an answer that names a solution is held back from its slot.
+MISSING_PRODUCT = "it names a missing product, which is a solution in disguise"
+SOLUTION_AS_EVIDENCE = "it names a solution rather than evidence of the problem"
 
 # The words people open an answer with; taken off repeatedly, so "The main cause is that the
 # problem is that X" and "This matters because it matters because X" keep only X.
@@ -59,8 +63,9 @@ _HOW_MANY = re.compile(
     r"a\s+(?:year|month|week))(?:\s+(?:a|each|per)\s+(?:year|month|week))?)\)?",
     re.IGNORECASE,
 )
-_COMPARATOR = re.compile(
-    r",?\s*\b(?P<join>against|compared\s+(?:with|to)|versus|vs\.?|whereas|while)\s+(?P<what>.+)$",
+# "…, against the national ambition of 80%": the standard, after a join from the shared list.
+_COMPARED_WITH = re.compile(
+    rf",?\s*\b(?P<join>{COMPARATOR_JOIN})\s+(?P<what>.+)$",
     re.IGNORECASE,
 )
 _STANDARD_IS = re.compile(
@@ -97,8 +102,21 @@ _PARTNERS_LEAD = re.compile(
     r"(?:we\s+are|we're)(?:\s+\w+\s*[:\-–])?|organisations\s*[:\-–])\s*",
     re.IGNORECASE,
 )
+# Who is speaking: "I am the pharmacy lead at …", "I work for …", "I'm from …".
 _PARTNER_INTRO = re.compile(
-    r"^i'?\s*a?m\s+(?:the\s+|a\s+|an\s+)?.*?\b(?:at|in|from|for|with)\s+(?=[A-Z])",
+    r"^i(?:'?\s*a?m|\s+work|\s+lead|\s+manage|\s+run)\b\s*(?:the\s+|a\s+|an\s+)?.*?"
+    r"\b(?:at|in|from|for|with)\s+(?=[A-Z])",
+    re.IGNORECASE,
+)
+# A clause that starts a new partner: "… Riverside ICB and we are working with Northgate",
+# "…, and we'd like to partner with the hospice". "We" is the speaker's organisation, already
+# named before it, so the clause is a boundary between two partners, never part of a name.
+_WE_WORK_WITH = re.compile(
+    r"\s*[,;]?\s*(?:\b(?:and|but|so)\s+)?\b(?:we|i)(?:'re|'m|'ll|'d|\s+are|\s+am|\s+will|"
+    r"\s+would|\s+have\s+been|\s+want\s+to|\s+plan\s+to|\s+hope\s+to|\s+are\s+going\s+to)?"
+    r"(?:\s+(?:like\s+to|love\s+to|now|also|already|currently|hoping\s+to|planning\s+to|"
+    r"keen\s+to|going\s+to))*\s+(?:working|work|partnering|partner|collaborating|collaborate|"
+    r"teaming\s+up|team\s+up|joining\s+forces)\s+(?:together\s+)?(?:with|alongside)\s+",
     re.IGNORECASE,
 )
 _PARTNER_SPLIT = re.compile(
@@ -145,11 +163,12 @@ def partner_names(text: str) -> list[str]:
     for sentence in naming or all_sentences:
         sentence = _PARTNERS_LEAD.sub("", sentence.strip(), count=1)
         sentence = _PARTNER_INTRO.sub("", _body(lead_in_free(sentence)))
+        sentence = _WE_WORK_WITH.sub("; ", sentence)
         sentence = _DESCRIBED.sub(r"\1 (\2)", sentence)
         for piece in _PARTNER_SPLIT.split(sentence):
             piece = _RELATIVE.sub("", piece).strip(" .,:;")
             piece = re.sub(r"^(?:and|plus|also|with)\s+", "", piece, flags=re.IGNORECASE)
-            if len(re.findall(r"[A-Za-z]+", piece)) < 1 or re.search(r"\bi\b", piece, re.I):
+            if len(re.findall(r"[A-Za-z]+", piece)) < 1 or re.search(r"\bi\b|^we\b", piece, re.I):
                 continue
             names.append(piece[0].upper() + piece[1:])
     return names[:6]
@@ -193,7 +212,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
             put("place", places[0].text, cleaned, TAKEN)
     elif key == NOW:
         measure = first
-        if against := _COMPARATOR.search(measure):
+        if against := _COMPARED_WITH.search(measure):
             put("comparator", f"{against['join'].lower()} {against['what']}", cleaned, TAKEN)
             measure = measure[: against.start()]
         elif standard := _STANDARD_IS.search(measure):
@@ -202,7 +221,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
         put("measure", measure, cleaned, WHOLE)
     elif key == EVIDENCE:
         if checks.solution_first(cleaned):
-            held.append(("source", "it names a solution rather than evidence of the problem"))
+            held.append(("source", SOLUTION_AS_EVIDENCE))
         else:
             put("source", lead_in_free(cleaned), cleaned, WHOLE)
     elif key == WHY_MATTERS:
@@ -216,7 +235,7 @@ def _read_answer(key: str, text: str) -> tuple[tuple[Slot, ...], tuple[tuple[str
     elif key == ROOT_CAUSE:
         cause = lead_in_free(cleaned)
         if checks.solution_first(cause) or _MISSING_PRODUCT.search(cause):
-            held.append(("cause", "it names a missing product, which is a solution in disguise"))
+            held.append(("cause", MISSING_PRODUCT))
         elif checks.symptom_not_cause(cause) or _shortfall_only(cause):
             held.append(("cause", "a shortfall of staff, money or time is a symptom"))
         else:
@@ -270,11 +289,11 @@ def _counted(text: str) -> str:
 
 
 # "there aren't any BP kiosks", "we don't have a two-way text reminder app": the absence of a
-# product is a solution in disguise, not a cause.
+# product is a solution in disguise, not a cause ("no way to monitor people" is a verb, not one).
 _MISSING_PRODUCT = re.compile(
     r"\b(?:don'?t|do\s+not|doesn'?t|does\s+not|no|aren'?t\s+any|are\s+no|isn'?t\s+an?|"
     r"there'?s\s+no|lacks?\s+an?|without\s+an?)\s+(?:have\s+)?(?:an?\s+|any\s+)?"
-    r"(?:[\w-]+\s+){0,3}(?:apps?|kiosks?|software|platforms?|portals?|devices?|machines?|"
+    r"(?:[\w-]+\s+){0,3}(?<!\bto\s)(?:apps?|kiosks?|software|platforms?|portals?|devices?|machines?|"
     r"scanners?|cameras?|robots?|dashboards?|chatbots?|wearables?|monitors?)\b",
     re.IGNORECASE,
 )
@@ -351,3 +370,59 @@ def answers_as_read(answers: dict[str, str]) -> dict[str, str]:
         if cleaned:
             read[key] = cleaned
     return read
+
+
+def solutions_held_back(answers: dict[str, str]) -> dict[str, str]:
+    """The answers kept out of the statement because they name a solution, by what they were
+    meant as ("the cause"), with the words that name it.
+
+    The writer leaves "there aren't any BP kiosks" out of the statement, so the statement reads
+    solution-neutral; but the user's own account of why the problem happens is still a product
+    nobody has bought, and a partnership built on it would be a purchase. The rubric needs to
+    know, or leaving the flaw out of the page would raise the score.
+    """
+    found: dict[str, str] = {}
+    for key, label in ((ROOT_CAUSE, "the cause"), (EVIDENCE, "the evidence")):
+        text = str(answers.get(key) or "")
+        if not text.strip():
+            continue
+        _slots, held = _read_answer(key, text)
+        if any(why in (MISSING_PRODUCT, SOLUTION_AS_EVIDENCE) for _name, why in held):
+            words = lead_in_free(clean(text))
+            missing = _MISSING_PRODUCT.search(words)
+            found[label] = (
+                f"“…{missing.group(0)}…”" if missing else checks.find_solution(words) or words
+            )
+    return found
+
+
+# "…, about 1,400 a year": a head count closing a noun phrase, as people say who is affected.
+_TRAILING_COUNT = re.compile(
+    r",\s*(?:about|around|roughly|some|over|under|nearly|almost|approximately|c\.|up\s+to)?\s*"
+    r"\d[\d,.]*\b[^,;.!?]*[.!]?\s*$",
+    re.IGNORECASE,
+)
+# Words that make a clause of it ("young people rarely get tested"): a topic, not a group.
+_CLAUSE_WORDS = re.compile(
+    r"\b(?:is|are|was|were|be|been|has|have|had|do|does|did|can|cannot|could|will|would|should|"
+    r"must|may|might|get|gets|got|wait|waits|need|needs|want|wants|go|goes|miss|misses|rarely|"
+    r"never|often|seldom|struggle|struggles|we|i|our)\b|n't\b",
+    re.IGNORECASE,
+)
+GROUP_OPENS_WITHIN = 30  # characters: "Women having…", "Adults aged…", "People on Lowfield's…"
+
+
+def reads_as_who(text: str) -> bool:
+    """Whether an answer is a defined group with its head count and nothing else ("Women having
+    labour induced at Fairmead, about 1,400 a year"): a user running one step ahead has
+    answered "who is affected?" before it was asked, and it must not be taken as the topic."""
+    cleaned = clean(text)
+    found = sentences(cleaned)
+    if len(found) != 1:
+        return False
+    count = _TRAILING_COUNT.search(found[0])
+    if not count:
+        return False
+    head = found[0][: count.start()]
+    group = checks.GROUP.search(head)
+    return bool(group and group.start() <= GROUP_OPENS_WITHIN and not _CLAUSE_WORDS.search(head))
