@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MODEL_PACKAGE",
     "PrivacyEngineError",
+    "english_words",
     "entity_spans",
     "load_seconds",
     "person_spans",
@@ -121,18 +122,41 @@ PLACE_LABELS = frozenset({"ORG", "GPE", "FAC", "LOC", "NORP", "PRODUCT"})
 
 @functools.lru_cache(maxsize=512)
 def entity_spans(text: str) -> tuple[tuple[int, int, str], ...]:
-    """Start, end and spaCy label of every PERSON, organisation, place or product in `text`.
+    """Start, end and spaCy label of every PERSON, organisation, place or product in `text`, and
+    every capitalised proper noun outside any entity, labelled "PROPN".
 
     The guard's name policy removes people and keeps organisations and places, so it needs the
     other labels too; it asks the spaCy pipeline Presidio loaded directly (one call instead of
-    Presidio's recogniser round trip).
+    Presidio's recogniser round trip). A small model tags many forenames as proper nouns without
+    calling them a PERSON ("Elsie (the lady in bay 3)"), so those are reported for the guard to
+    weigh against the sentence's cues.
     """
     engine = _analyzer()
     nlp = engine.nlp_engine.nlp["en"]  # type: ignore[attr-defined]  # spaCy engine's dict
     with _analyse_lock:
         doc = nlp(text)
-    return tuple(
+    spans = [
         (ent.start_char, ent.end_char, ent.label_)
         for ent in doc.ents
         if ent.label_ == "PERSON" or ent.label_ in PLACE_LABELS
-    )
+    ]
+    spans += [
+        (token.idx, token.idx + len(token.text), "PROPN")
+        for token in doc
+        if token.pos_ == "PROPN" and token.ent_iob_ == "O" and token.text[:1].isupper()
+    ]
+    return tuple(spans)
+
+
+@functools.lru_cache(maxsize=1)
+def english_words() -> frozenset[str]:
+    """Every lemma of the model's English word index (WordNet's nouns, verbs, adjectives and
+    adverbs: about 83,000), in lower case.
+
+    The guard uses it to tell a field like "grace oyelaran" (a surname no dictionary holds) from
+    "heart failure" in a pasted record row. It ships inside the spaCy model already loaded, so it
+    costs no download and no second copy of anything.
+    """
+    lemmatizer = shared_language().get_pipe("lemmatizer")
+    index = lemmatizer.lookups.get_table("lemma_index")  # type: ignore[attr-defined]  # rule lemmatizer
+    return frozenset(word.lower() for pos in index for word in index[pos])
