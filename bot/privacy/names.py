@@ -490,6 +490,7 @@ def _name_spans(
         hi = min(len(text), hi + 200)
         return bool(_STRONG_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi))
 
+    sentences: list[tuple[int, int, str, bool]] = []
     for lo, hi in _sentences_worth_analysing(text):
         while lo < hi and text[lo].isspace():
             lo += 1  # spaCy reads a sentence's first word after a space as a name more often
@@ -497,8 +498,17 @@ def _name_spans(
         letters = [c for c in sentence if c.isalpha()]
         if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
             sentence = sentence.title()  # "MAUREEN BRADSHAW CAME IN": the model reads case
-        entities = presidio_engine.entity_spans(sentence)
+        # proper-noun tags (three more model components) only where a lone forename counts
         clinical = _CLINICAL_WORDS_RE.search(text, lo, hi) is not None
+        sentences.append((lo, hi, sentence, clinical))
+    readings: dict[tuple[str, bool], tuple[tuple[int, int, str], ...]] = {}
+    for tags in (False, True):
+        batch = [sentence for _, _, sentence, clinical in sentences if clinical is tags]
+        if batch:
+            spans_each = presidio_engine.entity_spans_many(batch, tags=tags)
+            readings.update(zip(((b, tags) for b in batch), spans_each, strict=True))
+    for lo, hi, sentence, clinical in sentences:
+        entities = readings[(sentence, clinical)]
         for s, e, label in entities:
             while e > s and (sentence[e - 1].isspace() or sentence[e - 1] in "-,;:"):
                 e -= 1  # an entity can run onto the line break or the dash after it
