@@ -280,6 +280,22 @@ def test_clinical_words_in_a_record_row_stay() -> None:
 
 
 @NAME_MODEL
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Practices | Chapeltown | Harehills | ref {n}",  # places, read as such by the model
+        "Wards: Beech, Oak, Hawthorn, referral for NHS {n}",  # a list, not a name's two parts
+        "ALLERGY Penicillin, NHS {n}",  # a heading in capitals and a dictionary word
+        "EMIS Web, SystmOne, TPP, DOB 01/02/1950",
+    ],
+)
+def test_record_rows_keep_places_lists_and_headings(row: str) -> None:
+    text = row.format(n=VALID)
+    result = redact_identifiers(text)
+    assert "name" not in [f.kind for f in result.redacted], result.text
+
+
+@NAME_MODEL
 def test_a_saints_name_is_a_place_even_beside_an_nhs_number() -> None:
     result = redact_identifiers(f"Millbrook, St Anne's and Canal Side wards, {VALID}")
     assert result.text == "Millbrook, St Anne's and Canal Side wards, [NHS number removed]"

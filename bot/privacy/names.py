@@ -389,7 +389,9 @@ def _record_names(text: str, taken: list[Candidate]) -> list[tuple[int, int]]:
     a row of patient data, and a field of two or three words only (no digits, no label) is its
     name when the words are capitalised and not common, or, in lower case, when its last word is
     in no English dictionary ("grace oyelaran", not "heart failure"). Single-word fields count in
-    pairs ("KOWALSKI; Tomasz"), when neither word is English.
+    a pair ("KOWALSKI; Tomasz") when neither word is English; three or more in a row are a list
+    (sites, drugs, wards), not a name. A field the model reads as a place or an organisation is
+    kept ("Chapeltown | Harehills").
     """
     found: list[tuple[int, int]] = []
     lo = 0
@@ -406,16 +408,32 @@ def _record_names(text: str, taken: list[Candidate]) -> list[tuple[int, int]]:
                 cursor = sep.end() if sep else hi
             words = [_field_words(text[s:e]) for s, e in fields]
             singles = [w is not None and len(w) == 1 for w in words]
-            for index, ((start, end), field) in enumerate(zip(fields, words, strict=True)):
-                if field is None:
-                    continue
-                paired = (index > 0 and singles[index - 1]) or (
-                    index + 1 < len(singles) and singles[index + 1]
-                )
-                if len(field) > 1 or paired:
-                    found.append((start, end))
+            names = [
+                span
+                for index, (span, field) in enumerate(zip(fields, words, strict=True))
+                if field is not None and (len(field) > 1 or _in_a_pair(singles, index))
+            ]
+            if names:
+                places = [
+                    (lo + s, lo + e)
+                    for s, e, label in presidio_engine.entity_spans(line, tags=False)
+                    if label in presidio_engine.PLACE_LABELS
+                ]
+                found += [
+                    (s, e) for s, e in names if not any(ps < e and s < pe for ps, pe in places)
+                ]
         lo = hi + 1
     return found
+
+
+def _in_a_pair(singles: list[bool], index: int) -> bool:
+    """Whether field `index` is one of exactly two single-word fields side by side."""
+    run_start = run_end = index
+    while run_start > 0 and singles[run_start - 1]:
+        run_start -= 1
+    while run_end + 1 < len(singles) and singles[run_end + 1]:
+        run_end += 1
+    return singles[index] and run_end - run_start == 1
 
 
 def _field_words(field: str) -> list[str] | None:
@@ -429,12 +447,12 @@ def _field_words(field: str) -> list[str] | None:
         return None
     if any(_NOT_A_NAME_ENDING.search(w) for w in lowered) or min(map(len, words)) < 2:
         return None
+    if len(words) > 1 and all(w[0].isupper() for w in words):
+        return words
     english = presidio_engine.english_words()
     if len(words) == 1:
         capitalised = words[0][0].isupper() and len(words[0]) >= 3
         return words if capitalised and not _is_english(lowered[0], english) else None
-    if all(w[0].isupper() for w in words):
-        return words
     return None if _is_english(lowered[-1], english) else words
 
 
@@ -463,6 +481,10 @@ def _name_spans(
             and not _not_a_name(surname)
             and not _not_a_name(forename)
             and _line_has_identifier(text, *match.span(), taken)
+            # "ALLERGY Penicillin": two dictionary words are a heading and its entry
+            and not all(
+                _is_english(w.lower(), presidio_engine.english_words()) for w in (surname, forename)
+            )
         ):
             spans.append(match.span("name"))
     spans += [m.span() for m in _LOWER_TITLED_RE.finditer(text) if _plausible_lower(m)]
