@@ -21,6 +21,14 @@ and FAC entities, an allow-list of companies, and NHS place words (ward, unit, p
 surgery, centre ...) right after a name ("Millbrook, St Anne's and Canal Side wards"). The
 spaCy model only runs on a sentence that could hold a name (a title, two capitalised words in a
 row, a patient cue here or in the neighbouring sentence); most coaching messages cost nothing.
+
+Shapes that hold where the small model says nothing: a name with a particle ("Rhys ap Gwyn"),
+"SURNAME Forename" on a line with another identifier, the name fields of a pasted record row
+(:func:`_record_names`), a lone forename the model tags as a proper noun in a sentence with a
+clinical word, two capitalised words in a sentence about a patient, and a model PERSON whose
+surname is also a place word when a patient noun or an age sits beside it ("our patient Florence
+Ward, 84"). "Not English" means absent from the model's own word index
+(:func:`presidio_engine.english_words`): surnames like "Oyelaran" are, "heart failure" is not.
 """
 
 from __future__ import annotations
