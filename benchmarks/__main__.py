@@ -197,9 +197,30 @@ def _privacy_table(console: Console, result: dict) -> None:
     cold = result["presidio_cold_load"]
     table.add_row("Presidio + spaCy cold load", f"{cold['load_s']:.2f} s", "")
     console.print(table)
+    cost = result.get("guard_cost")
+    if cost:
+        _guard_cost_table(console, cost)
     independent = result.get("independent")
     if independent:
         _privacy_independent_table(console, independent)
+
+
+def _guard_cost_table(console: Console, cost: dict) -> None:
+    target = cost["target_p95_ms"]
+    verdict = "meets" if cost["meets_target"] else "MISSES"
+    table = Table(
+        title=f"Privacy guard cost per message ({cost['messages']} messages, both sets; "
+        f"goal p95 < {target:g} ms)",
+        title_justify="left",
+    )
+    for column in ("", "p50", "p95", "p99", "mean"):
+        table.add_column(column)
+    for label, summary in (("wall", cost["wall"]), ("CPU (this thread)", cost["cpu"])):
+        table.add_row(
+            label, *(f"{summary[k]} ms" for k in ("p50_ms", "p95_ms", "p99_ms", "mean_ms"))
+        )
+    table.add_row("wall p95 vs goal", "", f"{cost['wall']['p95_ms']} ms: {verdict} {target:g} ms")
+    console.print(table)
 
 
 def _privacy_independent_table(console: Console, result: dict) -> None:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 import time
 from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,10 +25,10 @@ from typing import Any
 import yaml
 
 from benchmarks.timing import summary_ms
-from bot.privacy import redact_identifiers
+from bot.privacy import presidio_engine, redact_identifiers
 from bot.privacy.normalise import normalise
 
-__all__ = ["SET_PATH", "Negative", "Positive", "load", "measure", "survives"]
+__all__ = ["SET_PATH", "Negative", "Positive", "load", "measure", "survives", "surviving"]
 
 SET_PATH = Path(__file__).resolve().parent.parent / "tests" / "data" / "privacy_independent.yaml"
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "prof", "master"}
@@ -73,16 +74,43 @@ def _compact(text: str) -> str:
 
 def survives(kind: str, value: str, output: str) -> bool:
     """Whether the planted `value` of `kind` can still be read in `output` (module docstring)."""
-    folded = normalise(value).text.lower()
-    if re.search(r"[0-9]", folded):
-        return _compact(value) in _compact(output)
+    return bool(surviving([(kind, value)], output))
+
+
+def surviving(
+    identifiers: Iterable[tuple[str, str]],
+    output: str,
+    *,
+    name_word: Callable[[str], bool] = lambda word: True,
+) -> list[tuple[str, str]]:
+    """The (kind, value) pairs of `identifiers` still readable in `output`, judged as
+    :func:`survives` does, reading `output` once (a whole database file is megabytes).
+
+    `name_word` says which words of a name count as evidence: a scan of a whole store passes a
+    filter, because the coach's own text may use a surname that is also a word ("Ward").
+    """
     haystack = normalise(output).text.lower()
-    if kind == "patient_name":
-        words = re.findall(r"[^\W\d_][^\W\d_'-]*", folded)
-        words = [w for w in words if w not in _NOT_NAME_WORDS]
-        words = [w for w in words if len(w) >= 3] or words
-        return any(re.search(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", haystack) for w in words)
-    return re.search(rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])", haystack) is not None
+    compact = re.sub(r"[^0-9a-z]", "", haystack)
+    found: list[tuple[str, str]] = []
+    for kind, value in identifiers:
+        folded = normalise(value).text.lower()
+        if re.search(r"[0-9]", folded):
+            readable = _compact(value) in compact
+        elif kind == "patient_name":
+            words = re.findall(r"[^\W\d_][^\W\d_'-]*", folded)
+            words = [w for w in words if w not in _NOT_NAME_WORDS]
+            words = [w for w in words if len(w) >= 3] or words
+            readable = any(
+                re.search(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", haystack)
+                for w in words
+                if name_word(w)
+            )
+        else:
+            pattern = rf"(?<![a-z0-9]){re.escape(folded)}(?![a-z0-9])"
+            readable = re.search(pattern, haystack) is not None
+        if readable:
+            found.append((kind, value))
+    return found
 
 
 def measure(path: Path = SET_PATH) -> dict[str, Any]:
@@ -93,6 +121,7 @@ def measure(path: Path = SET_PATH) -> dict[str, Any]:
     missed_ids: list[str] = []
     samples: list[float] = []
     cpu: list[float] = []  # CPU time of this thread: what the guard costs on a machine not shared
+    presidio_engine.clear_cache()  # time the model's readings, not an earlier caller's cache
     for message in positives:
         started, cpu_started = time.perf_counter(), time.thread_time()
         output = redact_identifiers(message.text).text

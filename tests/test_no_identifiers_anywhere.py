@@ -9,6 +9,12 @@ Then the places data can end up are scanned, not the API's answers: every table 
 file cell by cell plus the raw database files, the exported Markdown and Word files, everything the
 app sent to Slack, the CLI's output, and every log record (at DEBUG level, where the Slack SDK logs
 request bodies).
+
+A sample of the independent set (``tests/data/privacy_independent.yaml``, written by someone who
+never read the guard) goes through the same entry points as whole messages: every seventh of its
+messages, 24 messages holding 31 identifiers in formats nobody here listed. Those are scanned for
+too; at most :data:`INDEPENDENT_SURVIVORS_ALLOWED` may survive anywhere, the guard's figure on
+the whole set (1 of 212).
 """
 
 from __future__ import annotations
@@ -26,9 +32,11 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks import privacy_independent
 from benchmarks.privacy_corpus import WRITERS, survives
 from benchmarks.support.conversation_script import GOOD_ANSWERS
 from bot.privacy.normalise import normalise
+from bot.privacy.presidio_engine import english_words
 from tests.conftest import COACH, coach_env
 from tests.slack_fixtures import ALICE, new_draft_submission, thread_message
 
@@ -63,6 +71,13 @@ AREA = "stroke, Mrs Keeley Oduya DOB 07081952"
 PARTNERS = "Our PCN (call 0113  496  0000), Acme Pharma, jo.bloggs at acme dot co dot uk"
 
 
+# Every seventh message of the independent set, whole (line breaks and all), as a person would
+# paste it; the guard's figure on the whole set is 1 of 212 surviving, so 1 is allowed here.
+INDEPENDENT = privacy_independent.load()[0][::7]
+INDEPENDENT_IDENTIFIERS = [pair for message in INDEPENDENT for pair in message.identifiers]
+INDEPENDENT_SURVIVORS_ALLOWED = 1
+
+
 def _chunks(size: int = 13) -> list[str]:
     """The planted values spread over messages of a few values each, one per line of a form."""
     written = [w.replace("\n", " ") for w, _ in PLANTED]
@@ -83,12 +98,35 @@ def _answers() -> list[str]:
 
 
 def _leaks(text: str, where: str) -> list[str]:
-    """Every planted secret still readable in `text` (numbers compared without separators)."""
+    """Every planted secret still readable in `text` (numbers compared without separators), and
+    every identifier of the independent sample, marked "independent" (see :func:`_split`)."""
     found = []
     for secret in (*SECRETS, *FIELD_SECRETS):
         if survives(secret, text):
             found.append(f"{secret!r} in {where}")
+    found += [
+        f"independent {kind}:{value} in {where}"
+        for kind, value in privacy_independent.surviving(
+            INDEPENDENT_IDENTIFIERS, text, name_word=_distinctive
+        )
+    ]
     return found
+
+
+def _distinctive(word: str) -> bool:
+    """A word of a planted name that counts when found: one no English dictionary holds. Across
+    a whole database the coach's own prose and knowledge base say "ward", "grace" or "green",
+    so those words cannot tell a leaked surname from a reply (the benchmark, reading one guarded
+    message at a time, counts every word)."""
+    return word not in english_words()
+
+
+def _split(leaks: list[str]) -> tuple[list[str], set[str]]:
+    """The project's own planted values that leaked (none may), and the independent sample's
+    identifiers that survived anywhere, each counted once however many places hold it."""
+    own = [leak for leak in leaks if not leak.startswith("independent ")]
+    independent = {leak.split(" in ")[0] for leak in leaks if leak.startswith("independent ")}
+    return own, independent
 
 
 def _scan_database(path: Path) -> list[str]:
@@ -121,6 +159,8 @@ def _scan_database(path: Path) -> list[str]:
         for written, _ in PLANTED:
             if written.isascii() and len(written) > 6 and written in raw:
                 leaks.append(f"{written!r} raw in {raw_file.name}")
+        # the independent sample in the file's bytes, freed pages included
+        leaks += [leak for leak in _leaks(raw, f"raw {raw_file.name}") if "independent" in leak]
     return leaks
 
 
@@ -156,6 +196,17 @@ def _scan_exports(folder: Path) -> list[str]:
 def test_the_planted_set_covers_every_kind_and_format() -> None:
     kinds_and_formats = sum(len(writers) for kind, writers in WRITERS.items() if kind != "name")
     assert len(PLANTED) == kinds_and_formats + 4 >= 70
+
+
+@pytest.mark.slow  # the scan's dictionary is the name model's
+def test_the_independent_sample_spans_its_kinds_and_is_readable_before_the_guard() -> None:
+    assert len(INDEPENDENT) == 24 and len(INDEPENDENT_IDENTIFIERS) == 31
+    assert len({kind for kind, _ in INDEPENDENT_IDENTIFIERS}) >= 9
+    for message in INDEPENDENT:
+        readable = privacy_independent.surviving(
+            message.identifiers, message.text, name_word=_distinctive
+        )
+        assert readable == list(message.identifiers), message.id
     # each planted value really is readable before the guard runs (the scan would see it)
     for written, secrets in PLANTED:
         assert all(survives(s, normalise(written).text) for s in secrets), written
@@ -193,6 +244,7 @@ def test_console_chat_and_cli_store_export_and_print_no_identifier(
         "/accept",
         f"problem: Waits for {_chunks()[1]}  are   too long",
         f"hmw: cut waits for {_chunks()[2]}",
+        *(line for message in INDEPENDENT for line in message.text.splitlines() if line.strip()),
         "/export md",
         "/export docx",
         "/quit",
@@ -224,7 +276,9 @@ def test_console_chat_and_cli_store_export_and_print_no_identifier(
     for name, result in {"chat": chat, "list": listed, "show": shown}.items():
         leaks += _leaks(result.stdout, f"`coach {name}` output")
         leaks += _leaks(result.stderr, f"`coach {name}` log")
-    assert leaks == []
+    own, independent = _split(leaks)
+    assert own == []
+    assert len(independent) <= INDEPENDENT_SURVIVORS_ALLOWED, sorted(set(leaks) - set(own))
 
 
 # -- Slack ----------------------------------------------------------------------------------------
@@ -280,6 +334,8 @@ def test_every_slack_surface_stores_posts_exports_and_logs_no_identifier(
     _say(slack, fake_slack, f"problem: Waits for {chunks[1]}  are   too long", thread_ts=thread_ts)
     _say(slack, fake_slack, f"hmw: cut waits for {chunks[2]}", thread_ts=thread_ts)
     assert store.latest_version(ALICE, summary.id) is not None
+    for message in INDEPENDENT:  # whole, line breaks and all, as pasted into a thread
+        _say(slack, fake_slack, message.text, thread_ts=thread_ts)
 
     # a mention that starts a new thread, a direct message, the assistant panel
     before = _posts(fake_slack)
@@ -319,4 +375,6 @@ def test_every_slack_surface_stores_posts_exports_and_logs_no_identifier(
         text = record.getMessage() + (record.exc_text or "")
         leaks += _leaks(text, f"log {record.name}")
     assert len(caplog.records) > 0
-    assert leaks == []
+    own, independent = _split(leaks)
+    assert own == []
+    assert len(independent) <= INDEPENDENT_SURVIVORS_ALLOWED, sorted(set(leaks) - set(own))

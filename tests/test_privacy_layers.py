@@ -229,3 +229,88 @@ def test_staff_in_role_and_places_are_kept(text: str) -> None:
 def test_numbers_read_out_digit_by_digit_are_removed(text: str, kind: str) -> None:
     result = redact_identifiers(text)
     assert [f.kind for f in result.redacted] == [kind]
+
+
+# -- names and values the recognisers' usual shapes miss -----------------------------------------
+
+
+@NAME_MODEL
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        # a lower-case particle inside the name
+        ("Owain ap Rhys asked again for his forms in Welsh.", "Rhys"),
+        # a surname in capitals and a forename, the cell boundary lost, beside an NHS number
+        (f"pasted: {VALID} NOWAK Agnieszka 67 COPD awaiting review", "Agnieszka"),
+        # a record row in lower case: the last word is in no English dictionary
+        ("jolanta wisniewska, 12/05/1961, postcode LS9 7TF, COPD", "wisniewska"),
+        # the date beside the removed name is the row's date of birth
+        ("jolanta wisniewska, 12/05/1961, postcode LS9 7TF, COPD", "12/05/1961"),
+        # a lone forename the model only calls a proper noun, in a sentence about care
+        ("Mabel (bed 6, next of kin is her niece) keeps missing meals.", "Mabel"),
+        # a surname that is also a place word, beside its age
+        ("our patient Ruby Green, 77, keeps missing her appointments", "Ruby"),
+        # a role after a dash that starts a new clause is someone else's
+        ("Nora Blackwood – receptionist says she's been on the list since June", "Blackwood"),
+    ],
+)
+def test_names_in_shapes_the_recognisers_miss_are_removed(text: str, gone: str) -> None:
+    result = redact_identifiers(text)
+    assert gone not in result.text, result.text
+
+
+@NAME_MODEL
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ask Priya Shah – lead pharmacist.",
+        "Nora Blackwood - receptionist - says the new form works.",
+        "We visited the Costa del Sol office.",
+        "Cohort born 1950-1960 has the highest prevalence (53%).",
+    ],
+)
+def test_roles_places_and_cohorts_stay(text: str) -> None:
+    assert redact_identifiers(text).text == text
+
+
+@NAME_MODEL
+def test_clinical_words_in_a_record_row_stay() -> None:
+    result = redact_identifiers(f"row: {VALID_B}, heart failure, ward 4, discharged")
+    assert result.text == "row: [NHS number removed], heart failure, ward 4, discharged"
+
+
+@NAME_MODEL
+@pytest.mark.parametrize(
+    "row",
+    [
+        "Practices | Chapeltown | Harehills | ref {n}",  # places, read as such by the model
+        "Wards: Beech, Oak, Hawthorn, referral for NHS {n}",  # a list, not a name's two parts
+        "ALLERGY Penicillin, NHS {n}",  # a heading in capitals and a dictionary word
+        "EMIS Web, SystmOne, TPP, DOB 01/02/1950",
+    ],
+)
+def test_record_rows_keep_places_lists_and_headings(row: str) -> None:
+    text = row.format(n=VALID)
+    result = redact_identifiers(text)
+    assert "name" not in [f.kind for f in result.redacted], result.text
+
+
+@NAME_MODEL
+def test_a_saints_name_is_a_place_even_beside_an_nhs_number() -> None:
+    result = redact_identifiers(f"Millbrook, St Anne's and Canal Side wards, {VALID}")
+    assert result.text == "Millbrook, St Anne's and Canal Side wards, [NHS number removed]"
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("email it to j o . b @ e x a m p l e . o r g today", "email"),
+        ("postcode L S 9 7 T F please", "postcode"),
+    ],
+)
+def test_values_spelled_out_letter_by_letter_are_removed(text: str, kind: str) -> None:
+    assert [f.kind for f in redact_identifiers(text).redacted] == [kind]
+
+
+def test_letters_in_a_row_that_spell_nothing_stay() -> None:
+    assert not redact_identifiers("Grades A B C D E all improved.").changed

@@ -204,6 +204,7 @@ class Message(Base):
     __table_args__ = (
         CheckConstraint(f"role IN ({_in_clause(MESSAGE_ROLES)})", name="role"),
         Index("ix_messages_draft_id_id", "draft_id", "id"),
+        Index("ix_messages_created_at", "created_at"),  # the retention purge deletes by age
     )
 
 

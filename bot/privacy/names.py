@@ -21,6 +21,14 @@ and FAC entities, an allow-list of companies, and NHS place words (ward, unit, p
 surgery, centre ...) right after a name ("Millbrook, St Anne's and Canal Side wards"). The
 spaCy model only runs on a sentence that could hold a name (a title, two capitalised words in a
 row, a patient cue here or in the neighbouring sentence); most coaching messages cost nothing.
+
+Shapes that hold where the small model says nothing: a name with a particle ("Rhys ap Gwyn"),
+"SURNAME Forename" on a line with another identifier, the name fields of a pasted record row
+(:func:`_record_names`), a lone forename the model tags as a proper noun in a sentence with a
+clinical word, two capitalised words in a sentence about a patient, and a model PERSON whose
+surname is also a place word when a patient noun or an age sits beside it ("our patient Florence
+Ward, 84"). "Not English" means absent from the model's own word index
+(:func:`presidio_engine.english_words`): surnames like "Oyelaran" are, "heart failure" is not.
 """
 
 from __future__ import annotations
@@ -67,6 +75,29 @@ _FIELD_NAME_RE = re.compile(
     r"|next of kin|nok)[ ]?[:=][ ]?(?P<name>[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'.-]*){0,3})",
     re.ASCII | re.IGNORECASE,
 )
+# A name with a lower-case particle between its parts: "Rhys ap Gwyn", "Ludwig van Beethoven",
+# "Omar bin Said". Romance particles (de, da, del) are left to the model: "Costa del Sol" and
+# "Rio de Janeiro" are written the same way.
+_PARTICLE_NAME_RE = re.compile(
+    r"(?<![A-Za-z'-])(?P<name>[A-Z][a-z][A-Za-z'-]* (?:ap|ab|ferch|verch|van|von|bin|binti|bint"
+    r"|ibn)(?: (?:der|den))? [A-Z][a-z][A-Za-z'-]*)(?![A-Za-z])",
+    re.ASCII,
+)
+# A surname in capitals and then a forename, as a record or a spreadsheet prints them when the
+# comma or the cell boundary is lost: "KOWALSKI Tomasz". Weaker than with its comma ("COVID
+# Recovery" has the same shape), so it counts only on a line that holds another identifier or a
+# clinical cue.
+_SURNAME_CAPITALS_RE = re.compile(
+    r"(?<![A-Za-z])(?P<name>[A-Z]{3,}(?:['-][A-Z]{2,})? [A-Z][a-z][A-Za-z'-]*)(?![A-Za-z])",
+    re.ASCII,
+)
+# Fields of a pasted record row: "grace oyelaran, 29/04/1990, postcode LS11 5PQ, asthma".
+_FIELD_SEPARATOR_RE = re.compile(r" ?[,;|] ?")
+_FIELD_WORDS_RE = re.compile(r"[A-Za-z][A-Za-z'-]*(?: [A-Za-z][A-Za-z'-]*){0,2}", re.ASCII)
+_PLACEHOLDER_IN_LINE_RE = re.compile(
+    r"\[(?:NHS number|CHI number|NI number|hospital number|address|email|phone number|postcode"
+    r"|date of birth) removed\]"
+)
 _SURNAME_WORD_RE = re.compile(r"(?<![A-Za-z])surname (?P<name>[A-Z][A-Za-z'-]+)", re.ASCII)
 _HEADER_NAME_RE = re.compile(
     r"(?m)^(?:from|to|cc|sender)[ ]?:[ ]?(?P<name>[A-Z][A-Za-z'-]*(?: [A-Z][A-Za-z'.-]*){0,3})"
@@ -110,6 +141,12 @@ _CLINICAL_CUE_RE = re.compile(
     r" removed\])(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
+# The clinical cues in words, without the guard's placeholders: what a sentence must say itself
+# before a lone proper noun in it is read as a patient's forename.
+_CLINICAL_WORDS_RE = re.compile(
+    _CLINICAL_CUE_RE.pattern.split(r"|\[(?:NHS number")[0] + ")(?![A-Za-z])",
+    re.ASCII | re.IGNORECASE,
+)
 _STRONG_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:re-?admitted|admitted|admission|discharged|lives|living|resides|resident of"
     r"|home address|address|d\.?o\.?b|date of birth|born|aged? [0-9]|[0-9]+[ -]?(?:years?|yrs?)"
@@ -130,7 +167,8 @@ _GATE_CUE_RE = re.compile(
     re.ASCII | re.IGNORECASE,
 )
 _WEAK_CUE_RE = re.compile(
-    r"(?<![A-Za-z])(?:patient(?:'s)?|service user|resident|carer|client|case [0-9]+|pt)"
+    r"(?<![A-Za-z])(?:patient(?:'s)?|service user|resident|carer|client|case [0-9]+|pt"
+    r"|(?:been|is|was|still) on the (?:waiting )?list)"
     r"(?! (?:safety|experience|engagement|voice|flow|pathways?|outcomes?|groups?|records?"
     r"|participation|representatives?|partners?|leaders?|numbers|cohorts?|population|forum"
     r"|panel|education|portal|access|feedback|satisfaction|reported|initiated|centred|centered"
@@ -169,6 +207,13 @@ _ROLE_AFTER_RE = re.compile(
     rf"(?:[A-Za-z&'/-]+ ){{0,3}}{_ROLE_WORDS}s?(?![A-Za-z])",
     re.ASCII | re.IGNORECASE,
 )
+# A role after a dash that runs straight into a verb is the subject of a new clause, not the
+# name's apposition: "Ivy Thornton – ward clerk says she's been on the list since March".
+_ROLE_THEN_VERB_RE = re.compile(
+    r"^ (?:says|said|told|tells|thinks|reports|reported|mentioned|asked|confirmed|rang|called"
+    r"|wrote|emailed|noted|flagged|explained)(?![A-Za-z])",
+    re.ASCII | re.IGNORECASE,
+)
 # Doing a staff job is a role too: "chaired by Jane Harrison", "led by Sam Okoye".
 _ROLE_VERB_BEFORE_RE = re.compile(
     r"(?<![A-Za-z])(?:chaired|led|run|presented|hosted|facilitated|sponsored|signed off|approved"
@@ -198,6 +243,17 @@ _PLACE_WORD_RE = re.compile(
     r"|street|park|estate|ward|site|campus|medical|health|primary care|community|hospice"
     r"|pharmacy|pharmacies|partnership|network|team|programme|foundation)(?![A-Za-z])",
     re.ASCII,
+)
+# Right beside a name, these make it a person whatever its words mean elsewhere ("our patient
+# Florence Ward, 84,": "Ward" is a surname here, not a ward): a patient noun just before, or an
+# age in apposition just after.
+_PERSON_BEFORE_RE = re.compile(
+    r"(?<![A-Za-z])(?:patient|service user|resident|client|lady|gentleman|man|woman|mum|dad"
+    r"|husband|wife|son|daughter)[ ,:]*$",
+    re.ASCII | re.IGNORECASE,
+)
+_AGE_AFTER_RE = re.compile(
+    r"^(?:,? ?\(|, ?)(?:aged? )?[0-9]{1,3}(?: ?(?:y/?o|yrs?|years?))?[,)]?(?![0-9/.:%])"
 )
 _CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z][A-Za-z'-]*", re.ASCII)
 # Capitalised words that are not names: sentence openers, calendar words and the vocabulary of
@@ -294,10 +350,14 @@ def patient_names(text: str, taken: list[Candidate]) -> list[Candidate]:
     staff role, which in coaching messages means patients and members of the public.)
     """
     text = _without_accents(text)
-    if not re.search(r"[A-Z][a-z]|[A-Z](?= |$)|(?<![a-z])(?:mrs?|ms|mx)\.? [a-z]", text):
+    records = _record_names(text, taken)
+    if not records and not re.search(
+        r"[A-Z][a-z]|[A-Z](?= |$)|(?<![a-z])(?:mrs?|ms|mx)\.? [a-z]", text
+    ):
         return []
     found: list[Candidate] = []
-    spans, places = _name_spans(text)
+    spans, places = _name_spans(text, taken)
+    spans = _merge([*spans, *records])
     for start, end in spans:
         if any(t.start < end and start < t.end for t in taken):
             continue
@@ -306,9 +366,135 @@ def patient_names(text: str, taken: list[Candidate]) -> list[Candidate]:
     return found
 
 
-def _name_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Overlapping spans joined into one."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _line_has_identifier(text: str, start: int, end: int, taken: list[Candidate]) -> bool:
+    """Whether the line around ``text[start:end]`` holds another identifier (found in this pass
+    or already replaced by its placeholder) or a clinical cue: then it is a record, not prose."""
+    lo = text.rfind("\n", 0, start) + 1
+    hi = text.find("\n", end)
+    hi = len(text) if hi < 0 else hi
+    return (
+        any(t.kind not in ("name", "possible_nhs_number") and lo <= t.start < hi for t in taken)
+        or _PLACEHOLDER_IN_LINE_RE.search(text, lo, hi) is not None
+        or _CLINICAL_CUE_RE.search(text, lo, hi) is not None
+    )
+
+
+def _record_names(text: str, taken: list[Candidate]) -> list[tuple[int, int]]:
+    """Names in the fields of a pasted record row that holds another identifier.
+
+    A line of three or more comma, semicolon or bar separated fields with an identifier in it is
+    a row of patient data, and a field of two or three words only (no digits, no label) is its
+    name when the words are capitalised and not common, or, in lower case, when its last word is
+    in no English dictionary ("grace oyelaran", not "heart failure"). Single-word fields count in
+    a pair ("KOWALSKI; Tomasz") when neither word is English; three or more in a row are a list
+    (sites, drugs, wards), not a name. A field the model reads as a place or an organisation is
+    kept ("Chapeltown | Harehills").
+    """
+    found: list[tuple[int, int]] = []
+    lo = 0
+    for line in text.split("\n"):
+        hi = lo + len(line)
+        if line.count(",") + line.count(";") + line.count("|") >= 2 and _line_has_identifier(
+            text, lo, hi, taken
+        ):
+            fields: list[tuple[int, int]] = []
+            cursor = lo
+            for sep in [*_FIELD_SEPARATOR_RE.finditer(text, lo, hi), None]:
+                stop = sep.start() if sep else hi
+                fields.append((cursor, stop))
+                cursor = sep.end() if sep else hi
+            words = [_field_words(text[s:e]) for s, e in fields]
+            singles = [w is not None and len(w) == 1 for w in words]
+            names = [
+                span
+                for index, (span, field) in enumerate(zip(fields, words, strict=True))
+                if field is not None and (len(field) > 1 or _in_a_pair(singles, index))
+            ]
+            if names:
+                places = [
+                    (lo + s, lo + e)
+                    for s, e, label in presidio_engine.entity_spans(line, tags=False)
+                    if label in presidio_engine.PLACE_LABELS
+                ]
+                found += [
+                    (s, e) for s, e in names if not any(ps < e and s < pe for ps, pe in places)
+                ]
+        lo = hi + 1
+    return found
+
+
+def _in_a_pair(singles: list[bool], index: int) -> bool:
+    """Whether field `index` is one of exactly two single-word fields side by side."""
+    run_start = run_end = index
+    while run_start > 0 and singles[run_start - 1]:
+        run_start -= 1
+    while run_end + 1 < len(singles) and singles[run_end + 1]:
+        run_end += 1
+    return singles[index] and run_end - run_start == 1
+
+
+def _field_words(field: str) -> list[str] | None:
+    """The words of a record field that reads as a name (see :func:`_record_names`), or None."""
+    field = field.strip()
+    if _FIELD_WORDS_RE.fullmatch(field) is None:
+        return None
+    words = field.split()
+    lowered = [w.lower() for w in words]
+    if any(w in _NOT_NAMES or w in _LOWER_NOT_NAMES or w in _ACRONYMS for w in lowered):
+        return None
+    if any(_NOT_A_NAME_ENDING.search(w) for w in lowered) or min(map(len, words)) < 2:
+        return None
+    if len(words) > 1 and all(w[0].isupper() for w in words):
+        return words
+    english = presidio_engine.english_words()
+    if len(words) == 1:
+        capitalised = words[0][0].isupper() and len(words[0]) >= 3
+        return words if capitalised and not _is_english(lowered[0], english) else None
+    return None if _is_english(lowered[-1], english) else words
+
+
+def _is_english(word: str, english: frozenset[str]) -> bool:
+    """Whether `word` or its stem (plural, past, -ing) is in the English word index."""
+    stems = {word, word.removesuffix("s"), word.removesuffix("es"), word.removesuffix("ed")}
+    stems |= {word.removesuffix("ing"), word.removesuffix("d")}
+    return any(stem in english for stem in stems if stem)
+
+
+def _name_spans(
+    text: str, taken: list[Candidate]
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
     """Titled names plus Presidio's PERSON entities (when a cue is present), merged."""
     spans = [m.span() for m in _TITLED_NAME_RE.finditer(text) if _plausible_titled(m)]
+    particle = [
+        match.span("name")
+        for match in _PARTICLE_NAME_RE.finditer(text)
+        if not any(_not_a_name(w) for w in match.group("name").split()[::2])
+    ]
+    spans += particle
+    for match in _SURNAME_CAPITALS_RE.finditer(text):
+        surname, forename = match.group("name").split(" ")
+        if (
+            surname.lower() not in _ACRONYMS
+            and not _not_a_name(surname)
+            and not _not_a_name(forename)
+            and _line_has_identifier(text, *match.span(), taken)
+            # "ALLERGY Penicillin": two dictionary words are a heading and its entry
+            and not all(
+                _is_english(w.lower(), presidio_engine.english_words()) for w in (surname, forename)
+            )
+        ):
+            spans.append(match.span("name"))
     spans += [m.span() for m in _LOWER_TITLED_RE.finditer(text) if _plausible_lower(m)]
     for match in _CUED_NAME_RE.finditer(text):
         start = _skip_leading_words(text, *match.span("name"))
@@ -334,6 +520,7 @@ def _name_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
         hi = min(len(text), hi + 200)
         return bool(_STRONG_CUE_RE.search(text, lo, hi) or _WEAK_CUE_RE.search(text, lo, hi))
 
+    sentences: list[tuple[int, int, str, bool]] = []
     for lo, hi in _sentences_worth_analysing(text):
         while lo < hi and text[lo].isspace():
             lo += 1  # spaCy reads a sentence's first word after a space as a name more often
@@ -341,25 +528,76 @@ def _name_spans(text: str) -> tuple[list[tuple[int, int]], list[tuple[int, int]]
         letters = [c for c in sentence if c.isalpha()]
         if len(letters) > 8 and sum(c.isupper() for c in letters) > 0.8 * len(letters):
             sentence = sentence.title()  # "MAUREEN BRADSHAW CAME IN": the model reads case
-        for s, e, label in presidio_engine.entity_spans(sentence):
-            while e > s and sentence[e - 1].isspace():
-                e -= 1  # an entity can run onto the line break after it
+        # proper-noun tags (three more model components) only where a lone forename counts
+        clinical = _CLINICAL_WORDS_RE.search(text, lo, hi) is not None
+        sentences.append((lo, hi, sentence, clinical))
+    readings: dict[tuple[str, bool], tuple[tuple[int, int, str], ...]] = {}
+    for tags in (False, True):
+        batch = [sentence for _, _, sentence, clinical in sentences if clinical is tags]
+        if batch:
+            spans_each = presidio_engine.entity_spans_many(batch, tags=tags)
+            readings.update(zip(((b, tags) for b in batch), spans_each, strict=True))
+    for lo, hi, sentence, clinical in sentences:
+        entities = readings[(sentence, clinical)]
+        for s, e, label in entities:
+            while e > s and (sentence[e - 1].isspace() or sentence[e - 1] in "-,;:"):
+                e -= 1  # an entity can run onto the line break or the dash after it
+            if label == "PROPN":
+                # a lone proper noun the model named nothing, in a sentence about a patient's
+                # care ("Elsie (the lady in bay 3, ...)"): a forename, unless an English word
+                word = sentence[s:e]
+                if (
+                    clinical
+                    and _CAPITALISED_RE.fullmatch(word)
+                    and not _not_a_name(word)
+                    and not _is_english(word.lower(), presidio_engine.english_words())
+                    and not _PLACE_WORD_RE.match(text[lo + e : hi])
+                ):
+                    spans.append((lo + s, lo + e))
+                continue
             if label != "PERSON":
                 places.append((lo + s, lo + e))
                 continue
             s = _skip_leading_words(text, lo + s, lo + e)
             found = sentence[s - lo : e]  # as read (title-cased when the sentence shouts)
-            if s < lo + e and _plausible_person(found) and (" " in found or cued(lo, hi)):
+            if " - " in found:  # "Nora Blackwood - receptionist": the model took the role in
+                e = s - lo + found.index(" - ")
+                found = sentence[s - lo : e]
+            if s >= lo + e:
+                continue
+            strict = _plausible_person(found) and (" " in found or cued(lo, hi))
+            evident = _evidently_a_person(text, s, lo + e) and _plausible_person(found, loose=True)
+            if strict or evident:
                 spans.append((s, lo + e))
+        # Two capitalised words in a row that no model called anything, in a sentence about a
+        # patient (or next to one): a name the small model missed ("Ivy Thornton").
+        if cued(lo, hi):
+            for match in _TWO_CAPITALISED_RE.finditer(text, lo, hi):
+                words = match.group(0).split()
+                inside_place = any(
+                    ps <= match.start() - lo and match.end() - lo <= pe
+                    for ps, pe, label in entities
+                    if label in presidio_engine.PLACE_LABELS
+                )
+                if len(words) <= 3 and not inside_place and not any(map(_not_a_name, words)):
+                    spans.append(match.span())
     # "SMITH, Jane" has no other evidence than its shape: not when spaCy reads it as a place.
     spans += [(s, e) for s, e in surname_first if not any(ps <= s and e <= pe for ps, pe in places)]
-    merged: list[tuple[int, int]] = []
-    for start, end in sorted(spans):
-        if merged and start < merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return merged, places
+    # "Costa del Sol", "Rio de Janeiro": a particle name the model reads as a place is one
+    spans = [
+        span
+        for span in spans
+        if span not in particle or not any(ps <= span[0] < pe for ps, pe in places)
+    ]
+    return _merge(spans), places
+
+
+def _evidently_a_person(text: str, start: int, end: int) -> bool:
+    """A patient noun right before the name or an age in apposition right after it."""
+    return bool(
+        _PERSON_BEFORE_RE.search(text, max(0, start - 20), start)
+        or _AGE_AFTER_RE.match(text[end : end + 20])
+    )
 
 
 def _sentences_worth_analysing(text: str) -> list[tuple[int, int]]:
@@ -439,8 +677,12 @@ def _plausible_surname_first(match: re.Match[str]) -> bool:
     return surname.lower() not in _ACRONYMS and not any(w in _NOT_NAMES for w in words)
 
 
-def _plausible_person(span: str) -> bool:
-    """Presidio's PERSON span, unless it is an organisation, an acronym or not capitalised."""
+def _plausible_person(span: str, *, loose: bool = False) -> bool:
+    """Presidio's PERSON span, unless it is an organisation, an acronym or not capitalised.
+
+    `loose` (for a span with a person's evidence beside it) forgives words that are also
+    organisation words ("Florence Ward", "Sam Bank"), not distinctive company names.
+    """
     lowered = span.lower()
     if any(phrase in lowered for phrase in _ORGANISATION_PHRASES):
         return False
@@ -449,6 +691,8 @@ def _plausible_person(span: str) -> bool:
         return False
     if all(len(w) > 1 and w.isupper() for w in words):
         return False
+    if loose:
+        return not any(w.lower() in ORGANISATIONS for w in words)
     return not any(w.lower() in ORGANISATIONS or w.lower() in _ORGANISATION_WORDS for w in words)
 
 
@@ -469,9 +713,11 @@ def _is_patient(
     `places` are the organisations and places spaCy found, for "Jane Shah from Takeda".
     """
     lo, hi = _sentence(text, start, end)
+    name = text[start:end]
+    if re.match(r"(?:St|Saint)\.? [A-Z]", name):
+        return False  # a saint's name is a place: St Anne's, St Thomas'
     if _CLINICAL_CUE_RE.search(text, lo, hi):
         return True
-    name = text[start:end]
     if _ROLE_VERB_BEFORE_RE.search(text, max(lo, start - 30), start):
         return False
     affiliation = _AFFILIATION_RE.match(text[end:hi])
@@ -485,8 +731,6 @@ def _is_patient(
             ps <= org_at < pe for ps, pe in places or ()
         ):
             return False
-    if re.match(r"(?:St|Saint)\.? [A-Z]", name):
-        return False  # a saint's name is a place: St Anne's, St Thomas'
     titled = _TITLED_NAME_RE.match(name)
     if titled and titled.group("title").capitalize() not in _PATIENT_TITLE_SET:
         return False  # staff title
@@ -503,5 +747,8 @@ def _named_in_role(text: str, lo: int, hi: int, start: int, end: int) -> bool:
         return True
     following = text[end : min(hi, end + 60)]
     after = _ROLE_AFTER_RE.match(following)
-    # "Ronald Pike (our porter Dave's dad)": the role is someone else's, the name a relative's
-    return after is not None and not _NOT_THEIR_ROLE_RE.search(following[: after.end() + 20])
+    if after is None or _NOT_THEIR_ROLE_RE.search(following[: after.end() + 20]):
+        # "Ronald Pike (our porter Dave's dad)": the role is someone else's, the name a relative's
+        return False
+    dashed = following.lstrip().startswith("-")
+    return not (dashed and _ROLE_THEN_VERB_RE.match(following[after.end() :]))

@@ -225,8 +225,31 @@ def _phones(text: str) -> Iterator[Candidate]:
             yield Candidate("phone", match.start(), end)
 
 
+# A value read out one character at a time, as when it was dictated or typed to dodge a filter:
+# "a n n . w @ y a h o o . c o . u k", "L S 1 1  5 P Q". Five or more single characters, each
+# separated from the next by one space.
+_SPELLED_OUT_RE = re.compile(r"(?<!\S)\S(?: \S){4,}(?!\S)")
+
+
+def _spelled_out(text: str) -> list[Candidate]:
+    """Identifiers written character by character: each run is read with its spaces dropped, and
+    whatever the recognisers find in that reading is claimed over the whole run (a run spelled
+    out that holds an identifier is, as written, nothing but that identifier)."""
+    found: list[Candidate] = []
+    for run in _SPELLED_OUT_RE.finditer(text):
+        joined = run.group(0).replace(" ", "")
+        kinds = {c.kind for c in _plain_candidates(joined) if c.end - c.start >= len(joined) // 2}
+        found += [Candidate(kind, *run.span()) for kind in kinds]
+    return found
+
+
 def identifier_candidates(text: str) -> list[Candidate]:
     """Every non-date candidate in the view, overlapping freely (the guard resolves overlaps)."""
+    return _plain_candidates(text) + _spelled_out(text)
+
+
+def _plain_candidates(text: str) -> list[Candidate]:
+    """The recognisers' candidates as the view is written (see :func:`identifier_candidates`)."""
     found: list[Candidate] = [c for c in _ten_digit_runs(text) if c.end > c.start]
     found += [Candidate("ni_number", *m.span()) for m in _NI_RE.finditer(text)]
     found += [Candidate("ni_number", *m.span()) for m in _NI_NO_SUFFIX_RE.finditer(text)]
@@ -305,6 +328,8 @@ _CUE_WINDOW = 60
 _JUST_PUNCTUATION = re.compile(r"[ ,:;(\[-]*", re.ASCII)
 _PLACEHOLDER_RE = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
 _UNIT = "\x00"  # one collapsed span in the context view (see dates_of_birth)
+_NAME_PLACEHOLDER_RE = re.compile(re.escape(PLACEHOLDERS["name"]))
+_ROW_GAP_RE = re.compile(r"[ ,;|:()\-]*", re.ASCII)
 
 
 def dates_of_birth(text: str, taken: list[Candidate]) -> list[Candidate]:
@@ -344,11 +369,27 @@ def dates_of_birth(text: str, taken: list[Candidate]) -> list[Candidate]:
     view = "".join(pieces)
     strong = [m.span() for m in _STRONG_CUE_RE.finditer(view)]
     weak = [m.span() for m in _WEAK_CUE_RE.finditer(view)]
+    names = [m.span() for m in _NAME_PLACEHOLDER_RE.finditer(text)]
     return [
         date
         for date in dates
-        if (at := where.get(date.start)) is not None and _is_birth_date(view, at, strong, weak)
+        if (
+            (at := where.get(date.start)) is not None
+            and (_is_birth_date(view, at, strong, weak) or _beside_a_name(text, date, names))
+        )
     ]
+
+
+def _beside_a_name(text: str, date: Candidate, names: list[tuple[int, int]]) -> bool:
+    """A full date with nothing but punctuation between it and a removed name, on one line:
+    "[patient name removed], 29/04/1990, asthma" is how a record row gives a date of birth. A date
+    followed by an event word ("..., 12/03/2025 appointment") is the event's."""
+    if _EVENT_RE.match(text, date.end + 1) or _EVENT_RE.match(text, date.end):
+        return False
+    return any(
+        _ROW_GAP_RE.fullmatch(text, end, date.start) or _ROW_GAP_RE.fullmatch(text, date.end, start)
+        for start, end in names
+    )
 
 
 def _is_birth_date(
