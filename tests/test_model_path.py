@@ -121,7 +121,7 @@ def _slot_in(prompt: str, label: str) -> str:
 def _drafts_from_the_slots(request: dict) -> Scripted:
     """A model that writes its problem statement from the slots its prompt gives it (and
     nothing else), like the draft prompt asks, so what it wrote shows what it was sent."""
-    from tests.fakes.scripted_coach import DRAFT, wanted_schema
+    from benchmarks.support.scripted_coach import DRAFT, wanted_schema
 
     if wanted_schema(request) != "draft":
         return Scripted(**reply_for(request))
