@@ -322,3 +322,20 @@ def test_every_format_renders_and_exports_the_same_bytes(store: DraftStore, tmp_
 
 def docx_text(data: bytes) -> list[str]:
     return [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+
+
+def test_slack_names_the_formats_from_the_registry(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Slack's help and its "which format?" answer list what the registry declares, the default
+    first, so a format added to `EXPORT_FORMATS` is offered in Slack without editing its words."""
+    from bot.drafts import formats
+
+    assert formats.format_menu("docx") == (
+        "`docx` (a Word document, the default) or `md` (Markdown)"
+    )
+    assert formats.format_choices("docx") == "docx|md"
+    pdf = formats.ExportFormat("pdf", ".pdf", "application/pdf", "a PDF", (), formats._markdown)
+    monkeypatch.setattr(formats, "EXPORT_FORMATS", (*formats.EXPORT_FORMATS, pdf))
+    assert formats.format_menu("md") == (
+        "`md` (Markdown, the default), `docx` (a Word document) or `pdf` (a PDF)"
+    )
+    assert formats.format_choices("md") == "md|docx|pdf"

@@ -78,3 +78,21 @@ def format_names(joiner: str = " or ") -> str:
     """The format names for a hint: "md or docx"."""
     names = [f.name for f in EXPORT_FORMATS]
     return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else names[0]
+
+
+def format_menu(default: str) -> str:
+    """The formats for a Slack hint, the default first and each named in words.
+
+    "`docx` (a Word document, the default) or `md` (Markdown)": Slack's help and its
+    "which format?" answer read this, so a format added above reaches them too.
+    """
+    ordered = sorted(EXPORT_FORMATS, key=lambda f: f.name != default)
+    parts = [
+        f"`{f.name}` ({f.described}{', the default' if f.name == default else ''})" for f in ordered
+    ]
+    return ", ".join(parts[:-1]) + " or " + parts[-1] if len(parts) > 1 else parts[0]
+
+
+def format_choices(default: str) -> str:
+    """The format names for a usage line, the default first: "docx|md"."""
+    return "|".join(sorted((f.name for f in EXPORT_FORMATS), key=lambda name: name != default))

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 
-from bot.drafts.formats import export_format
+from bot.drafts.formats import export_format, format_choices, format_menu
 from bot.drafts.records import Actor
 from bot.errors import DraftNotFound, NotOwner
 from bot.privacy import redact_line
@@ -28,20 +28,22 @@ from bot.slack.payloads import SlashCommand
 
 log = logging.getLogger(__name__)
 
+SLACK_EXPORT_DEFAULT = "docx"  # a Word document is what people take to a meeting
 USAGE = (
     "*Partnership Coach* — `/statement` commands:\n"
     "• `/statement new [title]` — start a problem statement (opens a short form)\n"
     "• `/statement list` — your drafts and those shared with you, ten a page\n"
     "• `/statement show ID` — a draft's card: score, weakest points, next step\n"
-    "• `/statement export ID [docx|md]` — a Word document (or Markdown) for your meeting\n"
+    f"• `/statement export ID [{format_choices(SLACK_EXPORT_DEFAULT)}]` — a file for your meeting: "
+    f"{format_menu(SLACK_EXPORT_DEFAULT)}\n"
     "• `/statement share ID @someone` — let a colleague see and work on a draft\n"
     "• `/statement unshare ID @someone` — take that access away again\n"
     "• `/statement help` — this list"
 )
 NEEDS_ID = {
     "show": "Which draft? Type `/statement show ID`; the IDs are in `/statement list`.",
-    "export": "Which draft? Type `/statement export ID` (add `md` for Markdown); the IDs are in "
-    "`/statement list`.",
+    "export": "Which draft? Type `/statement export ID`, then a format if you like: "
+    f"{format_menu(SLACK_EXPORT_DEFAULT)}. The IDs are in `/statement list`.",
     "share": "Type `/statement share ID @name`, picking the person as you type @; the IDs are in "
     "`/statement list`.",
     "unshare": "Type `/statement unshare ID @name`; the IDs are in `/statement list`.",
@@ -108,10 +110,10 @@ def export(
     args: list[str],
     say: Answer,
 ) -> None:
-    """`/statement export ID [docx|md]`: the file goes to the user's DM, the answer here."""
-    chosen = export_format(args[1] if len(args) > 1 else "docx")
+    """`/statement export ID [format]`: the file goes to the user's DM, the answer here."""
+    chosen = export_format(args[1] if len(args) > 1 else SLACK_EXPORT_DEFAULT)
     if chosen is None:
-        say("Export as `docx` (a Word document, the default) or `md` (Markdown).")
+        say(f"Export as {format_menu(SLACK_EXPORT_DEFAULT)}.")
         return
     draft = conversations.engine.drafts.get(actor, args[0])
     dm = conversations.dm_channel(client, actor.user_id)
