@@ -301,13 +301,14 @@ ORGANISATIONS = frozenset(
     Shionogi Bristol-Myers Squibb Genentech Abbott Baxter Stryker Smith+Nephew Convatec Coloplast
     Dexcom Insulet Ypsomed Omnipod Fujifilm Canon Olympus Unilever Tesco Sainsbury Asda Vodafone
     BT Ernst Young McKinsey Bain Optimity Cinapsis Feebris Doccla Luscii Patchs eConsult Ardens
+    Healthwatch
     """.split()
 )
 _ORGANISATION_PHRASES = (
     "eli lilly", "novo nordisk", "johnson & johnson", "smith & nephew",
     # health charities partnerships name all the time, whose names read like people's
     "sue ryder", "marie curie", "age uk", "carers uk", "st john ambulance",
-    "diabetes uk", "alzheimer's society", "macmillan",
+    "diabetes uk", "alzheimer's society", "macmillan", "healthwatch",
 )  # fmt: skip
 _ORGANISATION_WORDS = frozenset(
     """
@@ -323,8 +324,16 @@ _ORGANISATION_WORDS = frozenset(
 )
 _NOT_NAMES = _COMMON_CAPITALISED | ORGANISATIONS | _ORGANISATION_WORDS
 # Word endings no personal name has: specialties, services and abstract nouns ("Audiology",
-# "Diagnostics", "Prevention", "Management"). A capitalised pair with one is no person.
-_NOT_A_NAME_ENDING = re.compile(r"(?:ology|iatry|ics|ment|tion|sion|ness|ship|ity)$")
+# "Diagnostics", "Prevention", "Management"), and the WHO's international nonproprietary name
+# stems that end a medicine's name ("Apixaban", "Ramipril", "Atorvastatin", "Adalimumab"): a
+# drug a patient is "on" is clinical context, never the patient. A capitalised pair with one is
+# no person.
+_NOT_A_NAME_ENDING = re.compile(
+    r"(?:ology|iatry|ics|ment|tion|sion|ness|ship|ity"
+    r"|xaban|parin|pril|sartan|olol|statin|[xz]umab|ximab|gliptin|gliflozin|glutide|prazole"
+    r"|lukast|dipine|cillin|mycin|floxacin|conazole|tinib|semide|thiazide|profen|tidine"
+    r"|oxetine|triptan|formin|gabalin|dronate)$"
+)
 
 
 def _not_a_name(word: str) -> bool:
