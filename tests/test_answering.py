@@ -380,3 +380,30 @@ def test_a_what_are_the_stages_question_gets_the_documents_own_sections():
         "Collaboration cycle: connecting; contracting; collaborating; closing."
     )
     assert found.sentences[0].n == 1 and found.citations[0].path == cycle.path
+
+
+@pytest.mark.parametrize("stdin", [None, "what is a driver diagram?\nwho signs?\n"])
+def test_coach_ask_keeps_the_vectors_it_learnt_once_after_answering(monkeypatch, tmp_path, stdin):
+    """Both `coach ask` paths (one question, or one a line from stdin) ask the search to keep
+    what it embedded, once, after the answers are printed."""
+    import sys
+    import types
+
+    from typer.testing import CliRunner
+
+    fake = FakeSearch([DRIVER, DATA])
+    # the real module would load Chroma; the command imports its search class from it
+    search_module = types.ModuleType("bot.retrieval.search")
+    search_module.KnowledgeSearch = lambda *_a, **_k: fake  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.retrieval.search", search_module)
+    monkeypatch.delitem(sys.modules, "bot.console.asking", raising=False)
+    import bot.console.asking
+    from bot.cli import app
+
+    monkeypatch.setattr(bot.console.asking, "redact_text", lambda text: text)
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
+    question = "-" if stdin else "what is a driver diagram?"
+    result = CliRunner().invoke(app, ["ask", "--json", question], input=stdin)
+    assert result.exit_code == 0, result.output
+    assert '"answer"' in result.output
+    assert fake.kept == 1
