@@ -13,6 +13,7 @@ import pytest
 
 from bot.retrieval.answering import (
     NO_ANSWER,
+    NO_CONTEXT,
     AnswerContext,
     answer,
     answer_sentences,
@@ -407,3 +408,58 @@ def test_coach_ask_keeps_the_vectors_it_learnt_once_after_answering(monkeypatch,
     assert result.exit_code == 0, result.output
     assert '"answer"' in result.output
     assert fake.kept == 1
+
+
+def test_a_labelled_item_shortened_out_of_its_list_still_answers_what_it_defines():
+    text = "The Code makes each arrangement checkable in three ways:\n\n" + "\n".join(
+        f"- **{label}:** " + f"{body} " + "Further detail follows in more words here. " * 6
+        for label, body in (
+            ("Certification", "Senior signatories check the paperwork before it starts."),
+            ("Public summaries", "Partners publish a short account of the project first."),
+            ("Disclosure UK", "An industry-run public database lists transfers of value."),
+        )
+    )
+    kept = answer_sentences(text)
+    assert kept[0] == (
+        "The Code makes each arrangement checkable in three ways: certification; public "
+        "summaries; Disclosure UK."
+    )
+    assert "Disclosure UK: An industry-run public database lists transfers of value." in kept
+    found = compose_answer("what is Disclosure UK?", [passage("guides/code.md", text)])
+    assert found.sentences[0].text.startswith("Disclosure UK: An industry-run public database")
+
+
+def test_a_continuation_of_the_lead_displaces_a_weaker_sentence_when_the_answer_is_full():
+    idea = passage(
+        "frameworks/shared-value.md",
+        "Shared value is an idea two economists set out in a business journal in 2011. They "
+        "argued that companies can grow the total pool of value by meeting social needs. "
+        + " ".join(
+            f"Shared value in a partnership also touches point number {n} of the plan."
+            for n in range(1, 6)
+        ),
+    )
+    found = compose_answer("what is shared value?", [idea])
+    texts = [s.text for s in found.sentences]
+    assert texts[0].startswith("Shared value is an idea")
+    assert texts[1].startswith("They argued"), texts
+    assert len(texts) <= 5
+
+
+def test_the_documents_sections_answer_only_a_question_about_the_whole_document():
+    guide = passage(
+        "guides/information-governance.md",
+        "The Caldicott principles are the NHS rules for confidential information: justify the "
+        "purpose; use the minimum needed; give access on a need-to-know basis.",
+    )
+    sections = {guide.path: ["Lawful basis", "Controller or processor", "Caldicott", "DSPT"]}
+    found = compose_answer(
+        "caldicott principles in a nutshell?", [guide], outline=lambda p: sections.get(p, [])
+    )
+    assert found.sentences[0].text.startswith("The Caldicott principles are")
+    assert not any("Controller or processor" in s.text for s in found.sentences)
+
+
+def test_collaborative_working_is_not_read_as_asking_whether_it_worked():
+    assert "measure" not in NO_CONTEXT.query("What is collaborative working under the Code?")
+    assert "measure" in NO_CONTEXT.query("how will we know it worked?")

@@ -50,6 +50,7 @@ MAX_WORDS_IN_SENTENCE = 60
 DUPLICATE_COSINE = 0.88
 DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
+CONTINUATION_SHARE = 0.9  # a continuation displaces a chosen sentence scoring up to 1/0.9 of it
 REDUNDANCY = 0.15  # how much likeness to a chosen sentence costs the next one
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
@@ -86,10 +87,12 @@ _CAN = re.compile(
     r"will\s+(?:they|we|the\s+\w+)|are\s+(?:we|they)|is\s+(?:this|that|it))\b"
 )
 _WHO = re.compile(r"^(?:who|whom|whose|which\s+(?:organisation|body|bodies|person|team))\b")
+_LIST_NOUNS = (
+    r"criteria|stages|steps|boxes|barriers|principles|questions|parts|elements|kinds|types|"
+    r"sections|items|bits|standards|areas|phases|preconditions|components|rules|themes|tests"
+)
 _LIST = re.compile(
-    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:criteria|stages|steps|"
-    r"boxes|barriers|principles|questions|parts|elements|kinds|types|sections|items|bits|"
-    r"standards|areas|phases|preconditions|components|rules|themes|tests)\b"
+    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:" + _LIST_NOUNS + r")\b"
     r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
     r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
 )
@@ -182,7 +185,10 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:pay|paying|money|cost|costs|fund|funds)\b", "funding"),
         (r"\b(?:sign|signed|paperwork|contract)\b", "written agreement"),
         (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
-        (r"\b(?:worked|working|success|succeed|did\s+it\s+work)\b", "measure"),
+        (
+            r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
+            "measure",
+        ),
     )
 )
 
@@ -352,7 +358,12 @@ class _Candidate:
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-MAX_WORDS_IN_LIST = 75
+MAX_WORDS_IN_LIST = 75  # a list joined to its introduction
+# A sentence that itself lists things ("the principles are: justify…, use…, …") may run longer:
+# cut, it would lose the very items asked for.
+MAX_WORDS_IN_LISTING_SENTENCE = 85
+LONG_SENTENCE = 40  # words; past this each word costs a little (LENGTH_COST), see compose_answer
+LENGTH_COST = 0.002
 
 
 def answer_sentences(text: str) -> list[str]:
@@ -371,11 +382,13 @@ def answer_sentences(text: str) -> list[str]:
         if items and heading:
             parts.append(heading + ":")  # a list straight under its heading ("Results")
         if items and parts and parts[-1].endswith(":"):
-            joined = _joined_list(parts[-1], items)
+            joined, shortened = _joined_list(parts[-1], items)
             if joined:
                 parts[-1] = joined
-            else:
-                parts += sentences(plain_text("\n".join(items)))
+            if not joined or shortened:
+                # the labels alone name the items; what each item says is kept too, so "what
+                # is Disclosure UK?" finds "Disclosure UK: an ABPI-run, searchable database…"
+                parts += [s for item in items for s in sentences(plain_text(item))]
         elif items:
             parts += sentences(plain_text("\n".join(items)))
         units += [s for s in parts if _readable(s)]
@@ -401,8 +414,9 @@ def _segments(markdown: str) -> list[tuple[str, list[str]]]:
     return segments
 
 
-def _joined_list(intro: str, items: list[str]) -> str:
-    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone).
+def _joined_list(intro: str, items: list[str]) -> tuple[str, bool]:
+    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone),
+    and whether the items were shortened to their labels to fit.
 
     Items that open with a bold label ("**What are we trying to accomplish?** The answer…")
     are shortened to their labels when the whole items would be too long.
@@ -414,8 +428,8 @@ def _joined_list(intro: str, items: list[str]) -> str:
         joined = f"{intro} {'; '.join(cleaned)}"
         joined += "" if joined.endswith(("?", "!")) else "."
         if len(joined.split()) <= MAX_WORDS_IN_LIST:
-            return joined
-    return ""
+            return joined, shorten
+    return "", False
 
 
 def _in_list(item: str) -> str:
@@ -461,7 +475,9 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
 
 def _readable(sentence: str) -> bool:
     words = sentence.split()
-    if not MIN_WORDS_IN_SENTENCE <= len(words) <= MAX_WORDS_IN_LIST:
+    listing = sentence.count(",") >= 5 or sentence.count(";") >= 2
+    longest = MAX_WORDS_IN_LISTING_SENTENCE if listing else MAX_WORDS_IN_LIST
+    if not MIN_WORDS_IN_SENTENCE <= len(words) <= longest:
         return False
     opening = sentence.lstrip("\"'“‘(")[:1]
     if not (opening.isupper() or opening.isdigit() or opening == "£"):
@@ -499,6 +515,7 @@ _QUANTITY = re.compile(
     r"numbers?|savings?|saved|reduc\w+|increase\w*|improv\w+|what\s+happened|worked)\b"
 )
 _FIGURE = re.compile(r"\d|£|\bper\s?cent\b|\b(?:half|third|quarter|doubled?)\b")
+_LABEL_OPENING = re.compile(r"^([^:;,.]{2,60}):\s")
 _NAMES = re.compile(r"(?<!^)(?<![.:;]\s)\b[A-Z][A-Za-z&-]+(?:\s+[A-Z][A-Za-z&-]+)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
 
@@ -524,6 +541,9 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
     if kind == "definition":
         opening = set(search_terms(" ".join(text.split()[:6])))
         defines = bool(_DEFINES.search(" ".join(text.split()[:12])))
+        label = _LABEL_OPENING.match(text)  # "Disclosure UK: an ABPI-run database that…"
+        if label and set(search_terms(label[1])) & subject:
+            return 0.25
         return 0.25 if defines and (opening & subject or candidate.position == 0) else 0.0
     if kind == "can":
         modal = _PERMITS.search(text) or _FORBIDS.search(text) or _CONDITION.search(text)
@@ -601,13 +621,15 @@ def compose_answer(
             score -= 0.05
         if _META.match(candidate.text):
             score -= 0.15  # a sentence about the guide, not about the question
+        # a long sentence spends the answer's words that two shorter points could use
+        score -= LENGTH_COST * max(0, len(candidate.text.split()) - LONG_SENTENCE)
         if (_LABELLED.match(candidate.text) or "“" in candidate.text or '"' in candidate.text) and (
             not wants_cases
         ):
             score -= 0.06  # a quoted example illustrates rather than answers
         candidate.score = score
 
-    if kind == "list" and outline is not None:
+    if kind == "list" and outline is not None and not _lists_itself(question, candidates):
         sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
         candidates += [sections] if sections else []
     chosen = _with_continuations(_choose(candidates, passages), candidates)
@@ -625,15 +647,31 @@ def compose_answer(
     return Answer(question, kind, lead, tuple(said), tuple(citations.values()), passages)
 
 
+_LIST_NOUN = re.compile(r"\b(?:" + _LIST_NOUNS + r")\b", re.IGNORECASE)
+
+
+def _lists_itself(question: str, candidates: list[_Candidate]) -> bool:
+    """Whether a sentence already lists what was asked for ("The canvas has six boxes: who;
+    what; …"): better than a list of the document's sections."""
+    nouns = set(search_terms(" ".join(_LIST_NOUN.findall(question))))
+    return bool(nouns) and any(c.text.count(";") >= 2 and nouns & set(c.words) for c in candidates)
+
+
 def _sections(
     question: str, passages: Sequence[Passage], outline: Outline, *, top: float
 ) -> _Candidate | None:
     """For "what are the stages of…": the document's own section headings, as one sentence led
     by its title ("Hard and soft barriers: capacity…; poorly aligned incentives; …"), from the
-    best passage whose document is named by the question's words. Only the document's words."""
-    wanted = set(search_terms(question))
+    best passage whose document is named by the question's words. Only the document's words.
+
+    The sections answer only a question about the whole document: most of what the question
+    names (beyond "stages", "boxes" and the like) must be in the title. "Caldicott principles in
+    a nutshell" shares one word with a guide that covers far more than Caldicott, and its
+    section list would answer a different question."""
+    wanted = set(search_terms(question)) - set(search_terms(" ".join(_LIST_NOUN.findall(question))))
     for index, passage in enumerate(passages):
-        if not wanted & set(search_terms(f"{passage.title} {passage.heading}")):
+        titled = set(search_terms(passage.title))
+        if not wanted or len(wanted & titled) * 3 < len(wanted) * 2:
             continue
         headings = [plain_text(h).rstrip(" .:") for h in outline(passage.path)]
         headings = [_in_list(h) for h in headings if h]
@@ -685,20 +723,35 @@ _CONTINUES = re.compile(
 
 def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
     """A chosen sentence's next sentence when that one only continues it ("This means…",
-    "For example…"), while the answer has room: the point and its example read together."""
+    "They argued that…"): the point and what it goes on to say read together.
+
+    The best two sentences' continuations come first, even at the cost of the weakest chosen
+    sentence: "They argued that companies can grow the total pool of value" is the second half
+    of the definition that leads, and scores low on its own only because it says "they"."""
     following = {(c.passage, c.position): c for c in candidates}
-    total = sum(len(c.text.split()) for c in chosen)
     result = list(chosen)
-    for candidate in chosen:
+    for rank, candidate in enumerate(chosen):
         after = following.get((candidate.passage, candidate.position + 1))
         if after is None or after in result or not _CONTINUES.match(after.text):
             continue
-        length = len(after.text.split())
-        if len(result) >= MAX_SENTENCES or total + length > MAX_WORDS:
-            break
-        result.append(after)
-        total += length
+        protected = {id(c) for c in chosen[: rank + 1]} | {id(after)}
+        trial = [*result, after]
+        while rank < 2 and not _fits(trial):
+            weakest = [c for c in trial if id(c) not in protected]
+            if not weakest or len(trial) <= MIN_SENTENCES:
+                break
+            dropped = min(weakest, key=lambda c: c.score)
+            if after.score < CONTINUATION_SHARE * dropped.score:
+                break  # it continues the point but says less about the question
+            trial.remove(dropped)
+        if _fits(trial):
+            result = trial
     return result
+
+
+def _fits(chosen: list[_Candidate]) -> bool:
+    words = sum(len(c.text.split()) for c in chosen)
+    return len(chosen) <= MAX_SENTENCES and words <= MAX_WORDS
 
 
 def _caps(passages: Sequence[Passage]) -> dict[str, int]:
