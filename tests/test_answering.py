@@ -463,3 +463,22 @@ def test_the_documents_sections_answer_only_a_question_about_the_whole_document(
 def test_collaborative_working_is_not_read_as_asking_whether_it_worked():
     assert "measure" not in NO_CONTEXT.query("What is collaborative working under the Code?")
     assert "measure" in NO_CONTEXT.query("how will we know it worked?")
+
+
+def test_what_is_an_acronym_says_what_it_stands_for_in_its_documents_words():
+    from dataclasses import replace
+
+    guide = replace(
+        passage(
+            "guides/digital.md",
+            "The DTAC is the national baseline that digital products must meet before NHS "
+            "organisations adopt them. It covers clinical safety and data protection.",
+        ),
+        heading="Digital partners: the Digital Technology Assessment Criteria (DTAC)",
+    )
+    found = compose_answer("What is the DTAC?", [guide])
+    assert found.sentences[0].text.startswith(
+        "The DTAC (Digital Technology Assessment Criteria) is the national baseline"
+    )
+    alone = passage("guides/other.md", "The DTAC is the baseline that digital products meet.")
+    assert "(" not in compose_answer("What is the DTAC?", [alone]).text, "nothing invented"

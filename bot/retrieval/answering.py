@@ -634,6 +634,8 @@ def compose_answer(
         candidates += [sections] if sections else []
     chosen = _with_continuations(_choose(candidates, passages), candidates)
     chosen = _ordered(chosen, kind)
+    if kind == "definition":
+        chosen = _spelt_out(question, chosen, passages)
     citations: dict[str, AnswerCitation] = {}
     said: list[AnswerSentence] = []
     for candidate in chosen:
@@ -655,6 +657,49 @@ def _lists_itself(question: str, candidates: list[_Candidate]) -> bool:
     what; …"): better than a list of the document's sections."""
     nouns = set(search_terms(" ".join(_LIST_NOUN.findall(question))))
     return bool(nouns) and any(c.text.count(";") >= 2 and nouns & set(c.words) for c in candidates)
+
+
+_CONNECTORS = frozenset({"and", "of", "for", "the", "in", "on", "to"})
+
+
+def _spelt_out(
+    question: str, chosen: list[_Candidate], passages: Sequence[Passage]
+) -> list[_Candidate]:
+    """ "What is the DTAC?" answered with what DTAC stands for: when no chosen sentence spells
+    the short name out, its first use is followed by the long form its own passage gives
+    (in its text, heading or title), so the words added come from the document cited."""
+    result = list(chosen)
+    for acronym in set(_ACRONYM.findall(question)):
+        if any(f"({acronym})" in c.text for c in result):
+            continue
+        for i, candidate in enumerate(result):
+            used = re.search(rf"\b{re.escape(acronym)}\b", candidate.text)
+            passage = passages[candidate.passage]
+            where = f"{passage.title}\n{passage.heading}\n{plain_text(passage.text)}"
+            long_form = _long_form(acronym, where) if used else ""
+            if used and long_form and long_form.lower() not in candidate.text.lower():
+                at = used.end()
+                text = f"{candidate.text[:at]} ({long_form}){candidate.text[at:]}"
+                result[i] = replace(candidate, text=text)
+                break
+    return result
+
+
+def _long_form(acronym: str, text: str) -> str:
+    """The words before "(ACRONYM)" whose initials spell it ("Digital Technology Assessment
+    Criteria (DTAC)"), joining words such as "and" or "of" allowed between them; else ""."""
+    letters = acronym.lower()
+    for match in re.finditer(rf"\(\s*{re.escape(acronym)}s?\s*\)", text):
+        words = text[: match.start()].split()[-2 * len(letters) - 4 :]
+        taken: list[str] = []
+        for word in reversed(words):
+            taken.insert(0, word)
+            initials = "".join(w[0].lower() for w in taken if w.lower() not in _CONNECTORS)
+            if initials == letters:
+                return " ".join(taken).strip(" ,:;")
+            if not letters.endswith(initials):
+                break
+    return ""
 
 
 def _sections(
