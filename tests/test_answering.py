@@ -482,3 +482,16 @@ def test_what_is_an_acronym_says_what_it_stands_for_in_its_documents_words():
     )
     alone = passage("guides/other.md", "The DTAC is the baseline that digital products meet.")
     assert "(" not in compose_answer("What is the DTAC?", [alone]).text, "nothing invented"
+
+
+def test_a_sentence_pointing_back_comes_after_the_sentence_it_means():
+    guide = passage(
+        "guides/digital.md",
+        "Digital partners meet several national checks before adoption. The assessment "
+        "criteria are the national baseline for digital products. It brings law and good "
+        "practice on clinical safety and data protection into one question set.",
+    )
+    found = compose_answer("which checks cover clinical safety and data protection?", [guide])
+    texts = [s.text for s in found.sentences]
+    pointing = next(i for i, t in enumerate(texts) if t.startswith("It brings"))
+    assert pointing > 0 and texts[pointing - 1].startswith("The assessment criteria are")

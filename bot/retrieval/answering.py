@@ -185,6 +185,8 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:pay|paying|money|cost|costs|fund|funds)\b", "funding"),
         (r"\b(?:sign|signed|paperwork|contract)\b", "written agreement"),
         (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
+        # a case's figures sit under its "Results" heading, whose word the question rarely uses
+        (r"\b(?:achiev\w*|accomplish\w*|impact|outcomes?)\b|\bwhat\s+happened\b", "results"),
         (
             r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
             "measure",
@@ -791,6 +793,35 @@ def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) 
             trial.remove(dropped)
         if _fits(trial):
             result = trial
+    return _without_dangling(result, candidates)
+
+
+_POINTS_BACK = re.compile(r"^(?:it|they|this|these|that|those|such)\b", re.IGNORECASE)
+
+
+def _without_dangling(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """A sentence that opens "It…" or "They…" means the sentence before it: quoted without
+    that one ("It brings existing law together…") it reads as being about whatever precedes
+    it in the answer. So its sentence before comes too, in place of the weakest other, or the
+    pointing sentence goes."""
+    previous = {(c.passage, c.position): c for c in candidates}
+    result = list(chosen)
+    for candidate in chosen:
+        if candidate not in result or not _POINTS_BACK.match(candidate.text):
+            continue
+        before = previous.get((candidate.passage, candidate.position - 1))
+        if before is not None and before in result:
+            continue
+        trial = [*result, before] if before is not None else list(result)
+        while before is not None and not _fits(trial):
+            others = [c for c in trial if c is not candidate and c is not before]
+            if len(trial) <= MIN_SENTENCES or not others:
+                break
+            trial.remove(min(others, key=lambda c: c.score))
+        if before is not None and _fits(trial) and len(trial) >= MIN_SENTENCES:
+            result = trial
+        elif len(result) > MIN_SENTENCES:
+            result.remove(candidate)
     return result
 
 
@@ -843,8 +874,15 @@ def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
     fits = {"when": lambda c: bool(_DATE.search(c.text)), "definition": _defines}.get(kind)
     if fits is not None:
         lead = next((c for c in chosen if fits(c)), lead)
+    if _POINTS_BACK.match(lead.text):  # "It…" follows the sentence it points back to
+        at = {(c.passage, c.position): c for c in chosen}
+        while _POINTS_BACK.match(lead.text) and (lead.passage, lead.position - 1) in at:
+            lead = at[(lead.passage, lead.position - 1)]
     rest = [c for c in chosen if c is not lead]
-    rest.sort(key=lambda c: (c.passage != lead.passage, c.passage, c.position))
+    # after the lead, its own passage reads on from it (a following "It…" stays next to it)
+    rest.sort(
+        key=lambda c: (c.passage != lead.passage, c.passage, c.position < lead.position, c.position)
+    )
     return [lead, *rest]
 
 
