@@ -495,3 +495,9 @@ def test_a_sentence_pointing_back_comes_after_the_sentence_it_means():
     texts = [s.text for s in found.sentences]
     pointing = next(i for i, t in enumerate(texts) if t.startswith("It brings"))
     assert pointing > 0 and texts[pointing - 1].startswith("The assessment criteria are")
+
+
+def test_signed_up_to_a_code_is_membership_not_a_contract():
+    asked = NO_CONTEXT.query("which code are they signed up to")
+    assert "members" in asked and "written agreement" not in asked
+    assert "written agreement" in NO_CONTEXT.query("who has to sign it?")

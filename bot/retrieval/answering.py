@@ -183,7 +183,8 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "access share patient data",
         ),
         (r"\b(?:pay|paying|money|cost|costs|fund|funds)\b", "funding"),
-        (r"\b(?:sign|signed|paperwork|contract)\b", "written agreement"),
+        (r"\b(?:sign|signed)\b(?!\s+up)|\b(?:paperwork|contract)\b", "written agreement"),
+        (r"\bsigned\s+up\b|\bsign\s+up\b", "members"),  # to a code or a body, not a contract
         (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
         # a case's figures sit under its "Results" heading, whose word the question rarely uses
         (r"\b(?:achiev\w*|accomplish\w*|impact|outcomes?)\b|\bwhat\s+happened\b", "results"),
