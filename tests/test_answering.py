@@ -501,3 +501,13 @@ def test_signed_up_to_a_code_is_membership_not_a_contract():
     asked = NO_CONTEXT.query("which code are they signed up to")
     assert "members" in asked and "written agreement" not in asked
     assert "written agreement" in NO_CONTEXT.query("who has to sign it?")
+
+
+def test_a_quoted_example_in_the_question_weighs_less_than_what_is_asked():
+    from collections import Counter
+
+    from bot.retrieval.answering import _weighted_terms
+
+    counts = Counter(_weighted_terms("'we need more nurses' - is that a cause or a symptom?"))
+    assert counts["symptom"] == 2 and counts["caus"] == 2 and counts["nurs"] == 1
+    assert _weighted_terms("what's in it for them?") == [], "an apostrophe is not a quote"

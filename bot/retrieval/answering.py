@@ -590,7 +590,7 @@ def compose_answer(
     candidates = _candidates(passages)
     if not candidates:
         return Answer(question, kind, "", (), (), passages)
-    terms = search_terms(asked) or search_terms(question)
+    terms = _weighted_terms(asked) or search_terms(question)
     subject = set(search_terms(_DEFINITION.sub("", question.lower())))
 
     words = np.zeros(len(candidates))
@@ -601,7 +601,9 @@ def compose_answer(
         words = _scale(np.asarray(bm25.get_scores(terms), dtype=np.float64))
     dense = np.zeros(len(candidates))
     if embeddings is not None:
-        rows = _unit(embeddings.embed_documents([asked, *(c.text for c in candidates)]))
+        # by meaning, the question without the example it quotes (see _weighted_terms)
+        meaning = " ".join(_QUOTED.sub(" ", asked).split()) if _QUOTED.search(asked) else asked
+        rows = _unit(embeddings.embed_documents([meaning or asked, *(c.text for c in candidates)]))
         if rows is not None:
             dense = _scale(rows[1:] @ rows[0])
             for candidate, row in zip(candidates, rows[1:], strict=True):
@@ -703,6 +705,23 @@ def _long_form(acronym: str, text: str) -> str:
             if not letters.endswith(initials):
                 break
     return ""
+
+
+_QUOTED = re.compile(r"""(?:^|(?<=\s))['‘"“]([^'’"”]{3,80})['’"”](?=[\s,.?!;:-]|$)""")
+
+
+def _weighted_terms(question: str) -> list[str]:
+    """The question's words for BM25, the words it quotes counting half as much as its own.
+
+    A quoted phrase is usually the user's example ("how do I turn 'improve diabetes care' into
+    a proper aim"): matched as strongly as the question, it finds the knowledge base's own
+    quoted examples that share its words, not the advice asked for. BM25 adds a score per
+    term, so the question's own words are simply given twice."""
+    quoted = " ".join(_QUOTED.findall(question))
+    own = search_terms(_QUOTED.sub(" ", question))
+    if not quoted or not own:
+        return search_terms(question)
+    return own + own + search_terms(quoted)
 
 
 def _sections(
