@@ -511,3 +511,16 @@ def test_a_quoted_example_in_the_question_weighs_less_than_what_is_asked():
     counts = Counter(_weighted_terms("'we need more nurses' - is that a cause or a symptom?"))
     assert counts["symptom"] == 2 and counts["caus"] == 2 and counts["nurs"] == 1
     assert _weighted_terms("what's in it for them?") == [], "an apostrophe is not a quote"
+
+
+def test_its_opening_a_sentence_points_back_too():
+    guide = passage(
+        "cases/clinic.md",
+        "Leeds set up a pharmacist-led clinic after heart attacks for people with diabetes. "
+        "Its published aims were to reduce cardiovascular risk and improve diabetes control. "
+        "Meetings were held monthly in the cardiology department with minutes taken.",
+    )
+    found = compose_answer("what were the published aims for diabetes control?", [guide])
+    texts = [s.text for s in found.sentences]
+    pointing = texts.index(next(t for t in texts if t.startswith("Its published aims")))
+    assert pointing > 0 and texts[pointing - 1].startswith("Leeds set up")

@@ -816,7 +816,7 @@ def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) 
     return _without_dangling(result, candidates)
 
 
-_POINTS_BACK = re.compile(r"^(?:it|they|this|these|that|those|such)\b", re.IGNORECASE)
+_POINTS_BACK = re.compile(r"^(?:it|its|they|their|this|these|that|those|such)\b", re.IGNORECASE)
 
 
 def _without_dangling(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
