@@ -524,3 +524,8 @@ def test_its_opening_a_sentence_points_back_too():
     texts = [s.text for s in found.sentences]
     pointing = texts.index(next(t for t in texts if t.startswith("Its published aims")))
     assert pointing > 0 and texts[pointing - 1].startswith("Leeds set up")
+
+
+def test_being_taken_to_a_conference_is_asked_as_hospitality():
+    asked = NO_CONTEXT.query("the rep wants to take our lead pharmacist to a conference, ok?")
+    assert "hospitality" in asked and "declare" in asked

@@ -186,6 +186,11 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:sign|signed)\b(?!\s+up)|\b(?:paperwork|contract)\b", "written agreement"),
         (r"\bsigned\s+up\b|\bsign\s+up\b", "members"),  # to a code or a body, not a contract
         (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
+        # being taken somewhere or given something by a company's representative
+        (
+            r"\b(?:conferences?|dinners?|lunch(?:es)?|trips?|tickets?|freebies?|gifts?)\b",
+            "gifts hospitality declare interests",
+        ),
         # a case's figures sit under its "Results" heading, whose word the question rarely uses
         (r"\b(?:achiev\w*|accomplish\w*|impact|outcomes?)\b|\bwhat\s+happened\b", "results"),
         (
