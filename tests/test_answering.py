@@ -529,3 +529,25 @@ def test_its_opening_a_sentence_points_back_too():
 def test_being_taken_to_a_conference_is_asked_as_hospitality():
     asked = NO_CONTEXT.query("the rep wants to take our lead pharmacist to a conference, ok?")
     assert "hospitality" in asked and "declare" in asked
+
+
+def test_what_a_case_achieved_is_answered_from_its_results_section():
+    from dataclasses import replace
+
+    story = "cases/clinic.md"
+    opening = replace(
+        passage(story, "The council and a supplier made care technology part of social care."),
+        heading="",
+        kind="case",
+    )
+    results = replace(
+        passage(story, "Many more people were referred into the service each week."),
+        heading="Reported > Results",
+        kind="case",
+    )
+    found = compose_answer("What did the council's partnership achieve?", [opening, results])
+    assert found.sentences[0].text.startswith("Many more people were referred")
+    asked_of_another = compose_answer(
+        "what did the regulator make the council do?", [opening, results]
+    )
+    assert asked_of_another.sentences[0].text.startswith("The council and a supplier")

@@ -351,6 +351,22 @@ _META = re.compile(
     re.IGNORECASE,
 )
 _LABELLED = re.compile(r"^(?:before|after|example|test|for\s+example|weak|strong|better)\s*:", re.I)
+# Questions a case story's own sections answer: its sections are named alike in every case
+# ("What they did", "Results", "Lessons for your partnership").
+_SECTION_CUES = tuple(
+    (re.compile(asks, re.IGNORECASE), heading)
+    for asks, heading in (
+        # "what did the clinic do", not "what did the ICO make the trust do"
+        (
+            r"\bwhat\s+did\b(?!.*\b(?:make|made|ask|tell|force|require|order)\b)"
+            r".*\b(?:do|set\s+up|build|run)\b",
+            "what they did",
+        ),
+        (r"\b(?:achiev\w*|results?|outcomes?|impact)\b", "results"),
+        (r"\b(?:lessons?|learn\w*|takeaways?)\b", "lessons"),
+    )
+)
+SECTION_ASKED = 0.15
 _CASE_ASIDE = re.compile(r"^(?:in|at)\s+the\s+\w+(?:\s+\w+){0,4}\s+case\b", re.IGNORECASE)
 
 
@@ -613,6 +629,7 @@ def compose_answer(
             dense = _scale(rows[1:] @ rows[0])
             for candidate, row in zip(candidates, rows[1:], strict=True):
                 candidate.vector = row
+    sections_asked = [heading for asks, heading in _SECTION_CUES if asks.search(question)]
     ranked = [p.score for p in passages]
     top = max(ranked) or 1.0
     wants_cases = kind == "example"
@@ -622,6 +639,8 @@ def compose_answer(
         weight_words = W_WORDS if dense.any() else W_WORDS + W_DENSE
         score = W_DENSE * dense[i] + weight_words * words[i] + W_PASSAGE * prior
         score += _cue(kind, candidate, subject, question)
+        if any(words in passage.heading.lower() for words in sections_asked):
+            score += SECTION_ASKED  # "what did they achieve" is answered under "Results"
         score += context.fit(candidate.text, question)
         if not passage.url:
             score -= 0.1  # a sentence a reader cannot check at its source is quoted last
