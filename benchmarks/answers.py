@@ -109,8 +109,18 @@ def grade(q: Question, found: Answer) -> dict:
         "short": found.words <= WORD_LIMIT,
         "markdown": bool(_MARKDOWN.search(text)),
         "source_cited": bool({c.path for c in found.citations} & set(q.sources)),
+        # documents the answer cites that have no public URL in their front matter yet
+        "unsourced": sorted(c.path for c in found.citations if not c.source_url.startswith("http")),
     }
     row["passed"] = row["facts"] and row["cited"] and row["short"] and not row["markdown"]
+    # would pass but for citing a document that lacks a URL: a knowledge fix, not the composer
+    row["only_unsourced"] = (
+        not row["passed"]
+        and row["facts"]
+        and row["short"]
+        and not row["markdown"]
+        and bool(row["unsourced"])
+    )
     return row
 
 
@@ -193,8 +203,11 @@ def run() -> dict:
         "warm_goal_met": warm["p50_ms"] < WARM_GOAL_MS,
         "cold": cold,
         "sentence_vectors_s": round(prepare_s, 1),
+        "failing_only_for_unsourced_documents": sum(r["only_unsourced"] for r in settled),
         "failing": [
-            {k: r[k] for k in ("id", "missing", "cited", "words")} for r in rows if not r["passed"]
+            {k: r[k] for k in ("id", "missing", "cited", "words", "unsourced")}
+            for r in rows
+            if not r["passed"]
         ],
     }
 

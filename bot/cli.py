@@ -158,7 +158,7 @@ def ask_command(
         search = KnowledgeSearch(config)
         if question == "-":
             answer_lines(search, sys.stdin, k=k, kind=kind, as_json=as_json, console=out)
-            search.sentence_vectors.save()
+            search.keep_what_was_learnt()
             return
         if not question.strip():
             fail("The question is empty.", code=2)
@@ -168,7 +168,7 @@ def ask_command(
             print(json.dumps(found.as_json(), ensure_ascii=False))
         else:
             print_answer(out, found)
-        search.sentence_vectors.save()  # sentences met for the first time, kept for next time
+        search.keep_what_was_learnt()  # sentences met for the first time, kept for next time
 
 
 # -- health -----------------------------------------------------------------------------------

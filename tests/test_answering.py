@@ -13,6 +13,7 @@ import pytest
 
 from bot.retrieval.answering import (
     NO_ANSWER,
+    NO_CONTEXT,
     AnswerContext,
     answer,
     answer_sentences,
@@ -380,3 +381,173 @@ def test_a_what_are_the_stages_question_gets_the_documents_own_sections():
         "Collaboration cycle: connecting; contracting; collaborating; closing."
     )
     assert found.sentences[0].n == 1 and found.citations[0].path == cycle.path
+
+
+@pytest.mark.parametrize("stdin", [None, "what is a driver diagram?\nwho signs?\n"])
+def test_coach_ask_keeps_the_vectors_it_learnt_once_after_answering(monkeypatch, tmp_path, stdin):
+    """Both `coach ask` paths (one question, or one a line from stdin) ask the search to keep
+    what it embedded, once, after the answers are printed."""
+    import sys
+    import types
+
+    from typer.testing import CliRunner
+
+    fake = FakeSearch([DRIVER, DATA])
+    # the real module would load Chroma; the command imports its search class from it
+    search_module = types.ModuleType("bot.retrieval.search")
+    search_module.KnowledgeSearch = lambda *_a, **_k: fake  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.retrieval.search", search_module)
+    monkeypatch.delitem(sys.modules, "bot.console.asking", raising=False)
+    import bot.console.asking
+    from bot.cli import app
+
+    monkeypatch.setattr(bot.console.asking, "redact_text", lambda text: text)
+    monkeypatch.setenv("COACH_DATA_DIR", str(tmp_path))
+    question = "-" if stdin else "what is a driver diagram?"
+    result = CliRunner().invoke(app, ["ask", "--json", question], input=stdin)
+    assert result.exit_code == 0, result.output
+    assert '"answer"' in result.output
+    assert fake.kept == 1
+
+
+def test_a_labelled_item_shortened_out_of_its_list_still_answers_what_it_defines():
+    text = "The Code makes each arrangement checkable in three ways:\n\n" + "\n".join(
+        f"- **{label}:** " + f"{body} " + "Further detail follows in more words here. " * 6
+        for label, body in (
+            ("Certification", "Senior signatories check the paperwork before it starts."),
+            ("Public summaries", "Partners publish a short account of the project first."),
+            ("Disclosure UK", "An industry-run public database lists transfers of value."),
+        )
+    )
+    kept = answer_sentences(text)
+    assert kept[0] == (
+        "The Code makes each arrangement checkable in three ways: certification; public "
+        "summaries; Disclosure UK."
+    )
+    assert "Disclosure UK: An industry-run public database lists transfers of value." in kept
+    found = compose_answer("what is Disclosure UK?", [passage("guides/code.md", text)])
+    assert found.sentences[0].text.startswith("Disclosure UK: An industry-run public database")
+
+
+def test_a_continuation_of_the_lead_displaces_a_weaker_sentence_when_the_answer_is_full():
+    idea = passage(
+        "frameworks/shared-value.md",
+        "Shared value is an idea two economists set out in a business journal in 2011. They "
+        "argued that companies can grow the total pool of value by meeting social needs. "
+        + " ".join(
+            f"Shared value in a partnership also touches point number {n} of the plan."
+            for n in range(1, 6)
+        ),
+    )
+    found = compose_answer("what is shared value?", [idea])
+    texts = [s.text for s in found.sentences]
+    assert texts[0].startswith("Shared value is an idea")
+    assert texts[1].startswith("They argued"), texts
+    assert len(texts) <= 5
+
+
+def test_the_documents_sections_answer_only_a_question_about_the_whole_document():
+    guide = passage(
+        "guides/information-governance.md",
+        "The Caldicott principles are the NHS rules for confidential information: justify the "
+        "purpose; use the minimum needed; give access on a need-to-know basis.",
+    )
+    sections = {guide.path: ["Lawful basis", "Controller or processor", "Caldicott", "DSPT"]}
+    found = compose_answer(
+        "caldicott principles in a nutshell?", [guide], outline=lambda p: sections.get(p, [])
+    )
+    assert found.sentences[0].text.startswith("The Caldicott principles are")
+    assert not any("Controller or processor" in s.text for s in found.sentences)
+
+
+def test_collaborative_working_is_not_read_as_asking_whether_it_worked():
+    assert "measure" not in NO_CONTEXT.query("What is collaborative working under the Code?")
+    assert "measure" in NO_CONTEXT.query("how will we know it worked?")
+
+
+def test_what_is_an_acronym_says_what_it_stands_for_in_its_documents_words():
+    from dataclasses import replace
+
+    guide = replace(
+        passage(
+            "guides/digital.md",
+            "The DTAC is the national baseline that digital products must meet before NHS "
+            "organisations adopt them. It covers clinical safety and data protection.",
+        ),
+        heading="Digital partners: the Digital Technology Assessment Criteria (DTAC)",
+    )
+    found = compose_answer("What is the DTAC?", [guide])
+    assert found.sentences[0].text.startswith(
+        "The DTAC (Digital Technology Assessment Criteria) is the national baseline"
+    )
+    alone = passage("guides/other.md", "The DTAC is the baseline that digital products meet.")
+    assert "(" not in compose_answer("What is the DTAC?", [alone]).text, "nothing invented"
+
+
+def test_a_sentence_pointing_back_comes_after_the_sentence_it_means():
+    guide = passage(
+        "guides/digital.md",
+        "Digital partners meet several national checks before adoption. The assessment "
+        "criteria are the national baseline for digital products. It brings law and good "
+        "practice on clinical safety and data protection into one question set.",
+    )
+    found = compose_answer("which checks cover clinical safety and data protection?", [guide])
+    texts = [s.text for s in found.sentences]
+    pointing = next(i for i, t in enumerate(texts) if t.startswith("It brings"))
+    assert pointing > 0 and texts[pointing - 1].startswith("The assessment criteria are")
+
+
+def test_signed_up_to_a_code_is_membership_not_a_contract():
+    asked = NO_CONTEXT.query("which code are they signed up to")
+    assert "members" in asked and "written agreement" not in asked
+    assert "written agreement" in NO_CONTEXT.query("who has to sign it?")
+
+
+def test_a_quoted_example_in_the_question_weighs_less_than_what_is_asked():
+    from collections import Counter
+
+    from bot.retrieval.answering import _weighted_terms
+
+    counts = Counter(_weighted_terms("'we need more nurses' - is that a cause or a symptom?"))
+    assert counts["symptom"] == 2 and counts["caus"] == 2 and counts["nurs"] == 1
+    assert _weighted_terms("what's in it for them?") == [], "an apostrophe is not a quote"
+
+
+def test_its_opening_a_sentence_points_back_too():
+    guide = passage(
+        "cases/clinic.md",
+        "Leeds set up a pharmacist-led clinic after heart attacks for people with diabetes. "
+        "Its published aims were to reduce cardiovascular risk and improve diabetes control. "
+        "Meetings were held monthly in the cardiology department with minutes taken.",
+    )
+    found = compose_answer("what were the published aims for diabetes control?", [guide])
+    texts = [s.text for s in found.sentences]
+    pointing = texts.index(next(t for t in texts if t.startswith("Its published aims")))
+    assert pointing > 0 and texts[pointing - 1].startswith("Leeds set up")
+
+
+def test_being_taken_to_a_conference_is_asked_as_hospitality():
+    asked = NO_CONTEXT.query("the rep wants to take our lead pharmacist to a conference, ok?")
+    assert "hospitality" in asked and "declare" in asked
+
+
+def test_what_a_case_achieved_is_answered_from_its_results_section():
+    from dataclasses import replace
+
+    story = "cases/clinic.md"
+    opening = replace(
+        passage(story, "The council and a supplier made care technology part of social care."),
+        heading="",
+        kind="case",
+    )
+    results = replace(
+        passage(story, "Many more people were referred into the service each week."),
+        heading="Reported > Results",
+        kind="case",
+    )
+    found = compose_answer("What did the council's partnership achieve?", [opening, results])
+    assert found.sentences[0].text.startswith("Many more people were referred")
+    asked_of_another = compose_answer(
+        "what did the regulator make the council do?", [opening, results]
+    )
+    assert asked_of_another.sentences[0].text.startswith("The council and a supplier")

@@ -224,6 +224,39 @@ def test_a_prompt_that_drops_citations_cannot_make_side_answers_uncited(
     assert_offline_html(render_compare_html(cmp))
 
 
+def test_a_case_that_stops_passing_shows_as_a_regression(
+    knowledge_settings, knowledge_search, two_cases, tmp_path
+):
+    """The comparison report's reason to exist: a case that passed in run A and fails in run B
+    is listed first as a regression, in red, naming the checks it lost. Here B's judge scores
+    every judged expectation 1 of 5 (as it would a prompt that got worse), so the same case
+    really fails in B rather than being edited into failing."""
+    runs = []
+    for scores in ([4], [1]):
+        with FakeOpenAI(model="fake-coach") as server:
+            server.set_default(EvalModel(judge_scores=scores))
+            settings = llm_settings(knowledge_settings, server)
+            # uncached: the same requests would otherwise get A's verdicts back from the cache
+            options = {"cases": "pharma-af-strong", "no_cache": True}
+            runs.append(run_llm(settings, knowledge_search, two_cases, tmp_path, **options))
+    baseline, candidate = runs
+    assert baseline.cases[0].status == "passed", [
+        (c.name, c.reason) for c in baseline.cases[0].checks if c.status != "passed"
+    ]
+    assert candidate.cases[0].status == "failed"
+    judged = {c.name for c in candidate.cases[0].checks if c.kind == "judged"}
+
+    cmp = compare_runs(baseline, candidate)
+    assert [d.id for d in cmp.regressions] == ["pharma-af-strong"]
+    assert judged and judged <= set(cmp.regressions[0].checks_lost)
+    html = render_compare_html(cmp)
+    assert_offline_html(html)
+    assert '<td class="failed"><b>regression</b>' in html and html.count("<svg") >= 2
+    assert "1 regressions" in html and "lost: " in html
+    for name in judged:
+        assert name in html
+
+
 def test_dry_run_and_max_cost_spend_nothing_beyond_the_limit(
     knowledge_settings, knowledge_search, fake_model, two_cases, tmp_path
 ):

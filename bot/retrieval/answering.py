@@ -50,6 +50,7 @@ MAX_WORDS_IN_SENTENCE = 60
 DUPLICATE_COSINE = 0.88
 DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
+CONTINUATION_SHARE = 0.9  # a continuation displaces a chosen sentence scoring up to 1/0.9 of it
 REDUNDANCY = 0.15  # how much likeness to a chosen sentence costs the next one
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
@@ -86,10 +87,12 @@ _CAN = re.compile(
     r"will\s+(?:they|we|the\s+\w+)|are\s+(?:we|they)|is\s+(?:this|that|it))\b"
 )
 _WHO = re.compile(r"^(?:who|whom|whose|which\s+(?:organisation|body|bodies|person|team))\b")
+_LIST_NOUNS = (
+    r"criteria|stages|steps|boxes|barriers|principles|questions|parts|elements|kinds|types|"
+    r"sections|items|bits|standards|areas|phases|preconditions|components|rules|themes|tests"
+)
 _LIST = re.compile(
-    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:criteria|stages|steps|"
-    r"boxes|barriers|principles|questions|parts|elements|kinds|types|sections|items|bits|"
-    r"standards|areas|phases|preconditions|components|rules|themes|tests)\b"
+    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:" + _LIST_NOUNS + r")\b"
     r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
     r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
 )
@@ -180,9 +183,20 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             "access share patient data",
         ),
         (r"\b(?:pay|paying|money|cost|costs|fund|funds)\b", "funding"),
-        (r"\b(?:sign|signed|paperwork|contract)\b", "written agreement"),
+        (r"\b(?:sign|signed)\b(?!\s+up)|\b(?:paperwork|contract)\b", "written agreement"),
+        (r"\bsigned\s+up\b|\bsign\s+up\b", "members"),  # to a code or a body, not a contract
         (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
-        (r"\b(?:worked|working|success|succeed|did\s+it\s+work)\b", "measure"),
+        # being taken somewhere or given something by a company's representative
+        (
+            r"\b(?:conferences?|dinners?|lunch(?:es)?|trips?|tickets?|freebies?|gifts?)\b",
+            "gifts hospitality declare interests",
+        ),
+        # a case's figures sit under its "Results" heading, whose word the question rarely uses
+        (r"\b(?:achiev\w*|accomplish\w*|impact|outcomes?)\b|\bwhat\s+happened\b", "results"),
+        (
+            r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
+            "measure",
+        ),
     )
 )
 
@@ -337,6 +351,22 @@ _META = re.compile(
     re.IGNORECASE,
 )
 _LABELLED = re.compile(r"^(?:before|after|example|test|for\s+example|weak|strong|better)\s*:", re.I)
+# Questions a case story's own sections answer: its sections are named alike in every case
+# ("What they did", "Results", "Lessons for your partnership").
+_SECTION_CUES = tuple(
+    (re.compile(asks, re.IGNORECASE), heading)
+    for asks, heading in (
+        # "what did the clinic do", not "what did the ICO make the trust do"
+        (
+            r"\bwhat\s+did\b(?!.*\b(?:make|made|ask|tell|force|require|order)\b)"
+            r".*\b(?:do|set\s+up|build|run)\b",
+            "what they did",
+        ),
+        (r"\b(?:achiev\w*|results?|outcomes?|impact)\b", "results"),
+        (r"\b(?:lessons?|learn\w*|takeaways?)\b", "lessons"),
+    )
+)
+SECTION_ASKED = 0.15
 _CASE_ASIDE = re.compile(r"^(?:in|at)\s+the\s+\w+(?:\s+\w+){0,4}\s+case\b", re.IGNORECASE)
 
 
@@ -352,7 +382,12 @@ class _Candidate:
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-MAX_WORDS_IN_LIST = 75
+MAX_WORDS_IN_LIST = 75  # a list joined to its introduction
+# A sentence that itself lists things ("the principles are: justify…, use…, …") may run longer:
+# cut, it would lose the very items asked for.
+MAX_WORDS_IN_LISTING_SENTENCE = 85
+LONG_SENTENCE = 40  # words; past this each word costs a little (LENGTH_COST), see compose_answer
+LENGTH_COST = 0.002
 
 
 def answer_sentences(text: str) -> list[str]:
@@ -371,11 +406,13 @@ def answer_sentences(text: str) -> list[str]:
         if items and heading:
             parts.append(heading + ":")  # a list straight under its heading ("Results")
         if items and parts and parts[-1].endswith(":"):
-            joined = _joined_list(parts[-1], items)
+            joined, shortened = _joined_list(parts[-1], items)
             if joined:
                 parts[-1] = joined
-            else:
-                parts += sentences(plain_text("\n".join(items)))
+            if not joined or shortened:
+                # the labels alone name the items; what each item says is kept too, so "what
+                # is Disclosure UK?" finds "Disclosure UK: an ABPI-run, searchable database…"
+                parts += [s for item in items for s in sentences(plain_text(item))]
         elif items:
             parts += sentences(plain_text("\n".join(items)))
         units += [s for s in parts if _readable(s)]
@@ -401,8 +438,9 @@ def _segments(markdown: str) -> list[tuple[str, list[str]]]:
     return segments
 
 
-def _joined_list(intro: str, items: list[str]) -> str:
-    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone).
+def _joined_list(intro: str, items: list[str]) -> tuple[str, bool]:
+    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone),
+    and whether the items were shortened to their labels to fit.
 
     Items that open with a bold label ("**What are we trying to accomplish?** The answer…")
     are shortened to their labels when the whole items would be too long.
@@ -414,8 +452,8 @@ def _joined_list(intro: str, items: list[str]) -> str:
         joined = f"{intro} {'; '.join(cleaned)}"
         joined += "" if joined.endswith(("?", "!")) else "."
         if len(joined.split()) <= MAX_WORDS_IN_LIST:
-            return joined
-    return ""
+            return joined, shorten
+    return "", False
 
 
 def _in_list(item: str) -> str:
@@ -461,7 +499,9 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
 
 def _readable(sentence: str) -> bool:
     words = sentence.split()
-    if not MIN_WORDS_IN_SENTENCE <= len(words) <= MAX_WORDS_IN_LIST:
+    listing = sentence.count(",") >= 5 or sentence.count(";") >= 2
+    longest = MAX_WORDS_IN_LISTING_SENTENCE if listing else MAX_WORDS_IN_LIST
+    if not MIN_WORDS_IN_SENTENCE <= len(words) <= longest:
         return False
     opening = sentence.lstrip("\"'“‘(")[:1]
     if not (opening.isupper() or opening.isdigit() or opening == "£"):
@@ -499,6 +539,7 @@ _QUANTITY = re.compile(
     r"numbers?|savings?|saved|reduc\w+|increase\w*|improv\w+|what\s+happened|worked)\b"
 )
 _FIGURE = re.compile(r"\d|£|\bper\s?cent\b|\b(?:half|third|quarter|doubled?)\b")
+_LABEL_OPENING = re.compile(r"^([^:;,.]{2,60}):\s")
 _NAMES = re.compile(r"(?<!^)(?<![.:;]\s)\b[A-Z][A-Za-z&-]+(?:\s+[A-Z][A-Za-z&-]+)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
 
@@ -524,6 +565,9 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
     if kind == "definition":
         opening = set(search_terms(" ".join(text.split()[:6])))
         defines = bool(_DEFINES.search(" ".join(text.split()[:12])))
+        label = _LABEL_OPENING.match(text)  # "Disclosure UK: an ABPI-run database that…"
+        if label and set(search_terms(label[1])) & subject:
+            return 0.25
         return 0.25 if defines and (opening & subject or candidate.position == 0) else 0.0
     if kind == "can":
         modal = _PERMITS.search(text) or _FORBIDS.search(text) or _CONDITION.search(text)
@@ -567,7 +611,7 @@ def compose_answer(
     candidates = _candidates(passages)
     if not candidates:
         return Answer(question, kind, "", (), (), passages)
-    terms = search_terms(asked) or search_terms(question)
+    terms = _weighted_terms(asked) or search_terms(question)
     subject = set(search_terms(_DEFINITION.sub("", question.lower())))
 
     words = np.zeros(len(candidates))
@@ -578,11 +622,14 @@ def compose_answer(
         words = _scale(np.asarray(bm25.get_scores(terms), dtype=np.float64))
     dense = np.zeros(len(candidates))
     if embeddings is not None:
-        rows = _unit(embeddings.embed_documents([asked, *(c.text for c in candidates)]))
+        # by meaning, the question without the example it quotes (see _weighted_terms)
+        meaning = " ".join(_QUOTED.sub(" ", asked).split()) if _QUOTED.search(asked) else asked
+        rows = _unit(embeddings.embed_documents([meaning or asked, *(c.text for c in candidates)]))
         if rows is not None:
             dense = _scale(rows[1:] @ rows[0])
             for candidate, row in zip(candidates, rows[1:], strict=True):
                 candidate.vector = row
+    sections_asked = [heading for asks, heading in _SECTION_CUES if asks.search(question)]
     ranked = [p.score for p in passages]
     top = max(ranked) or 1.0
     wants_cases = kind == "example"
@@ -592,6 +639,8 @@ def compose_answer(
         weight_words = W_WORDS if dense.any() else W_WORDS + W_DENSE
         score = W_DENSE * dense[i] + weight_words * words[i] + W_PASSAGE * prior
         score += _cue(kind, candidate, subject, question)
+        if any(words in passage.heading.lower() for words in sections_asked):
+            score += SECTION_ASKED  # "what did they achieve" is answered under "Results"
         score += context.fit(candidate.text, question)
         if not passage.url:
             score -= 0.1  # a sentence a reader cannot check at its source is quoted last
@@ -601,17 +650,21 @@ def compose_answer(
             score -= 0.05
         if _META.match(candidate.text):
             score -= 0.15  # a sentence about the guide, not about the question
+        # a long sentence spends the answer's words that two shorter points could use
+        score -= LENGTH_COST * max(0, len(candidate.text.split()) - LONG_SENTENCE)
         if (_LABELLED.match(candidate.text) or "“" in candidate.text or '"' in candidate.text) and (
             not wants_cases
         ):
             score -= 0.06  # a quoted example illustrates rather than answers
         candidate.score = score
 
-    if kind == "list" and outline is not None:
+    if kind == "list" and outline is not None and not _lists_itself(question, candidates):
         sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
         candidates += [sections] if sections else []
     chosen = _with_continuations(_choose(candidates, passages), candidates)
     chosen = _ordered(chosen, kind)
+    if kind == "definition":
+        chosen = _spelt_out(question, chosen, passages)
     citations: dict[str, AnswerCitation] = {}
     said: list[AnswerSentence] = []
     for candidate in chosen:
@@ -625,15 +678,91 @@ def compose_answer(
     return Answer(question, kind, lead, tuple(said), tuple(citations.values()), passages)
 
 
+_LIST_NOUN = re.compile(r"\b(?:" + _LIST_NOUNS + r")\b", re.IGNORECASE)
+
+
+def _lists_itself(question: str, candidates: list[_Candidate]) -> bool:
+    """Whether a sentence already lists what was asked for ("The canvas has six boxes: who;
+    what; …"): better than a list of the document's sections."""
+    nouns = set(search_terms(" ".join(_LIST_NOUN.findall(question))))
+    return bool(nouns) and any(c.text.count(";") >= 2 and nouns & set(c.words) for c in candidates)
+
+
+_CONNECTORS = frozenset({"and", "of", "for", "the", "in", "on", "to"})
+
+
+def _spelt_out(
+    question: str, chosen: list[_Candidate], passages: Sequence[Passage]
+) -> list[_Candidate]:
+    """ "What is the DTAC?" answered with what DTAC stands for: when no chosen sentence spells
+    the short name out, its first use is followed by the long form its own passage gives
+    (in its text, heading or title), so the words added come from the document cited."""
+    result = list(chosen)
+    for acronym in set(_ACRONYM.findall(question)):
+        if any(f"({acronym})" in c.text for c in result):
+            continue
+        for i, candidate in enumerate(result):
+            used = re.search(rf"\b{re.escape(acronym)}\b", candidate.text)
+            passage = passages[candidate.passage]
+            where = f"{passage.title}\n{passage.heading}\n{plain_text(passage.text)}"
+            long_form = _long_form(acronym, where) if used else ""
+            if used and long_form and long_form.lower() not in candidate.text.lower():
+                at = used.end()
+                text = f"{candidate.text[:at]} ({long_form}){candidate.text[at:]}"
+                result[i] = replace(candidate, text=text)
+                break
+    return result
+
+
+def _long_form(acronym: str, text: str) -> str:
+    """The words before "(ACRONYM)" whose initials spell it ("Digital Technology Assessment
+    Criteria (DTAC)"), joining words such as "and" or "of" allowed between them; else ""."""
+    letters = acronym.lower()
+    for match in re.finditer(rf"\(\s*{re.escape(acronym)}s?\s*\)", text):
+        words = text[: match.start()].split()[-2 * len(letters) - 4 :]
+        taken: list[str] = []
+        for word in reversed(words):
+            taken.insert(0, word)
+            initials = "".join(w[0].lower() for w in taken if w.lower() not in _CONNECTORS)
+            if initials == letters:
+                return " ".join(taken).strip(" ,:;")
+            if not letters.endswith(initials):
+                break
+    return ""
+
+
+_QUOTED = re.compile(r"""(?:^|(?<=\s))['‘"“]([^'’"”]{3,80})['’"”](?=[\s,.?!;:-]|$)""")
+
+
+def _weighted_terms(question: str) -> list[str]:
+    """The question's words for BM25, the words it quotes counting half as much as its own.
+
+    A quoted phrase is usually the user's example ("how do I turn 'improve diabetes care' into
+    a proper aim"): matched as strongly as the question, it finds the knowledge base's own
+    quoted examples that share its words, not the advice asked for. BM25 adds a score per
+    term, so the question's own words are simply given twice."""
+    quoted = " ".join(_QUOTED.findall(question))
+    own = search_terms(_QUOTED.sub(" ", question))
+    if not quoted or not own:
+        return search_terms(question)
+    return own + own + search_terms(quoted)
+
+
 def _sections(
     question: str, passages: Sequence[Passage], outline: Outline, *, top: float
 ) -> _Candidate | None:
     """For "what are the stages of…": the document's own section headings, as one sentence led
     by its title ("Hard and soft barriers: capacity…; poorly aligned incentives; …"), from the
-    best passage whose document is named by the question's words. Only the document's words."""
-    wanted = set(search_terms(question))
+    best passage whose document is named by the question's words. Only the document's words.
+
+    The sections answer only a question about the whole document: most of what the question
+    names (beyond "stages", "boxes" and the like) must be in the title. "Caldicott principles in
+    a nutshell" shares one word with a guide that covers far more than Caldicott, and its
+    section list would answer a different question."""
+    wanted = set(search_terms(question)) - set(search_terms(" ".join(_LIST_NOUN.findall(question))))
     for index, passage in enumerate(passages):
-        if not wanted & set(search_terms(f"{passage.title} {passage.heading}")):
+        titled = set(search_terms(passage.title))
+        if not wanted or len(wanted & titled) * 3 < len(wanted) * 2:
             continue
         headings = [plain_text(h).rstrip(" .:") for h in outline(passage.path)]
         headings = [_in_list(h) for h in headings if h]
@@ -685,20 +814,64 @@ _CONTINUES = re.compile(
 
 def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
     """A chosen sentence's next sentence when that one only continues it ("This means…",
-    "For example…"), while the answer has room: the point and its example read together."""
+    "They argued that…"): the point and what it goes on to say read together.
+
+    The best two sentences' continuations come first, even at the cost of the weakest chosen
+    sentence: "They argued that companies can grow the total pool of value" is the second half
+    of the definition that leads, and scores low on its own only because it says "they"."""
     following = {(c.passage, c.position): c for c in candidates}
-    total = sum(len(c.text.split()) for c in chosen)
     result = list(chosen)
-    for candidate in chosen:
+    for rank, candidate in enumerate(chosen):
         after = following.get((candidate.passage, candidate.position + 1))
         if after is None or after in result or not _CONTINUES.match(after.text):
             continue
-        length = len(after.text.split())
-        if len(result) >= MAX_SENTENCES or total + length > MAX_WORDS:
-            break
-        result.append(after)
-        total += length
+        protected = {id(c) for c in chosen[: rank + 1]} | {id(after)}
+        trial = [*result, after]
+        while rank < 2 and not _fits(trial):
+            weakest = [c for c in trial if id(c) not in protected]
+            if not weakest or len(trial) <= MIN_SENTENCES:
+                break
+            dropped = min(weakest, key=lambda c: c.score)
+            if after.score < CONTINUATION_SHARE * dropped.score:
+                break  # it continues the point but says less about the question
+            trial.remove(dropped)
+        if _fits(trial):
+            result = trial
+    return _without_dangling(result, candidates)
+
+
+_POINTS_BACK = re.compile(r"^(?:it|its|they|their|this|these|that|those|such)\b", re.IGNORECASE)
+
+
+def _without_dangling(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+    """A sentence that opens "It…" or "They…" means the sentence before it: quoted without
+    that one ("It brings existing law together…") it reads as being about whatever precedes
+    it in the answer. So its sentence before comes too, in place of the weakest other, or the
+    pointing sentence goes."""
+    previous = {(c.passage, c.position): c for c in candidates}
+    result = list(chosen)
+    for candidate in chosen:
+        if candidate not in result or not _POINTS_BACK.match(candidate.text):
+            continue
+        before = previous.get((candidate.passage, candidate.position - 1))
+        if before is not None and before in result:
+            continue
+        trial = [*result, before] if before is not None else list(result)
+        while before is not None and not _fits(trial):
+            others = [c for c in trial if c is not candidate and c is not before]
+            if len(trial) <= MIN_SENTENCES or not others:
+                break
+            trial.remove(min(others, key=lambda c: c.score))
+        if before is not None and _fits(trial) and len(trial) >= MIN_SENTENCES:
+            result = trial
+        elif len(result) > MIN_SENTENCES:
+            result.remove(candidate)
     return result
+
+
+def _fits(chosen: list[_Candidate]) -> bool:
+    words = sum(len(c.text.split()) for c in chosen)
+    return len(chosen) <= MAX_SENTENCES and words <= MAX_WORDS
 
 
 def _caps(passages: Sequence[Passage]) -> dict[str, int]:
@@ -745,8 +918,15 @@ def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
     fits = {"when": lambda c: bool(_DATE.search(c.text)), "definition": _defines}.get(kind)
     if fits is not None:
         lead = next((c for c in chosen if fits(c)), lead)
+    if _POINTS_BACK.match(lead.text):  # "It…" follows the sentence it points back to
+        at = {(c.passage, c.position): c for c in chosen}
+        while _POINTS_BACK.match(lead.text) and (lead.passage, lead.position - 1) in at:
+            lead = at[(lead.passage, lead.position - 1)]
     rest = [c for c in chosen if c is not lead]
-    rest.sort(key=lambda c: (c.passage != lead.passage, c.passage, c.position))
+    # after the lead, its own passage reads on from it (a following "It…" stays next to it)
+    rest.sort(
+        key=lambda c: (c.passage != lead.passage, c.passage, c.position < lead.position, c.position)
+    )
     return [lead, *rest]
 
 

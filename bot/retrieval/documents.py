@@ -60,9 +60,9 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
+            # where the reader is (just past the alias): peek_event is untyped in PyYAML's stubs
             raise yaml.composer.ComposerError(
-                None, None, "YAML aliases (*name) are not allowed", event.start_mark
+                None, None, "YAML aliases (*name) are not allowed", self.get_mark()
             )
         return super().compose_node(parent, index)
 

@@ -107,7 +107,9 @@ def _fingerprint(knowledge: KnowledgeFile) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def _compare_files(settings: Settings, files: list[KnowledgeFile], report: IndexReport) -> dict:
+def _compare_files(
+    settings: Settings, files: list[KnowledgeFile], report: IndexReport
+) -> dict[str, str]:
     """File-level summary from a manifest of content hashes kept beside the index."""
     previous: dict[str, str] = {}
     if _manifest_file(settings).exists():

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -40,12 +40,33 @@ DOCUMENT_WEIGHT = 0.5  # the whole-document BM25 ranking counts half as much as 
 MMR_LAMBDA = 0.75
 
 
+# A passage's metadata as Chroma returns it. Chroma types the values loosely (scalars, lists,
+# sparse vectors); the indexer writes scalars only, and `_Chunk.text` and `_Chunk.number` are
+# the one place they are read, each giving a plain str or int whatever Chroma hands back.
+Metadata = Mapping[str, object]
+
+
 @dataclass(frozen=True)
 class _Chunk:
     id: str
     content: str
-    metadata: dict
+    metadata: Metadata
     vector: np.ndarray
+
+    def text(self, key: str) -> str:
+        """A metadata value as text ("" when absent): titles, paths, headings, tags."""
+        value = self.metadata.get(key)
+        return "" if value is None else str(value)
+
+    def number(self, key: str) -> int:
+        """A metadata value as a whole number (0 when absent or not a number)."""
+        value = self.metadata.get(key)
+        return int(value) if isinstance(value, int | float) else 0
+
+    @property
+    def body(self) -> str:
+        """The passage without the title and headings the indexer put in front of it."""
+        return self.content[self.number("body_start") :]
 
 
 class KnowledgeSearch:
@@ -92,7 +113,7 @@ class KnowledgeSearch:
                     strict=True,
                 )
             ]
-            chunks.sort(key=lambda c: (c.metadata.get("path", ""), c.metadata.get("chunk", 0)))
+            chunks.sort(key=lambda c: (c.text("path"), c.number("chunk")))
             self._chunks = chunks
             self._bm25 = BM25Okapi([search_terms(_bm25_text(c)) or ["_"] for c in chunks])
             self._documents = _document_index(chunks)
@@ -115,15 +136,24 @@ class KnowledgeSearch:
         self.embeddings.embed_query("warm up")
         self.prepare_answers()
 
+    def keep_what_was_learnt(self) -> None:
+        """Write to disk the sentence vectors embedded since the last save.
+
+        A one-shot `coach ask` embeds the sentences it meets for the first time; keeping them
+        lets the next process skip that work. Callers say when (after answering, not during),
+        because the write is the slow part and must not delay the answer on screen.
+        """
+        self.sentence_vectors.save()
+
     def outline(self, path: str) -> list[str]:
         """A document's section headings in order: what a "what are the stages" question
         is often answered by (bot.retrieval.answering)."""
         self._refresh()
         headings: list[str] = []
         for chunk in self._chunks:
-            if chunk.metadata.get("path") != path:
+            if chunk.text("path") != path:
                 continue
-            top = str(chunk.metadata.get("heading", "")).split(" > ")[0].strip()
+            top = chunk.text("heading").split(" > ")[0].strip()
             if top and top not in headings:
                 headings.append(top)
         return headings
@@ -131,8 +161,7 @@ class KnowledgeSearch:
     def prepare_answers(self) -> int:
         """Embed the sentences answers are made of, once per knowledge base (kept on disk)."""
         self._refresh()
-        start = lambda c: int(c.metadata.get("body_start", 0))  # noqa: E731
-        texts = (s for c in self._chunks for s in answer_sentences(c.content[start(c) :]))
+        texts = (s for c in self._chunks for s in answer_sentences(c.body))
         return self.sentence_vectors.prepare(texts)
 
     # -- ranking ------------------------------------------------------------------------------
@@ -146,7 +175,8 @@ class KnowledgeSearch:
             vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         vector /= np.linalg.norm(vector) or 1.0
         assert self._matrix is not None
-        return self._matrix @ vector
+        scores: np.ndarray = self._matrix @ vector  # numpy types `@` loosely
+        return scores
 
     def _bm25_scores(self, query: str) -> np.ndarray:
         assert self._bm25 is not None
@@ -178,7 +208,7 @@ class KnowledgeSearch:
             return []
         self._refresh()
         allowed = np.array(
-            [kind is None or c.metadata.get("kind") == kind for c in self._chunks], dtype=bool
+            [kind is None or c.text("kind") == kind for c in self._chunks], dtype=bool
         )
         if not allowed.any():
             return []
@@ -236,24 +266,22 @@ class KnowledgeSearch:
 
     def _passage(self, i: int, score: float) -> Passage:
         chunk = self._chunks[i]
-        meta = chunk.metadata
-        start = int(meta.get("body_start", 0))
         return Passage(
-            title=str(meta.get("title", "")),
-            source=str(meta.get("source", "")),
-            path=str(meta.get("path", "")),
-            heading=str(meta.get("heading", "")),
-            kind=str(meta.get("kind", "")),
+            title=chunk.text("title"),
+            source=chunk.text("source"),
+            path=chunk.text("path"),
+            heading=chunk.text("heading"),
+            kind=chunk.text("kind"),
             score=round(score, 4),
-            text=chunk.content[start:],
-            source_urls=tuple(str(meta.get("source_url", "")).split()),
-            tags=tuple(t.strip() for t in str(meta.get("tags", "")).split(",") if t.strip()),
+            text=chunk.body,
+            source_urls=tuple(chunk.text("source_url").split()),
+            tags=tuple(t.strip() for t in chunk.text("tags").split(",") if t.strip()),
         )
 
 
 def _bm25_text(chunk: _Chunk) -> str:
     """What BM25 matches: the passage (with its title and headings) and its document's tags."""
-    return chunk.content + " " + str(chunk.metadata.get("tags", "")).replace("-", " ")
+    return chunk.content + " " + chunk.text("tags").replace("-", " ")
 
 
 def _ranks(scores: np.ndarray) -> np.ndarray:
@@ -271,17 +299,14 @@ def _document_texts(chunks: list[_Chunk]) -> list[str]:
     """
     texts: dict[str, list[str]] = {}
     for chunk in chunks:
-        path = str(chunk.metadata.get("path", ""))
+        path = chunk.text("path")
         if path not in texts:
-            texts[path] = [str(chunk.metadata.get("tags", "")).replace("-", " ")]
-        start = int(chunk.metadata.get("body_start", 0))
-        texts[path].append(chunk.content if len(texts[path]) == 1 else chunk.content[start:])
+            texts[path] = [chunk.text("tags").replace("-", " ")]
+        texts[path].append(chunk.content if len(texts[path]) == 1 else chunk.body)
     return [" ".join(parts) for parts in texts.values()]
 
 
 def _document_index(chunks: list[_Chunk]) -> np.ndarray:
     """A small integer per passage naming its document, for document-level support."""
     ids: dict[str, int] = {}
-    return np.array(
-        [ids.setdefault(str(c.metadata.get("path", "")), len(ids)) for c in chunks], dtype=np.int64
-    )
+    return np.array([ids.setdefault(c.text("path"), len(ids)) for c in chunks], dtype=np.int64)

@@ -7,6 +7,7 @@ the coaching engine imports, stays light.
 from __future__ import annotations
 
 import re
+from typing import cast
 
 import snowballstemmer
 
@@ -26,4 +27,7 @@ _stemmer = snowballstemmer.stemmer("english")
 def search_terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed words: what BM25 matches on."""
     words = [w.replace("’", "'").split("'")[0] for w in _WORD.findall(text.lower())]
-    return _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
+    # snowballstemmer ships no type information; stemWords returns one str per word given
+    return cast(
+        "list[str]", _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
+    )
