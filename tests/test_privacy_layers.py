@@ -215,6 +215,9 @@ def test_names_are_removed_by_policy(text: str, gone: str) -> None:
         "We are working with Healthwatch Leeds on the survey.",
         "The patient was on Apixaban.",
         "Patients on Ramipril and Atorvastatin were reviewed at the practice.",
+        # an age band describes a population: the town before it is no person
+        "Tamford, April 2026 to March 2027, young people aged 16 to 24; excludes people already "
+        "under the clinic's care.",
     ],
 )
 def test_staff_in_role_and_places_are_kept(text: str) -> None:

@@ -149,7 +149,10 @@ _CLINICAL_WORDS_RE = re.compile(
 )
 _STRONG_CUE_RE = re.compile(
     r"(?<![A-Za-z])(?:re-?admitted|admitted|admission|discharged|lives|living|resides|resident of"
-    r"|home address|address|d\.?o\.?b|date of birth|born|aged? [0-9]|[0-9]+[ -]?(?:years?|yrs?)"
+    r"|home address|address|d\.?o\.?b|date of birth|born"
+    # an age, not an age band: "aged 84" is a person, "aged 16 to 24" or "aged 65+" a population
+    r"|aged? [0-9]+(?![0-9])(?! ?(?:to|-|–|\+|and over|or over|plus|and above)(?![A-Za-z]))"
+    r"|[0-9]+[ -]?(?:years?|yrs?)"
     r"[ -]?old|[0-9]+ ?y/?o|nhs (?:no|number)|hospital number|mrn|diagnosed|deceased|died"
     r"|next of kin|bed [0-9]+|bay [0-9]+|surname|forenames?"
     r"|(?:his|her|their) (?:son|daughter|wife|husband|partner|carer|mother"
