@@ -258,6 +258,11 @@ _PERSON_BEFORE_RE = re.compile(
 _AGE_AFTER_RE = re.compile(
     r"^(?:,? ?\(|, ?)(?:aged? )?[0-9]{1,3}(?: ?(?:y/?o|yrs?|years?))?[,)]?(?![0-9/.:%])"
 )
+# A lone word right after one of these is where people are, not who ("young people living in
+# Tamford", "clinics across Wexley"): a town the small model calls a person is kept.
+_AFTER_PLACE_PREPOSITION_RE = re.compile(
+    r"(?<![A-Za-z])(?:in|at|across|around|near|throughout|within) $", re.ASCII | re.IGNORECASE
+)
 _CAPITALISED_RE = re.compile(r"(?<![A-Za-z])[A-Z][a-z][A-Za-z'-]*", re.ASCII)
 # Capitalised words that are not names: sentence openers, calendar words and the vocabulary of
 # NHS planning text. A sentence whose only capitalised words are these (or acronyms) holds no
@@ -564,6 +569,7 @@ def _name_spans(
                     and not _not_a_name(word)
                     and not _is_english(word.lower(), presidio_engine.english_words())
                     and not _PLACE_WORD_RE.match(text[lo + e : hi])
+                    and not _AFTER_PLACE_PREPOSITION_RE.search(text, 0, lo + s)
                 ):
                     spans.append((lo + s, lo + e))
                 continue
@@ -577,7 +583,10 @@ def _name_spans(
                 found = sentence[s - lo : e]
             if s >= lo + e:
                 continue
-            strict = _plausible_person(found) and (" " in found or cued(lo, hi))
+            strict = _plausible_person(found) and (
+                " " in found
+                or (cued(lo, hi) and not _AFTER_PLACE_PREPOSITION_RE.search(text, 0, s))
+            )
             evident = _evidently_a_person(text, s, lo + e) and _plausible_person(found, loose=True)
             if strict or evident:
                 spans.append((s, lo + e))
