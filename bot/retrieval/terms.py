@@ -7,6 +7,7 @@ the coaching engine imports, stays light.
 from __future__ import annotations
 
 import re
+import threading
 from typing import cast
 
 import snowballstemmer
@@ -21,13 +22,22 @@ _STOPWORDS = frozenset(
     under until up very was we were what when where which while who whom why will with would you
     your yours us get got make want wants need needs""".split()
 )
-_stemmer = snowballstemmer.stemmer("english")
+# A Snowball stemmer keeps the word it is working on in the object itself, so two threads
+# sharing one corrupt each other's words ("string index out of range" under the eval runner's
+# concurrent cases and Slack's worker threads): each thread gets its own.
+_local = threading.local()
+
+
+def _stemmer() -> object:
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        stemmer = _local.stemmer = snowballstemmer.stemmer("english")
+    return stemmer
 
 
 def search_terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed words: what BM25 matches on."""
     words = [w.replace("’", "'").split("'")[0] for w in _WORD.findall(text.lower())]
     # snowballstemmer ships no type information; stemWords returns one str per word given
-    return cast(
-        "list[str]", _stemmer.stemWords([w for w in words if w not in _STOPWORDS and len(w) > 1])
-    )
+    kept = [w for w in words if w not in _STOPWORDS and len(w) > 1]
+    return cast("list[str]", _stemmer().stemWords(kept))  # type: ignore[attr-defined]
