@@ -559,6 +559,8 @@ def _name_spans(
         for s, e, label in entities:
             while e > s and (sentence[e - 1].isspace() or sentence[e - 1] in "-,;:"):
                 e -= 1  # an entity can run onto the line break or the dash after it
+            while s < e and not (sentence[s].isalnum() or sentence[s] in "'’"):
+                s += 1  # or start on the symbol before it ("› Results" is one word, not two)
             if label == "PROPN":
                 # a lone proper noun the model named nothing, in a sentence about a patient's
                 # care ("Elsie (the lady in bay 3, ...)"): a forename, unless an English word
