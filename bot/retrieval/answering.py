@@ -94,6 +94,7 @@ _LIST_NOUNS = (
 _LIST = re.compile(
     r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:" + _LIST_NOUNS + r")\b"
     r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
+    r"|^what\s+(?:do|should|must)\s+(?:we|i|you)\s+(?:\w+\s+){0,3}put\s+in(?:to)?\b"
     r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
 )
 _HOW = re.compile(r"^(?:how|what\s+(?:steps|should|do|goes|must))\b")
@@ -574,7 +575,15 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
         return 0.15 if modal or _DUTY.search(text) else 0.0
     if kind == "how":
         return 0.1 if _DUTY.search(text) else 0.0
+    if kind == "list":
+        return LISTING if _LISTING.search(text) else 0.0
     return 0.0
+
+
+# "A summary typically includes: the title; a rationale; …": a sentence that is itself a list,
+# what a "what goes in…" question asks for, rather than one of its items or a remark about it
+_LISTING = re.compile(r":\s[^;]+;[^;]+;")
+LISTING = 0.1
 
 
 def _overlap(a: list[str], b: list[str]) -> bool:
@@ -661,7 +670,9 @@ def compose_answer(
     if kind == "list" and outline is not None and not _lists_itself(question, candidates):
         sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
         candidates += [sections] if sections else []
-    chosen = _with_continuations(_choose(candidates, passages), candidates)
+    chosen = _with_continuations(
+        _choose(candidates, passages), candidates, defining=kind == "definition"
+    )
     chosen = _ordered(chosen, kind)
     if kind == "definition":
         chosen = _spelt_out(question, chosen, passages)
@@ -812,13 +823,19 @@ _CONTINUES = re.compile(
 )
 
 
-def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+def _with_continuations(
+    chosen: list[_Candidate], candidates: list[_Candidate], *, defining: bool = False
+) -> list[_Candidate]:
     """A chosen sentence's next sentence when that one only continues it ("This means…",
     "They argued that…"): the point and what it goes on to say read together.
 
     The best two sentences' continuations come first, even at the cost of the weakest chosen
     sentence: "They argued that companies can grow the total pool of value" is the second half
-    of the definition that leads, and scores low on its own only because it says "they"."""
+    of the definition that leads, and scores low on its own only because it says "they". For
+    a "what is" question the best sentence's continuation comes whatever it scores ("It must
+    either enhance patient care…" is what the leading definition goes on to require); else
+    only when it says about as much as the sentence it displaces (a case's "It was developed
+    by…" must not push out the lesson asked for)."""
     following = {(c.passage, c.position): c for c in candidates}
     result = list(chosen)
     for rank, candidate in enumerate(chosen):
@@ -832,7 +849,7 @@ def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) 
             if not weakest or len(trial) <= MIN_SENTENCES:
                 break
             dropped = min(weakest, key=lambda c: c.score)
-            if after.score < CONTINUATION_SHARE * dropped.score:
+            if not (defining and rank == 0) and after.score < CONTINUATION_SHARE * dropped.score:
                 break  # it continues the point but says less about the question
             trial.remove(dropped)
         if _fits(trial):
