@@ -198,6 +198,8 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
             "measure",
         ),
+        # "what did the regulator make them do": what it required or asked of them
+        (r"\b(?:make|made|force[ds]?)\s+(?:\w+\s+){1,3}do\b", "asked required undertaking"),
     )
 )
 
