@@ -52,6 +52,7 @@ DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
 CONTINUATION_SHARE = 0.9  # a continuation displaces a chosen sentence scoring up to 1/0.9 of it
 REDUNDANCY = 0.15  # how much likeness to a chosen sentence costs the next one
+SAYS_MORE = 2.0  # times the words a fuller sentence has to replace a short one it contains
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
 W_DENSE, W_WORDS, W_PASSAGE = 0.45, 0.35, 0.2
@@ -808,9 +809,16 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
         path = passages[candidate.passage].path
         if per_document.get(path, 0) >= caps[path]:
             continue
-        if any(_same(candidate, other) for other in chosen):
-            continue
         length = len(candidate.text.split())
+        twin = next((other for other in chosen if _same(candidate, other)), None)
+        if twin is not None:
+            grown = total - len(twin.text.split()) + length
+            if _says_more(candidate, twin) and grown <= MAX_WORDS:
+                chosen[chosen.index(twin)] = candidate  # the fuller sentence in its place
+                per_document[passages[twin.passage].path] -= 1
+                per_document[path] = per_document.get(path, 0) + 1
+                total = grown
+            continue
         if chosen and total + length > MAX_WORDS:
             continue
         chosen.append(candidate)
@@ -916,6 +924,17 @@ def _likeness(candidate: _Candidate, chosen: list[_Candidate]) -> float:
     return max(
         (float(candidate.vector @ c.vector) for c in chosen if c.vector is not None), default=0.0
     )
+
+
+def _says_more(longer: _Candidate, shorter: _Candidate) -> bool:
+    """Whether a sentence holds nearly all of a shorter one's words and much besides: "The
+    canvas is a grid of six boxes (who, what, …)" says what "The canvas has six boxes" says,
+    and names them, so it should take the short one's place rather than be dropped as its
+    duplicate."""
+    mine, theirs = set(longer.words), set(shorter.words)
+    if not theirs or len(mine) < SAYS_MORE * len(theirs):
+        return False
+    return len(mine & theirs) / len(theirs) >= 0.85
 
 
 def _same(a: _Candidate, b: _Candidate) -> bool:
