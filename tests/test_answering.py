@@ -587,3 +587,25 @@ def test_a_leading_definition_keeps_what_it_goes_on_to_require():
     found = compose_answer("What is collaborative working under the Code?", [rules, other])
     assert found.sentences[0].text.startswith("Collaborative working is the umbrella term")
     assert "at least maintaining patient care" in found.text
+
+
+def test_a_list_item_too_long_to_join_its_introduction_is_quoted_as_a_sentence():
+    """Items too long to join to "Before accepting a free offer:" stand alone, capitalised and
+    ended with a full stop, so an item that opens in lower case is not taken for a fragment."""
+    text = (
+        "A free offer still needs a decision, because it can create dependency on the supplier. "
+        "Before accepting a free offer:\n\n"
+        "- agree in writing how long it is free, what happens afterwards, who owns the data and "
+        "how it is returned, and how you would switch to another supplier at the end;\n"
+        "- check that accepting it does not unfairly favour one supplier in a later procurement, "
+        "because practices complained they were denied a meaningful choice when free contracts "
+        "were extended without open competition;\n"
+        "- find out what the offer is under the supplier's own rules, which for a pharmaceutical "
+        "company is usually a donation that must not be linked to any medicine it sells;\n"
+    )
+    quoted = answer_sentences(text)
+    assert (
+        "Check that accepting it does not unfairly favour one supplier in a later procurement, "
+        "because practices complained they were denied a meaningful choice when free contracts "
+        "were extended without open competition." in quoted
+    )

@@ -416,11 +416,21 @@ def answer_sentences(text: str) -> list[str]:
             if not joined or shortened:
                 # the labels alone name the items; what each item says is kept too, so "what
                 # is Disclosure UK?" finds "Disclosure UK: an ABPI-run, searchable database…"
-                parts += [s for item in items for s in sentences(plain_text(item))]
+                parts += [_standalone(s) for item in items for s in sentences(plain_text(item))]
         elif items:
-            parts += sentences(plain_text("\n".join(items)))
+            parts += [_standalone(s) for s in sentences(plain_text("\n".join(items)))]
         units += [s for s in parts if _readable(s)]
     return units
+
+
+def _standalone(item: str) -> str:
+    """A list item as a sentence of its own: "check that accepting it does not favour one
+    supplier;" read after its introduction becomes "Check that … supplier." Left lower-case, an
+    item too long to join to its introduction would be taken for a fragment and never quoted."""
+    item = item.rstrip(" ;,")
+    if item[:1].islower():
+        item = item[0].upper() + item[1:]
+    return item if item.endswith((".", "?", "!", ":")) else item + "."
 
 
 def _segments(markdown: str) -> list[tuple[str, list[str]]]:
