@@ -81,6 +81,7 @@ MARKDOWN = passage(
         ("Who should sign the agreement?", "who"),
         ("how do we measure success", "how"),
         ("why does a mismatch matter", "why"),
+        ("what do we actually have to put in the public summary", "list"),
     ],
 )
 def test_the_kind_of_question_is_read_from_its_opening(question, kind):
@@ -551,3 +552,60 @@ def test_what_a_case_achieved_is_answered_from_its_results_section():
         "what did the regulator make the council do?", [opening, results]
     )
     assert asked_of_another.sentences[0].text.startswith("The council and a supplier")
+
+
+def test_a_fuller_sentence_takes_the_place_of_the_short_one_it_contains():
+    """The short sentence scores best on the question's words, but the longer one says the same
+    and names the boxes: dropped as its duplicate, the answer would never say what they are."""
+    canvas = passage(
+        "frameworks/canvas.md",
+        "The problem statement canvas has six boxes. Keep each box on the canvas to a few lines. "
+        "The problem statement canvas is a one-page grid of six boxes (who, what, where and "
+        "when, why it matters, current workaround, and what success looks like).",
+    )
+    found = compose_answer("What are the boxes of the problem statement canvas?", [canvas])
+    assert "current workaround" in found.text
+    assert "The problem statement canvas has six boxes." not in found.text
+
+
+def test_a_leading_definition_keeps_what_it_goes_on_to_require():
+    """ "It must…" continues the definition: it comes with it even when other sentences share
+    more of the question's words."""
+    rules = passage(
+        "guides/rules.md",
+        "Collaborative working is the umbrella term the Code uses for companies working with the "
+        "NHS. It must either enhance patient care or benefit the NHS while at least maintaining "
+        "patient care.",
+    )
+    other = passage(
+        "guides/other.md",
+        "Collaborative working under the Code differs from a grant for one event. Collaborative "
+        "working under the Code needs a written agreement signed by both partners. Under the "
+        "Code, the company certifies collaborative working material before it starts. "
+        "Collaborative working under the Code ends with published outcomes for the public.",
+    )
+    found = compose_answer("What is collaborative working under the Code?", [rules, other])
+    assert found.sentences[0].text.startswith("Collaborative working is the umbrella term")
+    assert "at least maintaining patient care" in found.text
+
+
+def test_a_list_item_too_long_to_join_its_introduction_is_quoted_as_a_sentence():
+    """Items too long to join to "Before accepting a free offer:" stand alone, capitalised and
+    ended with a full stop, so an item that opens in lower case is not taken for a fragment."""
+    text = (
+        "A free offer still needs a decision, because it can create dependency on the supplier. "
+        "Before accepting a free offer:\n\n"
+        "- agree in writing how long it is free, what happens afterwards, who owns the data and "
+        "how it is returned, and how you would switch to another supplier at the end;\n"
+        "- check that accepting it does not unfairly favour one supplier in a later procurement, "
+        "because practices complained they were denied a meaningful choice when free contracts "
+        "were extended without open competition;\n"
+        "- find out what the offer is under the supplier's own rules, which for a pharmaceutical "
+        "company is usually a donation that must not be linked to any medicine it sells;\n"
+    )
+    quoted = answer_sentences(text)
+    assert (
+        "Check that accepting it does not unfairly favour one supplier in a later procurement, "
+        "because practices complained they were denied a meaningful choice when free contracts "
+        "were extended without open competition." in quoted
+    )

@@ -52,6 +52,7 @@ DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
 CONTINUATION_SHARE = 0.9  # a continuation displaces a chosen sentence scoring up to 1/0.9 of it
 REDUNDANCY = 0.15  # how much likeness to a chosen sentence costs the next one
+SAYS_MORE = 2.0  # times the words a fuller sentence has to replace a short one it contains
 KEEP_FRACTION = 0.55  # after the first two, a sentence must score this share of the best
 # How the three signals mix: meaning, words, and the passage the sentence came from.
 W_DENSE, W_WORDS, W_PASSAGE = 0.45, 0.35, 0.2
@@ -94,6 +95,7 @@ _LIST_NOUNS = (
 _LIST = re.compile(
     r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:" + _LIST_NOUNS + r")\b"
     r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
+    r"|^what\s+(?:do|should|must)\s+(?:we|i|you)\s+(?:\w+\s+){0,3}put\s+in(?:to)?\b"
     r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
 )
 _HOW = re.compile(r"^(?:how|what\s+(?:steps|should|do|goes|must))\b")
@@ -197,6 +199,8 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
             "measure",
         ),
+        # "what did the regulator make them do": what it required or asked of them
+        (r"\b(?:make|made|force[ds]?)\s+(?:\w+\s+){1,3}do\b", "asked required undertaking"),
     )
 )
 
@@ -412,11 +416,21 @@ def answer_sentences(text: str) -> list[str]:
             if not joined or shortened:
                 # the labels alone name the items; what each item says is kept too, so "what
                 # is Disclosure UK?" finds "Disclosure UK: an ABPI-run, searchable database…"
-                parts += [s for item in items for s in sentences(plain_text(item))]
+                parts += [_standalone(s) for item in items for s in sentences(plain_text(item))]
         elif items:
-            parts += sentences(plain_text("\n".join(items)))
+            parts += [_standalone(s) for s in sentences(plain_text("\n".join(items)))]
         units += [s for s in parts if _readable(s)]
     return units
+
+
+def _standalone(item: str) -> str:
+    """A list item as a sentence of its own: "check that accepting it does not favour one
+    supplier;" read after its introduction becomes "Check that … supplier." Left lower-case, an
+    item too long to join to its introduction would be taken for a fragment and never quoted."""
+    item = item.rstrip(" ;,")
+    if item[:1].islower():
+        item = item[0].upper() + item[1:]
+    return item if item.endswith((".", "?", "!", ":")) else item + "."
 
 
 def _segments(markdown: str) -> list[tuple[str, list[str]]]:
@@ -574,7 +588,15 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
         return 0.15 if modal or _DUTY.search(text) else 0.0
     if kind == "how":
         return 0.1 if _DUTY.search(text) else 0.0
+    if kind == "list":
+        return LISTING if _LISTING.search(text) else 0.0
     return 0.0
+
+
+# "A summary typically includes: the title; a rationale; …": a sentence that is itself a list,
+# what a "what goes in…" question asks for, rather than one of its items or a remark about it
+_LISTING = re.compile(r":\s[^;]+;[^;]+;")
+LISTING = 0.1
 
 
 def _overlap(a: list[str], b: list[str]) -> bool:
@@ -661,7 +683,9 @@ def compose_answer(
     if kind == "list" and outline is not None and not _lists_itself(question, candidates):
         sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
         candidates += [sections] if sections else []
-    chosen = _with_continuations(_choose(candidates, passages), candidates)
+    chosen = _with_continuations(
+        _choose(candidates, passages), candidates, defining=kind == "definition"
+    )
     chosen = _ordered(chosen, kind)
     if kind == "definition":
         chosen = _spelt_out(question, chosen, passages)
@@ -795,9 +819,16 @@ def _choose(candidates: list[_Candidate], passages: Sequence[Passage]) -> list[_
         path = passages[candidate.passage].path
         if per_document.get(path, 0) >= caps[path]:
             continue
-        if any(_same(candidate, other) for other in chosen):
-            continue
         length = len(candidate.text.split())
+        twin = next((other for other in chosen if _same(candidate, other)), None)
+        if twin is not None:
+            grown = total - len(twin.text.split()) + length
+            if _says_more(candidate, twin) and grown <= MAX_WORDS:
+                chosen[chosen.index(twin)] = candidate  # the fuller sentence in its place
+                per_document[passages[twin.passage].path] -= 1
+                per_document[path] = per_document.get(path, 0) + 1
+                total = grown
+            continue
         if chosen and total + length > MAX_WORDS:
             continue
         chosen.append(candidate)
@@ -812,13 +843,19 @@ _CONTINUES = re.compile(
 )
 
 
-def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
+def _with_continuations(
+    chosen: list[_Candidate], candidates: list[_Candidate], *, defining: bool = False
+) -> list[_Candidate]:
     """A chosen sentence's next sentence when that one only continues it ("This means…",
     "They argued that…"): the point and what it goes on to say read together.
 
     The best two sentences' continuations come first, even at the cost of the weakest chosen
     sentence: "They argued that companies can grow the total pool of value" is the second half
-    of the definition that leads, and scores low on its own only because it says "they"."""
+    of the definition that leads, and scores low on its own only because it says "they". For
+    a "what is" question the best sentence's continuation comes whatever it scores ("It must
+    either enhance patient care…" is what the leading definition goes on to require); else
+    only when it says about as much as the sentence it displaces (a case's "It was developed
+    by…" must not push out the lesson asked for)."""
     following = {(c.passage, c.position): c for c in candidates}
     result = list(chosen)
     for rank, candidate in enumerate(chosen):
@@ -832,7 +869,7 @@ def _with_continuations(chosen: list[_Candidate], candidates: list[_Candidate]) 
             if not weakest or len(trial) <= MIN_SENTENCES:
                 break
             dropped = min(weakest, key=lambda c: c.score)
-            if after.score < CONTINUATION_SHARE * dropped.score:
+            if not (defining and rank == 0) and after.score < CONTINUATION_SHARE * dropped.score:
                 break  # it continues the point but says less about the question
             trial.remove(dropped)
         if _fits(trial):
@@ -897,6 +934,17 @@ def _likeness(candidate: _Candidate, chosen: list[_Candidate]) -> float:
     return max(
         (float(candidate.vector @ c.vector) for c in chosen if c.vector is not None), default=0.0
     )
+
+
+def _says_more(longer: _Candidate, shorter: _Candidate) -> bool:
+    """Whether a sentence holds nearly all of a shorter one's words and much besides: "The
+    canvas is a grid of six boxes (who, what, …)" says what "The canvas has six boxes" says,
+    and names them, so it should take the short one's place rather than be dropped as its
+    duplicate."""
+    mine, theirs = set(longer.words), set(shorter.words)
+    if not theirs or len(mine) < SAYS_MORE * len(theirs):
+        return False
+    return len(mine & theirs) / len(theirs) >= 0.85
 
 
 def _same(a: _Candidate, b: _Candidate) -> bool:
