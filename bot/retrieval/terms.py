@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import cast
+from typing import Protocol, cast
 
 import snowballstemmer
 
@@ -28,16 +28,21 @@ _STOPWORDS = frozenset(
 _local = threading.local()
 
 
-def _stemmer() -> object:
+class _Stemmer(Protocol):
+    """What is used of a Snowball stemmer (the package ships no type information)."""
+
+    def stemWords(self, words: list[str]) -> list[str]: ...  # the package's own name
+
+
+def _stemmer() -> _Stemmer:
     stemmer = getattr(_local, "stemmer", None)
     if stemmer is None:
         stemmer = _local.stemmer = snowballstemmer.stemmer("english")
-    return stemmer
+    return cast("_Stemmer", stemmer)
 
 
 def search_terms(text: str) -> list[str]:
     """Lower-cased, stop-word-free, stemmed words: what BM25 matches on."""
     words = [w.replace("’", "'").split("'")[0] for w in _WORD.findall(text.lower())]
-    # snowballstemmer ships no type information; stemWords returns one str per word given
     kept = [w for w in words if w not in _STOPWORDS and len(w) > 1]
-    return cast("list[str]", _stemmer().stemWords(kept))  # type: ignore[attr-defined]
+    return _stemmer().stemWords(kept)
