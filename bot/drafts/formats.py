@@ -76,8 +76,7 @@ def require_format(word: str) -> ExportFormat:
 
 def format_names(joiner: str = " or ") -> str:
     """The format names for a hint: "md or docx"."""
-    names = [f.name for f in EXPORT_FORMATS]
-    return ", ".join(names[:-1]) + joiner + names[-1] if len(names) > 1 else names[0]
+    return _listed([f.name for f in EXPORT_FORMATS], joiner)
 
 
 def format_menu(default: str) -> str:
@@ -90,9 +89,14 @@ def format_menu(default: str) -> str:
     parts = [
         f"`{f.name}` ({f.described}{', the default' if f.name == default else ''})" for f in ordered
     ]
-    return ", ".join(parts[:-1]) + " or " + parts[-1] if len(parts) > 1 else parts[0]
+    return _listed(parts, " or ")
 
 
 def format_choices(default: str) -> str:
     """The format names for a usage line, the default first: "docx|md"."""
     return "|".join(sorted((f.name for f in EXPORT_FORMATS), key=lambda name: name != default))
+
+
+def _listed(parts: list[str], joiner: str) -> str:
+    """Parts as a sentence lists them: "a, b or c"."""
+    return ", ".join(parts[:-1]) + joiner + parts[-1] if len(parts) > 1 else parts[0]
