@@ -609,3 +609,39 @@ def test_a_list_item_too_long_to_join_its_introduction_is_quoted_as_a_sentence()
         "because practices complained they were denied a meaningful choice when free contracts "
         "were extended without open competition." in quoted
     )
+
+
+def test_what_a_twin_goes_on_to_say_follows_the_sentence_chosen_in_its_place():
+    """Two guides give the same advice in other words; the one not chosen goes on "Then list
+    three different fixes…", which reads on from the chosen sentence and comes straight after
+    it, even when a weaker sentence has to make room."""
+    first = passage(
+        "guides/root-cause.md",
+        "The fix is to ask what the proposed app would achieve for patients and write that down "
+        "instead. Solution-first drafts name a product inside the problem statement itself. "
+        + " ".join(f"Drafts name products for reason number {n} in this guide." for n in range(4)),
+        score=1.0,
+    )
+    second = passage(
+        "frameworks/rubric.md",
+        "How to fix a weak one: ask what the app would achieve and write that down. Then list "
+        "three quite different fixes and check the statement still fits every one of them.",
+        score=0.6,
+    )
+    found = compose_answer("our draft says we need an app, how do we fix it", [first, second])
+    texts = [s.text for s in found.sentences]
+    assert texts[0].startswith("The fix is to ask"), texts
+    assert texts[1].startswith("Then list three quite different fixes"), texts
+    assert not any(t.startswith("How to fix a weak one") for t in texts)  # said once
+    assert len(texts) <= 5
+
+
+def test_a_how_question_favours_the_sentence_that_sets_out_the_steps():
+    guide = passage(
+        "frameworks/aims.md",
+        "Most first drafts of an aim for a partnership are vague and hard to measure. "
+        "The pattern for each aim: name the group, choose one number, state the baseline, set "
+        "the target and date. Aims in partnership papers are written by many different people.",
+    )
+    found = compose_answer("how do I turn a vague aim into a proper aim", [guide])
+    assert any(s.text.startswith("The pattern for each aim") for s in found.sentences), found.text

@@ -197,7 +197,7 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(?:achiev\w*|accomplish\w*|impact|outcomes?)\b|\bwhat\s+happened\b", "results"),
         (
             r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
-            "measure",
+            "measure evaluation",
         ),
         # "what did the regulator make them do": what it required or asked of them
         (r"\b(?:make|made|force[ds]?)\s+(?:\w+\s+){1,3}do\b", "asked required undertaking"),
@@ -383,6 +383,8 @@ class _Candidate:
     matched: list[str]  # what BM25 reads: the words and its section's heading
     score: float = 0.0
     vector: np.ndarray | None = None
+    # the chosen sentence this one goes on from, when that is a twin of its own sentence before
+    follows: _Candidate | None = field(default=None, compare=False, repr=False)
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -587,7 +589,7 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
         modal = _PERMITS.search(text) or _FORBIDS.search(text) or _CONDITION.search(text)
         return 0.15 if modal or _DUTY.search(text) else 0.0
     if kind == "how":
-        return 0.1 if _DUTY.search(text) else 0.0
+        return 0.1 if _DUTY.search(text) or _STEPS.search(text) else 0.0
     if kind == "list":
         return LISTING if _LISTING.search(text) else 0.0
     return 0.0
@@ -596,6 +598,9 @@ def _kind_cue(kind: QuestionType, candidate: _Candidate, subject: set[str]) -> f
 # "A summary typically includes: the title; a rationale; …": a sentence that is itself a list,
 # what a "what goes in…" question asks for, rather than one of its items or a remark about it
 _LISTING = re.compile(r":\s[^;]+;[^;]+;")
+# "The pattern each time: name the group, choose one number, state the baseline…": steps set
+# out after a colon, what a "how do I" question asks for
+_STEPS = re.compile(r":\s+[a-z][^,;:]+[,;]\s+[a-z][^,;:]+[,;]\s+[a-z]")
 LISTING = 0.1
 
 
@@ -858,23 +863,76 @@ def _with_continuations(
     by…" must not push out the lesson asked for)."""
     following = {(c.passage, c.position): c for c in candidates}
     result = list(chosen)
+    added: list[_Candidate] = []  # continuations taken, which a later one may not displace
     for rank, candidate in enumerate(chosen):
-        after = following.get((candidate.passage, candidate.position + 1))
-        if after is None or after in result or not _CONTINUES.match(after.text):
-            continue
-        protected = {id(c) for c in chosen[: rank + 1]} | {id(after)}
-        trial = [*result, after]
-        while rank < 2 and not _fits(trial):
-            weakest = [c for c in trial if id(c) not in protected]
-            if not weakest or len(trial) <= MIN_SENTENCES:
-                break
-            dropped = min(weakest, key=lambda c: c.score)
-            if not (defining and rank == 0) and after.score < CONTINUATION_SHARE * dropped.score:
-                break  # it continues the point but says less about the question
-            trial.remove(dropped)
-        if _fits(trial):
-            result = trial
+        for after in _continuations(candidate, candidates, following, result):
+            if candidate in result:
+                result = _add_continuation(result, chosen, rank, after, added, defining=defining)
     return _without_dangling(result, candidates)
+
+
+def _continuations(
+    candidate: _Candidate,
+    candidates: list[_Candidate],
+    following: dict[tuple[int, int], _Candidate],
+    taken: list[_Candidate],
+) -> list[_Candidate]:
+    """The sentences that go on from `candidate` ("Then list three different fixes…"): its own
+    next sentence, and the next sentence of a twin dropped as its duplicate. Two guides that
+    give the same advice in other words differ in what they say next, and the twin's next
+    sentence reads on from the chosen one as well as from its own."""
+    found = []
+    own = following.get((candidate.passage, candidate.position + 1))
+    if own is not None and _goes_on(own, taken):
+        found.append(own)
+    for twin in candidates:
+        if twin is candidate or twin in taken or not _same(twin, candidate):
+            continue
+        after = following.get((twin.passage, twin.position + 1))
+        if after is not None and after not in found and _goes_on(after, taken):
+            after.follows = candidate
+            found.append(after)
+    return found
+
+
+def _goes_on(sentence: _Candidate, taken: list[_Candidate]) -> bool:
+    """Whether a sentence only continues the one before it (and is not about the guide)."""
+    return (
+        sentence not in taken
+        and bool(_CONTINUES.match(sentence.text))
+        and not _META.match(sentence.text)
+    )
+
+
+def _add_continuation(
+    result: list[_Candidate],
+    chosen: list[_Candidate],
+    rank: int,
+    after: _Candidate,
+    added: list[_Candidate],
+    *,
+    defining: bool,
+) -> list[_Candidate]:
+    """`result` with `after` added to go on from `chosen[rank]`, the weakest other sentences
+    dropped to make room when the point it continues is among the best two, or unchanged.
+    A continuation taken joins `added`."""
+    candidate = chosen[rank]
+    protected = {id(c) for c in [*chosen[: rank + 1], *added, after]}
+    trial = [*result, after]
+    while rank < 2 and not _fits(trial):
+        weakest = [c for c in trial if id(c) not in protected]
+        if not weakest or len(trial) <= MIN_SENTENCES:
+            break
+        dropped = min(weakest, key=lambda c: c.score)
+        # read together, a continuation shares in the point it goes on from
+        worth = (after.score + candidate.score) / 2
+        if not (defining and rank == 0) and worth < CONTINUATION_SHARE * dropped.score:
+            break  # it continues the point but says less about the question
+        trial.remove(dropped)
+    if not _fits(trial):
+        return result
+    added.append(after)
+    return trial
 
 
 _POINTS_BACK = re.compile(r"^(?:it|its|they|their|this|these|that|those|such)\b", re.IGNORECASE)
@@ -975,7 +1033,13 @@ def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
     rest.sort(
         key=lambda c: (c.passage != lead.passage, c.passage, c.position < lead.position, c.position)
     )
-    return [lead, *rest]
+    ordered = [lead, *rest]
+    for candidate in rest:
+        anchor = candidate.follows
+        if anchor is not None and anchor in ordered:
+            ordered.remove(candidate)  # a twin's continuation reads straight after its point
+            ordered.insert(ordered.index(anchor) + 1, candidate)
+    return ordered
 
 
 def _defines(candidate: _Candidate) -> bool:
