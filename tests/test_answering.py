@@ -645,3 +645,20 @@ def test_a_how_question_favours_the_sentence_that_sets_out_the_steps():
     )
     found = compose_answer("how do I turn a vague aim into a proper aim", [guide])
     assert any(s.text.startswith("The pattern for each aim") for s in found.sentences), found.text
+
+
+def test_a_definition_keeps_the_form_it_goes_on_to_give_but_never_a_gapped_draft():
+    """The brackets of a named form are its slots, what "what is a point-of-view statement"
+    asks for; a draft with gaps left ("Patients in [area]…") is still never quoted."""
+    pov = passage(
+        "frameworks/pov.md",
+        "A point-of-view statement is a one-sentence framing of a problem from the user's side. "
+        'The design school gives the form "[user] needs to [need] because [insight]" for it. '
+        + " ".join(f"A point-of-view statement helps partners in workshop {n}." for n in range(5))
+        + ' A draft reads "Patients in [area] wait [weeks] for their point-of-view review."',
+    )
+    found = compose_answer("What is a point-of-view statement?", [pov])
+    texts = [s.text for s in found.sentences]
+    assert texts[0].startswith("A point-of-view statement is a one-sentence framing")
+    assert texts[1].startswith("The design school gives the form"), texts
+    assert "[area]" not in found.text

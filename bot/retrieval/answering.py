@@ -523,7 +523,11 @@ def _readable(sentence: str) -> bool:
     if not (opening.isupper() or opening.isdigit() or opening == "£"):
         return False  # a chunk that starts mid-sentence
     asks = sentence.endswith("?") and "; " not in sentence  # a list of questions is kept
-    if sentence.endswith(":") or asks or _PLACEHOLDER.search(sentence):
+    if (
+        sentence.endswith(":")
+        or asks
+        or (_PLACEHOLDER.search(sentence) and not _gives_form(sentence))
+    ):
         return False
     if (
         _MARKDOWN_LEFT.search(sentence)
@@ -532,6 +536,24 @@ def _readable(sentence: str) -> bool:
     ):
         return False
     return not _ILLUSTRATIVE.match(sentence)
+
+
+_QUOTATION = re.compile(r'"([^"]*)"|“([^”]*)”')
+_FORM_WORDS = re.compile(r"\b(?:form|template|pattern|formula|structure)\b", re.IGNORECASE)
+MAX_WORDS_IN_FORM = 25
+
+
+def _gives_form(sentence: str) -> bool:
+    """Whether a sentence's brackets are the slots of a form it names ("the d.school gives
+    the form "[user] needs to [user's need] because [insight]""): what "what is a point-of-view
+    statement" asks for. A filled-in example or a draft with gaps left ("Patients in [area]
+    wait…") is not a form, and still never quoted."""
+    quoted = [a or b for a, b in _QUOTATION.findall(sentence)]
+    forms = [q for q in quoted if len(_PLACEHOLDER.findall(q)) >= 2]
+    if len(forms) != 1 or len(forms[0].split()) > MAX_WORDS_IN_FORM:
+        return False
+    outside = _QUOTATION.sub(" ", sentence)
+    return not _PLACEHOLDER.search(outside) and bool(_FORM_WORDS.search(outside))
 
 
 def _unit(vectors: list[list[float]]) -> np.ndarray | None:
@@ -865,7 +887,9 @@ def _with_continuations(
     result = list(chosen)
     added: list[_Candidate] = []  # continuations taken, which a later one may not displace
     for rank, candidate in enumerate(chosen):
-        for after in _continuations(candidate, candidates, following, result):
+        for after in _continuations(
+            candidate, candidates, following, result, defining=defining and rank == 0
+        ):
             if candidate in result:
                 result = _add_continuation(result, chosen, rank, after, added, defining=defining)
     return _without_dangling(result, candidates)
@@ -876,14 +900,20 @@ def _continuations(
     candidates: list[_Candidate],
     following: dict[tuple[int, int], _Candidate],
     taken: list[_Candidate],
+    *,
+    defining: bool = False,
 ) -> list[_Candidate]:
     """The sentences that go on from `candidate` ("Then list three different fixes…"): its own
     next sentence, and the next sentence of a twin dropped as its duplicate. Two guides that
     give the same advice in other words differ in what they say next, and the twin's next
-    sentence reads on from the chosen one as well as from its own."""
+    sentence reads on from the chosen one as well as from its own. After a definition, the
+    sentence giving the form of what it defines ("…gives the form "[user] needs…"") goes on
+    from it too."""
     found = []
     own = following.get((candidate.passage, candidate.position + 1))
-    if own is not None and _goes_on(own, taken):
+    if own is not None and (
+        _goes_on(own, taken) or (defining and own not in taken and _gives_form(own.text))
+    ):
         found.append(own)
     for twin in candidates:
         if twin is candidate or twin in taken or not _same(twin, candidate):
