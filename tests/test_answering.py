@@ -82,6 +82,11 @@ MARKDOWN = passage(
         ("how do we measure success", "how"),
         ("why does a mismatch matter", "why"),
         ("what do we actually have to put in the public summary", "list"),
+        # the scene set first: the question is the clause that asks
+        ("if the pilot works do we have to tender the service afterwards", "can"),
+        ("our statement keeps saying 'we need an app', how do we fix it", "how"),
+        ("people keep mentioning the magenta book, what is it", "definition"),
+        ("if they pull out when the pilot ends what happens", "other"),
     ],
 )
 def test_the_kind_of_question_is_read_from_its_opening(question, kind):

@@ -107,10 +107,35 @@ _EXAMPLE = re.compile(
 _LEAD_WORDS = re.compile(r"^(?:(?:so|and|but|ok|okay|right|well|hi|hello|please)[\s,]+)+")
 
 
+_CONDITIONAL = re.compile(r"^(?:if|once|assuming|supposing|say)\b")
+
+
 def question_type(question: str) -> QuestionType:
-    """What the question asks for, from its opening words (a conversational "so" dropped)."""
+    """What the question asks for, from its opening words (a conversational "so" dropped).
+
+    People often set the scene first: "if the pilot works do we have to tender…", "our
+    statement keeps saying 'we need an app', how do we fix it". The question is then the clause
+    that asks: after the condition, or after the comma that ends the scene."""
     words = _LEAD_WORDS.sub("", " ".join(question.lower().replace("’", "'").split()))
     words = words.lstrip("?¿ ")
+    kind = _opening_type(words)
+    if kind != "other":
+        return kind
+    for clause in (part.strip() for part in words.split(",")[1:]):
+        found = _opening_type(clause)
+        if found not in ("other", "example"):
+            return found
+    if _CONDITIONAL.match(words):
+        # no comma after the condition: the first word from which the rest asks can/how
+        tokens = words.split()
+        for start in range(2, len(tokens) - 1):
+            found = _opening_type(" ".join(tokens[start:]))
+            if found in ("can", "how"):
+                return found
+    return kind
+
+
+def _opening_type(words: str) -> QuestionType:
     if _WHEN.match(words):
         return "when"
     if _WHO.match(words):
