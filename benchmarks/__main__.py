@@ -98,6 +98,8 @@ def _answers_tables(console: Console, result: dict) -> None:
     for column in ("questions", "n", "passed", "facts", "cited", "≤ 200 words", "source cited"):
         table.add_column(column)
     rows = [("all (settled)", result["all"]), ("pending a KB fix", result["pending_kb_fix"])]
+    if result.get("holdout_set"):
+        rows.append(("held out (never tuned on)", result["holdout"]))
     rows += [(f"style: {k}", v) for k, v in result["by_style"].items()]
     rows += [(f"kind: {k}", v) for k, v in result["by_kind"].items()]
     for name, row in rows:
