@@ -667,3 +667,64 @@ def test_a_definition_keeps_the_form_it_goes_on_to_give_but_never_a_gapped_draft
     assert texts[0].startswith("A point-of-view statement is a one-sentence framing")
     assert texts[1].startswith("The design school gives the form"), texts
     assert "[area]" not in found.text
+
+
+def test_a_sentence_cut_where_its_chunk_ends_is_never_quoted():
+    cut = passage(
+        "guides/inequalities.md",
+        "Core20PLUS5 is NHS England's approach to reducing healthcare inequalities in England. "
+        "A partnership that targets one of these groups or areas aligns with",
+    )
+    kept = answer_sentences(cut.text)
+    assert kept == [
+        "Core20PLUS5 is NHS England's approach to reducing healthcare inequalities in England."
+    ]
+
+
+def test_a_list_items_short_label_is_joined_to_what_follows_it():
+    """ "Treating a deal with one clinician as a partnership." alone is a fragment; what follows
+    it alone has lost its point. Joined, the item reads as one sentence."""
+    text = (
+        "Several things are never permitted:\n\n"
+        "- Treating a deal with one clinician as a partnership. Clause 20.1 describes "
+        "collaborative working as between organisations, so make the agreement between "
+        "organisations and never with one person acting alone.\n"
+        "- **Use existing data first.** Routine activity data or audit often already hold the "
+        "baseline the partners need, so collect nothing new until you have looked.\n"
+        "- Disclosure UK: an industry-run public database. It lists transfers of value.\n"
+        "- Working in secret. Projects that start before the agreement is in place and its "
+        "summary public, or that hide transfers of value, breach the openness requirement.\n"
+    )
+    kept = answer_sentences(text)
+    assert "Treating a deal with one clinician as a partnership: clause 20.1 describes" in " ".join(
+        kept
+    )
+    assert any(s.startswith("Use existing data first: routine activity data") for s in kept)
+    assert "Disclosure UK: an industry-run public database." in kept  # labelled already
+    assert "Treating a deal with one clinician as a partnership." not in kept
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        # "may be" says what something may be, not what is allowed
+        "What a company gets from this project may be a shared view of the project's aims.",
+        # "can only be" is no permission either
+        "A project tied to one company's drug can only be judged by its sales figures.",
+    ],
+)
+def test_no_yes_is_read_from_a_may_be_or_a_can_only_be(lead):
+    source = passage("guides/value.md", f"{lead} Partners should write their aims down.")
+    found = compose_answer("can the project be tied to the company's drug?", [source])
+    assert found.lead == "", found.text
+
+
+def test_duty_words_alone_never_make_it_depend():
+    """A bare "It depends." with no condition to quote tells the reader nothing."""
+    source = passage(
+        "guides/rules.md",
+        "A company paying for a post without pooled skills is not joint working at all. "
+        "A partnership must never be a reward for prescribing any medicine.",
+    )
+    found = compose_answer("can we take their money for a post and call it joint working", [source])
+    assert not found.text.startswith("It depends"), found.text

@@ -443,11 +443,29 @@ def answer_sentences(text: str) -> list[str]:
             if not joined or shortened:
                 # the labels alone name the items; what each item says is kept too, so "what
                 # is Disclosure UK?" finds "Disclosure UK: an ABPI-run, searchable database…"
-                parts += [_standalone(s) for item in items for s in sentences(plain_text(item))]
+                parts += [s for item in items for s in _item_sentences(item)]
         elif items:
-            parts += [_standalone(s) for s in sentences(plain_text("\n".join(items)))]
+            parts += [s for item in items for s in _item_sentences(item)]
         units += [s for s in parts if _readable(s)]
     return units
+
+
+LABEL_WORDS = 10  # a list item's first sentence this short, with more after it, is its label
+_LABELLED_ALREADY = re.compile(r"[:?]")  # "Disclosure UK: an ABPI-run database…" says its piece
+
+
+def _item_sentences(item: str) -> list[str]:
+    """A list item's sentences, each readable alone. An item that opens with a short label
+    ("Treating a deal with one clinician as a partnership. Clause 20.1 describes…", "**Use
+    existing data first.** Routine data often…") has the label joined to what follows, since
+    the label alone is a fragment and what follows alone has lost its point."""
+    said = [_standalone(s) for s in sentences(plain_text(item))]
+    label = said[0] if said else ""
+    if len(said) >= 2 and len(label.split()) <= LABEL_WORDS and not _LABELLED_ALREADY.search(label):
+        merged = f"{said[0].rstrip('.:!')}: {_in_list(said[1])}"
+        if len(merged.split()) <= MAX_WORDS_IN_LIST:
+            return [merged, *said[2:]]
+    return said
 
 
 def _standalone(item: str) -> str:
@@ -547,6 +565,8 @@ def _readable(sentence: str) -> bool:
     opening = sentence.lstrip("\"'“‘(")[:1]
     if not (opening.isupper() or opening.isdigit() or opening == "£"):
         return False  # a chunk that starts mid-sentence
+    if not sentence.rstrip("\"'”’)").endswith((".", "!", "?", ":")):
+        return False  # cut where its passage was (a chunk can end mid-sentence: "aligns with")
     asks = sentence.endswith("?") and "; " not in sentence  # a list of questions is kept
     if (
         sentence.endswith(":")
@@ -1101,33 +1121,42 @@ def _defines(candidate: _Candidate) -> bool:
     return bool(_DEFINES.search(" ".join(candidate.text.split()[:12])))
 
 
+MIN_CONDITION_WORDS = 4  # "only if they" says nothing; "only after a lawful basis is agreed" does
+VERDICT_SHARED_TERMS = 2  # words the lead must share with the question to settle it
+
+
 def _verdict(question: str, chosen: list[str]) -> str:
     """Yes, No or It depends for a can-question, read from the chosen sentences' own words.
 
-    A condition ("only if", "provided", "unless") anywhere in the first two sentences makes it
-    depend, and the condition is quoted; otherwise a prohibition in the lead sentence is a No
-    and a permission a Yes. When the wording settles nothing, the answer carries no verdict
-    rather than a guessed one.
+    A condition ("only if", "provided", "unless") in the first two sentences makes it depend,
+    and the condition is quoted. Otherwise a prohibition in the lead sentence is a No, and a
+    duty (for "do we have to…") or a plain permission a Yes, but only when the lead is about
+    what was asked: it shares at least two of the question's words. A wrong "Yes." to "can the
+    project be tied to their drug?" is worse than none, so when the wording settles nothing,
+    or "may" only says what something may be, the answer carries no verdict.
     """
     for sentence in chosen[:2]:
         if match := _CONDITION.search(sentence):
             clause = " ".join(match["clause"].split()).rstrip(" ,")
             for words in (clause, clause.split(",")[0]):  # the whole condition, or its head
-                if len(words.split()) <= MAX_CONDITION_WORDS:
+                if MIN_CONDITION_WORDS <= len(words.split()) <= MAX_CONDITION_WORDS:
                     return f"It depends: {words.strip()}."
-            return "It depends."
     lead = chosen[0] if chosen else ""
-    if not set(search_terms(lead)) & set(search_terms(question)):
+    if len(set(search_terms(lead)) & set(search_terms(question))) < VERDICT_SHARED_TERMS:
         return ""  # the lead is about something else: no verdict to read from it
     if _FORBIDS.search(lead):
         return "No."
     if _ASKS_DUTY.search(question.lower()) and _DUTY.search(lead):
         return "Yes."
-    if _PERMITS.search(lead):
+    if _GRANTS.search(lead):
         return "Yes."
-    if len(chosen) > 1 and (_DUTY.search(lead) or _DUTY.search(chosen[1])):
-        return "It depends."
     return ""
+
+
+# a permission the lead grants: "can see", "is allowed to"; not "may be", "can only be solved"
+_GRANTS = re.compile(
+    r"\b(?:is allowed|are allowed|is permitted|are permitted|can(?!\s+only)(?!\s+be\b))\b"
+)
 
 
 def answer(
