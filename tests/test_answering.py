@@ -87,6 +87,8 @@ MARKDOWN = passage(
         ("our statement keeps saying 'we need an app', how do we fix it", "how"),
         ("people keep mentioning the magenta book, what is it", "definition"),
         ("if they pull out when the pilot ends what happens", "other"),
+        ("the icb want a balancing measure in the plan, whats that", "definition"),
+        ("whats the main lesson from take air", "other"),  # not asking what a lesson is
     ],
 )
 def test_the_kind_of_question_is_read_from_its_opening(question, kind):
@@ -728,3 +730,33 @@ def test_duty_words_alone_never_make_it_depend():
     )
     found = compose_answer("can we take their money for a post and call it joint working", [source])
     assert not found.text.startswith("It depends"), found.text
+
+
+@pytest.mark.parametrize(
+    ("question", "words"),
+    [
+        ("totally new to this, who do i even talk to first", "where to start"),
+        ("everyone says the real problem is not enough pharmacists", "symptom root cause"),
+        ("can we switch people onto their anticoagulant if it goes well", "inducement"),
+    ],
+)
+def test_everyday_worries_are_searched_in_the_knowledge_bases_words(question, words):
+    assert words in NO_CONTEXT.query(question)
+
+
+def test_start_there_brings_the_sentence_that_says_where_and_a_guides_intro_points_nowhere():
+    guide = passage(
+        "guides/where-to-start.md",
+        "Integrated care boards plan health services and hold the NHS budget for an area. "
+        "Most boards have a lead for industry partnerships, research or innovation. "
+        "Start there to check that the problem you want to work on is a local priority.",
+    )
+    intro = passage(
+        "guides/intro.md",
+        "Advice written years ago names bodies that no longer exist in the same form. "
+        "This guide explains who to talk to first about a partnership in today's system.",
+    )
+    found = compose_answer("who should we talk to first at the board", [guide, intro])
+    texts = [s.text for s in found.sentences]
+    start = next(i for i, t in enumerate(texts) if t.startswith("Start there"))
+    assert start > 0 and texts[start - 1].startswith("Most boards have a lead"), texts

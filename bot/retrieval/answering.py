@@ -77,7 +77,8 @@ class Searcher(Protocol):
 # -- the question -------------------------------------------------------------------------------
 _WHEN = re.compile(r"^(?:when|by when|how (?:soon|long)|what (?:date|year|month)|since when)\b")
 _DEFINITION = re.compile(
-    r"^(?:what\s+(?:is|are|was|were)\s+(?!the\s+(?:best|right|difference|point|rule)\b)"
+    r"^(?:what\s+(?:is|are|was|were)\s+(?!the\s+(?:best|right|difference|point|rule|main|key|big|"
+    r"biggest|first|most|latest|catch|lesson|lessons|problem|answer)\b)"
     r"|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|what\s+is\s+meant\s+by\b|define\b|"
     r"explain\b|tell\s+me\s+about\b|meaning\s+of\b)"
 )
@@ -107,6 +108,7 @@ _EXAMPLE = re.compile(
 _LEAD_WORDS = re.compile(r"^(?:(?:so|and|but|ok|okay|right|well|hi|hello|please)[\s,]+)+")
 
 
+_CONTRACTED = re.compile(r"\b(what|who|where|when|how)(?:'s|s)\b")
 _CONDITIONAL = re.compile(r"^(?:if|once|assuming|supposing|say)\b")
 
 
@@ -117,6 +119,7 @@ def question_type(question: str) -> QuestionType:
     statement keeps saying 'we need an app', how do we fix it". The question is then the clause
     that asks: after the condition, or after the comma that ends the scene."""
     words = _LEAD_WORDS.sub("", " ".join(question.lower().replace("’", "'").split()))
+    words = _CONTRACTED.sub(lambda m: f"{m[1]} is", words)  # "whats that" asks what it is
     words = words.lstrip("?¿ ")
     kind = _opening_type(words)
     if kind != "other":
@@ -223,6 +226,25 @@ _EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (
             r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
             "measure evaluation",
+        ),
+        # new to partnership work: where to start, and who to talk to first
+        (
+            r"\b(?:who|where)\s+(?:do|should|can)\s+(?:i|we)\s+(?:even\s+)?(?:talk|speak|go|start)"
+            r"|\bnew\s+to\s+(?:this|all\s+this|partnership)|\bwhere\s+to\s+start\b",
+            "where to start",
+        ),
+        # "not enough pharmacists", "we just need more nurses": a symptom, not a cause
+        (
+            r"\b(?:not\s+enough|short\s+of|shortage\s+of|lack\s+of|need\s+more)\s+"
+            r"(?:\w+\s+)?(?:staff|nurses?|pharmacists?|doctors?|gps?|money|funding|capacity|time)\b",
+            "symptom root cause",
+        ),
+        # tying the work to the partner's product: the inducement rule
+        (
+            r"\b(?:switch\w*|mov\w+|put)\s+(?:\w+\s+){0,3}(?:onto|on\s+to)\s+(?:their|its|the)\b"
+            r"|\b(?:their|its)\s+(?:drug|medicine|product|anticoagulant|inhaler)s?\b.*\bformulary\b"
+            r"|\bformulary\b",
+            "inducement prescribe products",
         ),
         # "what did the regulator make them do": what it required or asked of them
         (r"\b(?:make|made|force[ds]?)\s+(?:\w+\s+){1,3}do\b", "asked required undertaking"),
@@ -1010,7 +1032,16 @@ def _add_continuation(
     return trial
 
 
-_POINTS_BACK = re.compile(r"^(?:it|its|they|their|this|these|that|those|such)\b", re.IGNORECASE)
+# "It…", "They…", and an instruction whose place or object is the sentence before ("Start
+# there to check…", "Ask them…")
+_POINTS_BACK = re.compile(
+    r"^(?i:it|its|they|their|this|these|that|those|such)\b|^[A-Z][a-z]+\s+(?:there|them)\b",
+)
+
+
+def _points_back(sentence: str) -> bool:
+    """Whether a sentence means the one before it; "This guide explains…" means the guide."""
+    return bool(_POINTS_BACK.match(sentence)) and not _META.match(sentence)
 
 
 def _without_dangling(chosen: list[_Candidate], candidates: list[_Candidate]) -> list[_Candidate]:
@@ -1021,7 +1052,7 @@ def _without_dangling(chosen: list[_Candidate], candidates: list[_Candidate]) ->
     previous = {(c.passage, c.position): c for c in candidates}
     result = list(chosen)
     for candidate in chosen:
-        if candidate not in result or not _POINTS_BACK.match(candidate.text):
+        if candidate not in result or not _points_back(candidate.text):
             continue
         before = previous.get((candidate.passage, candidate.position - 1))
         if before is not None and before in result:
@@ -1099,9 +1130,9 @@ def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
     fits = {"when": lambda c: bool(_DATE.search(c.text)), "definition": _defines}.get(kind)
     if fits is not None:
         lead = next((c for c in chosen if fits(c)), lead)
-    if _POINTS_BACK.match(lead.text):  # "It…" follows the sentence it points back to
+    if _points_back(lead.text):  # "It…" follows the sentence it points back to
         at = {(c.passage, c.position): c for c in chosen}
-        while _POINTS_BACK.match(lead.text) and (lead.passage, lead.position - 1) in at:
+        while _points_back(lead.text) and (lead.passage, lead.position - 1) in at:
             lead = at[(lead.passage, lead.position - 1)]
     rest = [c for c in chosen if c is not lead]
     # after the lead, its own passage reads on from it (a following "It…" stays next to it)
