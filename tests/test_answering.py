@@ -760,3 +760,20 @@ def test_start_there_brings_the_sentence_that_says_where_and_a_guides_intro_poin
     texts = [s.text for s in found.sentences]
     start = next(i for i, t in enumerate(texts) if t.startswith("Start there"))
     assert start > 0 and texts[start - 1].startswith("Most boards have a lead"), texts
+
+
+@pytest.mark.parametrize(
+    ("sentence", "counts"),
+    [
+        ("The council chose its partner in 2013 after an open procurement.", False),
+        ("About 100 new referrals a week came into the service.", True),
+        ("The council approved about £67m over ten years.", True),
+        ("Uptake rose from 9,600 a year to more than 14,000.", True),
+    ],
+)
+def test_a_year_alone_is_not_the_figure_an_achievement_question_asks_for(sentence, counts):
+    """ "What did it achieve?" favours the sentence with the result's figure; a year only
+    dates what happened (the case's opening names its procurement year)."""
+    from bot.retrieval.answering import _FIGURE
+
+    assert bool(_FIGURE.search(sentence)) is counts

@@ -643,7 +643,10 @@ _QUANTITY = re.compile(
     r"\b(?:how\s+(?:many|much|big|often)|results?|achieve\w*|outcomes?|impact|figures?|"
     r"numbers?|savings?|saved|reduc\w+|increase\w*|improv\w+|what\s+happened|worked)\b"
 )
-_FIGURE = re.compile(r"\d|£|\bper\s?cent\b|\b(?:half|third|quarter|doubled?)\b")
+# a result's figure ("about 100 a week", "£67m", "half"); a year alone dates, it does not count
+_FIGURE = re.compile(
+    r"(?<![\d.,])(?!(?:19|20)\d{2}\b)\d|£|%|\bper\s?cent\b|\b(?:half|third|quarter|doubled?)\b"
+)
 _LABEL_OPENING = re.compile(r"^([^:;,.]{2,60}):\s")
 _NAMES = re.compile(r"(?<!^)(?<![.:;]\s)\b[A-Z][A-Za-z&-]+(?:\s+[A-Z][A-Za-z&-]+)*")
 _ACRONYM = re.compile(r"\b[A-Z][A-Za-z]*[A-Z]{1,}[A-Za-z]*\b")
