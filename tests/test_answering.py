@@ -777,3 +777,22 @@ def test_a_year_alone_is_not_the_figure_an_achievement_question_asks_for(sentenc
     from bot.retrieval.answering import _FIGURE
 
     assert bool(_FIGURE.search(sentence)) is counts
+
+
+def test_a_sentence_that_steps_on_from_another_never_opens_the_answer():
+    canvas = passage(
+        "frameworks/canvas.md",
+        "Once the boxes of the canvas are filled in, combine them into a short draft statement. "
+        "Then score the draft statement with the quality rubric and revise the weakest boxes.",
+    )
+    rubric = passage(
+        "frameworks/rubric.md",
+        "The quality rubric is a ten-point check of whether a draft statement is ready to share.",
+    )
+    found = compose_answer(
+        "how is a draft statement scored with the quality rubric?", [canvas, rubric]
+    )
+    texts = [s.text for s in found.sentences]
+    assert not texts[0].startswith("Then"), texts
+    then = next(i for i, t in enumerate(texts) if t.startswith("Then"))
+    assert texts[then - 1].startswith("Once the boxes"), texts

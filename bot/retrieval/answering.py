@@ -1121,6 +1121,9 @@ def _same(a: _Candidate, b: _Candidate) -> bool:
     return _overlap(a.words, b.words)
 
 
+_STEP_ON = re.compile(r"^(?:then|next|also|so|finally|after\s+that)\b", re.IGNORECASE)
+
+
 def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
     """The best sentence leads; the others follow by passage, in their passage's own order.
 
@@ -1129,7 +1132,8 @@ def _ordered(chosen: list[_Candidate], kind: QuestionType) -> list[_Candidate]:
     """
     if not chosen:
         return []
-    lead = chosen[0]
+    # "Then score the draft…" goes on from a step the answer does not give: it cannot open it
+    lead = next((c for c in chosen if not _STEP_ON.match(c.text)), chosen[0])
     fits = {"when": lambda c: bool(_DATE.search(c.text)), "definition": _defines}.get(kind)
     if fits is not None:
         lead = next((c for c in chosen if fits(c)), lead)
