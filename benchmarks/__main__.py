@@ -99,7 +99,9 @@ def _answers_tables(console: Console, result: dict) -> None:
         table.add_column(column)
     rows = [("all (settled)", result["all"]), ("pending a KB fix", result["pending_kb_fix"])]
     if result.get("holdout_set"):
-        rows.append(("held out (never tuned on)", result["holdout"]))
+        rows.append(("held out A (read after 1st run)", result["holdout"]))
+    if result.get("final_set"):
+        rows.append(("held out B (totals only)", result["final"]))
     rows += [(f"style: {k}", v) for k, v in result["by_style"].items()]
     rows += [(f"kind: {k}", v) for k, v in result["by_kind"].items()]
     for name, row in rows:
