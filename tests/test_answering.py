@@ -89,6 +89,7 @@ MARKDOWN = passage(
         ("if they pull out when the pilot ends what happens", "other"),
         ("the icb want a balancing measure in the plan, whats that", "definition"),
         ("whats the main lesson from take air", "other"),  # not asking what a lesson is
+        ("whats in it for them though", "other"),  # the partner's gain, not a definition
     ],
 )
 def test_the_kind_of_question_is_read_from_its_opening(question, kind):
@@ -796,3 +797,22 @@ def test_a_sentence_that_steps_on_from_another_never_opens_the_answer():
     assert not texts[0].startswith("Then"), texts
     then = next(i for i, t in enumerate(texts) if t.startswith("Then"))
     assert texts[then - 1].startswith("Once the boxes"), texts
+
+
+def test_in_a_council_draft_a_sentence_only_about_pharma_does_not_lead_on_a_stray_word():
+    """ "Their cabinet member asked" shares "member" with the ABPI Code's membership rule; in a
+    council draft the sentence about what a council gains answers, not the pharma rule."""
+    code = passage(
+        "guides/code.md",
+        "The code applies to pharmaceutical companies that are members, and member companies "
+        "accept its authority.",
+    )
+    value = passage(
+        "guides/value.md", "A council gains lower care costs and more independence for residents."
+    )
+    found = compose_answer(
+        "whats in it for them though, their cabinet member asked me",
+        [code, value],
+        context=AnswerContext.for_draft("local_government"),
+    )
+    assert found.sentences[0].text.startswith("A council gains"), found.text

@@ -77,7 +77,7 @@ class Searcher(Protocol):
 # -- the question -------------------------------------------------------------------------------
 _WHEN = re.compile(r"^(?:when|by when|how (?:soon|long)|what (?:date|year|month)|since when)\b")
 _DEFINITION = re.compile(
-    r"^(?:what\s+(?:is|are|was|were)\s+(?!the\s+(?:best|right|difference|point|rule|main|key|big|"
+    r"^(?:what\s+(?:is|are|was|were)\s+(?!in\s+it\b)(?!the\s+(?:best|right|difference|point|rule|main|key|big|"
     r"biggest|first|most|latest|catch|lesson|lessons|problem|answer)\b)"
     r"|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|what\s+is\s+meant\s+by\b|define\b|"
     r"explain\b|tell\s+me\s+about\b|meaning\s+of\b)"
@@ -291,7 +291,7 @@ class AnswerContext:
         named = {kind for kind, pattern in _PARTNER_NAMES.items() if pattern.search(sentence)}
         if self.partner_kind in named:
             return 0.12
-        return -0.08 if named else 0.0
+        return -0.16 if named else 0.0
 
 
 _PARTNER_NAMES = {
