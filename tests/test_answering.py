@@ -816,3 +816,15 @@ def test_in_a_council_draft_a_sentence_only_about_pharma_does_not_lead_on_a_stra
         context=AnswerContext.for_draft("local_government"),
     )
     assert found.sentences[0].text.startswith("A council gains"), found.text
+
+
+def test_before_partners_are_named_the_drafts_title_says_who_the_partner_is():
+    assert AnswerContext.for_draft("", [], title="Falls with the county council").partner_kind == (
+        "local_government"
+    )
+    # named partners come first: a title about pharmacy waste does not make a council a company
+    named = AnswerContext.for_draft("", ["Tamford Borough Council"], title="Pharma waste")
+    assert named.partner_kind == "local_government"
+    assert AnswerContext.for_draft("pharmaceutical", [], title="Council falls").partner_kind == (
+        "pharmaceutical"
+    )

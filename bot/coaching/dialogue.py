@@ -648,6 +648,7 @@ class Dialogue:
             draft_partner_type(draft),
             [*draft.partners, draft.answers.get(PARTNERS, "")],
             draft.answers.get(TOPIC, ""),
+            draft.title,
         )
         said, passages = self.answer_aside(
             asked, self._history(actor, draft), stream, notices, context

@@ -261,16 +261,15 @@ class AnswerContext:
 
     @classmethod
     def for_draft(
-        cls, partner_type: str, partners: Sequence[str] = (), topic: str = ""
+        cls, partner_type: str, partners: Sequence[str] = (), topic: str = "", title: str = ""
     ) -> AnswerContext:
-        """The draft's partner kind: its form's type when known, else read from the partners."""
+        """The draft's partner kind: its form's type when known, else read from the partners,
+        else from the draft's title ("Falls with the county council") before partners are
+        named: a title is the user's own first word on who the work is with."""
         kind = partner_type if partner_type in PARTNER_KINDS else ""
-        if not kind:
-            text = " " + " ".join([partner_type, *partners]).lower() + " "
-            kind = next(
-                (k for k, (words, _) in PARTNER_KINDS.items() if any(w in text for w in words)),
-                "",
-            )
+        for said in ([partner_type, *partners], [title]):
+            if not kind:
+                kind = _kind_named(" ".join(said))
         return cls(kind, " ".join(topic.split())[:200])
 
     def query(self, question: str) -> str:
@@ -292,6 +291,14 @@ class AnswerContext:
         if self.partner_kind in named:
             return 0.12
         return -0.16 if named else 0.0
+
+
+def _kind_named(text: str) -> str:
+    """The first kind of partner the words name ("county council" → local_government)."""
+    padded = f" {text.lower()} "
+    return next(
+        (k for k, (words, _) in PARTNER_KINDS.items() if any(w in padded for w in words)), ""
+    )
 
 
 _PARTNER_NAMES = {
