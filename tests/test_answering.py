@@ -828,3 +828,38 @@ def test_before_partners_are_named_the_drafts_title_says_who_the_partner_is():
     assert AnswerContext.for_draft("pharmaceutical", [], title="Council falls").partner_kind == (
         "pharmaceutical"
     )
+
+
+def test_two_wordings_of_one_rule_are_said_once():
+    """The rule that the company's gain is never an inducement to prescribe, said in three
+    guides in three wordings: the answer says it once and uses the room for another point."""
+    texts = (
+        "The rules for pharmaceutical companies forbid any partnership being an inducement to "
+        "prescribe, so commercial value must come from a better pathway.",
+        "For pharmaceutical partners, the company's gain must never be an inducement to "
+        "prescribe its products.",
+        "The company gain should be stated openly: evidence, reputation, relationships.",
+        "A pharmaceutical company may gain a shared view of health challenges with the NHS.",
+        "Partnership meetings are held every month at the trust's headquarters in town.",
+        "Minutes of each partnership meeting are circulated within the week to every partner.",
+        "The venue for partnership meetings is booked by whichever partner hosts them.",
+    )
+    found = compose_answer(
+        "what does the company gain from this partnership?",
+        [passage(f"guides/g{i}.md", t) for i, t in enumerate(texts)],
+    )
+    said = [s.text for s in found.sentences]
+    assert sum("inducement to prescribe" in s for s in said) == 1, said
+
+
+def test_a_made_up_example_gives_way_to_the_guidance():
+    guide = passage(
+        "frameworks/canvas.md",
+        "Say a pharmaceutical company in a partnership plans to improve reviews "
+        "(illustrative). A pharmaceutical company gains evidence, reputation and relationships "
+        "from a partnership with the NHS. Canvases are drawn on a whiteboard in a workshop. "
+        "Each box holds sticky notes written by the people in the room. The facilitator keeps "
+        "time and photographs the board at the end.",
+    )
+    found = compose_answer("what does a pharmaceutical company gain from a partnership?", [guide])
+    assert found.sentences[0].text.startswith("A pharmaceutical company gains"), found.text

@@ -408,6 +408,7 @@ _META = re.compile(
     r"see\s+(?:the|also)\b|the\s+(?:guide|framework)\s|read\s+(?:the|more)\b)",
     re.IGNORECASE,
 )
+_SAYS_ILLUSTRATIVE = re.compile(r"\billustrative\b", re.IGNORECASE)
 _LABELLED = re.compile(r"^(?:before|after|example|test|for\s+example|weak|strong|better)\s*:", re.I)
 # Questions a case story's own sections answer: its sections are named alike in every case
 # ("What they did", "Results", "Lessons for your partnership").
@@ -439,6 +440,9 @@ class _Candidate:
     vector: np.ndarray | None = None
     # the chosen sentence this one goes on from, when that is a twin of its own sentence before
     follows: _Candidate | None = field(default=None, compare=False, repr=False)
+    # what the sentence says beyond the question's words: its other words, each weighted by how
+    # rare it is among the candidates (see _mark_points)
+    point: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
 _LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
@@ -776,6 +780,8 @@ def compose_answer(
             score -= 0.05
         if _META.match(candidate.text):
             score -= 0.15  # a sentence about the guide, not about the question
+        if _SAYS_ILLUSTRATIVE.search(candidate.text) and not wants_cases:
+            score -= 0.1  # "Say a network and a company plan… (illustrative)": a made-up example
         # a long sentence spends the answer's words that two shorter points could use
         score -= LENGTH_COST * max(0, len(candidate.text.split()) - LONG_SENTENCE)
         if (_LABELLED.match(candidate.text) or "“" in candidate.text or '"' in candidate.text) and (
@@ -784,6 +790,7 @@ def compose_answer(
             score -= 0.06  # a quoted example illustrates rather than answers
         candidate.score = score
 
+    _mark_points(candidates, set(terms))
     if kind == "list" and outline is not None and not _lists_itself(question, candidates):
         sections = _sections(question, passages, outline, top=max(c.score for c in candidates))
         candidates += [sections] if sections else []
@@ -1125,7 +1132,39 @@ def _same(a: _Candidate, b: _Candidate) -> bool:
     close = a.vector is not None and b.vector is not None and float(a.vector @ b.vector)
     if close and close >= DUPLICATE_COSINE:
         return True
-    return _overlap(a.words, b.words)
+    return _overlap(a.words, b.words) or _same_point(a, b)
+
+
+SAME_POINT = 0.5  # share of the smaller sentence's weighted point the other makes too
+
+
+def _mark_points(candidates: list[_Candidate], asked: set[str]) -> None:
+    """Give each candidate its point: its words beyond the question's, weighted by rarity.
+
+    The small embedding model puts two wordings of one rule ("the company's gain must never be
+    an inducement to prescribe" and "the rules forbid any partnership being an inducement to
+    prescribe") no closer than unrelated sentences on the same topic, so an answer could say the
+    rule three times. Rare words they share ("inducement", "prescribe") say they make one point.
+    """
+    count = len(candidates)
+    frequency: dict[str, int] = {}
+    for candidate in candidates:
+        for word in set(candidate.words):
+            frequency[word] = frequency.get(word, 0) + 1
+    for candidate in candidates:
+        candidate.point = {
+            w: np.log((1 + count) / (1 + frequency[w]))
+            for w in set(candidate.words) - asked
+            if frequency[w] <= max(2, count // 4)  # a word in many sentences is the topic
+        }
+
+
+def _same_point(a: _Candidate, b: _Candidate) -> bool:
+    shared = sum(a.point[w] for w in a.point.keys() & b.point.keys())
+    smaller = min(sum(a.point.values()), sum(b.point.values()))
+    return (
+        smaller > 0 and len(a.point.keys() & b.point.keys()) >= 2 and shared >= SAME_POINT * smaller
+    )
 
 
 _STEP_ON = re.compile(r"^(?:then|next|also|so|finally|after\s+that)\b", re.IGNORECASE)
