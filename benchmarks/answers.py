@@ -34,7 +34,8 @@ from pathlib import Path
 import yaml
 
 from benchmarks.timing import summary_ms
-from bot.retrieval.answering import Answer, AnswerContext, answer
+from bot.retrieval.answer_context import AnswerContext
+from bot.retrieval.answering import Answer, answer
 from bot.retrieval.embeddings import LazyEmbeddings
 from bot.retrieval.indexer import build_index
 from bot.retrieval.search import KnowledgeSearch

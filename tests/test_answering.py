@@ -11,16 +11,11 @@ import re
 
 import pytest
 
-from bot.retrieval.answering import (
-    NO_ANSWER,
-    NO_CONTEXT,
-    AnswerContext,
-    answer,
-    answer_sentences,
-    compose_answer,
-    question_type,
-)
+from bot.retrieval.answer_context import NO_CONTEXT, AnswerContext
+from bot.retrieval.answering import NO_ANSWER, answer, compose_answer
 from bot.retrieval.passage import Passage
+from bot.retrieval.question_kinds import question_type
+from bot.retrieval.quotable import answer_sentences
 from bot.retrieval.sentence_vectors import SentenceVectors
 from tests.fakes.search import WORDLESS, FakeSearch
 

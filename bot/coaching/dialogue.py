@@ -83,7 +83,8 @@ from bot.drafts.records import Actor, DraftRecord, NewVersion
 from bot.drafts.repository import DraftStore
 from bot.llm.exchange import TextSink, Turn
 from bot.privacy import redact_text
-from bot.retrieval.answering import NO_CONTEXT, AnswerContext, compose_in_place
+from bot.retrieval.answer_context import NO_CONTEXT, AnswerContext
+from bot.retrieval.answering import compose_in_place
 from bot.retrieval.passage import Passage
 
 # Words `edit …` may name: stage ids and the words of stage names ("edit evidence").

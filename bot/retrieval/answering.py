@@ -16,7 +16,9 @@ sentences (`bot.coaching.llm_coach`), but the guided answer composed here is the
 works offline.
 
 The module sits in the retrieval layer: it knows passages and embeddings, not drafts, so the
-engine hands it the draft's partner type and topic as an `AnswerContext`.
+engine hands it the draft's partner type and topic as an `AnswerContext`. What it reads is split
+out: the kind of question (`question_kinds`), the draft's context (`answer_context`) and the
+sentences a passage offers for quoting (`quotable`); this module scores, chooses and orders.
 """
 
 from __future__ import annotations
@@ -25,17 +27,19 @@ import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.retrieval.passage import Passage, plain_text, sentences
+from bot.retrieval.answer_context import NO_CONTEXT, AnswerContext
+from bot.retrieval.passage import Passage, plain_text
+from bot.retrieval.question_kinds import DEFINITION_OPENING, LIST_NOUNS, QuestionType, question_type
+from bot.retrieval.quotable import MAX_WORDS_IN_LIST, answer_sentences, gives_form, in_list
 from bot.retrieval.terms import search_terms
 
 log = logging.getLogger(__name__)
 
-QuestionType = Literal["when", "definition", "list", "can", "who", "how", "why", "example", "other"]
 Outline = Callable[[str], list[str]]
 
 POOL = 8  # passages an answer reads
@@ -45,8 +49,6 @@ MAX_WORDS = 150  # the answer's body; with a lead of at most 22 words and 5 mark
 MAX_CONDITION_WORDS = 18
 PER_DOCUMENT = 3  # sentences from one guide or framework
 PER_CASE = 2  # and from one case story, so a story cannot crowd out the guide
-MIN_WORDS_IN_SENTENCE = 6
-MAX_WORDS_IN_SENTENCE = 60
 DUPLICATE_COSINE = 0.88
 DUPLICATE_OVERLAP = 0.5  # Jaccard share of words
 SENTENCE_BM25_B = 0.4
@@ -72,240 +74,6 @@ class Embedder(Protocol):
 
 class Searcher(Protocol):
     def search(self, query: str, k: int = 5, *, kind: str | None = None) -> list[Passage]: ...
-
-
-# -- the question -------------------------------------------------------------------------------
-_WHEN = re.compile(r"^(?:when|by when|how (?:soon|long)|what (?:date|year|month)|since when)\b")
-_DEFINITION = re.compile(
-    r"^(?:what\s+(?:is|are|was|were)\s+(?!in\s+it\b)(?!the\s+(?:best|right|difference|point|rule|main|key|big|"
-    r"biggest|first|most|latest|catch|lesson|lessons|problem|answer)\b)"
-    r"|what\s+does\s+.+\s+(?:mean|stand\s+for)\b|what\s+is\s+meant\s+by\b|define\b|"
-    r"explain\b|tell\s+me\s+about\b|meaning\s+of\b)"
-)
-_CAN = re.compile(
-    r"^(?:so\s+)?(?:can|could|may|might|must|should|is\s+it\s+(?:ok|okay|allowed|legal|"
-    r"possible|lawful|fine)|are\s+(?:we|they|you)\s+allowed|do\s+(?:we|they|i)\s+(?:need|have)"
-    r"|does\s+(?:it|this|the\s+\w+)\s+(?:need|have)|is\s+(?:there|a|an)|are\s+there|"
-    r"will\s+(?:they|we|the\s+\w+)|are\s+(?:we|they)|is\s+(?:this|that|it))\b"
-)
-_WHO = re.compile(r"^(?:who|whom|whose|which\s+(?:organisation|body|bodies|person|team))\b")
-_LIST_NOUNS = (
-    r"criteria|stages|steps|boxes|barriers|principles|questions|parts|elements|kinds|types|"
-    r"sections|items|bits|standards|areas|phases|preconditions|components|rules|themes|tests"
-)
-_LIST = re.compile(
-    r"^(?:what|which)\s+(?:are|were)\s+(?:the\s+)?(?:[\w-]+\s+){0,4}(?:" + _LIST_NOUNS + r")\b"
-    r"|^what\s+goes\s+in(?:to)?\b|^what\s+(?:should|must|does|do)\s+.+\s+(?:contain|include)\b"
-    r"|^what\s+(?:do|should|must)\s+(?:we|i|you)\s+(?:\w+\s+){0,3}put\s+in(?:to)?\b"
-    r"|\bremind\s+me\s+what\s+the\b|\bin\s+a\s+nutshell\b"
-)
-_HOW = re.compile(r"^(?:how|what\s+(?:steps|should|do|goes|must))\b")
-_WHY = re.compile(r"^why\b")
-_EXAMPLE = re.compile(
-    r"\b(?:examples?|case\s+stud(?:y|ies)|stories|story|cases?\s+(?:of|where|like)|"
-    r"(?:has|have)\s+(?:anyone|anybody|any\s+\w+)\s+(?:done|tried|run))\b"
-)
-_LEAD_WORDS = re.compile(r"^(?:(?:so|and|but|ok|okay|right|well|hi|hello|please)[\s,]+)+")
-
-
-_CONTRACTED = re.compile(r"\b(what|who|where|when|how)(?:'s|s)\b")
-_CONDITIONAL = re.compile(r"^(?:if|once|assuming|supposing|say)\b")
-
-
-def question_type(question: str) -> QuestionType:
-    """What the question asks for, from its opening words (a conversational "so" dropped).
-
-    People often set the scene first: "if the pilot works do we have to tender…", "our
-    statement keeps saying 'we need an app', how do we fix it". The question is then the clause
-    that asks: after the condition, or after the comma that ends the scene."""
-    words = _LEAD_WORDS.sub("", " ".join(question.lower().replace("’", "'").split()))
-    words = _CONTRACTED.sub(lambda m: f"{m[1]} is", words)  # "whats that" asks what it is
-    words = words.lstrip("?¿ ")
-    kind = _opening_type(words)
-    if kind != "other":
-        return kind
-    for clause in (part.strip() for part in words.split(",")[1:]):
-        found = _opening_type(clause)
-        if found not in ("other", "example"):
-            return found
-    if _CONDITIONAL.match(words):
-        # no comma after the condition: the first word from which the rest asks can/how
-        tokens = words.split()
-        for start in range(2, len(tokens) - 1):
-            found = _opening_type(" ".join(tokens[start:]))
-            if found in ("can", "how"):
-                return found
-    return kind
-
-
-def _opening_type(words: str) -> QuestionType:
-    if _WHEN.match(words):
-        return "when"
-    if _WHO.match(words):
-        return "who"
-    if _WHY.match(words):
-        return "why"
-    if _EXAMPLE.search(words):
-        return "example"
-    if _LIST.search(words):
-        return "list"
-    if _CAN.match(words):
-        return "can"
-    if _DEFINITION.match(words):
-        return "definition"
-    if _HOW.match(words):
-        return "how"
-    return "other"
-
-
-# -- the draft it is asked in -------------------------------------------------------------------
-# A draft's partner kind, and the words that make "the company" mean that kind of partner.
-PARTNER_KINDS: dict[str, tuple[tuple[str, ...], str]] = {
-    "pharmaceutical": (
-        ("pharma", "pharmaceutical", "drug", "medicine", "abpi"),
-        "pharmaceutical company",
-    ),
-    "digital": (
-        ("digital", "software", "app", "tech", "medtech", "device", "platform"),
-        "digital technology company",
-    ),
-    "local_government": (
-        ("council", "local authority", "local government", "borough", "county"),
-        "council local authority",
-    ),
-    "social_care": (
-        ("social care", "care home", "care provider", "domiciliary"),
-        "social care provider",
-    ),
-    "voluntary": (
-        ("charity", "voluntary", "community group", "third sector"),
-        "charity voluntary sector",
-    ),
-}
-# What "the company" is called in a draft with each kind of partner.
-PARTNER_NOUNS = {
-    "pharmaceutical": "pharmaceutical company",
-    "digital": "digital company",
-    "local_government": "council",
-    "social_care": "care provider",
-    "voluntary": "charity",
-}
-_NAMED_PARTNER = re.compile(
-    r"\b(the|this|our|their|that)\s+(?:company|firm|partner|supplier|vendor|other\s+side)\b",
-    re.IGNORECASE,
-)
-_PARTNER_REFERENCE = re.compile(
-    r"\b(?:the|this|our|their|a|that)\s+(?:company|companies|firm|partner|partners|supplier|"
-    r"vendor|industry|council|provider|organisation|charity|other\s+side)\b|\b(?:they|them|"
-    r"their)\b",
-    re.IGNORECASE,
-)
-
-
-# Everyday phrasings and the words the knowledge base uses for the same thing, so a question
-# asked in conversation ("what's in it for them") finds the passage written formally.
-_EVERYDAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern, re.IGNORECASE), words)
-    for pattern, words in (
-        (r"\bget\s+out\s+of\b|\bin\s+it\s+for\b|\bwhat(?:'s|\s+is)\s+the\s+benefit", "value gain"),
-        (
-            r"\b(?:see|look\s+at|access|get|have|use|touch)\s+(?:\w+\s+){0,2}(?:data|records)\b",
-            "access share patient data",
-        ),
-        (r"\b(?:pay|paying|money|cost|costs|fund|funds)\b", "funding"),
-        (r"\b(?:sign|signed)\b(?!\s+up)|\b(?:paperwork|contract)\b", "written agreement"),
-        (r"\bsigned\s+up\b|\bsign\s+up\b", "members"),  # to a code or a body, not a contract
-        (r"\b(?:allowed|legal|lawful|rules?)\b", "rules"),
-        # being taken somewhere or given something by a company's representative
-        (
-            r"\b(?:conferences?|dinners?|lunch(?:es)?|trips?|tickets?|freebies?|gifts?)\b",
-            "gifts hospitality declare interests",
-        ),
-        # a case's figures sit under its "Results" heading, whose word the question rarely uses
-        (r"\b(?:achiev\w*|accomplish\w*|impact|outcomes?)\b|\bwhat\s+happened\b", "results"),
-        (
-            r"\b(?:worked|success|succeed\w*|(?:did|does|will)\s+it\s+work|is\s+it\s+working)\b",
-            "measure evaluation",
-        ),
-        # new to partnership work: where to start, and who to talk to first
-        (
-            r"\b(?:who|where)\s+(?:do|should|can)\s+(?:i|we)\s+(?:even\s+)?(?:talk|speak|go|start)"
-            r"|\bnew\s+to\s+(?:this|all\s+this|partnership)|\bwhere\s+to\s+start\b",
-            "where to start",
-        ),
-        # "not enough pharmacists", "we just need more nurses": a symptom, not a cause
-        (
-            r"\b(?:not\s+enough|short\s+of|shortage\s+of|lack\s+of|need\s+more)\s+"
-            r"(?:\w+\s+)?(?:staff|nurses?|pharmacists?|doctors?|gps?|money|funding|capacity|time)\b",
-            "symptom root cause",
-        ),
-        # tying the work to the partner's product: the inducement rule
-        (
-            r"\b(?:switch\w*|mov\w+|put)\s+(?:\w+\s+){0,3}(?:onto|on\s+to)\s+(?:their|its|the)\b"
-            r"|\b(?:their|its)\s+(?:drug|medicine|product|anticoagulant|inhaler)s?\b.*\bformulary\b"
-            r"|\bformulary\b",
-            "inducement prescribe products",
-        ),
-        # "what did the regulator make them do": what it required or asked of them
-        (r"\b(?:make|made|force[ds]?)\s+(?:\w+\s+){1,3}do\b", "asked required undertaking"),
-    )
-)
-
-
-@dataclass(frozen=True)
-class AnswerContext:
-    """What a question means inside a draft: "the company" is this draft's partner."""
-
-    partner_kind: str = ""
-    topic: str = ""
-
-    @classmethod
-    def for_draft(
-        cls, partner_type: str, partners: Sequence[str] = (), topic: str = "", title: str = ""
-    ) -> AnswerContext:
-        """The draft's partner kind: its form's type when known, else read from the partners,
-        else from the draft's title ("Falls with the county council") before partners are
-        named: a title is the user's own first word on who the work is with."""
-        kind = partner_type if partner_type in PARTNER_KINDS else ""
-        for said in ([partner_type, *partners], [title]):
-            if not kind:
-                kind = _kind_named(" ".join(said))
-        return cls(kind, " ".join(topic.split())[:200])
-
-    def query(self, question: str) -> str:
-        """The question as searched: everyday phrasing in the knowledge base's words, and the
-        partner named when the question refers to one."""
-        extra = [words for phrase, words in _EVERYDAY if phrase.search(question)]
-        if self.partner_kind and _PARTNER_REFERENCE.search(question):
-            extra.append(PARTNER_KINDS[self.partner_kind][1])
-            noun = PARTNER_NOUNS[self.partner_kind]
-            question = _NAMED_PARTNER.sub(lambda m: f"{m[1]} {noun}", question)
-        return f"{question} ({'; '.join(extra)})" if extra else question
-
-    def fit(self, sentence: str, question: str) -> float:
-        """How a sentence suits this draft's partner, when the question is about the partner:
-        a bonus for naming this kind of partner, a cost for naming only another kind."""
-        if not self.partner_kind or not _PARTNER_REFERENCE.search(question):
-            return 0.0
-        named = {kind for kind, pattern in _PARTNER_NAMES.items() if pattern.search(sentence)}
-        if self.partner_kind in named:
-            return 0.12
-        return -0.16 if named else 0.0
-
-
-def _kind_named(text: str) -> str:
-    """The first kind of partner the words name ("county council" → local_government)."""
-    padded = f" {text.lower()} "
-    return next(
-        (k for k, (words, _) in PARTNER_KINDS.items() if any(w in padded for w in words)), ""
-    )
-
-
-_PARTNER_NAMES = {
-    kind: re.compile(r"\b(?:" + "|".join(re.escape(w.strip()) for w in words) + r")", re.I)
-    for kind, (words, _) in PARTNER_KINDS.items()
-}
-NO_CONTEXT = AnswerContext()
 
 
 # -- the answer ---------------------------------------------------------------------------------
@@ -378,10 +146,7 @@ class Answer:
         }
 
 
-# -- sentences ----------------------------------------------------------------------------------
-_PLACEHOLDER = re.compile(r"\[[^\]]*\]")
-_MARKDOWN_LEFT = re.compile(r"\*\*|__|`|^#|\]\(|^\s*[-*+]\s|\|")
-_ILLUSTRATIVE = re.compile(r"^illustrative only", re.IGNORECASE)
+# -- scoring the sentences ----------------------------------------------------------------------
 _DATE = re.compile(
     r"\b(?:(?:19|20)\d{2}|January|February|March|April|May|June|July|August|September|October|"
     r"November|December|(?:\d+|one|two|three|four|six|twelve)\s+(?:days?|weeks?|months?|years?)|"
@@ -445,134 +210,8 @@ class _Candidate:
     point: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
 
-_LIST_ITEM = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+")
-MAX_WORDS_IN_LIST = 75  # a list joined to its introduction
-# A sentence that itself lists things ("the principles are: justify…, use…, …") may run longer:
-# cut, it would lose the very items asked for.
-MAX_WORDS_IN_LISTING_SENTENCE = 85
 LONG_SENTENCE = 40  # words; past this each word costs a little (LENGTH_COST), see compose_answer
 LENGTH_COST = 0.002
-
-
-def answer_sentences(text: str) -> list[str]:
-    """The sentences of a passage an answer may quote: whole, readable, no placeholders.
-
-    A list is kept with the sentence that introduces it ("The Code asks for three things:
-    a, b; c."), because a list's items read alone answer nothing, and a question such as "what
-    goes in an agreement" is answered by the list, not by one item.
-    """
-    if _ILLUSTRATIVE.match(plain_text(text)[:40]):
-        return []
-    units: list[str] = []
-    for prose, items in _segments(text):
-        parts = sentences(plain_text(prose)) if prose.strip() else []
-        heading = _last_heading(prose)
-        if items and heading:
-            parts.append(heading + ":")  # a list straight under its heading ("Results")
-        if items and parts and parts[-1].endswith(":"):
-            joined, shortened = _joined_list(parts[-1], items)
-            if joined:
-                parts[-1] = joined
-            if not joined or shortened:
-                # the labels alone name the items; what each item says is kept too, so "what
-                # is Disclosure UK?" finds "Disclosure UK: an ABPI-run, searchable database…"
-                parts += [s for item in items for s in _item_sentences(item)]
-        elif items:
-            parts += [s for item in items for s in _item_sentences(item)]
-        units += [s for s in parts if _readable(s)]
-    return units
-
-
-LABEL_WORDS = 10  # a list item's first sentence this short, with more after it, is its label
-_LABELLED_ALREADY = re.compile(r"[:?]")  # "Disclosure UK: an ABPI-run database…" says its piece
-
-
-def _item_sentences(item: str) -> list[str]:
-    """A list item's sentences, each readable alone. An item that opens with a short label
-    ("Treating a deal with one clinician as a partnership. Clause 20.1 describes…", "**Use
-    existing data first.** Routine data often…") has the label joined to what follows, since
-    the label alone is a fragment and what follows alone has lost its point."""
-    said = [_standalone(s) for s in sentences(plain_text(item))]
-    label = said[0] if said else ""
-    if len(said) >= 2 and len(label.split()) <= LABEL_WORDS and not _LABELLED_ALREADY.search(label):
-        merged = f"{said[0].rstrip('.:!')}: {_in_list(said[1])}"
-        if len(merged.split()) <= MAX_WORDS_IN_LIST:
-            return [merged, *said[2:]]
-    return said
-
-
-def _standalone(item: str) -> str:
-    """A list item as a sentence of its own: "check that accepting it does not favour one
-    supplier;" read after its introduction becomes "Check that … supplier." Left lower-case, an
-    item too long to join to its introduction would be taken for a fragment and never quoted."""
-    item = item.rstrip(" ;,")
-    if item[:1].islower():
-        item = item[0].upper() + item[1:]
-    return item if item.endswith((".", "?", "!", ":")) else item + "."
-
-
-def _segments(markdown: str) -> list[tuple[str, list[str]]]:
-    """The text as (prose, the list that follows it) pairs, in order."""
-    segments: list[tuple[str, list[str]]] = []
-    prose: list[str] = []
-    items: list[str] = []
-    for line in markdown.splitlines():
-        if _LIST_ITEM.match(line):
-            items.append(line)
-        elif items and line.startswith((" ", "\t")) and line.strip():
-            items[-1] += " " + line.strip()  # an item continued on the next line
-        else:
-            if items:
-                segments.append(("\n".join(prose), items))
-                prose, items = [], []
-            prose.append(line)
-    segments.append(("\n".join(prose), items))
-    return segments
-
-
-def _joined_list(intro: str, items: list[str]) -> tuple[str, bool]:
-    """'Intro: a; b; c.' when it stays a readable length, else '' (the items stand alone),
-    and whether the items were shortened to their labels to fit.
-
-    Items that open with a bold label ("**What are we trying to accomplish?** The answer…")
-    are shortened to their labels when the whole items would be too long.
-    """
-    for shorten in (False, True):
-        cleaned = [plain_text(_label(item) if shorten else item) for item in items]
-        cleaned = [c.rstrip(" .;,:") for c in cleaned]
-        cleaned = [_in_list(c) for c in cleaned if c]
-        joined = f"{intro} {'; '.join(cleaned)}"
-        joined += "" if joined.endswith(("?", "!")) else "."
-        if len(joined.split()) <= MAX_WORDS_IN_LIST:
-            return joined, shorten
-    return "", False
-
-
-def _in_list(item: str) -> str:
-    """An item as it reads after a colon: a capital lowered only where it just opens a
-    sentence ("Exit strategy" → "exit strategy"; "Plan-Do-Study-Act", "Data Security and
-    Protection Toolkit" and "NHS" kept)."""
-    words = item.split()
-    first = words[0]
-    name = first[1:] != first[1:].lower() or (len(words) > 1 and words[1][:1].isupper())
-    return item if name or not first[:1].isupper() else item[0].lower() + item[1:]
-
-
-def _label(item: str) -> str:
-    """A list item's bold label ("**Certification:** …" gives "Certification:"), or the item."""
-    match = _LABEL.match(item)
-    return match[1] if match else item
-
-
-_LABEL = re.compile(r"^\s*(?:[-*+•]|\d+[.)])\s+\*\*(.+?)\*\*")
-_HEADING_LINE = re.compile(r"^\s{0,3}#{1,6}\s+(.+?)\s*#*\s*$")
-
-
-def _last_heading(prose: str) -> str:
-    """The heading a block of Markdown ends with, if its last line is one."""
-    lines = [line for line in prose.splitlines() if line.strip()]
-    match = _HEADING_LINE.match(lines[-1]) if lines else None
-    return plain_text(match[1]) if match else ""
 
 
 def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
@@ -587,51 +226,6 @@ def _candidates(passages: Sequence[Passage]) -> list[_Candidate]:
             if words:
                 found.append(_Candidate(sentence, index, position, words, words + section))
     return found
-
-
-def _readable(sentence: str) -> bool:
-    words = sentence.split()
-    listing = sentence.count(",") >= 5 or sentence.count(";") >= 2
-    longest = MAX_WORDS_IN_LISTING_SENTENCE if listing else MAX_WORDS_IN_LIST
-    if not MIN_WORDS_IN_SENTENCE <= len(words) <= longest:
-        return False
-    opening = sentence.lstrip("\"'“‘(")[:1]
-    if not (opening.isupper() or opening.isdigit() or opening == "£"):
-        return False  # a chunk that starts mid-sentence
-    if not sentence.rstrip("\"'”’)").endswith((".", "!", "?", ":")):
-        return False  # cut where its passage was (a chunk can end mid-sentence: "aligns with")
-    asks = sentence.endswith("?") and "; " not in sentence  # a list of questions is kept
-    if (
-        sentence.endswith(":")
-        or asks
-        or (_PLACEHOLDER.search(sentence) and not _gives_form(sentence))
-    ):
-        return False
-    if (
-        _MARKDOWN_LEFT.search(sentence)
-        or sentence.count('"') % 2
-        or sentence.count("“") > (sentence.count("”"))
-    ):
-        return False
-    return not _ILLUSTRATIVE.match(sentence)
-
-
-_QUOTATION = re.compile(r'"([^"]*)"|“([^”]*)”')
-_FORM_WORDS = re.compile(r"\b(?:form|template|pattern|formula|structure)\b", re.IGNORECASE)
-MAX_WORDS_IN_FORM = 25
-
-
-def _gives_form(sentence: str) -> bool:
-    """Whether a sentence's brackets are the slots of a form it names ("the d.school gives
-    the form "[user] needs to [user's need] because [insight]""): what "what is a point-of-view
-    statement" asks for. A filled-in example or a draft with gaps left ("Patients in [area]
-    wait…") is not a form, and still never quoted."""
-    quoted = [a or b for a, b in _QUOTATION.findall(sentence)]
-    forms = [q for q in quoted if len(_PLACEHOLDER.findall(q)) >= 2]
-    if len(forms) != 1 or len(forms[0].split()) > MAX_WORDS_IN_FORM:
-        return False
-    outside = _QUOTATION.sub(" ", sentence)
-    return not _PLACEHOLDER.search(outside) and bool(_FORM_WORDS.search(outside))
 
 
 def _unit(vectors: list[list[float]]) -> np.ndarray | None:
@@ -742,7 +336,7 @@ def compose_answer(
     if not candidates:
         return Answer(question, kind, "", (), (), passages)
     terms = _weighted_terms(asked) or search_terms(question)
-    subject = set(search_terms(_DEFINITION.sub("", question.lower())))
+    subject = set(search_terms(DEFINITION_OPENING.sub("", question.lower())))
 
     words = np.zeros(len(candidates))
     if terms:
@@ -813,7 +407,7 @@ def compose_answer(
     return Answer(question, kind, lead, tuple(said), tuple(citations.values()), passages)
 
 
-_LIST_NOUN = re.compile(r"\b(?:" + _LIST_NOUNS + r")\b", re.IGNORECASE)
+_LIST_NOUN = re.compile(r"\b(?:" + LIST_NOUNS + r")\b", re.IGNORECASE)
 
 
 def _lists_itself(question: str, candidates: list[_Candidate]) -> bool:
@@ -900,7 +494,7 @@ def _sections(
         if not wanted or len(wanted & titled) * 3 < len(wanted) * 2:
             continue
         headings = [plain_text(h).rstrip(" .:") for h in outline(passage.path)]
-        headings = [_in_list(h) for h in headings if h]
+        headings = [in_list(h) for h in headings if h]
         if len(headings) < 3:
             return None
         text = f"{plain_text(passage.title).rstrip(' .:')}: {'; '.join(headings)}."
@@ -996,7 +590,7 @@ def _continuations(
     found = []
     own = following.get((candidate.passage, candidate.position + 1))
     if own is not None and (
-        _goes_on(own, taken) or (defining and own not in taken and _gives_form(own.text))
+        _goes_on(own, taken) or (defining and own not in taken and gives_form(own.text))
     ):
         found.append(own)
     for twin in candidates:

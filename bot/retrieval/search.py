@@ -20,9 +20,9 @@ from typing import Literal
 import numpy as np
 from rank_bm25 import BM25Okapi
 
-from bot.retrieval.answering import answer_sentences
 from bot.retrieval.embeddings import LazyEmbeddings, embedding_id
 from bot.retrieval.passage import Passage
+from bot.retrieval.quotable import answer_sentences
 from bot.retrieval.sentence_vectors import SentenceVectors
 from bot.retrieval.terms import search_terms
 from bot.retrieval.vectorstore import (
