@@ -98,20 +98,21 @@ def question_type(question: str) -> QuestionType:
 
 
 def _opening_type(words: str) -> QuestionType:
-    if _WHEN.match(words):
-        return "when"
-    if _WHO.match(words):
-        return "who"
-    if _WHY.match(words):
-        return "why"
-    if _EXAMPLE.search(words):
-        return "example"
-    if _LIST.search(words):
-        return "list"
-    if _CAN.match(words):
-        return "can"
-    if DEFINITION_OPENING.match(words):
-        return "definition"
-    if _HOW.match(words):
-        return "how"
+    """The kind its opening words ask for, tried in order: "who should sign" is a who-question
+    before it is a can-question, and an example asked for anywhere wins over a list."""
+    for pattern, kind, anywhere in _OPENINGS:
+        if (pattern.search if anywhere else pattern.match)(words):
+            return kind
     return "other"
+
+
+_OPENINGS: tuple[tuple[re.Pattern[str], QuestionType, bool], ...] = (
+    (_WHEN, "when", False),
+    (_WHO, "who", False),
+    (_WHY, "why", False),
+    (_EXAMPLE, "example", True),
+    (_LIST, "list", True),
+    (_CAN, "can", False),
+    (DEFINITION_OPENING, "definition", False),
+    (_HOW, "how", False),
+)
