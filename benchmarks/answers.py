@@ -166,6 +166,19 @@ def _cold(env: dict[str, str], questions: list[str]) -> dict:
     return {"p50_s": round(statistics.median(samples), 2), "max_s": round(max(samples), 2)}
 
 
+def _answered(search: KnowledgeSearch, questions: list[Question]) -> tuple[list[dict], list[float]]:
+    """Each question answered as the engine asks it (in a draft with its partner type, empty
+    for most) and graded, with the milliseconds each answer took."""
+    rows, samples = [], []
+    for q in questions:
+        context = AnswerContext.for_draft(q.partner_type)
+        began = time.perf_counter()
+        found = answer(search, q.question, context=context)
+        samples.append((time.perf_counter() - began) * 1000)
+        rows.append(grade(q, found))
+    return rows, samples
+
+
 def run() -> dict:
     questions = load_questions()
     held_out = load_questions(HOLDOUT) if HOLDOUT.exists() else []
@@ -179,21 +192,9 @@ def run() -> dict:
         search.warm_up()  # loads the corpus and model, embeds and keeps every sentence
         prepare_s = time.perf_counter() - started
 
-        rows, samples = [], []
-        for q in questions:
-            context = AnswerContext.for_draft(q.partner_type)  # empty for most questions
-            began = time.perf_counter()
-            found = answer(search, q.question, context=context)
-            samples.append((time.perf_counter() - began) * 1000)
-            rows.append(grade(q, found))
-        holdout_rows = [
-            grade(q, answer(search, q.question, context=AnswerContext.for_draft(q.partner_type)))
-            for q in held_out
-        ]
-        final_rows = [
-            grade(q, answer(search, q.question, context=AnswerContext.for_draft(q.partner_type)))
-            for q in final
-        ]
+        rows, samples = _answered(search, questions)
+        holdout_rows, _ = _answered(search, held_out)
+        final_rows, _ = _answered(search, final)
 
         env = {
             key: value

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlparse
 
-from benchmarks.support.loopback import LoopbackServer
+from benchmarks.support.loopback import LoopbackServer, send_json
 
 T = TypeVar("T")
 
@@ -221,14 +221,7 @@ class FakeSlack(LoopbackServer):
                 self.do_POST()
 
             def _send(self, status: int, payload: dict, headers: dict | None = None) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload, headers)
 
         return Handler
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Self
@@ -39,3 +40,22 @@ class LoopbackServer:
 
     def __exit__(self, *_exc: object) -> None:
         self.stop()
+
+
+def send_json(
+    handler: BaseHTTPRequestHandler,
+    status: int,
+    payload: object,
+    headers: dict[str, str] | None = None,
+    raw: str | None = None,
+) -> None:
+    """Answer a request with a JSON body (or `raw` text sent as JSON, a malformed reply on
+    purpose), its length, and any extra headers, as every fake service answers."""
+    data = (raw if raw is not None else json.dumps(payload)).encode()
+    handler.send_response(status)
+    handler.send_header("content-type", "application/json")
+    handler.send_header("content-length", str(len(data)))
+    for key, value in (headers or {}).items():
+        handler.send_header(key, value)
+    handler.end_headers()
+    handler.wfile.write(data)

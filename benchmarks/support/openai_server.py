@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from benchmarks.support.loopback import LoopbackServer
+from benchmarks.support.loopback import LoopbackServer, send_json
 
 
 @dataclass
@@ -147,14 +147,7 @@ class FakeOpenAI(LoopbackServer):
             def _send(
                 self, status: int, payload: Any, headers: dict | None = None, raw: str | None = None
             ) -> None:
-                data = (raw if raw is not None else json.dumps(payload)).encode()
-                self.send_response(status)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(data)))
-                for key, value in (headers or {}).items():
-                    self.send_header(key, value)
-                self.end_headers()
-                self.wfile.write(data)
+                send_json(self, status, payload, headers, raw)
 
             def do_GET(self) -> None:
                 self._record(None)
