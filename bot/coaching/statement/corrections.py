@@ -161,16 +161,21 @@ def apply_changes(
     return updated, changed
 
 
+def _question_named(what: str) -> str | None:
+    """The question a user's words for it name ("the cause", "why it matters"), or None."""
+    what = what.strip().lower()
+    for pattern, key in _MOVE_TARGETS:
+        if re.fullmatch(rf"(?:{pattern})(?:\s+\w+)?", what):
+            return key
+    return None
+
+
 def read_move(text: str) -> str | None:
     """The question 'no, that was the cause' moves the last answer to, or None."""
     match = _MOVE.match((text or "").strip())
     if not match or len(text.split()) > 10:
         return None
-    what = match["what"].strip().lower()
-    for pattern, key in _MOVE_TARGETS:
-        if re.fullmatch(rf"(?:{pattern})(?:\s+\w+)?", what):
-            return key
-    return None
+    return _question_named(match["what"])
 
 
 # "Also, on why it matters: …", "On the evidence: …", "Scope: …": the user says where it goes.
@@ -189,11 +194,7 @@ def labelled_question(text: str) -> str | None:
     match = _LABELLED.match(text or "")
     if not match:
         return None
-    what = match["what"].strip().lower()
-    for pattern, key in _MOVE_TARGETS:
-        if re.fullmatch(rf"(?:{pattern})(?:\s+\w+)?", what):
-            return key
-    return None
+    return _question_named(match["what"])
 
 
 def asks_to_fix(text: str) -> bool:
