@@ -624,7 +624,8 @@ def _add_continuation(
     """`result` with `after` added to go on from `chosen[rank]`, the weakest other sentences
     dropped to make room when the point it continues is among the best two, or unchanged.
     A continuation taken joins `added`."""
-    candidate = chosen[rank]
+    # read together, a continuation shares in the point it goes on from
+    worth = (after.score + chosen[rank].score) / 2
     protected = {id(c) for c in [*chosen[: rank + 1], *added, after]}
     trial = [*result, after]
     while rank < 2 and not _fits(trial):
@@ -632,8 +633,6 @@ def _add_continuation(
         if not weakest or len(trial) <= MIN_SENTENCES:
             break
         dropped = min(weakest, key=lambda c: c.score)
-        # read together, a continuation shares in the point it goes on from
-        worth = (after.score + candidate.score) / 2
         if not (defining and rank == 0) and worth < CONTINUATION_SHARE * dropped.score:
             break  # it continues the point but says less about the question
         trial.remove(dropped)

@@ -59,8 +59,9 @@ class LocalMiniLM(Embeddings):
 
 
 def _max_tokens(path: Path) -> int:
-    """The model's own sequence limit (`sentence_bert_config.json`), else the usual 256."""
+    """The model's own sequence limit (`sentence_bert_config.json`), else the usual one."""
     config = path / "sentence_bert_config.json"
     if config.exists():
-        return int(json.loads(config.read_text(encoding="utf-8")).get("max_seq_length", 256))
+        limit = json.loads(config.read_text(encoding="utf-8")).get("max_seq_length")
+        return int(limit or DEFAULT_MAX_TOKENS)
     return DEFAULT_MAX_TOKENS
